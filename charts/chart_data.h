@@ -1,0 +1,91 @@
+// The data every chart draws: filled by analyze (analysis/), drawn by the writers in charts/.
+// No LibTorch, no HDF5: plain values, so charts can be tested from hand-written fixtures.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lb::charts {
+
+// Where a number comes from. Every chart keeps the three visibly distinct.
+enum class Provenance { Measured, Extrapolated, Imported };
+
+const char* to_string(Provenance p);  // "measured", "extrapolated", "imported"
+
+// One configuration's time for the normalized job (same split, same epoch count).
+struct Bar {
+  std::string label;         // "LUMI 8 nodes (64 GPUs)", "Laptop 1 thread (1% subset)"
+  bool is_cluster = false;   // cluster (LUMI) bar or laptop/workstation bar
+  int nodes = 0;             // 0 for laptops
+  int gpus = 0;              // 0 for CPU runs
+  double time_s = 0;         // point estimate for the whole job
+  double lo_s = 0, hi_s = 0; // 95% interval; equal to time_s when there is none
+  Provenance kind = Provenance::Measured;
+  double speedup = 1;        // baseline time / time_s
+  double speedup_lo = 1, speedup_hi = 1;
+  std::string details;       // tooltip text: configuration, source run ids, notes (raw, unescaped)
+  std::vector<std::string> warnings;  // raw, unescaped
+};
+
+struct CurvePoint {
+  double time_s = 0;    // elapsed training time at the end of the epoch
+  double accuracy = 0;  // validation top-1, percent 0..100
+  int epoch = 0;        // 1-based
+};
+
+// Accuracy against time for one run. A projected curve is a measured accuracy-per-epoch curve
+// mapped through another configuration's extrapolated epoch time: drawn dashed, labelled so.
+struct AccuracyCurve {
+  std::string label;
+  Provenance kind = Provenance::Measured;
+  bool projected = false;
+  std::vector<CurvePoint> points;
+  std::string details;
+};
+
+// Strong scaling against the smallest cluster configuration.
+struct ScalingPoint {
+  std::string label;
+  int nodes = 0;
+  int gpus = 0;
+  double time_s = 0;
+  double speedup = 1;     // t(reference) / t
+  double ideal = 1;       // units / reference units
+  double efficiency = 1;  // speedup / ideal, 0..1
+  Provenance kind = Provenance::Measured;
+};
+
+struct ChartData {
+  std::string cluster_name = "LUMI";  // used in titles and file names ("lumi_vs_laptop_...")
+  std::string job_description;        // "ViT-B/16, Tiny ImageNet train split 80,000, 10 epochs"
+  int epochs = 0;
+  std::string baseline_label;
+  std::vector<Bar> bars;  // in display order
+  std::vector<AccuracyCurve> accuracy;
+  std::string scaling_unit = "nodes";  // "nodes" or "GPUs"
+  std::vector<ScalingPoint> scaling;
+  std::vector<std::pair<std::string, std::string>> efficiency_panel;  // (name, value) side panel
+  std::vector<std::string> warnings;  // comparison-wide warnings (raw, unescaped)
+};
+
+struct WriteOptions {
+  std::string out_dir;
+  bool static_images = true;  // PNG/PDF through gnuplot when it is installed
+  // The gnuplot to run; empty = search PATH for "gnuplot". A path that does not exist counts as
+  // "gnuplot missing": the .gp scripts and data are still written, only the images are not.
+  std::string gnuplot_executable;
+};
+
+struct WriteResult {
+  std::vector<std::string> written;   // paths of the files written
+  std::vector<std::string> messages;  // e.g. "gnuplot not found: install gnuplot-... for PNG/PDF"
+};
+
+// Writes every chart into opts.out_dir (created if missing). Throws std::runtime_error naming the
+// file on a failed write, and std::invalid_argument naming the field when the data cannot be drawn
+// (a non-positive or non-finite time on a log axis, an empty out_dir). A chart without data (no
+// accuracy curves, fewer than two scaling points) is skipped with a message, not an error.
+WriteResult write_all(const ChartData& data, const WriteOptions& opts);
+
+}  // namespace lb::charts

@@ -1,0 +1,43 @@
+// The ViT variants of torchvision's table plus tiny test configurations, and their analytic cost.
+// No LibTorch here: the recorder, the CLI and the analysis use these figures too.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lb {
+
+struct VitConfig {
+  std::string name;
+  int image_size = 224;
+  int patch_size = 16;
+  int num_layers = 12;
+  int num_heads = 12;
+  int hidden_dim = 768;
+  int mlp_dim = 3072;
+  int num_classes = 1000;
+  int in_channels = 3;
+  double dropout = 0.0;            // torchvision's default
+  double attention_dropout = 0.0;  // torchvision's default
+
+  int patches_per_side() const { return image_size / patch_size; }
+  int seq_length() const { return patches_per_side() * patches_per_side() + 1; }  // + class token
+};
+
+// Throws std::invalid_argument naming the known variants when `name` is not one of them.
+VitConfig vit_config(const std::string& name, int num_classes);
+std::vector<std::string> vit_config_names();
+
+// Multiply-accumulates of one forward pass for one image: patch embedding, attention
+// projections, attention scores and weighted sum, MLP and head. LayerNorm, softmax, GELU and
+// additions are left out (well under 1% for ViT-B/16), as fvcore and torchvision's table do.
+double vit_forward_macs(const VitConfig& c);
+inline double vit_forward_flops(const VitConfig& c) { return 2.0 * vit_forward_macs(c); }
+// Backward costs about twice the forward pass (gradients for inputs and for weights).
+inline double vit_train_flops(const VitConfig& c) { return 3.0 * vit_forward_flops(c); }
+
+// Trainable parameters, counted from the shapes (checked against the built module in tests).
+std::int64_t vit_parameter_count(const VitConfig& c);
+
+}  // namespace lb

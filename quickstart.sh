@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The main job on this machine: install what is missing, build the `cpu` preset, run the laptop
+# benchmark on the default subset, then analyze it against the shipped LUMI reference data.
+#   ./quickstart.sh                 everything
+#   ./quickstart.sh --setup-only    install and build only (tests/run.sh uses this)
+#   ./quickstart.sh --with-tests    also install the test packages
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+
+setup_only=0
+package_lists=(cmake/packages/core.txt)
+for arg in "$@"; do
+  case "$arg" in
+    --setup-only) setup_only=1 ;;
+    --with-tests) package_lists+=(cmake/packages/tests.txt) ;;
+    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "quickstart.sh: unknown option '$arg' (expected --setup-only, --with-tests or --help)" >&2; exit 2 ;;
+  esac
+done
+for extra in cmake/packages/*.txt; do
+  case "$extra" in cmake/packages/core.txt|cmake/packages/tests.txt) ;; *)
+    # Lists other than core/tests (charts, slurm) are needed by the default job and by the tests alike.
+    package_lists+=("$extra") ;;
+  esac
+done
+
+log() { echo "quickstart: $*" >&2; }
+
+# --- Debian packages -------------------------------------------------------------------------
+missing=()
+for pkg in $(grep -hv '^\s*#' "${package_lists[@]}" | awk 'NF {print $1}' | sort -u); do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  install_cmd=(apt-get install -y --no-install-recommends "${missing[@]}")
+  if [[ $(id -u) -eq 0 ]]; then sudo_cmd=()
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo_cmd=(sudo)
+  else
+    echo "quickstart: missing Debian packages; run as root:" >&2
+    echo "  apt-get update && ${install_cmd[*]}" >&2
+    exit 1
+  fi
+  log "installing ${#missing[@]} Debian packages: ${missing[*]}"
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive "${install_cmd[@]}" -qq >/dev/null
+fi
+
+# --- BLAS: LibTorch calls the generic libblas.so.3; make sure it is OpenBLAS, not the reference --
+blas_alt=libblas.so.3-$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -dumpmachine)
+current=$(update-alternatives --query "$blas_alt" 2>/dev/null | awk '/^Value:/ {print $2}')
+if [[ -n "$current" && "$current" != *openblas* ]]; then
+  best=$(update-alternatives --query "$blas_alt" | awk '/^Alternative:/ {print $2}' | grep openblas | head -1)
+  if [[ -n "$best" && $(id -u) -eq 0 ]]; then
+    log "switching $blas_alt from $current to $best"
+    update-alternatives --set "$blas_alt" "$best" >/dev/null
+  else
+    log "warning: the active BLAS is $current (slow); run: update-alternatives --set $blas_alt <openblas>"
+  fi
+fi
+
+# --- Node packages for the self-contained HTML charts (pinned by charts/package-lock.json) -----
+if [[ -f charts/package-lock.json ]]; then
+  stamp=charts/node_modules/.lock-stamp
+  if [[ ! -f $stamp ]] || ! cmp -s charts/package-lock.json "$stamp"; then
+    log "installing pinned node packages (npm ci in charts/)"
+    (cd charts && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    cp charts/package-lock.json "$stamp"
+  fi
+fi
+
+# --- Configure and build -----------------------------------------------------------------------
+if [[ ! -f build/cpu/CMakeCache.txt ]]; then
+  log "configuring (cmake --preset cpu)"
+  cmake --preset cpu >/dev/null
+fi
+build_log=$(mktemp)
+if ! cmake --build --preset cpu >"$build_log" 2>&1; then
+  cat "$build_log" >&2; rm -f "$build_log"; log "build failed"; exit 1
+fi
+grep -q "no work to do" "$build_log" || log "built build/cpu"
+rm -f "$build_log"
+
+((setup_only)) && exit 0
+
+# --- The laptop benchmark ----------------------------------------------------------------------
+mkdir -p results
+results=$root/results/laptop.h5
+./build/cpu/harness/harness --device cpu --subset --output "$results"
+if [[ -x build/cpu/analysis/analyze ]]; then
+  ./build/cpu/analysis/analyze "$results" --reference analysis/reference/lumi_ai_guide.csv --out results/report
+  log "results: $results; report and charts: $root/results/report"
+else
+  log "results: $results (analyze is not built yet)"
+fi

@@ -1,0 +1,138 @@
+// The C++ ViT against torchvision: same weights and batch give the same logits, and the same
+// optimizer steps give the same parameters. The reference directory is written by
+// reference/make_vit_reference.py (a ctest fixture) and named by LB_VIT_REFERENCE_DIR; the model
+// name by LB_VIT_REFERENCE_MODEL.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "model/torch_save_reader.h"
+#include "model/vit.h"
+#include "model/weights.h"
+#include "tensor_compare.h"
+#include "train/optimizer.h"
+
+namespace lb {
+namespace {
+
+constexpr double kTolerance = 1e-5;  // fp32, one thread, as the issue states
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+class VitParity : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = env("LB_VIT_REFERENCE_DIR");
+    model_name_ = env("LB_VIT_REFERENCE_MODEL");
+    if (dir_.empty() || model_name_.empty()) GTEST_FAIL() << "LB_VIT_REFERENCE_DIR / LB_VIT_REFERENCE_MODEL not set";
+    torch::set_num_threads(1);
+    auto batch = read_torch_save(dir_ + "/batch.pt");
+    images_ = batch->find("images")->t;
+    labels_ = batch->find("labels")->t;
+    logits_ = batch->find("logits")->t;
+    loss_ = batch->find("loss")->t;
+    num_classes_ = int(logits_.size(1));
+  }
+
+  VisionTransformer load() {
+    torch::manual_seed(123);  // our own init is overwritten entirely by the file
+    VisionTransformer model(vit_config(model_name_, num_classes_));
+    load_weights(model, dir_ + "/weights.pt");
+    model->train();
+    return model;
+  }
+
+  std::vector<std::pair<std::string, torch::Tensor>> state(VisionTransformer& model) {
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    for (const auto& p : model->named_parameters()) out.emplace_back(p.key(), p.value());
+    return out;
+  }
+
+  std::string dir_, model_name_;
+  torch::Tensor images_, labels_, logits_, loss_;
+  int num_classes_ = 0;
+};
+
+TEST_F(VitParity, KeysAreTorchvisionsInOrder) {
+  std::ifstream in(dir_ + "/keys.txt");
+  std::vector<std::string> expected;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) expected.push_back(line);
+  VisionTransformer model(vit_config(model_name_, num_classes_));
+  std::vector<std::string> actual;
+  for (const auto& p : model->named_parameters()) actual.push_back(p.key());
+  EXPECT_EQ(actual, expected);
+}
+
+TEST_F(VitParity, LogitsMatch) {
+  auto model = load();
+  auto logits = model->forward(images_);
+  const double err = test::relative_error(logits, logits_);
+  EXPECT_LE(err, kTolerance) << "logits max relative error " << err;
+  auto loss = torch::nn::functional::cross_entropy(logits, labels_);
+  EXPECT_LE(test::relative_error(loss, loss_), kTolerance);
+  std::cout << "[ parity  ] " << model_name_ << " logits max relative error " << err << "\n";
+}
+
+class VitParityStep : public VitParity, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(VitParityStep, ParametersMatchAfterSteps) {
+  const std::string optimizer = GetParam();
+  auto model = load();
+  OptimizerSettings s;
+  s.name = optimizer;
+  s.lr = 1e-3;
+  s.weight_decay = optimizer == "adamw" ? 0.05 : 0.0;  // as make_vit_reference.py
+  auto opt = make_optimizer(model->parameters(), s);
+  const int steps = 2;
+  for (int i = 0; i < steps; ++i) {
+    opt->zero_grad();
+    torch::nn::functional::cross_entropy(model->forward(images_), labels_).backward();
+    opt->step();
+  }
+  auto expected = read_state_dict(dir_ + "/after_" + optimizer + ".pt");
+  auto report = test::compare_named(state(model), expected, kTolerance);
+  std::cout << "[ parity  ] " << model_name_ << " " << optimizer << " after " << steps
+            << " steps: max relative error " << report.max_error << " (" << report.worst << ")\n";
+  EXPECT_TRUE(report.failures.empty()) << report.summary();
+}
+
+INSTANTIATE_TEST_SUITE_P(Optimizers, VitParityStep, ::testing::Values("adam", "adamw"));
+
+// torchvision's scheme, tensor by tensor: a fresh C++ model's statistics against a fresh Python
+// model's (different random streams, so statistics, not values).
+TEST_F(VitParity, InitialisationFollowsTorchvision) {
+  auto stats = read_torch_save(dir_ + "/init_stats.pt");
+  torch::manual_seed(0);
+  VisionTransformer model(vit_config(model_name_, num_classes_));
+  auto params = model->named_parameters();
+  for (const auto& [key, value] : stats->entries) {
+    SCOPED_TRACE(key);
+    auto* p = params.find(key);
+    ASSERT_NE(p, nullptr);
+    auto ref = value->t.to(torch::kDouble);
+    const double ref_mean = ref[0].item<double>(), ref_std = ref[1].item<double>();
+    const double ref_min = ref[2].item<double>(), ref_max = ref[3].item<double>();
+    auto t = p->to(torch::kDouble);
+    const double mean = t.mean().item<double>(), std = t.numel() > 1 ? t.std().item<double>() : 0.0;
+    if (ref_std == 0) {  // constants: zeros and ones
+      EXPECT_EQ(t.min().item<double>(), ref_min);
+      EXPECT_EQ(t.max().item<double>(), ref_max);
+      continue;
+    }
+    // Sample statistics of n draws: allow 6 standard errors plus 2% for small tensors.
+    const double n = double(t.numel());
+    EXPECT_NEAR(std, ref_std, ref_std * (0.02 + 6.0 / std::sqrt(2 * n)));
+    EXPECT_NEAR(mean, ref_mean, 6.0 * ref_std / std::sqrt(n) + std::abs(ref_mean) * 0.02);
+    // Bounded distributions (uniform, truncated normal) keep their bounds.
+    EXPECT_LE(t.max().item<double>(), std::max(ref_max, 0.0) * 1.5 + 1e-12);
+  }
+}
+
+}  // namespace
+}  // namespace lb
