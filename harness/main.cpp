@@ -1,11 +1,96 @@
-#include <torch/torch.h>
-#include <cxxopts.hpp>
+// harness: times ViT training and records it. Flow: options -> MPI world -> trainer (validates
+// all input) -> recorder (rank 0) -> run -> exit code (util/exit_codes.h, docs/harness.md).
+#include <filesystem>
 #include <iostream>
-#include "version.h"
+
+#include "cli/settings.h"
+#include "dist/communicator.h"
+#include "record/recorder.h"
+#include "train/trainer.h"
+#include "util/errors.h"
+#include "util/exit_codes.h"
+#include "util/signals.h"
+
 int main(int argc, char** argv) {
-  cxxopts::Options o("harness", "ViT training benchmark");
-  o.add_options()("help", "help")("version", "version");
-  auto r = o.parse(argc, argv);
-  if (r.count("version")) { std::cout << "harness " << LB_VERSION << " (" << LB_GIT_COMMIT << ")\n"; return 0; }
-  std::cout << o.help();
+  lb::Settings settings;
+  try {
+    if (!lb::parse_settings(argc, argv, settings)) return lb::exit_code::ok;
+  } catch (const lb::UsageError& e) {
+    std::cerr << "harness: error: " << e.what() << std::endl;
+    return lb::exit_code::usage;
+  }
+  lb::install_stop_handlers();
+  lb::Communicator comm(&argc, &argv);
+  const bool root = comm.rank() == 0;
+
+  std::unique_ptr<lb::Trainer> trainer;
+  std::unique_ptr<lb::Recorder> recorder;
+  // Setup: every rank validates; all ranks agree before any of them starts training.
+  int setup_code = lb::exit_code::ok;
+  std::string setup_error;
+  try {
+    if (root && std::filesystem::exists(settings.output)) {
+      int version = 0;
+      try {
+        version = lb::results_schema_version(settings.output);
+      } catch (const std::exception& e) {
+        throw lb::UsageError("--output " + settings.output + ": exists but is not a results file (" + e.what() + ")");
+      }
+      if (version > lb::kSchemaVersion)
+        throw lb::UsageError("--output " + settings.output + ": schema_version " + std::to_string(version) +
+                             " is newer than this harness writes (" + std::to_string(lb::kSchemaVersion) + ")");
+      if (version == 0) throw lb::UsageError("--output " + settings.output + ": exists but is not a results file");
+    }
+    trainer = std::make_unique<lb::Trainer>(settings, comm);
+    if (root) {
+      recorder = std::make_unique<lb::Recorder>(settings.output, lb::make_run_id(), comm.world_size());
+      trainer->describe(*recorder);
+    }
+  } catch (const lb::UsageError& e) {
+    setup_code = lb::exit_code::usage, setup_error = e.what();
+  } catch (const std::invalid_argument& e) {
+    setup_code = lb::exit_code::usage, setup_error = e.what();
+  } catch (const std::exception& e) {
+    setup_code = lb::exit_code::failed, setup_error = e.what();
+  }
+  double failures[2] = {setup_code == lb::exit_code::usage ? 1.0 : 0.0, setup_code == lb::exit_code::failed ? 1.0 : 0.0};
+  comm.allreduce_sum(failures, 2);
+  if (failures[0] + failures[1] > 0) {
+    if (!setup_error.empty()) {
+      std::cerr << "harness: error: " << (comm.world_size() > 1 ? "rank " + std::to_string(comm.rank()) + ": " : "")
+                << setup_error << std::endl;
+    }
+    return failures[1] > 0 ? lb::exit_code::failed : lb::exit_code::usage;
+  }
+  if (recorder) {
+    try {
+      recorder->flush();  // the run exists in the file (status `running`) before the first step
+    } catch (const std::exception& e) {
+      if (comm.world_size() > 1) comm.fail(e.what(), lb::exit_code::failed);
+      std::cerr << "harness: error: " << e.what() << std::endl;
+      return lb::exit_code::failed;
+    }
+  }
+
+  try {
+    const auto outcome = trainer->run(recorder.get());
+    if (root && !outcome.error.empty() && outcome.status != "completed")
+      std::cerr << "harness: " << outcome.status << ": " << outcome.error << std::endl;
+    if (root) std::cerr << "harness: results in " << settings.output << " (run " << recorder->run_id() << ")" << std::endl;
+    return outcome.exit_code;
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    if (recorder) {
+      try {
+        recorder->set("status", "failed");
+        recorder->set("error", message);
+        recorder->flush();
+      } catch (const std::exception& flush_error) {
+        message += "; and recording the failure failed too: " + std::string(flush_error.what());
+      }
+    }
+    if (comm.world_size() > 1) comm.fail(message, lb::exit_code::failed);
+    std::cerr << "harness: error: " << message << std::endl;
+    return lb::exit_code::failed;
+  }
 }

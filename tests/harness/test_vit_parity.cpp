@@ -1,7 +1,6 @@
 // The C++ ViT against torchvision: same weights and batch give the same logits, and the same
 // optimizer steps give the same parameters. The reference directory is written by
-// reference/make_vit_reference.py (a ctest fixture) and named by LB_VIT_REFERENCE_DIR; the model
-// name by LB_VIT_REFERENCE_MODEL.
+// reference/make_vit_reference.py (a ctest fixture) into the folder LB_VIT_REFERENCE_DIR names.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -28,8 +27,9 @@ class VitParity : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = env("LB_VIT_REFERENCE_DIR");
-    model_name_ = env("LB_VIT_REFERENCE_MODEL");
-    if (dir_.empty() || model_name_.empty()) GTEST_FAIL() << "LB_VIT_REFERENCE_DIR / LB_VIT_REFERENCE_MODEL not set";
+    if (dir_.empty()) GTEST_FAIL() << "LB_VIT_REFERENCE_DIR not set";
+    std::ifstream(dir_ + "/model.txt") >> model_name_;
+    if (model_name_.empty()) GTEST_FAIL() << dir_ << "/model.txt missing";
     torch::set_num_threads(1);
     auto batch = read_torch_save(dir_ + "/batch.pt");
     images_ = batch->find("images")->t;

@@ -8,6 +8,7 @@ Files in --out (all written with torch.save, as users write them):
   init_stats.pt       {key: tensor([mean, std, min, max])} of a freshly built model, to check that
                       the C++ initialisation follows torchvision's scheme tensor by tensor
   keys.txt            the state_dict keys in order
+  model.txt           the model's name
 """
 import argparse
 import os
@@ -48,6 +49,8 @@ def main():
     torch.save({k: torch.stack([v.float().mean(), v.float().std() if v.numel() > 1 else torch.tensor(0.0),
                                 v.float().min(), v.float().max()]) for k, v in fresh.state_dict().items()},
                os.path.join(a.out, "init_stats.pt"))
+    with open(os.path.join(a.out, "model.txt"), "w") as f:
+        f.write(a.model + "\n")
     with open(os.path.join(a.out, "keys.txt"), "w") as f:
         f.write("\n".join(fresh.state_dict().keys()) + "\n")
 

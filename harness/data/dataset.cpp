@@ -1,0 +1,31 @@
+#include "data/dataset.h"
+
+#include <filesystem>
+
+#include "util/errors.h"
+
+namespace lb {
+namespace fs = std::filesystem;
+
+std::unique_ptr<Dataset> open_dataset(const std::string& data, int num_classes, std::uint64_t seed,
+                                      std::int64_t synthetic_samples) {
+  std::unique_ptr<Dataset> ds;
+  if (data == "synthetic") {
+    ds = make_synthetic_dataset(synthetic_samples, num_classes, seed);
+  } else if (fs::is_directory(data)) {
+    ds = open_folder_dataset(data);
+  } else if (fs::exists(data)) {
+    ds = open_hdf5_dataset(data);
+  } else {
+    throw UsageError("--data " + data + ": no such file or folder (expected 'synthetic', an HDF5 file or an image folder)");
+  }
+  const auto& labels = ds->labels();
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] < 0 || labels[i] >= num_classes)
+      throw UsageError("--data " + data + ": label " + std::to_string(labels[i]) + " of sample " + std::to_string(i) +
+                       " is outside [0, " + std::to_string(num_classes) + ") (set --num-classes)");
+  }
+  return ds;
+}
+
+}  // namespace lb

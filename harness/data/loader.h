@@ -1,0 +1,60 @@
+// Background loading: worker threads read and preprocess whole batches into a bounded window of
+// `prefetch` batches ahead of the consumer. Batch k always holds the k-th list of indices, whatever
+// the number of workers, so the sample order depends on the seed alone.
+#pragma once
+
+#include <torch/types.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "data/dataset.h"
+#include "preprocess.h"
+
+namespace lb {
+
+struct Batch {
+  torch::Tensor images;  // [B, 3, S, S] float32, normalized
+  torch::Tensor labels;  // [B] int64
+  double wait_s = 0;     // how long next() blocked for it
+};
+
+class BatchLoader {
+ public:
+  BatchLoader(const Dataset& dataset, int image_size, int workers, int prefetch);
+  ~BatchLoader();
+  BatchLoader(const BatchLoader&) = delete;
+  BatchLoader& operator=(const BatchLoader&) = delete;
+
+  // Starts producing these batches (dataset indices), abandoning any previous pass.
+  void start(std::vector<std::vector<std::int64_t>> batches);
+  // The next batch in order; nullopt after the last. Rethrows a worker's error.
+  std::optional<Batch> next();
+
+  const PreprocessSpec& spec() const { return spec_; }
+
+ private:
+  void stop();
+  void work();
+  Batch produce(const std::vector<std::int64_t>& indices) const;
+
+  const Dataset& dataset_;
+  PreprocessSpec spec_;
+  int workers_, prefetch_;
+  std::vector<std::vector<std::int64_t>> batches_;
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<size_t, Batch> ready_;
+  size_t next_to_claim_ = 0, next_to_return_ = 0;
+  bool stopping_ = false;
+  std::exception_ptr error_;
+};
+
+}  // namespace lb

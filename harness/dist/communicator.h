@@ -1,0 +1,67 @@
+// The MPI world of a run. MPI is initialised only when a launcher started us (mpirun, srun):
+// a laptop run is a world of one and never touches MPI beyond MPI_Get_library_version.
+// Waits poll (MPI_Test*) instead of blocking, so that rank 0 can notice a failure reported by
+// another rank while it waits, record it and flush before the job is aborted.
+#pragma once
+
+#include <mpi.h>
+
+#include <string>
+#include <vector>
+
+namespace lb {
+
+class Communicator {
+ public:
+  // Initialises MPI with MPI_THREAD_MULTIPLE (gradient hooks may run on autograd's device threads)
+  // when the environment shows a launcher; otherwise a world of one.
+  Communicator(int* argc, char*** argv);
+  ~Communicator();  // MPI_Finalize when initialised here
+  Communicator(const Communicator&) = delete;
+  Communicator& operator=(const Communicator&) = delete;
+
+  bool distributed() const { return world_size_ > 1 || initialised_; }
+  int rank() const { return rank_; }
+  int world_size() const { return world_size_; }
+  int local_rank() const { return local_rank_; }
+  int local_size() const { return local_size_; }
+  int nodes() const { return nodes_; }
+  int thread_level() const { return thread_level_; }
+
+  // Waits for every request, polling; on rank 0 a failure report from another rank turns into a
+  // RemoteFailure exception (rank and message) so the caller can record it before aborting.
+  void wait_all(std::vector<MPI_Request>& requests);
+  // Makes progress on outstanding requests without waiting (called from gradient hooks).
+  void poke(std::vector<MPI_Request>& requests);
+
+  // Sums in place across ranks (blocking, polled).
+  void allreduce_sum(double* values, int count);
+  // Rank 0 receives every rank's value; other ranks get an empty vector.
+  std::vector<double> gather(double value);
+  void broadcast(void* data, long bytes, int root = 0);
+  void barrier();
+
+  // A non-zero rank reports its error to rank 0 (best effort), waits briefly for rank 0 to abort
+  // the job, then aborts it itself. Rank 0 calls abort() directly after flushing.
+  [[noreturn]] void fail(const std::string& message, int exit_code);
+  [[noreturn]] void abort(int exit_code);
+
+ private:
+  void check_failure_reports();
+
+  bool initialised_ = false;
+  int rank_ = 0, world_size_ = 1, local_rank_ = 0, local_size_ = 1, nodes_ = 1;
+  int thread_level_ = 0;
+};
+
+// Another rank failed; thrown on rank 0 from a wait.
+struct RemoteFailure : std::runtime_error {
+  RemoteFailure(int rank, const std::string& message)
+      : std::runtime_error("rank " + std::to_string(rank) + ": " + message), rank(rank) {}
+  int rank;
+};
+
+// True when a launcher's variables are present (Open MPI, PMIx, PMI/MPICH/Cray, Slurm's srun).
+bool launched_by_mpi_launcher();
+
+}  // namespace lb

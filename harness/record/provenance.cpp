@@ -1,0 +1,111 @@
+#include "record/provenance.h"
+
+#include <dlfcn.h>
+#include <mpi.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <torch/version.h>
+
+#include <climits>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <thread>
+
+#include "version.h"
+
+namespace lb {
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string cpu_model_name() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+std::string torch_version_string() {
+  return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+         std::to_string(TORCH_VERSION_PATCH);
+}
+
+std::string blas_description() {
+  void* sym = dlsym(RTLD_DEFAULT, "sgemm_");
+  Dl_info info = {};
+  std::string where = "unknown library";
+  if (sym && dladdr(sym, &info) && info.dli_fname) {
+    char resolved[PATH_MAX];
+    std::string path = realpath(info.dli_fname, resolved) ? resolved : info.dli_fname;
+    // The directory names Debian's alternative (openblas-openmp, openblas-pthread, blas = reference).
+    auto slash = path.rfind('/');
+    auto prev = slash == std::string::npos ? std::string::npos : path.rfind('/', slash - 1);
+    where = prev == std::string::npos ? path : path.substr(prev + 1);
+  }
+  using config_fn = char* (*)();
+  if (auto get_config = reinterpret_cast<config_fn>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) {
+    std::string desc = get_config();
+    if (auto core = reinterpret_cast<config_fn>(dlsym(RTLD_DEFAULT, "openblas_get_corename")))
+      desc += std::string(" core=") + core();
+    return desc + " (" + where + ")";
+  }
+  if (!sym) return "none found";
+  if (where.rfind("blas/", 0) == 0) return "reference BLAS (" + where + "; slow: select OpenBLAS)";
+  return where;
+}
+
+std::int64_t peak_rss_bytes() {
+  rusage u = {};
+  getrusage(RUSAGE_SELF, &u);
+  return std::int64_t(u.ru_maxrss) * 1024;  // Linux reports KiB
+}
+
+std::string utc_now_iso() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm = {};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Provenance collect_provenance() {
+  Provenance p;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  p.host = host;
+  p.cpu_model = cpu_model_name();
+  p.cpu_cores = int(std::thread::hardware_concurrency());
+  p.torch_version = torch_version_string();
+  p.blas = blas_description();
+  char mpi[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int len = 0;
+  MPI_Get_library_version(mpi, &len);
+  p.mpi_library = std::string(mpi, len);
+  while (!p.mpi_library.empty() && (p.mpi_library.back() == '\n' || p.mpi_library.back() == '\0'))
+    p.mpi_library.pop_back();
+  if (auto nl = p.mpi_library.find('\n'); nl != std::string::npos) p.mpi_library.resize(nl);
+#if defined(__clang__)
+  p.compiler = "clang " __clang_version__;
+#elif defined(__GNUC__)
+  p.compiler = "gcc " __VERSION__;
+#endif
+  p.harness_version = LB_VERSION;
+  p.git_commit = LB_GIT_COMMIT;
+  p.slurm_job_id = env("SLURM_JOB_ID");
+  p.slurm_nodelist = env("SLURM_JOB_NODELIST");
+  return p;
+}
+
+}  // namespace lb

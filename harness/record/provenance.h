@@ -1,0 +1,35 @@
+// Where a number came from: the machine, the libraries actually loaded, the job. Recorded with
+// every run so that a figure in a chart can be traced back to its conditions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace lb {
+
+struct Provenance {
+  std::string host;
+  std::string cpu_model;
+  int cpu_cores = 0;
+  std::string gpu_model;
+  std::string torch_version;
+  std::string blas;
+  std::string mpi_library;
+  std::string compiler;
+  std::string harness_version;
+  std::string git_commit;
+  std::string slurm_job_id;
+  std::string slurm_nodelist;
+};
+
+// Gathers everything above for this process. Cheap; no MPI call besides MPI_Get_library_version.
+Provenance collect_provenance();
+
+std::string torch_version_string();
+// The BLAS library that serves sgemm_ in this process, with OpenBLAS's own configuration string
+// when it is OpenBLAS (e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell (openblas-openmp/libblas.so.3)").
+std::string blas_description();
+std::int64_t peak_rss_bytes();
+std::string utc_now_iso();  // 2026-11-24T07:00:00Z
+
+}  // namespace lb

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""The harness as a user runs it: options, bad input, exit codes, crash safety, concurrent appends,
+training on the LUMI AI guide's HDF5 format. Usage: cli_test.py HARNESS GUIDE_DATA_DIR [unittest args]"""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import h5py
+
+HARNESS = None
+GUIDE = None
+TINY = ["--model", "vit_micro", "--progress", "none", "--threads", "1"]
+
+
+def run(*args, timeout=300, **kw):
+    """Runs the harness to completion and returns the CompletedProcess."""
+    return subprocess.run([HARNESS, *args], capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def runs(path):
+    with h5py.File(path, "r") as f:
+        return {name: (dict(g.attrs), {k: g[k][()] for k in g.keys()}) for name, g in f["runs"].items()}
+
+
+class Cli(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.out = os.path.join(self.tmp.name, "results.h5")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_help_lists_every_option_with_its_default(self):
+        r = run("--help")
+        self.assertEqual(r.returncode, 0)
+        for opt in ["--device", "--data", "--subset", "--batch-size", "--epochs", "--max-steps", "--lr", "--optimizer",
+                    "--weight-decay", "--label-smoothing", "--grad-clip", "--seed", "--threads", "--warmup-steps",
+                    "--eval-every", "--model", "--init-weights", "--output", "--val-fraction"]:
+            self.assertIn(opt, r.stdout)
+        text = " ".join(r.stdout.split())  # cxxopts wraps long lines
+        self.assertIn("(default: 32)", text)
+        self.assertIn("(default: results.h5)", text)
+        self.assertIn("Exit codes", r.stdout)
+
+    def test_version_names_commit_and_libtorch(self):
+        r = run("--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"harness \d+\.\d+\.\d+ \(git [0-9a-f]+.*, LibTorch \d+\.\d+")
+
+    def assert_usage_error(self, args, expected, output=None):
+        r = run(*args, "--output", output or self.out)
+        self.assertEqual(r.returncode, 2, f"{args}: {r.stderr}")
+        lines = [l for l in r.stderr.splitlines() if l.strip()]
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertIn(expected, lines[0])
+
+    def test_bad_input_gets_one_line_and_exit_2(self):
+        g = lambda f: os.path.join(GUIDE, f)
+        cases = [
+            (["--bogus"], "bogus"),
+            (["--batch-size", "abc"], "abc"),
+            (["--device", "tpu"], "--device 'tpu': expected one of cpu, cuda, rocm"),
+            (["--model", "vit_x_1"], "unknown model 'vit_x_1'"),
+            (["--optimizer", "lamb"], "--optimizer 'lamb'"),
+            (["--val-fraction", "1.5"], "--val-fraction"),
+            (["--data", g("missing.h5")], "no such file or folder"),
+            (["--data", g("not_hdf5.h5")], "not an HDF5 file"),
+            (["--data", g("bad_dtype.h5"), "--num-classes", "10"], "dataset 'images' is not float32"),
+            (["--data", g("bad_shape.h5"), "--num-classes", "10"], "expected 'images' float32 [N,3,H,W]"),
+            (["--data", g("no_labels.h5"), "--num-classes", "10"], "no dataset 'labels'"),
+            (["--data", g("bad_labels.h5"), "--num-classes", "10"], "outside [0, 10)"),
+            (["--subset", "250%"], "--subset '250%'"),
+            (["--subset", "90000"], "more than the training split's 80000"),
+            (["--subset", "100", "--batch-size", "512"], "--batch-size 512: larger than the 100 training samples"),
+            (["--init-weights", g("missing.pt")], "--init-weights"),
+            (["--init-weights", g("expected.pt")], "--init-weights"),
+            (["--epochs", "0"], "--epochs 0"),
+        ]
+        for args, expected in cases:
+            with self.subTest(args=args):
+                self.assert_usage_error(TINY + args, expected)
+        self.assertFalse(os.path.exists(self.out), "a usage error must not create the results file")
+
+    def test_bad_output_is_refused_and_existing_records_survive(self):
+        self.assert_usage_error(TINY, "folder", output=os.path.join(self.tmp.name, "nope", "r.h5"))
+        text = os.path.join(self.tmp.name, "notes.h5")
+        with open(text, "w") as f:
+            f.write("my notes\n")
+        self.assert_usage_error(TINY, "not a results file", output=text)
+        with open(text) as f:
+            self.assertEqual(f.read(), "my notes\n")
+        newer = os.path.join(self.tmp.name, "newer.h5")
+        with h5py.File(newer, "w") as f:
+            f.attrs["schema_version"] = 99
+        self.assert_usage_error(TINY, "schema_version 99 is newer", output=newer)
+
+    def test_trains_on_the_guide_format_written_by_h5py(self):
+        for name in ["guide_contiguous.h5", "guide_chunked.h5"]:
+            with self.subTest(name=name):
+                out = os.path.join(self.tmp.name, name + ".results.h5")
+                r = run(*TINY, "--data", os.path.join(GUIDE, name), "--num-classes", "10", "--epochs", "2",
+                        "--batch-size", "16", "--output", out)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                (attrs, data), = runs(out).values()
+                self.assertEqual(attrs["status"], "completed")
+                self.assertEqual(attrs["data_source"], "hdf5")
+                self.assertEqual(attrs["synthetic"], 0)
+                self.assertEqual(attrs["dataset_samples"], 300)
+                self.assertEqual(attrs["full_train_samples"], 240)
+                self.assertEqual(attrs["full_val_samples"], 60)
+                self.assertEqual(len(data["epochs"]), 2)
+                self.assertEqual(int(data["epochs"]["val_samples"][0]), 60)
+                self.assertEqual(len(data["steps"]), 2 * 15)
+
+    def test_subset_run_records_subset_and_full_sizes(self):
+        r = run(*TINY, "--subset", "2%", "--epochs", "1", "--output", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        (attrs, data), = runs(self.out).values()
+        self.assertEqual((attrs["train_samples"], attrs["full_train_samples"]), (1600, 80000))
+        self.assertEqual((attrs["val_samples"], attrs["full_val_samples"]), (400, 20000))
+        self.assertEqual(attrs["subset"], "2%")
+        self.assertEqual(attrs["synthetic"], 1)
+        self.assertIn("first estimate", r.stderr)
+        for key in ["host", "cpu_model", "torch_version", "blas", "mpi_library", "compiler", "git_commit",
+                    "start_utc", "end_utc", "command_line"]:
+            self.assertTrue(str(attrs[key]), key)
+        self.assertEqual(int(data["steps"]["samples"].sum()), 1600)
+        self.assertTrue((data["steps"]["warmup"][:5] == 1).all() and (data["steps"]["warmup"][5:] == 0).all())
+        self.assertEqual(data["rank_step_time_s"].shape, (50, 1))
+
+    def test_nan_loss_ends_as_diverged_with_exit_3(self):
+        r = run(*TINY, "--subset", "640", "--epochs", "3", "--optimizer", "sgd", "--lr", "1e30",
+                "--lr-schedule", "constant", "--output", self.out)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        (attrs, data), = runs(self.out).values()
+        self.assertEqual(attrs["status"], "diverged")
+        self.assertIn("loss is", attrs["error"])
+
+    def start_long_run(self, *extra):
+        return subprocess.Popen([HARNESS, *TINY, "--subset", "3200", "--epochs", "200", "--batch-size", "64",
+                                 "--flush-interval", "0.2", "--output", self.out, *extra],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait_for_epochs(self, proc, n, timeout=120):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            self.assertIsNone(proc.poll(), "the run ended early")
+            try:
+                (attrs, data), = runs(self.out).values()
+                if len(data["epochs"]) >= n:
+                    return
+            except (OSError, ValueError, KeyError):
+                pass  # not created yet
+            time.sleep(0.1)
+        self.fail("no epochs flushed in time")
+
+    def test_sigterm_and_sigint_end_as_interrupted(self):
+        for sig, code in [(signal.SIGTERM, 143), (signal.SIGINT, 130)]:
+            with self.subTest(sig=sig):
+                if os.path.exists(self.out):
+                    os.remove(self.out)
+                p = self.start_long_run()
+                self.wait_for_epochs(p, 1)
+                p.send_signal(sig)
+                p.wait(timeout=60)
+                self.assertEqual(p.returncode, code)
+                (attrs, data), = runs(self.out).values()
+                self.assertEqual(attrs["status"], "interrupted")
+                self.assertTrue(attrs["end_utc"])
+                self.assertGreaterEqual(len(data["epochs"]), 1)
+
+    def test_sigkill_at_any_moment_leaves_a_readable_file(self):
+        p = self.start_long_run()
+        self.wait_for_epochs(p, 2)
+        # Kill at several moments, restarting each time; the file must always open with every earlier run.
+        kills = 0
+        for delay in [0.0, 0.05, 0.13, 0.21, 0.37]:
+            time.sleep(delay)
+            p.kill()
+            p.wait()
+            kills += 1
+            all_runs = runs(self.out)
+            self.assertEqual(len(all_runs), kills)
+            for attrs, data in all_runs.values():
+                self.assertEqual(attrs["status"], "running")
+                self.assertEqual(len(data["rank_step_time_s"]), len(data["steps"]))
+            if kills < 5:
+                p = self.start_long_run()
+                time.sleep(1.0)
+        # The first run had flushed two epochs before its kill, and kept them.
+        first = min(all_runs)
+        self.assertGreaterEqual(len(all_runs[first][1]["epochs"]), 2)
+
+    def test_concurrent_appends_to_one_file(self):
+        procs = [subprocess.Popen([HARNESS, *TINY, "--subset", "800", "--epochs", "2", "--flush-interval", "0.05",
+                                   "--seed", str(seed), "--output", self.out],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for seed in (1, 2, 3)]
+        for p in procs:
+            _, err = p.communicate(timeout=300)
+            self.assertEqual(p.returncode, 0, err)
+        all_runs = runs(self.out)
+        self.assertEqual(len(all_runs), 3)
+        for attrs, data in all_runs.values():
+            self.assertEqual(attrs["status"], "completed")
+            self.assertEqual(len(data["epochs"]), 2)
+
+
+if __name__ == "__main__":
+    HARNESS, GUIDE = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0], "-v", *sys.argv[3:]])
