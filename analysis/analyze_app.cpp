@@ -1,0 +1,105 @@
+#include "analysis/analyze_app.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "analysis/chart_output.h"
+#include "analysis/cli.h"
+#include "analysis/errors.h"
+#include "analysis/output_dir.h"
+#include "analysis/reports.h"
+
+#ifndef LB_VERSION
+#define LB_VERSION "unknown"
+#endif
+#ifndef LB_GIT_COMMIT
+#define LB_GIT_COMMIT "unknown"
+#endif
+
+namespace fs = std::filesystem;
+
+namespace lb::analysis {
+namespace {
+
+const std::string kVersion = std::string(LB_VERSION) + " (" + LB_GIT_COMMIT + ")";
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << text;
+  f.close();
+  if (!f) throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostream& err) {
+  CliOptions cli;
+  std::string out_dir;
+  try {
+    cli = parse_command_line(argc, argv);
+    if (cli.help) {
+      out << usage_text();
+      return kExitOk;
+    }
+    if (cli.version) {
+      out << "analyze (lumibench) " << kVersion << "\n";
+      return kExitOk;
+    }
+    out_dir = resolve_output_dir(cli.out);
+  } catch (const UsageError& e) {
+    err << "analyze: " << e.what() << "\n";
+    return kExitUsage;
+  }
+
+  LoadedInputs inputs = load_inputs(cli.inputs);
+  for (const auto& r : inputs.reports) {
+    if (!r.ok) err << "analyze: skipped " << r.message << "\n";
+  }
+  for (const auto& m : inputs.messages) err << "analyze: note: " << m << "\n";
+  if (inputs.runs.empty()) {
+    err << "analyze: nothing to analyse: no input held a readable run\n";
+    return kExitNothingAnalysable;
+  }
+
+  Comparison cmp;
+  try {
+    cmp = build_comparison(std::move(inputs.runs), cli.comparison);
+  } catch (const UsageError& e) {
+    err << "analyze: " << e.what() << "\n";
+    return kExitUsage;
+  }
+
+  // Problems met while reading belong to "every warning" as much as the comparison's own.
+  for (const auto& r : inputs.reports) {
+    if (!r.ok) cmp.warnings.push_back("input skipped: " + r.message);
+  }
+  for (const auto& m : inputs.messages) cmp.warnings.push_back("input: " + m);
+
+  const std::string summary = summary_markdown(cmp, inputs.reports);
+  size_t charts_written = 0;
+  try {
+    fs::create_directories(out_dir);
+    write_file(fs::path(out_dir) / "benchmark_data.csv", benchmark_csv(cmp));
+    write_file(fs::path(out_dir) / "summary.json", summary_json(cmp, inputs.reports, kVersion));
+    write_file(fs::path(out_dir) / "summary.md", summary);
+    if (cli.charts) {
+      const ChartOutcome charts = write_charts(cmp, out_dir, cli.static_images);
+      for (const auto& m : charts.messages) err << "analyze: charts: " << m << "\n";
+      charts_written = charts.written.size();
+    }
+  } catch (const std::exception& e) {
+    err << "analyze: " << e.what() << "\n";
+    return kExitNothingAnalysable;
+  }
+  if (!cli.quiet) out << summary;
+  err << "analyze: " << cmp.runs.size() << (cmp.runs.size() == 1 ? " run in " : " runs in ") << cmp.configs.size()
+      << (cmp.configs.size() == 1 ? " configuration; wrote " : " configurations; wrote ")
+      << out_dir << "/{benchmark_data.csv,summary.json,summary.md}";
+  if (charts_written > 0) err << " and " << charts_written << " chart files";
+  err << "\n";
+  return kExitOk;
+}
+
+}  // namespace lb::analysis

@@ -1,0 +1,86 @@
+#include "analysis/cli.h"
+
+#include <cxxopts.hpp>
+
+#include "analysis/errors.h"
+
+namespace lb::analysis {
+namespace {
+
+cxxopts::Options make_options() {
+  cxxopts::Options o("analyze", "Turns lumibench results files into the cluster-vs-laptop comparison.");
+  o.positional_help("results.h5 [more.h5 | directory ...]");
+  o.add_options()
+      ("inputs", "results files, or directories searched for *.h5/*.hdf5", cxxopts::value<std::vector<std::string>>())
+      ("wandb-csv", "a W&B run-table CSV export (repeatable)", cxxopts::value<std::vector<std::string>>())
+      ("reference", "a reference table, e.g. analysis/reference/lumi_ai_guide.csv (repeatable)",
+       cxxopts::value<std::vector<std::string>>())
+      ("out", "output directory (default: ./lumibench-report)", cxxopts::value<std::string>())
+      ("baseline", "run id, configuration id (C3) or label to compare against "
+                   "(default: the slowest laptop configuration)", cxxopts::value<std::string>())
+      ("epochs", "epochs of the normalized job (default: the baseline configuration's)",
+       cxxopts::value<std::string>())
+      ("cluster-name", "name of the cluster in labels and titles", cxxopts::value<std::string>()->default_value("LUMI"))
+      ("include-incomplete", "let failed, crashed, interrupted and running runs into times and speedups")
+      ("no-charts", "write the data files only")
+      ("no-static-images", "skip PNG/PDF charts (HTML only)")
+      ("quiet", "do not print the summary on the terminal")
+      ("version", "print the version and exit")
+      ("h,help", "print this help and exit");
+  o.parse_positional({"inputs"});
+  return o;
+}
+
+int parse_epochs(const std::string& text) {
+  size_t used = 0;
+  long value = 0;
+  try {
+    value = std::stol(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || value < 1 || value > 1000000) {
+    throw UsageError("--epochs '" + text + "': expected a whole number of epochs >= 1");
+  }
+  return static_cast<int>(value);
+}
+
+}  // namespace
+
+std::string usage_text() {
+  return make_options().help() +
+         "\nExit codes: 0 done; 1 nothing analysable or an output could not be written; 2 usage error.\n"
+         "Formulas and output files: docs/methodology.md and docs/analyze.md.\n";
+}
+
+CliOptions parse_command_line(int argc, const char* const argv[]) {
+  cxxopts::Options options = make_options();
+  CliOptions cli;
+  try {
+    const auto r = options.parse(argc, argv);
+    cli.help = r.count("help") > 0;
+    cli.version = r.count("version") > 0;
+    if (r.count("inputs")) cli.inputs.results = r["inputs"].as<std::vector<std::string>>();
+    if (r.count("wandb-csv")) cli.inputs.wandb_csv = r["wandb-csv"].as<std::vector<std::string>>();
+    if (r.count("reference")) cli.inputs.reference = r["reference"].as<std::vector<std::string>>();
+    if (r.count("out")) cli.out = r["out"].as<std::string>();
+    if (r.count("baseline")) cli.comparison.baseline = r["baseline"].as<std::string>();
+    if (r.count("epochs")) cli.comparison.epochs = parse_epochs(r["epochs"].as<std::string>());
+    cli.comparison.cluster_name = r["cluster-name"].as<std::string>();
+    cli.comparison.include_incomplete = r.count("include-incomplete") > 0;
+    cli.charts = r.count("no-charts") == 0;
+    cli.static_images = r.count("no-static-images") == 0;
+    cli.quiet = r.count("quiet") > 0;
+  } catch (const cxxopts::exceptions::exception& e) {
+    throw UsageError(std::string(e.what()) + " (see analyze --help)");
+  }
+  if (cli.out && cli.out->empty()) throw UsageError("--out: expected a directory, got an empty string");
+  if (cli.comparison.cluster_name.empty()) throw UsageError("--cluster-name: expected a non-empty name");
+  if (!cli.help && !cli.version && cli.inputs.results.empty() && cli.inputs.wandb_csv.empty() &&
+      cli.inputs.reference.empty()) {
+    throw UsageError("no input: expected at least one results file or directory, --wandb-csv FILE or --reference FILE");
+  }
+  return cli;
+}
+
+}  // namespace lb::analysis

@@ -1,0 +1,27 @@
+// analyze's command line (docs/analyze.md lists every option).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "analysis/comparison.h"
+#include "analysis/inputs.h"
+
+namespace lb::analysis {
+
+struct CliOptions {
+  InputSpec inputs;
+  std::optional<std::string> out;
+  ComparisonOptions comparison;
+  bool charts = true;
+  bool static_images = true;
+  bool quiet = false;
+  bool help = false;
+  bool version = false;
+};
+
+// Throws UsageError with a one-line message naming the option and what was expected.
+CliOptions parse_command_line(int argc, const char* const argv[]);
+std::string usage_text();
+
+}  // namespace lb::analysis

@@ -1,0 +1,121 @@
+#include "analysis/configuration.h"
+
+#include <map>
+
+#include "analysis/names.h"
+
+namespace lb::analysis {
+namespace {
+
+template <class T>
+std::string text(const std::optional<T>& v) {
+  if (!v) return "";
+  if constexpr (std::is_same_v<T, std::string>) {
+    return *v;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return *v ? "yes" : "no";
+  } else if constexpr (std::is_same_v<T, double>) {
+    return format_number(*v);
+  } else {
+    return std::to_string(*v);
+  }
+}
+
+std::string plural(const std::string& n, const char* word) {
+  return n + " " + word + (n == "1" ? "" : "s");
+}
+
+}  // namespace
+
+std::vector<ConfigField> configuration_fields(const RunRecord& run) {
+  const RunSettings& s = run.settings;
+  std::optional<std::string> initial_weights;
+  if (s.pretrained) initial_weights = *s.pretrained ? "pretrained" : "scratch";
+  std::optional<std::string> model;
+  if (s.model) model = display_model_name(*s.model);
+  return {
+      {"source", "source", run.is_imported() ? run.source_label : "measured", false},
+      {"device", "device", text(s.device), false},
+      {"device_model", "device model", text(s.device_model), false},
+      {"model", "model", text(model), true},
+      {"nodes", "nodes", text(s.nodes), false},
+      {"gpus", "GPUs", text(s.gpus), false},
+      {"ranks", "ranks", text(s.ranks), false},
+      {"threads", "CPU threads", text(s.threads), false},
+      {"precision", "precision", text(s.precision), true},
+      {"batch_size", "per-rank batch", text(s.batch_size), false},
+      {"global_batch_size", "global batch", text(s.global_batch_size), true},
+      {"synthetic", "synthetic data", text(s.synthetic), true},
+      {"full_train_samples", "train split", text(s.full_train_samples), true},
+      {"full_val_samples", "validation split", text(s.full_val_samples), true},
+      {"epochs", "epochs", text(s.epochs), true},
+      {"optimizer", "optimizer", text(s.optimizer), true},
+      {"lr", "peak learning rate", text(s.lr), true},
+      {"initial_weights", "initial weights", text(initial_weights), true},
+  };
+}
+
+std::string configuration_key(const std::vector<ConfigField>& fields) {
+  std::string key;
+  for (const auto& f : fields) key += f.name + "=" + f.value + "\x1f";
+  return key;
+}
+
+const ConfigField* find_field(const std::vector<ConfigField>& fields, const std::string& name) {
+  for (const auto& f : fields) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> work_differences(const std::vector<ConfigField>& a,
+                                          const std::vector<ConfigField>& b) {
+  std::vector<std::string> out;
+  for (const auto& fa : a) {
+    if (!fa.changes_work) continue;
+    const ConfigField* fb = find_field(b, fa.name);
+    const std::string vb = fb ? fb->value : "";
+    if (fa.value == vb) continue;
+    out.push_back(fa.label + " " + (fa.value.empty() ? "unknown" : fa.value) + " vs " +
+                  (vb.empty() ? "unknown" : vb));
+  }
+  return out;
+}
+
+std::string configuration_label(const std::vector<ConfigField>& fields, const std::string& cluster_name) {
+  auto value = [&](const char* name) {
+    const ConfigField* f = find_field(fields, name);
+    return f ? f->value : std::string();
+  };
+  std::string label;
+  if (value("device") == "gpu") {
+    const std::string nodes = value("nodes"), gpus = value("gpus");
+    label = cluster_name;
+    if (!nodes.empty()) label += " " + plural(nodes, "node");
+    if (!gpus.empty()) label += nodes.empty() ? " " + plural(gpus, "GPU") : " (" + plural(gpus, "GPU") + ")";
+  } else if (value("device") == "cpu") {
+    const std::string threads = value("threads");
+    label = "Laptop";
+    if (!threads.empty()) label += " " + plural(threads, "thread");
+    const std::string ranks = value("ranks");
+    if (!ranks.empty() && ranks != "1") label += " x " + plural(ranks, "rank");
+  } else {
+    label = "unknown device";
+  }
+  if (value("source") != "measured") label += ", " + value("source");
+  return label;
+}
+
+std::vector<std::vector<size_t>> group_by_configuration(const std::vector<RunRecord>& runs) {
+  std::vector<std::vector<size_t>> groups;
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const std::string key = configuration_key(configuration_fields(runs[i]));
+    auto [it, inserted] = index.emplace(key, groups.size());
+    if (inserted) groups.emplace_back();
+    groups[it->second].push_back(i);
+  }
+  return groups;
+}
+
+}  // namespace lb::analysis

@@ -1,0 +1,37 @@
+// Groups runs into configurations: runs that did the same job on the same hardware setup.
+// The subset size is deliberately not part of a configuration: subset runs of one configuration
+// are extrapolations of the same full job.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analysis/run_record.h"
+
+namespace lb::analysis {
+
+struct ConfigField {
+  std::string name;    // "global_batch_size"
+  std::string label;   // "global batch"
+  std::string value;   // empty = unknown
+  bool changes_work;   // differing values change the work done or the result reached
+};
+
+// The fields in a fixed order; two runs belong to one configuration when all values are equal.
+std::vector<ConfigField> configuration_fields(const RunRecord& run);
+std::string configuration_key(const std::vector<ConfigField>& fields);
+const ConfigField* find_field(const std::vector<ConfigField>& fields, const std::string& name);
+
+// Work-changing fields that differ between two configurations, as "epochs 10 vs 3" (a's value
+// first). A field unknown on one side is a difference ("precision fp32 vs unknown"): the
+// comparison cannot be vouched for. Unknown on both sides says nothing and is left out.
+std::vector<std::string> work_differences(const std::vector<ConfigField>& a,
+                                          const std::vector<ConfigField>& b);
+
+// "LUMI 4 nodes (32 GPUs)", "Laptop 8 threads", with ", <source>" for imported runs.
+std::string configuration_label(const std::vector<ConfigField>& fields, const std::string& cluster_name);
+
+// Indices of runs grouped by configuration, groups in order of first appearance.
+std::vector<std::vector<size_t>> group_by_configuration(const std::vector<RunRecord>& runs);
+
+}  // namespace lb::analysis

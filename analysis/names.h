@@ -1,0 +1,24 @@
+// Spellings: the same network, device or dataset arrives written differently from each source.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace lb::analysis {
+
+// "ViT-B/16", "vit-b-16", "vit_b_16" -> "vit_b_16"; other names lower-cased with '_' separators.
+std::string normalize_model_name(const std::string& name);
+// "vit_b_16" -> "ViT-B/16"; names that are not torchvision ViTs are returned unchanged.
+std::string display_model_name(const std::string& normalized);
+// "cpu" -> "cpu"; "cuda", "rocm", "hip", "gpu" -> "gpu"; anything else -> nullopt.
+std::optional<std::string> normalize_device_kind(const std::string& device);
+// "path/to/tiny-imagenet.h5" -> "tiny-imagenet".
+std::string file_stem(const std::string& path);
+// Shortest decimal text that reads back to the same double ("0.001", "3e-05", "80000").
+std::string format_number(double value);
+// Parses true/false, yes/no, 1/0 (any case); nullopt for anything else.
+std::optional<bool> parse_bool(const std::string& text);
+std::string to_lower(std::string text);
+std::string trim(const std::string& text);
+
+}  // namespace lb::analysis

@@ -1,0 +1,47 @@
+// Per-run figures from the step and epoch records: steady-state throughput, epoch-time parts,
+// FLOP/s, accuracy, and consistency checks of the records against each other.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/run_record.h"
+#include "analysis/statistics.h"
+
+namespace lb::analysis {
+
+struct RunMetrics {
+  size_t steps = 0;
+  size_t warmup_steps = 0;  // steps flagged `warmup`: excluded from steady-state figures
+  size_t steady_steps = 0;
+  size_t finished_epochs = 0;
+
+  std::optional<Estimate> train_s_per_sample;  // steady steps: sum(total_s) / sum(samples)
+  std::optional<double> steady_images_per_s;   // 1 / train_s_per_sample
+  std::optional<double> images_per_s_per_gpu;
+  std::optional<double> warmup_excess_s;       // sum over warm-up steps of (total_s - r * samples)
+  std::optional<Estimate> val_s_per_sample;    // validated epochs: sum(val_time) / sum(val_samples)
+  std::optional<Estimate> epoch_overhead_s;    // per epoch: not in a step, not in validation
+  std::optional<double> startup_s;             // run start to the start of the first epoch
+  std::optional<double> teardown_s;            // end of the last epoch to the end of the run
+
+  std::optional<double> mean_train_time_s, mean_val_time_s, mean_epoch_time_s;
+  std::optional<double> model_flops_per_s;     // train_flops_per_image * steady images/s
+  std::optional<double> flops_utilization;     // of the recorded peak (0..1)
+  std::optional<double> data_wait_fraction;    // of steady step time
+  std::optional<double> comm_exposed_fraction;
+  std::optional<double> straggler_ratio;       // sum(slowest rank) / sum(mean rank), steady steps
+
+  std::optional<double> final_val_top1_pct;
+  std::optional<double> best_val_top1_pct;
+  int best_epoch = 0;                          // 1-based
+  std::optional<double> best_time_s;           // end_wall_s of that epoch
+
+  std::vector<std::string> warnings;           // failed consistency checks
+};
+
+// Imported runs have no records: their metrics stay empty except accuracy.
+RunMetrics compute_run_metrics(const RunRecord& run);
+
+}  // namespace lb::analysis

@@ -1,0 +1,108 @@
+// One run as analyze sees it, whether read from a results file or imported from a table.
+// Unknown settings stay std::nullopt: an import that lacks a column must not look like a zero.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lb::analysis {
+
+// Measured: our own results file. Imported: someone else's table (W&B export, the reference file).
+enum class Origin { Measured, Imported };
+
+enum class RunStatus { Completed, Running, Interrupted, Diverged, Failed, Crashed, Unknown };
+
+const char* to_string(Origin origin);
+const char* to_string(RunStatus status);
+// Accepts the results schema's words and W&B's ("finished", "crashed", ...); anything else is Unknown.
+RunStatus parse_run_status(const std::string& text);
+
+struct RunSettings {
+  std::optional<std::string> model;         // network, normalized: "vit_b_16"
+  std::optional<std::string> device;        // "cpu" or "gpu" (rocm/cuda both count as gpu)
+  std::optional<std::string> device_model;  // GPU model for GPU runs, CPU model for CPU runs
+  std::optional<int64_t> nodes;
+  std::optional<int64_t> ranks;  // MPI world size
+  std::optional<int64_t> gpus;   // 0 on CPU
+  std::optional<int64_t> threads;
+  std::optional<std::string> precision;
+  std::optional<int64_t> batch_size;  // per rank
+  std::optional<int64_t> global_batch_size;
+  std::optional<std::string> dataset;  // display name only (file stem, "synthetic", or the import's)
+  std::optional<bool> synthetic;
+  std::optional<int64_t> full_train_samples;  // split sizes before subsetting
+  std::optional<int64_t> full_val_samples;
+  std::optional<int64_t> train_samples;  // per epoch, after subsetting
+  std::optional<int64_t> val_samples;
+  std::optional<double> subset_fraction;  // train_samples / full_train_samples
+  std::optional<int64_t> epochs;
+  std::optional<int64_t> eval_every;  // validate every n-th epoch (1 = every epoch)
+  std::optional<std::string> optimizer;
+  std::optional<double> lr;  // peak learning rate
+  std::optional<std::string> lr_schedule;
+  std::optional<bool> pretrained;
+};
+
+// Rank 0's per-step records as columns (only the fields the analysis uses).
+struct StepColumns {
+  std::vector<int32_t> epoch;
+  std::vector<int32_t> samples;
+  std::vector<uint8_t> warmup;
+  std::vector<double> total_s;
+  std::vector<double> data_wait_s;
+  std::vector<double> comm_exposed_s;
+  // From rank_step_time_s, reduced at read time because the full matrix can be large.
+  std::vector<double> slowest_rank_s;
+  std::vector<double> mean_rank_s;
+
+  size_t size() const { return total_s.size(); }
+  void clear();
+};
+
+struct EpochRecord {
+  int32_t epoch = 0;
+  double train_time_s = 0, val_time_s = 0, epoch_time_s = 0;
+  int64_t train_samples = 0, val_samples = 0;
+  double train_loss = 0, train_acc = 0;
+  double val_loss = 0, val_top1 = 0, val_top5 = 0;  // fractions; NaN when validation did not run
+  double images_per_s = 0;
+  double end_wall_s = 0;  // since the run started
+};
+
+// Figures an imported table states directly instead of per-step records.
+struct ImportedFigures {
+  std::optional<double> runtime_s;             // the whole process, as the source timed it
+  std::optional<double> val_accuracy_pct;      // final validation top-1, percent
+  std::optional<double> epoch_time_s;          // the source's time per epoch (of the run as done)
+  std::optional<double> extrapolated_total_s;  // the source's own extrapolation to the full split
+  std::optional<double> extrapolated_epoch_s;
+  std::string notes;                           // free text (Notes, Tags, User, scaling strategy)
+};
+
+struct RunRecord {
+  std::string run_id;
+  std::string source_path;   // the file it came from
+  std::string source_label;  // "measured", or the import's label ("LUMI AI guide")
+  Origin origin = Origin::Measured;
+  RunStatus status = RunStatus::Unknown;
+  std::string error;
+  std::string start_utc;
+  RunSettings settings;
+  std::optional<double> wall_time_s;
+  std::optional<int64_t> peak_rss_bytes;
+  std::optional<double> train_flops_per_image;
+  std::optional<double> peak_flops_per_device;
+  std::string host;
+  StepColumns steps;
+  std::vector<EpochRecord> epochs;
+  ImportedFigures imported;
+  std::vector<std::string> warnings;  // found while reading: inconsistent or missing records
+
+  bool is_imported() const { return origin == Origin::Imported; }
+  bool is_complete() const { return status == RunStatus::Completed; }
+  bool is_subset() const;  // trained on fewer samples than the full split (unknown = not a subset)
+};
+
+}  // namespace lb::analysis

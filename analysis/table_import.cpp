@@ -1,0 +1,231 @@
+#include "analysis/table_import.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "analysis/csv_reader.h"
+#include "analysis/names.h"
+
+namespace lb::analysis {
+namespace {
+
+// Columns this importer understands (lower case). Everything else is reported as ignored.
+const std::set<std::string>& known_columns() {
+  static const std::set<std::string> names = {
+      // W&B run-table export
+      "name", "state", "notes", "user", "tags", "created", "runtime", "epochs",
+      "batch_size_per_gpu", "effective_batch_size", "total_gpus", "nodes", "learning_rate",
+      "base_learning_rate", "warmup_epochs", "scaling_strategy", "architecture", "device_type",
+      "val_accuracy", "acc", "epoch_duration_minutes", "subset_percentage",
+      "extrapolated_total_time_hr", "extrapolated_epoch_time_hr", "cpu_model", "pytorch_threads",
+      // extensions used by the reference file (any export may carry them too)
+      "source", "dataset", "train_split_samples", "val_split_samples", "pretrained", "optimizer",
+      "precision", "gpu_model", "lr_schedule", "pytorch_version"};
+  return names;
+}
+
+class Row {
+ public:
+  Row(const std::map<std::string, size_t>& columns, const std::vector<std::string>& cells,
+      const std::string& where, std::vector<std::string>& messages)
+      : columns_(columns), cells_(cells), where_(where), messages_(messages) {}
+
+  std::optional<std::string> text(const char* column) const {
+    auto it = columns_.find(column);
+    if (it == columns_.end() || it->second >= cells_.size()) return std::nullopt;
+    std::string v = trim(cells_[it->second]);
+    if (v.empty()) return std::nullopt;
+    return v;
+  }
+
+  std::optional<double> number(const char* column) const {
+    auto v = text(column);
+    if (!v) return std::nullopt;
+    const std::string lower = to_lower(*v);
+    if (lower == "nan" || lower == "-" || lower == "none" || lower == "null") return std::nullopt;
+    char* end = nullptr;
+    const double d = std::strtod(v->c_str(), &end);
+    if (end == v->c_str() || *end != '\0' || !std::isfinite(d)) {
+      messages_.push_back(where_ + ": column '" + column + "': '" + *v +
+                          "' is not a number; treated as unknown");
+      return std::nullopt;
+    }
+    return d;
+  }
+
+  std::optional<int64_t> integer(const char* column) const {
+    auto d = number(column);
+    if (!d) return std::nullopt;
+    if (std::fabs(*d - std::round(*d)) > 1e-9) {
+      messages_.push_back(where_ + ": column '" + column + "': expected a whole number, got " +
+                          format_number(*d) + "; treated as unknown");
+      return std::nullopt;
+    }
+    return static_cast<int64_t>(std::llround(*d));
+  }
+
+ private:
+  const std::map<std::string, size_t>& columns_;
+  const std::vector<std::string>& cells_;
+  const std::string& where_;
+  std::vector<std::string>& messages_;
+};
+
+// Accuracy columns hold either fractions (0.981) or percent (98.1). A column whose every
+// value is <= 1 is read as fractions; a single column never mixes the two.
+bool column_is_fraction(const CsvTable& table, const std::map<std::string, size_t>& columns,
+                        const char* column) {
+  auto it = columns.find(column);
+  if (it == columns.end()) return false;
+  bool any = false;
+  for (const auto& row : table.rows) {
+    if (it->second >= row.size()) continue;
+    char* end = nullptr;
+    const std::string cell = trim(row[it->second]);
+    const double d = std::strtod(cell.c_str(), &end);
+    if (cell.empty() || *end != '\0' || !std::isfinite(d)) continue;
+    any = true;
+    if (d > 1.0) return false;
+  }
+  return any;
+}
+
+void append_note(std::string& notes, const std::string& name, const std::optional<std::string>& value) {
+  if (!value) return;
+  if (!notes.empty()) notes += "; ";
+  notes += name + ": " + *value;
+}
+
+RunRecord import_row(const Row& row, const std::string& path, const std::string& label,
+                     int line, bool acc_fraction, bool val_acc_fraction) {
+  RunRecord run;
+  run.origin = Origin::Imported;
+  run.source_path = path;
+  run.source_label = label;
+  run.run_id = row.text("name").value_or(file_stem(path) + " line " + std::to_string(line));
+  run.status = parse_run_status(row.text("state").value_or(""));
+  if (!row.text("state")) run.status = RunStatus::Unknown;
+  run.start_utc = row.text("created").value_or("");
+
+  ImportedFigures& f = run.imported;
+  f.runtime_s = row.number("runtime");
+  run.wall_time_s = f.runtime_s;
+  if (auto v = row.number("val_accuracy")) {
+    f.val_accuracy_pct = val_acc_fraction ? *v * 100.0 : *v;
+  } else if (auto a = row.number("acc")) {
+    f.val_accuracy_pct = acc_fraction ? *a * 100.0 : *a;
+    run.warnings.push_back("accuracy taken from column 'acc' (the export does not say it is validation accuracy)");
+  }
+  if (auto m = row.number("epoch_duration_minutes")) f.epoch_time_s = *m * 60.0;
+  if (auto h = row.number("extrapolated_total_time_hr")) f.extrapolated_total_s = *h * 3600.0;
+  if (auto h = row.number("extrapolated_epoch_time_hr")) f.extrapolated_epoch_s = *h * 3600.0;
+  append_note(f.notes, "notes", row.text("notes"));
+  append_note(f.notes, "tags", row.text("tags"));
+  append_note(f.notes, "user", row.text("user"));
+  append_note(f.notes, "scaling strategy", row.text("scaling_strategy"));
+  if (auto base = row.number("base_learning_rate")) append_note(f.notes, "base learning rate", format_number(*base));
+  append_note(f.notes, "PyTorch", row.text("pytorch_version"));
+
+  RunSettings& s = run.settings;
+  if (auto a = row.text("architecture")) s.model = normalize_model_name(*a);
+  if (auto d = row.text("device_type")) s.device = normalize_device_kind(*d);
+  s.gpus = row.integer("total_gpus");
+  if (!s.device && s.gpus) s.device = std::string(*s.gpus > 0 ? "gpu" : "cpu");
+  if (s.device && *s.device == "cpu") s.gpus = 0;
+  if (s.device && *s.device == "gpu") {
+    s.device_model = row.text("gpu_model");
+    s.ranks = s.gpus;  // the guide's runs use one rank per GPU
+  } else {
+    s.device_model = row.text("cpu_model");
+    if (s.device) s.ranks = 1;
+  }
+  s.nodes = row.integer("nodes");
+  if (s.device && *s.device == "cpu" && !s.nodes) s.nodes = 1;
+  s.threads = row.integer("pytorch_threads");
+  s.precision = row.text("precision");
+  s.batch_size = row.integer("batch_size_per_gpu");
+  s.global_batch_size = row.integer("effective_batch_size");
+  if (!s.global_batch_size && s.batch_size && s.ranks) s.global_batch_size = *s.batch_size * *s.ranks;
+  s.dataset = row.text("dataset");
+  if (s.dataset) s.synthetic = to_lower(*s.dataset) == "synthetic";
+  s.full_train_samples = row.integer("train_split_samples");
+  s.full_val_samples = row.integer("val_split_samples");
+  if (auto pct = row.number("subset_percentage")) s.subset_fraction = *pct / 100.0;
+  if (s.full_train_samples) {
+    const double fraction = s.subset_fraction.value_or(1.0);
+    s.train_samples = static_cast<int64_t>(std::llround(fraction * static_cast<double>(*s.full_train_samples)));
+    if (!s.subset_fraction) s.subset_fraction = 1.0;
+  }
+  s.epochs = row.integer("epochs");
+  if (auto o = row.text("optimizer")) s.optimizer = to_lower(*o);
+  s.lr = row.number("learning_rate");
+  s.lr_schedule = row.text("lr_schedule");
+  if (auto p = row.text("pretrained")) s.pretrained = parse_bool(*p);
+  if (auto w = row.number("warmup_epochs")) append_note(f.notes, "warm-up epochs", format_number(*w));
+  return run;
+}
+
+}  // namespace
+
+TableImportResult import_run_table_text(const std::string& text, const std::string& path, TableKind kind) {
+  TableImportResult result;
+  CsvParseResult csv = parse_csv(text);
+  if (!csv.ok) {
+    result.error = path + ": not a readable CSV table (" + csv.error + ")";
+    return result;
+  }
+  std::map<std::string, size_t> columns;
+  std::vector<std::string> ignored;
+  for (size_t i = 0; i < csv.table.header.size(); ++i) {
+    const std::string name = to_lower(trim(csv.table.header[i]));
+    if (known_columns().count(name)) {
+      columns.emplace(name, i);  // the first of duplicated columns wins
+    } else if (!name.empty()) {
+      ignored.push_back(trim(csv.table.header[i]));
+    }
+  }
+  if (!columns.count("name") && !columns.count("runtime")) {
+    result.error = path + ": not a W&B run-table export (expected a 'Name' or 'Runtime' column)";
+    return result;
+  }
+  if (!ignored.empty()) {
+    std::string list;
+    for (const auto& c : ignored) list += (list.empty() ? "" : ", ") + c;
+    result.messages.push_back(path + ": ignored unknown columns: " + list);
+  }
+  const bool acc_fraction = column_is_fraction(csv.table, columns, "acc");
+  const bool val_acc_fraction = column_is_fraction(csv.table, columns, "val_accuracy");
+  for (size_t r = 0; r < csv.table.rows.size(); ++r) {
+    const int line = csv.table.row_lines[r];
+    const std::string where = path + " line " + std::to_string(line);
+    Row row(columns, csv.table.rows[r], where, result.messages);
+    std::string label;
+    if (kind == TableKind::WandbExport) {
+      label = "W&B " + file_stem(path);
+    } else {
+      label = row.text("source").value_or("reference " + file_stem(path));
+    }
+    result.runs.push_back(import_row(row, path, label, line, acc_fraction, val_acc_fraction));
+  }
+  if (result.runs.empty()) result.messages.push_back(path + ": the table has no runs");
+  result.ok = true;
+  return result;
+}
+
+TableImportResult import_run_table(const std::string& path, TableKind kind) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    TableImportResult result;
+    result.error = path + ": cannot open the file for reading";
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return import_run_table_text(text.str(), path, kind);
+}
+
+}  // namespace lb::analysis

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Writes results files with h5py from docs/hdf5-schema.md alone (packed numpy compound types,
+variable-length UTF-8 string attributes, extendible chunked datasets), runs the real analyze on
+them and checks its outputs against values computed here by hand."""
+import argparse
+import csv
+import json
+import math
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+
+STEP = np.dtype([("step", "<i8"), ("epoch", "<i4"), ("step_in_epoch", "<i4"), ("samples", "<i4"),
+                 ("warmup", "u1"), ("data_wait_s", "<f8"), ("forward_s", "<f8"), ("backward_s", "<f8"),
+                 ("optimizer_s", "<f8"), ("comm_exposed_s", "<f8"), ("total_s", "<f8"), ("loss", "<f4"),
+                 ("lr", "<f8")])
+EPOCH = np.dtype([("epoch", "<i4"), ("train_time_s", "<f8"), ("val_time_s", "<f8"), ("epoch_time_s", "<f8"),
+                  ("train_samples", "<i8"), ("val_samples", "<i8"), ("train_loss", "<f8"), ("train_acc", "<f8"),
+                  ("val_loss", "<f8"), ("val_top1", "<f8"), ("val_top5", "<f8"), ("images_per_s", "<f8"),
+                  ("end_wall_s", "<f8")])
+
+FULL_TRAIN, FULL_VAL, EPOCHS = 80000, 20000, 3
+STARTUP, TEARDOWN, OVERHEAD, WARMUP_STEPS, WARMUP_EXTRA = 4.0, 2.0, 1.5, 3, 0.25
+
+
+def table(group, name, rows):
+    group.create_dataset(name, data=rows, maxshape=(None,) + rows.shape[1:], chunks=True)
+
+
+def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, per_sample, val_per_sample,
+              acc, status="completed"):
+    g = runs.create_group(run_id)
+    train, val = round(FULL_TRAIN * fraction), round(FULL_VAL * fraction)
+    gb = batch * world
+    a = g.attrs
+    for key, value in dict(status=status, error="", command_line="harness", start_utc="2026-11-24T07:00:00Z",
+                           end_utc="2026-11-24T09:00:00Z", model="vit_b_16", device=device, precision="fp32",
+                           optimizer="adamw", lr_schedule="onecycle", init_weights="", data_source="hdf5",
+                           data_path="/scratch/tiny-imagenet.h5", subset="" if fraction == 1 else f"{fraction:%}",
+                           comm_path="none", host="h", cpu_model="Intel Core i7-1185G7",
+                           gpu_model="" if device == "cpu" else "AMD MI250X (GCD)", torch_version="2.4",
+                           blas="OpenBLAS", mpi_library="", compiler="gcc", harness_version="0.1.0",
+                           git_commit="abc", slurm_job_id="", slurm_nodelist="").items():
+        a[key] = value
+    for key, value in dict(num_classes=200, image_size=224, patch_size=16, hidden_dim=768, num_layers=12,
+                           num_heads=12, mlp_dim=3072, parameters=86000000, device_count=0 if device == "cpu" else world,
+                           batch_size=batch, global_batch_size=gb, epochs=EPOCHS, max_steps=0,
+                           warmup_steps=WARMUP_STEPS, eval_every=1, seed=1, threads=threads, loader_workers=2,
+                           prefetch_batches=2, pretrained=0, synthetic=0, dataset_samples=FULL_TRAIN + FULL_VAL,
+                           full_train_samples=FULL_TRAIN, full_val_samples=FULL_VAL, train_samples=train,
+                           val_samples=val, world_size=world, nodes=nodes, ranks_per_node=world // nodes,
+                           comm_bucket_bytes=1 << 20, cpu_cores=8, peak_rss_bytes=1 << 30).items():
+        a[key] = np.int64(value)
+    for key, value in dict(forward_flops_per_image=17.5e9, train_flops_per_image=52.5e9, peak_flops_per_device=0.0,
+                           lr=1e-3, warmup_epochs=1.0, weight_decay=0.05, label_smoothing=0.1, grad_clip=1.0,
+                           dropout=0.0, val_fraction=0.2, subset_fraction=train / FULL_TRAIN).items():
+        a[key] = float(value)
+
+    steps, epochs, ranks = [], [], []
+    wall, step = STARTUP, 0
+    per_epoch = math.ceil(train / gb)
+    for e in range(EPOCHS):
+        train_time = 0.0
+        for k in range(per_epoch):
+            n = min(gb, train - k * gb)
+            warm = step < WARMUP_STEPS
+            total = n * per_sample + (WARMUP_EXTRA if warm else 0.0)
+            steps.append((step, e, k, n, int(warm), 0.0, 0.3 * total, 0.6 * total, 0.1 * total, 0.0, total, 1.0, 1e-3))
+            ranks.append([total] * world)
+            train_time += total
+            step += 1
+        val_time = val * val_per_sample
+        epoch_time = train_time + val_time + OVERHEAD
+        wall += epoch_time
+        top1 = acc[e]
+        epochs.append((e, train_time, val_time, epoch_time, train, val, 1.0, 0.5, 1.0, top1, min(1.0, top1 + 0.2),
+                       train / train_time, wall))
+    a["wall_time_s"] = wall + TEARDOWN
+    table(g, "steps", np.array(steps, dtype=STEP))
+    table(g, "epochs", np.array(epochs, dtype=EPOCH))
+    g.create_dataset("rank_step_time_s", data=np.array(ranks, dtype="<f8"), maxshape=(None, world), chunks=True)
+    return wall + TEARDOWN
+
+
+def expected_job(per_sample, val_per_sample, epochs):
+    warmup_excess = WARMUP_STEPS * WARMUP_EXTRA
+    return (STARTUP + TEARDOWN + warmup_excess + epochs * (FULL_TRAIN * per_sample + OVERHEAD)
+            + epochs * FULL_VAL * val_per_sample)
+
+
+def check(condition, message):
+    if not condition:
+        print("FAIL:", message)
+        sys.exit(1)
+
+
+def close(a, b, what, tol=1e-6):
+    check(abs(a - b) <= tol * max(1.0, abs(b)), f"{what}: {a} != {b}")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--analyze", required=True)
+    p.add_argument("--reference", required=True)
+    p.add_argument("--work", required=True)
+    args = p.parse_args()
+    work = pathlib.Path(args.work)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+
+    good = work / "results.h5"
+    with h5py.File(good, "w") as f:
+        f.attrs["schema_version"] = np.int64(1)
+        f.attrs["producer"] = "lumibench harness (h5py fixture)"
+        runs = f.create_group("runs")
+        write_run(runs, "20261124T070000Z-laptop-1", device="cpu", world=1, nodes=1, threads=8, batch=32,
+                  fraction=0.01, per_sample=0.02, val_per_sample=0.006, acc=[0.05, 0.07, 0.08])
+        lumi_wall = write_run(runs, "20261124T070000Z-nid005000-2-j77", device="rocm", world=8, nodes=1, threads=7,
+                              batch=32, fraction=1.0, per_sample=0.0004, val_per_sample=0.0001,
+                              acc=[0.60, 0.75, 0.81])
+    future = work / "future.h5"
+    with h5py.File(future, "w") as f:
+        f.attrs["schema_version"] = np.int64(2)
+        f.create_group("runs")
+
+    out = work / "out"
+    proc = subprocess.run([args.analyze, str(good), str(future), "--reference", args.reference, "--out", str(out),
+                           "--no-charts", "--quiet"], capture_output=True, text=True)
+    check(proc.returncode == 0, f"analyze exited {proc.returncode}: {proc.stderr}")
+    check(f"skipped {future}: schema_version 2 is newer" in proc.stderr, "newer schema not refused by name")
+
+    summary = json.loads((out / "summary.json").read_text())
+    configs = {c["label"]: c for c in summary["configurations"]}
+    check(summary["baseline"]["label"] == "Laptop 8 threads", "measured laptop is the default baseline")
+    check(summary["job"]["epochs"] == EPOCHS, "epochs from the baseline")
+    laptop, lumi = configs["Laptop 8 threads"], configs["LUMI 1 node (8 GPUs)"]
+    laptop_time = expected_job(0.02, 0.006, EPOCHS)
+    close(laptop["time_s"]["value"], laptop_time, "laptop extrapolated time")
+    check(laptop["time_s"]["extrapolated"] is True and laptop["is_extrapolated"] is True, "laptop marked extrapolated")
+    close(lumi["time_s"]["value"], lumi_wall, "LUMI measured time is its wall time")
+    close(lumi_wall, expected_job(0.0004, 0.0001, EPOCHS), "LUMI wall time by the formula")
+    check(lumi["time_s"]["extrapolated"] is False and lumi["time_s"]["kind"] == "measured", "LUMI marked measured")
+    close(lumi["speedup"]["value"], laptop_time / lumi_wall, "speedup")
+    check(lumi["speedup"]["extrapolated"] is True, "a speedup over an extrapolated baseline is extrapolated")
+    close(lumi["steady_images_per_s"], 1 / 0.0004, "steady images/s")
+    close(lumi["images_per_s_per_gpu"], 1 / 0.0004 / 8, "images/s per GPU")
+    check(laptop["best_accuracy_pct"] is None, "no accuracy invented for a subset configuration")
+    close(lumi["best_accuracy_pct"], 81.0, "LUMI best accuracy")
+    guide = configs["LUMI 1 node (8 GPUs), LUMI AI guide"]
+    check(guide["time_s"]["kind"] == "imported, extrapolated", "guide run scaled from 10 to 3 epochs")
+    close(guide["time_s"]["value"], 963 * 3 / 10, "guide time at 3 epochs")
+
+    with open(out / "benchmark_data.csv", newline="") as f:
+        rows = {r["run_id"]: r for r in csv.DictReader(f)}
+    check(len(rows) == 12, f"12 rows (2 measured + 10 imported), got {len(rows)}")
+    check(rows["20261124T070000Z-laptop-1"]["is_extrapolated"] == "true", "CSV laptop extrapolated")
+    check(rows["20261124T070000Z-laptop-1"]["accuracy_scope"] == "subset", "CSV subset accuracy scope")
+    check(rows["20261124T070000Z-nid005000-2-j77"]["is_extrapolated"] == "false", "CSV LUMI measured")
+    check(rows["guide-laptop-1pct-1thread"]["is_imported"] == "true", "CSV imported")
+    md = (out / "summary.md").read_text()
+    check("| baseline | Laptop 8 threads (C1) | extrapolated | yes |" in md, "summary.md marks the extrapolated baseline")
+    print("h5py fixture: analyze output matches the hand-computed values")
+
+
+if __name__ == "__main__":
+    main()

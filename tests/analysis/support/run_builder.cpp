@@ -1,0 +1,147 @@
+#include "support/run_builder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace lb::testing {
+
+FixtureRun build_run(const RunShape& s) {
+  FixtureRun run;
+  run.run_id = s.run_id;
+  const int64_t global_batch = s.batch_size * s.world_size;
+  const int64_t train = std::llround(s.full_train * s.subset_fraction);
+  const int64_t val = std::llround(s.full_val * s.subset_fraction);
+  const bool subset = train < s.full_train;
+  const int finished = s.finished_epochs < 0 ? static_cast<int>(s.epochs) : s.finished_epochs;
+
+  auto& a = run.attrs;
+  a["status"] = s.status;
+  a["error"] = std::string(s.status == "failed" ? "test failure" : "");
+  a["command_line"] = std::string("harness --device ") + s.device;
+  a["start_utc"] = std::string("2026-11-24T07:00:00Z");
+  a["end_utc"] = std::string(s.status == "running" ? "" : "2026-11-24T08:00:00Z");
+  a["peak_rss_bytes"] = int64_t{3'000'000'000};
+  a["model"] = s.model;
+  a["num_classes"] = int64_t{200};
+  a["image_size"] = int64_t{224};
+  a["patch_size"] = int64_t{16};
+  a["hidden_dim"] = int64_t{768};
+  a["num_layers"] = int64_t{12};
+  a["num_heads"] = int64_t{12};
+  a["mlp_dim"] = int64_t{3072};
+  a["parameters"] = int64_t{85'952'456};
+  a["forward_flops_per_image"] = s.train_flops_per_image / 3.0;
+  a["train_flops_per_image"] = s.train_flops_per_image;
+  a["peak_flops_per_device"] = s.peak_flops_per_device;
+  a["device"] = s.device;
+  a["device_count"] = s.device == "cpu" ? int64_t{0} : s.gpus;
+  a["precision"] = std::string(s.precision_fp32 ? "fp32" : "bf16");
+  a["batch_size"] = s.batch_size;
+  a["global_batch_size"] = global_batch;
+  a["epochs"] = s.epochs;
+  a["max_steps"] = int64_t{0};
+  a["warmup_steps"] = s.warmup_steps;
+  a["eval_every"] = s.eval_every;
+  a["optimizer"] = s.optimizer;
+  a["lr"] = s.lr;
+  a["lr_schedule"] = std::string("onecycle");
+  a["warmup_epochs"] = 1.0;
+  a["weight_decay"] = 0.05;
+  a["label_smoothing"] = 0.1;
+  a["grad_clip"] = 1.0;
+  a["dropout"] = 0.0;
+  a["seed"] = int64_t{42};
+  a["threads"] = s.threads;
+  a["loader_workers"] = int64_t{2};
+  a["prefetch_batches"] = int64_t{2};
+  a["init_weights"] = std::string(s.pretrained ? "vit_b_16.pth" : "");
+  a["pretrained"] = int64_t{s.pretrained ? 1 : 0};
+  a["data_source"] = std::string(s.synthetic ? "synthetic" : "hdf5");
+  a["data_path"] = std::string(s.synthetic ? "" : "/data/tiny-imagenet.h5");
+  a["synthetic"] = int64_t{s.synthetic ? 1 : 0};
+  a["dataset_samples"] = s.full_train + s.full_val;
+  a["val_fraction"] = static_cast<double>(s.full_val) / static_cast<double>(s.full_train + s.full_val);
+  a["full_train_samples"] = s.full_train;
+  a["full_val_samples"] = s.full_val;
+  a["train_samples"] = train;
+  a["val_samples"] = val;
+  a["subset"] = std::string(subset ? std::to_string(s.subset_fraction * 100) + "%" : "");
+  a["subset_fraction"] = static_cast<double>(train) / static_cast<double>(s.full_train);
+  a["world_size"] = s.world_size;
+  a["nodes"] = s.nodes;
+  a["ranks_per_node"] = s.world_size / std::max<int64_t>(s.nodes, 1);
+  a["comm_bucket_bytes"] = int64_t{25 << 20};
+  a["comm_path"] = std::string(s.world_size > 1 ? "gpu-aware" : "none");
+  a["host"] = std::string(s.device == "cpu" ? "laptop" : "nid005000");
+  a["cpu_model"] = s.cpu_model;
+  a["cpu_cores"] = int64_t{8};
+  a["gpu_model"] = std::string(s.device == "cpu" ? "" : s.gpu_model);
+  a["torch_version"] = std::string("1.13.1");
+  a["blas"] = std::string("OpenBLAS 0.3.21 (openmp)");
+  a["mpi_library"] = std::string("Open MPI 4.1.4");
+  a["compiler"] = std::string("GCC 12.2.0");
+  a["harness_version"] = std::string("0.1.0");
+  a["git_commit"] = std::string("0123456789ab");
+  a["slurm_job_id"] = std::string("");
+  a["slurm_nodelist"] = std::string("");
+
+  const int64_t steps_per_epoch = (train + global_batch - 1) / global_batch;
+  double wall = s.startup_s;
+  int64_t step = 0;
+  for (int e = 0; e < finished; ++e) {
+    double train_time = 0;
+    for (int64_t k = 0; k < steps_per_epoch; ++k, ++step) {
+      StepRow r;
+      r.step = step;
+      r.epoch = e;
+      r.step_in_epoch = static_cast<int32_t>(k);
+      r.samples = static_cast<int32_t>(std::min(global_batch, train - k * global_batch));
+      r.warmup = step < s.warmup_steps ? 1 : 0;
+      // A zigzag of period 4 (+1, -1, +1, -1): zero mean over every 4 steps.
+      const double u = (step % 2 == 0) ? 1.0 : -1.0;
+      r.total_s = r.samples * s.per_sample_s * (1.0 + s.noise * u) + (r.warmup ? s.warmup_extra_s : 0.0);
+      r.data_wait_s = 0.05 * r.total_s;
+      r.forward_s = 0.3 * r.total_s;
+      r.backward_s = 0.55 * r.total_s;
+      r.optimizer_s = 0.1 * r.total_s;
+      r.comm_exposed_s = s.world_size > 1 ? 0.02 * r.total_s : 0.0;
+      r.loss = 5.0f - 0.001f * static_cast<float>(step);
+      r.lr = s.lr;
+      train_time += r.total_s;
+      run.steps.push_back(r);
+      std::vector<double> ranks(static_cast<size_t>(s.world_size), r.total_s);
+      if (s.world_size > 1) ranks.back() = r.total_s * (1.0 + s.straggler);
+      run.rank_step_time_s.push_back(ranks);
+    }
+    const bool validated = ((e + 1) % s.eval_every == 0) || e + 1 == s.epochs;
+    EpochRow er;
+    er.epoch = e;
+    er.train_time_s = train_time;
+    er.val_time_s = validated ? val * s.val_per_sample_s : 0.0;
+    er.epoch_time_s = er.train_time_s + er.val_time_s + s.overhead_s;
+    er.train_samples = train;
+    er.val_samples = validated ? val : 0;
+    er.train_loss = 4.0 - 0.5 * e;
+    er.train_acc = 0.1 + 0.1 * e;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    er.val_loss = validated ? 3.5 - 0.5 * e : nan;
+    er.val_top1 = validated ? std::min(0.99, s.acc_start + s.acc_gain * e) : nan;
+    er.val_top5 = validated ? std::min(0.999, er.val_top1 + 0.2) : nan;
+    er.images_per_s = train / train_time;
+    wall += er.epoch_time_s;
+    er.end_wall_s = wall;
+    run.epochs.push_back(er);
+  }
+  a["wall_time_s"] = wall + (s.status == "completed" ? s.teardown_s : 0.0);
+  return run;
+}
+
+double expected_job_time(const RunShape& s, int epochs) {
+  const int validations = s.eval_every <= 1 ? epochs : epochs / s.eval_every + (epochs % s.eval_every ? 1 : 0);
+  return s.startup_s + s.teardown_s + s.warmup_steps * s.warmup_extra_s +
+         epochs * (s.full_train * s.per_sample_s + s.overhead_s) + validations * s.full_val * s.val_per_sample_s;
+}
+
+}  // namespace lb::testing
+

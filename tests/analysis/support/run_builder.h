@@ -1,0 +1,52 @@
+// Builds a results-file run from a few numbers, with step times that follow a known model, so a
+// test can compute the expected analysis by hand:
+//   step time = samples * per_sample_s * (1 + noise * u_i) (+ warmup_extra_s on warm-up steps),
+//   epoch time = train + validation (val_samples * val_per_sample_s) + overhead_s,
+//   wall time = startup_s + sum of epoch times + teardown_s.
+#pragma once
+
+#include <string>
+
+#include "support/results_writer.h"
+
+namespace lb::testing {
+
+struct RunShape {
+  std::string run_id = "20261124T070000Z-laptop-1";
+  std::string device = "cpu";  // "cpu", "rocm", "cuda"
+  std::string cpu_model = "Intel Core i7-1185G7";
+  std::string gpu_model = "AMD MI250X (GCD)";
+  std::string model = "vit_b_16";
+  int64_t nodes = 1, world_size = 1, gpus = 0, threads = 8;
+  int64_t batch_size = 32;  // per rank
+  int64_t epochs = 3;
+  int64_t full_train = 80000, full_val = 20000;
+  double subset_fraction = 1.0;  // of both splits
+  double per_sample_s = 0.01;
+  double val_per_sample_s = 0.003;
+  double overhead_s = 2.0;
+  double startup_s = 5.0, teardown_s = 1.0;
+  int64_t warmup_steps = 2;
+  double warmup_extra_s = 0.5;
+  double noise = 0.0;  // relative amplitude of a deterministic zigzag in step times
+  std::string status = "completed";
+  int finished_epochs = -1;  // -1: all epochs
+  double acc_start = 0.2, acc_gain = 0.1;  // val_top1 after epoch k (1-based): start + gain * (k - 1)
+  std::string optimizer = "adamw";
+  double lr = 1e-3;
+  bool pretrained = false;
+  bool synthetic = false;
+  int64_t eval_every = 1;
+  double straggler = 0.0;  // the slowest rank is this fraction slower than rank 0
+  double peak_flops_per_device = 0.0;
+  double train_flops_per_image = 3 * 17.56e9;
+  int64_t precision_fp32 = 1;  // 0 writes "bf16"
+};
+
+FixtureRun build_run(const RunShape& shape);
+
+// Expected time of the full job over `epochs` epochs for a noise-free shape (the formula in
+// docs/methodology.md evaluated on the shape's own numbers).
+double expected_job_time(const RunShape& shape, int epochs);
+
+}  // namespace lb::testing

@@ -1,0 +1,164 @@
+// Every output marks measured, extrapolated and imported figures, and they agree.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/chart_fill.h"
+#include "analysis/csv_reader.h"
+#include "analysis/reports.h"
+#include "support/comparison_fixture.h"
+
+using namespace lb::analysis;
+using namespace lb::testing;
+
+namespace {
+
+// Measured (LUMI full split, 3 epochs), extrapolated (laptop subsets), imported (guide run),
+// imported and extrapolated (the guide's laptop extrapolation).
+Comparison mixed() {
+  const std::string guide =
+      "Name,State,Runtime,epochs,total_gpus,nodes,device_type,architecture,train_split_samples,subset_percentage,"
+      "extrapolated_total_time_hr,pytorch_threads,val_accuracy,source\n"
+      "guide-8,finished,963,10,8,1,rocm,vit_b_16,80000,,,,98.1,LUMI AI guide\n"
+      "guide-laptop,finished,,3,0,1,cpu,vit_b_16,80000,1,75.83,1,,LUMI AI guide\n"
+      "guide-crashed,crashed,50,10,16,2,rocm,vit_b_16,80000,,,,,LUMI AI guide\n";
+  return build_comparison(analyse({laptop_shape("lap-a", 8, 0.01, 0.01), laptop_shape("lap-b", 8, 0.02, 0.01),
+                                   lumi_shape("lumi-1", 1, 0.0002)},
+                                  guide),
+                          {});
+}
+
+std::map<std::string, std::string> row_by_column(const CsvTable& t, size_t row) {
+  std::map<std::string, std::string> m;
+  for (size_t i = 0; i < t.header.size(); ++i) m[t.header[i]] = t.rows[row][i];
+  return m;
+}
+
+// Walks the JSON: every object that states a kind must agree with its "extrapolated" flag.
+void check_kinds(const nlohmann::json& j, int& checked) {
+  if (j.is_object()) {
+    if (j.contains("kind") && j.contains("extrapolated") && j["kind"].is_string()) {
+      const std::string kind = j["kind"];
+      const bool says = kind.find("extrapolated") != std::string::npos || kind == "projected";
+      EXPECT_EQ(j["extrapolated"].get<bool>(), says) << j.dump();
+      ++checked;
+    }
+    for (const auto& [k, v] : j.items()) check_kinds(v, checked);
+  } else if (j.is_array()) {
+    for (const auto& v : j) check_kinds(v, checked);
+  }
+}
+
+}  // namespace
+
+TEST(Reports, CsvMarksEveryExtrapolatedAndImportedRow) {
+  const Comparison c = mixed();
+  const CsvParseResult csv = parse_csv(benchmark_csv(c));
+  ASSERT_TRUE(csv.ok) << csv.error;
+  ASSERT_EQ(csv.table.rows.size(), c.runs.size());
+  std::map<std::string, std::map<std::string, std::string>> rows;
+  for (size_t i = 0; i < csv.table.rows.size(); ++i) {
+    ASSERT_EQ(csv.table.rows[i].size(), csv.table.header.size());
+    auto r = row_by_column(csv.table, i);
+    rows[r["run_id"]] = r;
+  }
+  EXPECT_EQ(rows["lap-a"]["is_extrapolated"], "true");
+  EXPECT_EQ(rows["lap-a"]["is_imported"], "false");
+  EXPECT_EQ(rows["lap-a"]["config_is_extrapolated"], "true");
+  EXPECT_EQ(rows["lap-a"]["accuracy_scope"], "subset");
+  EXPECT_EQ(rows["lumi-1"]["is_extrapolated"], "false");
+  EXPECT_EQ(rows["lumi-1"]["job_method"], "measured");
+  EXPECT_EQ(rows["lumi-1"]["accuracy_scope"], "full");
+  EXPECT_EQ(rows["guide-8"]["is_imported"], "true");
+  EXPECT_EQ(rows["guide-8"]["is_extrapolated"], "true");  // 10 epochs scaled to the job's 3
+  EXPECT_EQ(rows["guide-laptop"]["is_imported"], "true");
+  EXPECT_EQ(rows["guide-laptop"]["is_extrapolated"], "true");
+  EXPECT_EQ(rows["guide-laptop"]["final_val_top1_pct"], "");  // never measured, never invented
+  EXPECT_EQ(rows["guide-crashed"]["in_comparison"], "false");
+  EXPECT_NE(rows["guide-crashed"]["warnings"].find("status crashed"), std::string::npos);
+  EXPECT_EQ(rows["lap-a"]["job_epochs"], "3");
+}
+
+TEST(Reports, JsonFlagsAgreeWithKindsEverywhere) {
+  const Comparison c = mixed();
+  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  int checked = 0;
+  check_kinds(j, checked);
+  EXPECT_GT(checked, 10);
+  for (const auto& config : j["configurations"]) {
+    if (config["time_s"].is_null()) continue;
+    EXPECT_EQ(config["is_extrapolated"], config["time_s"]["extrapolated"]) << config["label"];
+  }
+  for (const auto& run : j["runs"]) {
+    if (run["job"].contains("time_s")) {
+      const bool subset = run["is_subset"];
+      if (subset) {
+        EXPECT_TRUE(run["job"]["time_s"]["extrapolated"].get<bool>()) << run["run_id"];
+      }
+    }
+  }
+  // The max speedup compares a measured time with the baseline's extrapolated one: extrapolated.
+  EXPECT_TRUE(j["max_speedup"]["speedup"]["extrapolated"].get<bool>());
+  EXPECT_EQ(j["job"]["epochs"], 3);
+  EXPECT_FALSE(j["warnings"].empty());
+}
+
+TEST(Reports, MarkdownTableSaysExtrapolatedPerRow) {
+  const Comparison c = mixed();
+  const std::string md = summary_markdown(c, {});
+  EXPECT_NE(md.find("| Laptop 8 threads (C1) | extrapolated | yes |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| LUMI 1 node (8 GPUs) (C2) | measured | no |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| LUMI 1 node (8 GPUs), LUMI AI guide (C3) | imported, extrapolated | yes |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("Maximum speedup over the baseline"), std::string::npos);
+  EXPECT_NE(md.find("## Warnings"), std::string::npos);
+  for (const auto& w : c.warnings) EXPECT_NE(md.find(w.substr(0, 40)), std::string::npos) << w;
+}
+
+TEST(Reports, DurationsReadNaturally) {
+  EXPECT_EQ(format_duration(42), "42.0 s");
+  EXPECT_EQ(format_duration(963), "16.1 min");
+  EXPECT_EQ(format_duration(75.83 * 3600), "75.83 h");
+  EXPECT_EQ(figure_kind(true, true), "imported, extrapolated");
+  EXPECT_EQ(figure_kind(false, false), "measured");
+}
+
+TEST(ChartData, FilledFromTheComparisonWithProvenance) {
+  const Comparison c = mixed();
+  const lb::charts::ChartData d = to_chart_data(c);
+  using lb::charts::Provenance;
+  EXPECT_EQ(d.cluster_name, "LUMI");
+  EXPECT_EQ(d.epochs, 3);
+  EXPECT_EQ(d.baseline_label, "Laptop 8 threads");
+  ASSERT_EQ(d.bars.size(), 4u);  // the crashed import has no time
+  EXPECT_EQ(d.bars[0].label, "Laptop 1 thread, LUMI AI guide");  // slowest first
+  EXPECT_EQ(d.bars[0].kind, Provenance::Imported);
+  for (size_t i = 1; i < d.bars.size(); ++i) EXPECT_GE(d.bars[i - 1].time_s, d.bars[i].time_s);
+  for (const auto& bar : d.bars) {
+    SCOPED_TRACE(bar.label);
+    const ConfigResult* cfg = config_labelled(c, bar.label);
+    ASSERT_TRUE(cfg);
+    EXPECT_DOUBLE_EQ(bar.time_s, cfg->time_s->value);
+    EXPECT_DOUBLE_EQ(bar.speedup, cfg->speedup->value);
+    EXPECT_EQ(bar.is_cluster, cfg->is_cluster);
+    const Provenance expected = cfg->is_imported ? Provenance::Imported
+                                : cfg->extrapolated ? Provenance::Extrapolated
+                                                    : Provenance::Measured;
+    EXPECT_EQ(bar.kind, expected);
+  }
+  const auto* lumi = config_labelled(c, "LUMI 1 node (8 GPUs)");
+  ASSERT_TRUE(lumi);
+  bool measured_curve = false, imported_point = false;
+  for (const auto& curve : d.accuracy) {
+    if (curve.label == "LUMI 1 node (8 GPUs)") {
+      measured_curve = curve.kind == Provenance::Measured && curve.points.size() == 3 && !curve.projected;
+    }
+    if (curve.label == "LUMI 1 node (8 GPUs), LUMI AI guide") {
+      imported_point = curve.kind == Provenance::Imported && curve.points.size() == 1 &&
+                       curve.points[0].time_s == 963 && curve.points[0].accuracy == 98.1;
+    }
+  }
+  EXPECT_TRUE(measured_curve);
+  EXPECT_TRUE(imported_point);
+  EXPECT_EQ(d.warnings, c.warnings);
+}
