@@ -129,4 +129,14 @@ double GradientSynchronizer::finish() {
   return now_s() - t0;
 }
 
+void broadcast_parameters(Communicator& comm, const std::vector<torch::Tensor>& params) {
+  if (comm.world_size() == 1) return;
+  torch::NoGradGuard no_grad;
+  for (auto p : params) {
+    auto host = p.detach().to(torch::kCPU).contiguous();
+    comm.broadcast(host.data_ptr(), long(host.numel() * host.element_size()));
+    p.copy_(host);
+  }
+}
+
 }  // namespace lb

@@ -56,4 +56,7 @@ class GradientSynchronizer {
   bool staged_ = false;
 };
 
+// Copies rank 0's values into every rank's tensors (through host memory).
+void broadcast_parameters(Communicator& comm, const std::vector<torch::Tensor>& params);
+
 }  // namespace lb

@@ -209,14 +209,7 @@ RunOutcome Trainer::run(Recorder* rec) {
   const bool root = comm.rank() == 0;
   st.run_t0 = now_s();
   // Every rank starts from rank 0's parameters (after setup, which all ranks passed).
-  if (comm.world_size() > 1) {
-    torch::NoGradGuard no_grad;
-    for (auto& p : st.model->parameters()) {
-      auto host = p.detach().to(torch::kCPU).contiguous();
-      comm.broadcast(host.data_ptr(), long(host.numel() * host.element_size()));
-      p.copy_(host);
-    }
-  }
+  broadcast_parameters(comm, st.model->parameters());
   Progress progress(s.progress, s.progress_interval_s, root);
 
   OptimizerSettings os;
