@@ -27,7 +27,11 @@ class Recorder {
   const std::string& path() const { return path_; }
 
   void set(const std::string& name, Value value);
+  // Exact overloads: without them a double would convert to int (a standard conversion) rather
+  // than to Value (a user-defined one).
   void set(const std::string& name, int value) { set(name, Value(std::int64_t(value))); }
+  void set(const std::string& name, double value) { set(name, Value(value)); }
+  void set(const std::string& name, const std::string& value) { set(name, Value(value)); }
   void set(const std::string& name, const char* value) { set(name, Value(std::string(value))); }
 
   // rank_total_s: every rank's total step time, world_size entries.

@@ -257,6 +257,8 @@ RunOutcome Trainer::run(Recorder* rec) {
   std::int64_t step = 0;
   double steady_time = 0;
   std::int64_t steady_samples = 0;
+  double epoch_time_sum = 0;
+  int epochs_done = 0;
   try {
     for (int epoch = 0; epoch < s.epochs; ++epoch) {
       const double epoch_t0 = now_s();
@@ -371,6 +373,8 @@ RunOutcome Trainer::run(Recorder* rec) {
       row.images_per_s = train_time > 0 ? seen / train_time : 0;
       row.end_wall_s = now_s() - st.run_t0;
       if (rec) rec->add_epoch(row);
+      epoch_time_sum += row.epoch_time_s;
+      ++epochs_done;
       char line[256];
       std::snprintf(line, sizeof line, "epoch %d/%d: %.1f img/s, train loss %.4f acc %.1f%%, val loss %.4f top-1 %.1f%% top-5 %.1f%% (%s)",
                     epoch + 1, s.epochs, row.images_per_s, row.train_loss, row.train_acc * 100, row.val_loss,
@@ -394,6 +398,7 @@ RunOutcome Trainer::run(Recorder* rec) {
     std::ostringstream os;
     os << "harness: " << out.status << " after " << step << " steps in " << format_duration(now_s() - st.run_t0)
        << "; steady-state " << ips << " images/s";
+    if (epochs_done > 0) os << "; " << format_duration(epoch_time_sum / epochs_done) << " per epoch (measured)";
     if (!s.subset.empty() && ips > 0) {
       // A first estimate only; analyze does the real extrapolation with its interval.
       os << "; full-split epoch (" << st.split.full_train << " train samples) ~ "

@@ -123,6 +123,10 @@ class Cli(unittest.TestCase):
         self.assertEqual((attrs["train_samples"], attrs["full_train_samples"]), (1600, 80000))
         self.assertEqual((attrs["val_samples"], attrs["full_val_samples"]), (400, 20000))
         self.assertEqual(attrs["subset"], "2%")
+        self.assertAlmostEqual(attrs["subset_fraction"], 0.02)
+        self.assertAlmostEqual(attrs["lr"], 1e-3)
+        self.assertAlmostEqual(attrs["val_fraction"], 0.2)
+        self.assertGreaterEqual(attrs["wall_time_s"], data["epochs"]["end_wall_s"][-1])
         self.assertEqual(attrs["synthetic"], 1)
         self.assertIn("first estimate", r.stderr)
         for key in ["host", "cpu_model", "torch_version", "blas", "mpi_library", "compiler", "git_commit",

@@ -71,6 +71,14 @@ TEST(Recorder, RoundTripAcrossFlushes) {
   auto g = h5::group(H5Gopen2(f, "/runs/run-a", H5P_DEFAULT), "run");
   EXPECT_EQ(h5::read_string_attr(g, "status"), "completed");
   EXPECT_EQ(h5::read_int_attr(g, "batch_size"), 32);
+  {
+    auto a = h5::attr(H5Aopen(g, "lr", H5P_DEFAULT), "lr");
+    auto t = h5::type(H5Aget_type(a), "type");
+    EXPECT_EQ(H5Tget_class(t), H5T_FLOAT);  // a double stays a double
+    double lr = 0;
+    H5Aread(a, H5T_NATIVE_DOUBLE, &lr);
+    EXPECT_DOUBLE_EQ(lr, 1e-3);
+  }
   EXPECT_EQ(rows(f, "/runs/run-a/steps"), 20);
   EXPECT_EQ(rows(f, "/runs/run-a/epochs"), 1);
   EXPECT_EQ(rows(f, "/runs/run-a/rank_step_time_s"), 20);
@@ -162,7 +170,7 @@ TEST(Recorder, MissingFolderIsNamed) {
   try {
     Recorder r("/nonexistent-folder-lb/results.h5", "x", 1);
     FAIL();
-  } catch (const std::runtime_error& e) {
+  } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos);
   }
 }
