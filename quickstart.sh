@@ -66,6 +66,12 @@ if [[ -n "$current" && "$current" != *openblas* ]]; then
 fi
 
 # --- Node packages for the self-contained HTML charts (pinned by charts/package-lock.json) -----
+if [[ -f charts/package-lock.json ]] && ! command -v npm >/dev/null; then
+  # Debian's npm conflicts with node builds that bundle npm, so it is installed only when missing.
+  if [[ $(id -u) -eq 0 ]]; then sudo_cmd=(); else sudo_cmd=(sudo); fi
+  log "installing npm"
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
 if [[ -f charts/package-lock.json ]]; then
   stamp=charts/node_modules/.lock-stamp
   if [[ ! -f $stamp ]] || ! cmp -s charts/package-lock.json "$stamp"; then

@@ -38,6 +38,7 @@ struct CurvePoint {
 // mapped through another configuration's extrapolated epoch time: drawn dashed, labelled so.
 struct AccuracyCurve {
   std::string label;
+  bool is_cluster = false;  // colour group: cluster curves in blues, laptop curves in oranges
   Provenance kind = Provenance::Measured;
   bool projected = false;
   std::vector<CurvePoint> points;

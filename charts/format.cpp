@@ -1,0 +1,130 @@
+#include "charts/format.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace lb::charts {
+
+std::string format_significant(double value, int digits) {
+  if (!std::isfinite(value)) return std::isnan(value) ? "n/a" : (value > 0 ? "inf" : "-inf");
+  if (value == 0) return "0";
+  const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(value))));
+  const int decimals = std::max(0, digits - 1 - magnitude);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  std::string s = buf;
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
+double round_significant(double value, int digits) {
+  if (!std::isfinite(value) || value == 0) return value;
+  const double scale = std::pow(10.0, digits - 1 - std::floor(std::log10(std::fabs(value))));
+  return std::round(value * scale) / scale;
+}
+
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds)) return format_significant(seconds, 3);
+  struct Unit { double from_s; double size_s; const char* name; };
+  // A unit is used from 1 of it upward, except that hours run to 2 days: "36 h" reads better
+  // than "1.5 d" for a training job.
+  static const Unit units[] = {
+      {172800, 86400, "d"}, {3600, 3600, "h"}, {60, 60, "min"}, {1, 1, "s"}, {1e-3, 1e-3, "ms"}};
+  for (const Unit& u : units) {
+    if (std::fabs(seconds) >= u.from_s) return format_significant(seconds / u.size_s, 3) + " " + u.name;
+  }
+  return format_significant(seconds * 1e3, 3) + " ms";
+}
+
+std::string format_speedup(double speedup) {
+  if (!std::isfinite(speedup)) return format_significant(speedup, 3) + "\u00d7";
+  if (speedup < 100) return format_significant(speedup, 3) + "\u00d7";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", std::round(speedup));
+  std::string digits = buf, grouped;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  return grouped + "\u00d7";
+}
+
+std::string speedup_label(double speedup, bool is_baseline) {
+  if (is_baseline) return "baseline";
+  if (speedup < 1) return format_speedup(speedup) + " (slower)";
+  return format_speedup(speedup) + " faster";
+}
+
+std::string format_percent(double fraction) {
+  const double p = fraction * 100;
+  if (std::isfinite(p) && std::fabs(p) < 10) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%%", p);
+    return buf;
+  }
+  return format_significant(std::round(p), 3) + "%";
+}
+
+std::string format_progress(double percent) {
+  // Rounded down: a run at 99.7% has not finished and must not read "100%".
+  if (percent >= 1 || percent <= 0) return format_significant(std::floor(percent), 3) + "%";
+  return format_significant(percent, 2) + "%";
+}
+
+namespace {
+
+bool continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// Byte offset after the first `chars` code points of `text`.
+std::size_t byte_offset(const std::string& text, std::size_t chars) {
+  std::size_t i = 0;
+  for (std::size_t n = 0; i < text.size(); ++i) {
+    if (!continuation_byte(text[i]) && n++ == chars) break;
+  }
+  return i;
+}
+
+}  // namespace
+
+std::size_t display_chars(const std::string& text) {
+  std::size_t n = 0;
+  for (char c : text) n += !continuation_byte(c);
+  return n;
+}
+
+std::vector<std::string> wrap_words(const std::string& text, std::size_t max_chars) {
+  std::vector<std::string> lines;
+  std::string line, word;
+  const auto flush_word = [&] {
+    while (display_chars(word) > max_chars) {  // a word longer than a line is split
+      if (!line.empty()) lines.push_back(std::move(line)), line.clear();
+      const std::size_t cut = byte_offset(word, max_chars);
+      lines.push_back(word.substr(0, cut));
+      word.erase(0, cut);
+    }
+    if (word.empty()) return;
+    if (!line.empty() && display_chars(line) + 1 + display_chars(word) > max_chars) {
+      lines.push_back(std::move(line));
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    word.clear();
+  };
+  for (char c : text) {
+    if (c == ' ' || c == '\n') flush_word();
+    else word += c;
+  }
+  flush_word();
+  if (!line.empty() || lines.empty()) lines.push_back(line);
+  return lines;
+}
+
+std::string shorten(const std::string& text, std::size_t max_chars) {
+  if (max_chars == 0 || display_chars(text) <= max_chars) return text;
+  return text.substr(0, byte_offset(text, max_chars - 1)) + "\u2026";
+}
+
+}  // namespace lb::charts

@@ -1,0 +1,43 @@
+// Numbers as the charts print them: durations in the unit a reader thinks in, speedups with a
+// multiplication sign, percentages. Shared by the HTML and gnuplot writers so both say the same.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace lb::charts {
+
+// `digits` significant digits, trailing zeros dropped: (0.012345, 3) -> "0.0123", (120, 3) -> "120".
+std::string format_significant(double value, int digits);
+
+// Value rounded to `digits` significant digits (for compact JSON; 0 and non-finite unchanged).
+double round_significant(double value, int digits);
+
+// "850 ms", "12.3 s", "4.5 min", "2.15 h", "3.4 d" (3 significant digits).
+std::string format_duration(double seconds);
+
+// "1,234×", "12.3×", "0.45×".
+std::string format_speedup(double speedup);
+
+// The bar label: "baseline" for the baseline bar, "12.3× faster", "0.45× (slower)".
+std::string speedup_label(double speedup, bool is_baseline);
+
+// Fraction 0..1 -> "87%" (one decimal below 10%).
+std::string format_percent(double fraction);
+
+// Progress in percent 0..100, rounded down -> "54%", "0.42%", "0.0031%" (2 significant digits
+// below 1%).
+std::string format_progress(double percent);
+
+// Characters as a reader counts them (UTF-8 code points), for sizing labels.
+std::size_t display_chars(const std::string& text);
+
+// Lines of at most `max_chars` characters, broken at spaces where possible (a longer word is
+// split). Used for legend entries, which Plotly does not wrap.
+std::vector<std::string> wrap_words(const std::string& text, std::size_t max_chars);
+
+// `text` cut to `max_chars` characters with a trailing "…" when it is longer.
+std::string shorten(const std::string& text, std::size_t max_chars);
+
+}  // namespace lb::charts

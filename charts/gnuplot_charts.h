@@ -1,0 +1,27 @@
+// The static charts as gnuplot scripts with their data files. analyze writes `<stem>.gp` and
+// `<stem>.dat` next to the images, so `gnuplot <stem>.gp` in that directory re-renders
+// `<stem>.png` and `<stem>.pdf` after a user restyles the script.
+#pragma once
+
+#include <string>
+
+#include "charts/chart_data.h"
+
+namespace lb::charts {
+
+struct GnuplotChart {
+  std::string script;  // <stem>.gp, reads <stem>.dat, writes <stem>.png then <stem>.pdf
+  std::string data;    // <stem>.dat
+};
+
+// Time per configuration (log scale) as horizontal bars: measured solid, extrapolated hatched,
+// imported outlined; 95% whiskers; speedup labels. Requires bars.
+GnuplotChart comparison_gnuplot(const ChartData& data, const std::string& stem);
+
+// Accuracy against time (log), projected curves dashed and labelled, efficiency side panel.
+GnuplotChart accuracy_gnuplot(const ChartData& data, const std::string& stem);
+
+// Speedup against nodes/GPUs with the ideal line and efficiency labels.
+GnuplotChart scaling_gnuplot(const ChartData& data, const std::string& stem);
+
+}  // namespace lb::charts

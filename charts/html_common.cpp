@@ -1,0 +1,69 @@
+#include "charts/html_common.h"
+
+#include <cmath>
+
+#include "charts/escape.h"
+#include "charts/format.h"
+#include "charts/style.h"
+
+namespace lb::charts {
+
+using nlohmann::json;
+
+std::string group_name(const ChartData& data, bool is_cluster) {
+  return is_cluster ? data.cluster_name : "Laptop";
+}
+
+json log_time_axis(const LogRange& range, const std::string& title) {
+  json values = json::array(), labels = json::array();
+  for (const auto& [seconds, label] : time_ticks(range)) {
+    values.push_back(seconds);
+    labels.push_back(label);
+  }
+  return {{"type", "log"},
+          {"range", {std::log10(range.lo), std::log10(range.hi)}},
+          {"autorange", false},
+          {"tickmode", "array"},
+          {"tickvals", values},
+          {"ticktext", labels},
+          {"title", {{"text", plotly_text(title)}}},
+          {"gridcolor", style::kGrid},
+          {"linecolor", style::kMuted},
+          {"zeroline", false}};
+}
+
+bool is_baseline(const ChartData& data, const Bar& bar) {
+  return !data.baseline_label.empty() && bar.label == data.baseline_label;
+}
+
+std::string bar_hover(const Bar& bar, bool baseline) {
+  std::string h = "<b>" + plotly_text(bar.label) + "</b><br>time: " + format_duration(bar.time_s);
+  if (bar.hi_s > bar.lo_s) {
+    h += " (95%: " + format_duration(bar.lo_s) + " \u2013 " + format_duration(bar.hi_s) + ")";
+  }
+  h += "<br>" + std::string(to_string(bar.kind));
+  h += "<br>speedup: " + (baseline ? std::string("baseline") : format_speedup(bar.speedup));
+  if (!baseline && bar.speedup_hi > bar.speedup_lo) {
+    h += " (95%: " + format_speedup(bar.speedup_lo) + " \u2013 " + format_speedup(bar.speedup_hi) + ")";
+  }
+  if (!bar.details.empty()) h += "<br>" + plotly_text(bar.details);
+  for (const std::string& w : bar.warnings) h += "<br>\u26a0 " + plotly_text(w);
+  return h;
+}
+
+std::string legend_lines(const std::string& raw, std::size_t max_chars) {
+  std::string out;
+  for (const std::string& line : wrap_words(raw, max_chars)) out += (out.empty() ? "" : "<br>") + plotly_text(line);
+  return out;
+}
+
+std::vector<std::string> common_notes(const ChartData& data, const std::string& how_to_read) {
+  std::vector<std::string> notes = {how_to_read};
+  if (!data.job_description.empty()) notes.push_back("Job: " + data.job_description);
+  notes.push_back("Measured = timed in a run; extrapolated = scaled from a shorter or smaller run "
+                  "(with its 95% interval); imported = taken from reference data, not run here.");
+  for (const std::string& w : data.warnings) notes.push_back("Warning: " + w);
+  return notes;
+}
+
+}  // namespace lb::charts

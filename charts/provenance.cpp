@@ -1,0 +1,14 @@
+#include "charts/chart_data.h"
+
+namespace lb::charts {
+
+const char* to_string(Provenance p) {
+  switch (p) {
+    case Provenance::Measured: return "measured";
+    case Provenance::Extrapolated: return "extrapolated";
+    case Provenance::Imported: return "imported";
+  }
+  return "unknown";
+}
+
+}  // namespace lb::charts

@@ -1,0 +1,59 @@
+// One look for every chart, HTML and static alike: size, font, colours, and how each provenance
+// is drawn. Colours are the Okabe-Ito set, which stays distinguishable for colour-blind readers
+// and on washed-out projectors.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "charts/chart_data.h"
+
+namespace lb::charts::style {
+
+inline constexpr int kWidth = 1000;  // px, HTML and PNG alike
+inline constexpr int kHeight = 600;
+// The PDF page has the PNG's size at 72 points per inch: cairo draws a point of font as a pixel
+// of PNG, so both come out with the same layout.
+inline constexpr double kPdfWidthIn = kWidth / 72.0;
+inline constexpr double kPdfHeightIn = kHeight / 72.0;
+
+// DejaVu Sans is what gnuplot's cairo terminals use (fonts-dejavu-core); browsers without it fall
+// back to Verdana, whose metrics are close.
+inline constexpr const char* kFont = "DejaVu Sans";
+inline constexpr const char* kCssFontStack = "'DejaVu Sans', Verdana, Arial, sans-serif";
+inline constexpr int kHtmlFontPx = 15;
+inline constexpr int kHtmlTitlePx = 21;
+inline constexpr int kGnuplotFontPt = 12;
+inline constexpr int kGnuplotTitlePt = 15;
+// Average advance of a character, generous, for sizing margins and label room (px):
+// DejaVu Sans at 15 px in HTML, at 12 pt in the cairo PNG (a point is a pixel there).
+inline constexpr double kHtmlCharPx = 8.6;
+inline constexpr double kGnuplotCharPx = 8.0;
+
+inline constexpr const char* kInk = "#222222";
+inline constexpr const char* kMuted = "#666666";
+inline constexpr const char* kGrid = "#e3e3e3";
+inline constexpr const char* kIdeal = "#888888";
+inline constexpr const char* kEfficiency = "#009E73";
+inline constexpr const char* kCluster = "#0072B2";
+inline constexpr const char* kLaptop = "#D55E00";
+
+// Colour of the nth series of a group: blues and greens for the cluster, oranges for laptops.
+std::string series_color(bool is_cluster, int nth);
+
+// Group colour of a bar (one colour per group in the bar charts).
+inline const char* group_color(bool is_cluster) { return is_cluster ? kCluster : kLaptop; }
+
+// Plotly dash / gnuplot dashtype per provenance: measured solid, extrapolated dashed,
+// imported dotted.
+const char* plotly_dash(Provenance p);
+int gnuplot_dashtype(Provenance p);
+
+// Legend wording for a provenance, the same in every chart.
+std::string provenance_legend(Provenance p);  // "measured", "extrapolated", "imported (reference)"
+
+// Legend name of an accuracy curve (raw): "LUMI 8 nodes (projected)", "Laptop (imported)".
+// With max_chars, a long label is shortened ("…") but the provenance suffix always stays.
+std::string curve_legend(const AccuracyCurve& c, std::size_t max_chars = 0);
+
+}  // namespace lb::charts::style

@@ -1,0 +1,16 @@
+// A hand-written ChartData with every case the charts must handle: measured, extrapolated and
+// imported bars, a projected accuracy curve, scaling points, and a run whose name is markup
+// (`<img src=x onerror=alert(1)>`) that must show as text. Illustrative numbers, said so in the
+// job description, used by the tests and for the pictures in docs/charts.md.
+#pragma once
+
+#include "charts/chart_data.h"
+
+namespace lb::charts::demo {
+
+// The run name that must never become markup.
+inline constexpr const char* kXssName = "<img src=x onerror=alert(1)>";
+
+ChartData fixture();
+
+}  // namespace lb::charts::demo

@@ -1,0 +1,56 @@
+// The PNG/PDF charts as a viewer gets them: the requested size, not blank, in the shared palette.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "chart_files_reader.h"
+
+namespace lb::charts::testing {
+namespace {
+
+class StaticImage : public ::testing::TestWithParam<const char*> {};
+
+bool has_color(const Image& img, unsigned char r, unsigned char g, unsigned char b) {
+  for (std::size_t i = 0; i + 2 < img.rgb.size(); i += 3) {
+    if (img.rgb[i] == r && img.rgb[i + 1] == g && img.rgb[i + 2] == b) return true;
+  }
+  return false;
+}
+
+TEST_P(StaticImage, PngIs1000x600AndNotBlank) {
+  const Image img = read_png(demo_dir() + "/" + GetParam() + ".png");
+  EXPECT_EQ(img.width, 1000);
+  EXPECT_EQ(img.height, 600);
+  std::size_t inked = 0;
+  std::set<unsigned> colors;
+  for (std::size_t i = 0; i + 2 < img.rgb.size(); i += 3) {
+    const unsigned c = img.rgb[i] << 16 | img.rgb[i + 1] << 8 | img.rgb[i + 2];
+    colors.insert(c);
+    inked += c != 0xffffff;
+  }
+  const double share = static_cast<double>(inked) / (img.width * img.height);
+  EXPECT_GT(share, 0.02) << "almost nothing drawn";
+  EXPECT_LT(share, 0.9) << "almost everything drawn: a failed render?";
+  EXPECT_GT(colors.size(), 20u) << "text and lines are anti-aliased: a real chart has many shades";
+  EXPECT_TRUE(has_color(img, 0x00, 0x72, 0xB2)) << "the cluster colour of the shared palette";
+}
+
+TEST_P(StaticImage, PdfIsWrittenBeside) {
+  const std::string pdf = read_text(demo_dir() + "/" + GetParam() + ".pdf");
+  EXPECT_EQ(pdf.rfind("%PDF-", 0), 0u);
+  EXPECT_GT(pdf.size(), 4000u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Charts, StaticImage,
+                         ::testing::Values("lumi_vs_laptop_comparison", "lumi_vs_laptop_accuracy_vs_time",
+                                           "lumi_scaling_analysis"));
+
+TEST(StaticImage, ComparisonShowsBothGroupColours) {
+  const Image img = read_png(demo_dir() + "/lumi_vs_laptop_comparison.png");
+  EXPECT_TRUE(has_color(img, 0x00, 0x72, 0xB2)) << "cluster bars";
+  EXPECT_TRUE(has_color(img, 0xD5, 0x5E, 0x00)) << "laptop bars";
+}
+
+}  // namespace
+}  // namespace lb::charts::testing

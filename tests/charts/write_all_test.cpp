@@ -1,0 +1,152 @@
+// write_all as analyze calls it: what it writes, what it refuses, what it says when gnuplot is
+// missing, and that data strings can inject nothing into the HTML or the gnuplot scripts.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include <unistd.h>
+
+#include "chart_files_reader.h"
+#include "charts/chart_data.h"
+#include "charts/chart_files.h"
+#include "demo_fixture.h"
+
+namespace lb::charts::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory per test, removed afterwards.
+class WriteAll : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() / ("lb_charts_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  WriteOptions options() const {
+    WriteOptions o;
+    o.out_dir = dir_.string();
+    return o;
+  }
+  bool exists(const std::string& name) const { return fs::exists(dir_ / name); }
+  fs::path dir_;
+};
+
+TEST_F(WriteAll, WithoutGnuplotWritesHtmlAndScriptsAndSaysHowToGetImages) {
+  WriteOptions o = options();
+  o.gnuplot_executable = (dir_ / "no-such-gnuplot").string();
+  const WriteResult r = write_all(demo::fixture(), o);
+  for (const char* f : {"lumi_vs_laptop_animated.html", "lumi_vs_laptop_progress_race.html",
+                        "lumi_vs_laptop_accuracy_vs_time.html", "lumi_scaling_efficiency_animated.html",
+                        "lumi_vs_laptop_comparison.gp", "lumi_vs_laptop_comparison.dat"}) {
+    EXPECT_TRUE(exists(f)) << f;
+  }
+  EXPECT_FALSE(exists("lumi_vs_laptop_comparison.png"));
+  ASSERT_EQ(r.messages.size(), 1u);
+  EXPECT_NE(r.messages[0].find("apt-get install gnuplot-nox"), std::string::npos) << r.messages[0];
+  EXPECT_NE(r.messages[0].find("gnuplot <chart>.gp"), std::string::npos) << r.messages[0];
+  EXPECT_EQ(r.written.size(), 10u);  // 4 HTML, 3 x (.gp + .dat)
+}
+
+TEST_F(WriteAll, ClusterNameIsUsedInFileNamesAndTitles) {
+  ChartData d = demo::fixture();
+  d.cluster_name = "Alps (GH200)";
+  for (Bar& b : d.bars) b.label.replace(0, b.label.find(' '), b.is_cluster ? "Alps" : "Laptop");
+  WriteOptions o = options();
+  o.static_images = false;
+  write_all(d, o);
+  EXPECT_TRUE(exists("alps_gh200_vs_laptop_animated.html"));
+  EXPECT_TRUE(exists("alps_gh200_scaling_analysis.gp"));
+  EXPECT_FALSE(exists("lumi_vs_laptop_animated.html"));
+  const auto fig = html_figure((dir_ / "alps_gh200_vs_laptop_animated.html").string());
+  EXPECT_NE(fig["layout"]["title"]["text"].get<std::string>().find("Alps (GH200) vs laptop"), std::string::npos);
+}
+
+TEST_F(WriteAll, RefusesTimesThatCannotGoOnALogAxis) {
+  ChartData d = demo::fixture();
+  d.bars[1].time_s = 0;
+  try {
+    write_all(d, options());
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("bars[1] ('LUMI 4 nodes (32 GPUs)').time_s = 0"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(exists("lumi_vs_laptop_animated.html")) << "nothing written from bad data";
+  d = demo::fixture();
+  d.accuracy[0].points[3].accuracy = 140;
+  EXPECT_THROW(write_all(d, options()), std::invalid_argument);
+  EXPECT_THROW(write_all(demo::fixture(), WriteOptions{}), std::invalid_argument);
+}
+
+TEST_F(WriteAll, SkipsChartsWithoutDataAndSaysSo) {
+  ChartData d = demo::fixture();
+  d.accuracy.clear();
+  d.scaling.resize(1);
+  WriteOptions o = options();
+  o.static_images = false;
+  const WriteResult r = write_all(d, o);
+  EXPECT_TRUE(exists("lumi_vs_laptop_animated.html"));
+  EXPECT_FALSE(exists("lumi_vs_laptop_accuracy_vs_time.html"));
+  EXPECT_FALSE(exists("lumi_scaling_efficiency_animated.html"));
+  ASSERT_EQ(r.messages.size(), 2u);
+  EXPECT_NE(r.messages[0].find("accuracy"), std::string::npos);
+  EXPECT_NE(r.messages[1].find("scaling"), std::string::npos);
+}
+
+TEST_F(WriteAll, UnwritableDirectoryIsNamedInTheError) {
+  fs::create_directories(dir_);
+  const fs::path blocker = dir_ / "a-file";
+  { std::ofstream(blocker) << "x"; }
+  WriteOptions o = options();
+  o.out_dir = (blocker / "sub").string();
+  try {
+    write_all(demo::fixture(), o);
+    FAIL() << "expected std::runtime_error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(o.out_dir), std::string::npos) << e.what();
+  }
+}
+
+// Strings that would be code in a gnuplot script or markup in HTML, in every place data goes.
+TEST_F(WriteAll, HostileStringsStayText) {
+  ChartData d = demo::fixture();
+  const std::string hostile = "x' ; system('touch pwned') ; `touch pwned2` @GPVAL_PWD \"</script><script>alert(2)</script>";
+  d.cluster_name = "LUMI " + hostile + "\nsystem('touch pwned3')\n";
+  d.job_description = hostile + "\u2028line";
+  d.bars[0].label = hostile;
+  d.accuracy[0].label = hostile;
+  d.scaling[0].label = hostile;
+  d.efficiency_panel.push_back({hostile, hostile});
+  d.warnings.push_back(hostile);
+  const WriteResult r = write_all(d, options());
+  EXPECT_TRUE(r.messages.empty()) << "gnuplot must run the scripts without error: " << r.messages.front();
+  EXPECT_FALSE(exists("pwned"));
+  EXPECT_FALSE(exists("pwned2"));
+  EXPECT_FALSE(exists("pwned3")) << "a line break in data must not end a comment in a script";
+  const std::string stem = file_stem(d.cluster_name, Chart::Comparison);
+  EXPECT_EQ(stem, "lumi_x_system_touch_pwned_touch_pwned2_gpval_pwd_script_script_alert_2_script_system_touch_pwned3"
+                  "_vs_laptop_comparison");
+  EXPECT_TRUE(exists(stem + ".png"));
+  for (Chart c : {Chart::AnimatedComparison, Chart::ProgressRace, Chart::AccuracyVsTime, Chart::ScalingEfficiency}) {
+    const std::string html = read_text((dir_ / (file_stem(d.cluster_name, c) + ".html")).string());
+    EXPECT_EQ(html.find("<script><script>alert(2)"), std::string::npos);
+    EXPECT_EQ(html.find("</script><script>alert(2)"), std::string::npos);
+    EXPECT_EQ(html.find(demo::kXssName), std::string::npos);
+    const auto data_block = html.find("id=\"lb-figure\">");
+    ASSERT_NE(data_block, std::string::npos);
+    const std::string figure_json = html.substr(data_block, html.find("</script>", data_block) - data_block);
+    EXPECT_EQ(figure_json.find("\u2028"), std::string::npos) << "U+2028 ends a line in older JavaScript";
+    EXPECT_NE(html.find("<title>LUMI x&#39; ; system("), std::string::npos) << "page title escaped as HTML";
+    // The figure still parses, and holds the strings escaped for Plotly's text renderer.
+    const auto fig = html_figure((dir_ / (file_stem(d.cluster_name, c) + ".html")).string());
+    EXPECT_NE(fig.dump().find("&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace lb::charts::testing
