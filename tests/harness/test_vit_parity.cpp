@@ -134,5 +134,50 @@ TEST_F(VitParity, InitialisationFollowsTorchvision) {
   }
 }
 
+TEST_F(VitParity, WrongClassCountIsListedAndReplaceHeadFixesIt) {
+  VisionTransformer other(vit_config(model_name_, num_classes_ + 3));
+  try {
+    load_weights(other, dir_ + "/weights.pt");
+    FAIL() << "expected a shape mismatch";
+  } catch (const std::runtime_error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("heads.head.weight (file [" + std::to_string(num_classes_)), std::string::npos) << m;
+    EXPECT_NE(m.find("--replace-head"), std::string::npos) << m;
+  }
+  LoadWeightsOptions o;
+  o.replace_head = true;
+  load_weights(other, dir_ + "/weights.pt", o);
+  auto file = read_state_dict(dir_ + "/weights.pt");
+  auto params = other->named_parameters();
+  EXPECT_TRUE(torch::equal(*params.find("conv_proj.weight"), file[1].second));  // file order: class_token, conv_proj.weight
+  EXPECT_EQ(params.find("heads.head.weight")->abs().max().item<double>(), 0.0);  // torchvision's fresh head
+}
+
+TEST_F(VitParity, ForeignFilesAreRefusedWithTheirName) {
+  const std::string legacy = dir_ + "/legacy.pt";
+  std::ofstream(legacy) << "\x80\x02not a zip";
+  try {
+    read_state_dict(legacy);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("legacy.pt: not a torch.save zip archive"), std::string::npos) << e.what();
+  }
+  try {
+    read_state_dict(dir_ + "/missing.pt");
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot open"), std::string::npos);
+  }
+  VisionTransformer model(vit_config(model_name_, num_classes_));
+  try {
+    load_weights(model, dir_ + "/batch.pt");  // a dict of tensors, but not this model's
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("missing (class_token"), std::string::npos) << m;
+    EXPECT_NE(m.find("unexpected (images"), std::string::npos) << m;
+  }
+}
+
 }  // namespace
 }  // namespace lb
