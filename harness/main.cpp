@@ -80,6 +80,8 @@ int main(int argc, char** argv) {
     return outcome.exit_code;
   } catch (const std::exception& e) {
     std::string message = e.what();
+    if (comm.world_size() > 1 && !dynamic_cast<const lb::RemoteFailure*>(&e))
+      message = "rank " + std::to_string(comm.rank()) + ": " + message;
     if (recorder) {
       try {
         recorder->set("status", "failed");
@@ -89,7 +91,13 @@ int main(int argc, char** argv) {
         message += "; and recording the failure failed too: " + std::string(flush_error.what());
       }
     }
-    if (comm.world_size() > 1) comm.fail(message, lb::exit_code::failed);
+    if (comm.world_size() > 1) {
+      if (root) {
+        std::cerr << "harness: error: " << message << " (recorded; aborting the job)" << std::endl;
+        comm.abort(lb::exit_code::failed);
+      }
+      comm.fail(message, lb::exit_code::failed);
+    }
     std::cerr << "harness: error: " << message << std::endl;
     return lb::exit_code::failed;
   }

@@ -129,7 +129,7 @@ void Communicator::barrier() {
 }
 
 void Communicator::fail(const std::string& message, int exit_code) {
-  std::cerr << "harness: rank " << rank_ << ": " << message << std::endl;
+  std::cerr << "harness: error: " << message << std::endl;
   if (!initialised_ || world_size_ == 1) std::exit(exit_code);
   if (rank_ != 0) {
     std::string m = message.substr(0, kFailureMessageMax - 1);

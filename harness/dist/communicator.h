@@ -6,6 +6,7 @@
 
 #include <mpi.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -54,10 +55,9 @@ class Communicator {
   int thread_level_ = 0;
 };
 
-// Another rank failed; thrown on rank 0 from a wait.
+// Another rank failed; thrown on rank 0 from a wait. The message names the rank already.
 struct RemoteFailure : std::runtime_error {
-  RemoteFailure(int rank, const std::string& message)
-      : std::runtime_error("rank " + std::to_string(rank) + ": " + message), rank(rank) {}
+  RemoteFailure(int rank, const std::string& message) : std::runtime_error(message), rank(rank) {}
   int rank;
 };
 

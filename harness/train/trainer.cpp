@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <sstream>
 
@@ -40,6 +41,15 @@ struct Trainer::State {
 };
 
 namespace {
+
+// Failure injection for the tests of multi-rank failure handling: LB_TEST_FAIL_RANK=r and
+// LB_TEST_FAIL_STEP=s make rank r throw before step s. Unset in normal runs.
+void maybe_inject_failure(int rank, std::int64_t step) {
+  static const char* fail_rank = std::getenv("LB_TEST_FAIL_RANK");
+  static const char* fail_step = std::getenv("LB_TEST_FAIL_STEP");
+  if (fail_rank && fail_step && std::atoi(fail_rank) == rank && std::atoll(fail_step) == step)
+    throw std::runtime_error("injected failure before step " + std::to_string(step) + " (LB_TEST_FAIL_RANK/STEP)");
+}
 
 void sync(const torch::Device& d) {
   if (d.is_cuda()) torch::cuda::synchronize(d.index());
@@ -281,6 +291,7 @@ RunOutcome Trainer::run(Recorder* rec) {
           stop = true;
           break;
         }
+        maybe_inject_failure(comm.rank(), step);
         StepRecord row;
         const double t0 = now_s();
         auto batch = loader.next();
