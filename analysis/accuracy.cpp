@@ -21,12 +21,11 @@ AccuracySeries measured_series(const Comparison& cmp, size_t config, const RunAn
   s.label = cmp.configs[config].label;
   s.config = config;
   s.run_id = a.run.run_id;
-  s.details = "measured, run " + a.run.run_id;
-  for (size_t k = 0; k < a.run.epochs.size(); ++k) {
-    const EpochRecord& e = a.run.epochs[k];
-    if (!std::isfinite(e.val_top1) || !std::isfinite(e.end_wall_s)) continue;
-    s.points.push_back({e.end_wall_s, e.val_top1 * 100.0, static_cast<int>(k) + 1});
-  }
+  s.details = "measured, run " + a.run.run_id + (a.metrics.accuracy_from_evaluations
+                                                       ? ": every validation pass, at seconds since the run started "
+                                                         "less the extra --eval-every passes before it"
+                                                       : ": every validated epoch, at seconds since the run started");
+  for (const AccuracyPoint& p : a.metrics.accuracy_curve) s.points.push_back({p.time_s, p.top1_pct, p.epoch});
   return s;
 }
 
@@ -36,7 +35,7 @@ bool job_parts(const Comparison& cmp, const ConfigResult& c, JobEstimate& parts)
   for (size_t r : c.runs) {
     const RunAnalysis& a = cmp.runs[r];
     if (!a.in_comparison || !a.job.available || a.run.is_imported()) continue;
-    parts.one_time_s += a.job.one_time_s;
+    parts.one_time_s += a.job.one_time_s - a.job.teardown_s;  // teardown comes after the last pass
     parts.train_epoch_s += a.job.train_epoch_s;
     parts.validation_s += a.job.validation_s;
     ++n;
@@ -65,17 +64,18 @@ std::optional<AccuracySeries> projected_series(const Comparison& cmp, size_t con
   s.run_id = source->run.run_id;
   s.projected = true;
   s.extrapolated = true;
-  s.details = "projected: accuracy per epoch measured in run " + source->run.run_id + " (" +
+  s.details = "projected: the accuracy of every validation pass measured in run " + source->run.run_id + " (" +
               cmp.configs[source->config].label + "), placed at " + c.label +
-              "'s extrapolated time per epoch; not measured on this configuration";
-  const int eval_every = static_cast<int>(settings.eval_every.value_or(1));
-  for (size_t k = 0; k < source->run.epochs.size() && static_cast<int>(k) < cmp.epochs; ++k) {
-    const double acc = source->run.epochs[k].val_top1;
-    if (!std::isfinite(acc)) continue;
-    const int epoch = static_cast<int>(k) + 1;
-    const double t = parts.one_time_s + epoch * parts.train_epoch_s +
-                     validations_in(epoch, eval_every) * parts.validation_s;
-    s.points.push_back({t, acc * 100.0, epoch});
+              "'s extrapolated time for the same point of training; not measured on this configuration";
+  const auto spe = source->metrics.steps_per_epoch;
+  for (const AccuracyPoint& p : source->metrics.accuracy_curve) {
+    if (p.epoch > cmp.epochs) continue;
+    // Training done before the pass, in epochs, and the epoch-end validations done by its end.
+    const double trained = p.step >= 0 && spe && *spe > 0 ? static_cast<double>(p.step) / static_cast<double>(*spe)
+                                                          : static_cast<double>(p.epoch);
+    const int validations = p.epoch_end ? p.epoch : p.epoch - 1;
+    const double t = parts.one_time_s + trained * parts.train_epoch_s + validations * parts.validation_s;
+    s.points.push_back({t, p.top1_pct, p.epoch});
   }
   if (s.points.empty()) return std::nullopt;
   return s;

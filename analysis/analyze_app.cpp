@@ -77,18 +77,38 @@ int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostr
   }
   for (const auto& m : inputs.messages) cmp.warnings.push_back("input: " + m);
 
-  const std::string summary = summary_markdown(cmp, inputs.reports);
+  // Charts first, so that what they could not draw is among the summary's warnings. A chart that
+  // cannot be drawn never stops the data files or the other charts (a partial result, exit 0);
+  // a chart file that cannot be written is an output failure (exit 1, after the data files).
   size_t charts_written = 0;
+  bool chart_write_failed = false;
   try {
     fs::create_directories(out_dir);
+  } catch (const std::exception& e) {
+    err << "analyze: cannot create the output directory " << out_dir << ": " << e.what() << "\n";
+    return kExitNothingAnalysable;
+  }
+  if (cli.charts) {
+    try {
+      const ChartOutcome charts = write_charts(cmp, out_dir, cli.static_images);
+      for (const auto& m : charts.messages) err << "analyze: charts: " << m << "\n";
+      for (const auto& p : charts.problems) {
+        err << "analyze: charts: " << p << "\n";
+        cmp.warnings.push_back("charts: " + p);
+      }
+      charts_written = charts.written.size();
+    } catch (const std::exception& e) {
+      err << "analyze: charts: " << e.what() << "\n";
+      cmp.warnings.push_back(std::string("charts: ") + e.what());
+      chart_write_failed = true;
+    }
+  }
+
+  const std::string summary = summary_markdown(cmp, inputs.reports);
+  try {
     write_file(fs::path(out_dir) / "benchmark_data.csv", benchmark_csv(cmp));
     write_file(fs::path(out_dir) / "summary.json", summary_json(cmp, inputs.reports, kVersion));
     write_file(fs::path(out_dir) / "summary.md", summary);
-    if (cli.charts) {
-      const ChartOutcome charts = write_charts(cmp, out_dir, cli.static_images);
-      for (const auto& m : charts.messages) err << "analyze: charts: " << m << "\n";
-      charts_written = charts.written.size();
-    }
   } catch (const std::exception& e) {
     err << "analyze: " << e.what() << "\n";
     return kExitNothingAnalysable;
@@ -99,7 +119,7 @@ int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostr
       << out_dir << "/{benchmark_data.csv,summary.json,summary.md}";
   if (charts_written > 0) err << " and " << charts_written << " chart files";
   err << "\n";
-  return kExitOk;
+  return chart_write_failed ? kExitNothingAnalysable : kExitOk;
 }
 
 }  // namespace lb::analysis

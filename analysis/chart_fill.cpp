@@ -47,47 +47,108 @@ std::string details(const Comparison& cmp, const ConfigResult& c) {
   return text;
 }
 
+bool positive(double v) { return std::isfinite(v) && v > 0; }
+
+// Interval ends the chart can draw: an end the measurements do not bound is drawn at the estimate
+// (no whisker on that side) and the bar's warnings say so.
+void chart_interval(const Interval& t, double& lo, double& hi, std::vector<std::string>& warnings,
+                    const std::string& what, std::string (*fmt)(double)) {
+  lo = hi = t.value;
+  if (!t.has_interval) return;
+  if (t.has_lower() && t.lo <= t.value) {
+    lo = t.lo;
+  } else {
+    warnings.push_back(what + ": the 95% interval has no lower bound (too few measurements)" +
+                       (t.has_upper() ? ", upper end " + fmt(t.hi) : std::string()) + "; no whisker below");
+  }
+  if (t.has_upper() && t.hi >= t.value) {
+    hi = t.hi;
+  } else {
+    warnings.push_back(what + ": the 95% interval has no upper bound (too few measurements)" +
+                       (t.has_lower() ? ", lower end " + fmt(t.lo) : std::string()) + "; no whisker above");
+  }
+}
+
+std::string seconds_text(double s) { return format_duration(s); }
+std::string speedup_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3gx", s);
+  return buf;
+}
+
 }  // namespace
 
 lb::charts::ChartData to_chart_data(const Comparison& cmp) {
+  std::vector<std::string> problems;
+  return to_chart_data(cmp, problems);
+}
+
+lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::string>& problems) {
   lb::charts::ChartData data;
   data.cluster_name = cmp.cluster_name;
   data.job_description = cmp.job_description;
   data.epochs = cmp.epochs;
   if (cmp.baseline) data.baseline_label = cmp.configs[*cmp.baseline].label;
 
+  // Every bar carries a speedup: without a baseline time there are none to draw.
+  const bool have_speedups = cmp.baseline && cmp.configs[*cmp.baseline].time_s;
+  if (!have_speedups) {
+    problems.push_back(std::string("comparison charts skipped: ") +
+                       (cmp.baseline ? "the baseline " + cmp.configs[*cmp.baseline].label + " has no job time"
+                                     : "there is no baseline") +
+                       ", so there are no speedups to draw");
+  }
   for (size_t i : cmp.display_order) {
     const ConfigResult& c = cmp.configs[i];
-    if (!c.time_s) continue;
+    if (!c.time_s || !have_speedups) continue;
+    if (!positive(c.time_s->value) || !c.speedup || !positive(c.speedup->value)) {
+      problems.push_back("comparison charts: " + c.label + " left out: its job time " +
+                         format_number(c.time_s->value) + " s or speedup cannot be drawn");
+      continue;
+    }
     lb::charts::Bar bar;
     bar.label = c.label;
     bar.is_cluster = c.is_cluster;
     bar.nodes = c.is_cluster ? c.nodes : 0;
     bar.gpus = c.gpus;
     bar.time_s = c.time_s->value;
-    bar.lo_s = c.time_s->lo;
-    bar.hi_s = c.time_s->hi;
     bar.kind = provenance(c.is_imported, c.extrapolated);
-    if (c.speedup) {
-      bar.speedup = c.speedup->value;
-      bar.speedup_lo = c.speedup->lo;
-      bar.speedup_hi = c.speedup->hi;
-    } else {
-      bar.speedup = bar.speedup_lo = bar.speedup_hi = std::nan("");
+    bar.warnings = c.warnings;
+    chart_interval(*c.time_s, bar.lo_s, bar.hi_s, bar.warnings, "job time", seconds_text);
+    bar.speedup = c.speedup->value;
+    // The chart shows a speedup interval only with both ends; a missing end drops it (said in warnings).
+    std::vector<std::string> speedup_notes;
+    chart_interval(*c.speedup, bar.speedup_lo, bar.speedup_hi, speedup_notes, "speedup", speedup_text);
+    if (!speedup_notes.empty()) {
+      bar.speedup_lo = bar.speedup_hi = bar.speedup;
+      bar.warnings.insert(bar.warnings.end(), speedup_notes.begin(), speedup_notes.end());
     }
     bar.details = details(cmp, c);
-    bar.warnings = c.warnings;
     data.bars.push_back(std::move(bar));
   }
 
   for (const auto& s : cmp.accuracy) {
     lb::charts::AccuracyCurve curve;
-    curve.label = s.label;
+    // The writers add " (projected)" to a projected curve's legend themselves.
+    curve.label = s.projected ? cmp.configs[s.config].label : s.label;
+    curve.is_cluster = cmp.configs[s.config].is_cluster;
     curve.kind = s.projected ? Provenance::Extrapolated : provenance(s.imported, s.extrapolated);
     curve.projected = s.projected;
     curve.details = s.details;
-    for (const auto& p : s.points) curve.points.push_back({p.time_s, p.accuracy_pct, p.epoch});
-    data.accuracy.push_back(std::move(curve));
+    size_t dropped = 0;
+    for (const auto& p : s.points) {
+      // A log time axis and a percentage axis: anything else cannot be drawn.
+      if (!positive(p.time_s) || !std::isfinite(p.accuracy_pct) || p.accuracy_pct < 0 || p.accuracy_pct > 100) {
+        ++dropped;
+        continue;
+      }
+      curve.points.push_back({p.time_s, p.accuracy_pct, p.epoch});
+    }
+    if (dropped > 0) {
+      problems.push_back("accuracy chart: " + std::to_string(dropped) + " point(s) of " + s.label +
+                         " left out (time not positive or accuracy outside 0..100%)");
+    }
+    if (!curve.points.empty()) data.accuracy.push_back(std::move(curve));
   }
 
   // One unit for the scaling chart: GPUs when a 1-GPU reference exists (measured first).
@@ -110,6 +171,12 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp) {
     const auto& s = gpu_unit ? c.vs_one_gpu : c.vs_one_node;
     if (!s) continue;
     const ConfigResult& ref = cmp.configs[s->reference];
+    const int units = gpu_unit ? c.gpus : c.nodes;
+    if (units <= 0 || !positive(s->speedup.value) || !positive(s->ideal) || !std::isfinite(s->efficiency.value)) {
+      problems.push_back("scaling chart: " + c.label + " left out (no " + data.scaling_unit +
+                         " count or no finite speedup)");
+      continue;
+    }
     lb::charts::ScalingPoint p;
     p.label = c.label;
     p.nodes = c.nodes;
@@ -144,6 +211,7 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp) {
   std::stable_sort(panel.begin(), panel.end());
   for (const auto& [imported, units, name, value] : panel) data.efficiency_panel.emplace_back(name, value);
   data.warnings = cmp.warnings;
+  data.warnings.insert(data.warnings.end(), problems.begin(), problems.end());
   return data;
 }
 

@@ -176,6 +176,14 @@ void fill_configuration(ConfigResult& c, std::vector<RunAnalysis>& runs, int epo
     for (const auto& w : a.run.warnings) add_unique(c.warnings, "run " + a.run.run_id + ": " + w);
   }
   c.subset_fractions.assign(fractions.begin(), fractions.end());
+  // "mean of 2 extrapolated runs" says more with the subsets it comes from.
+  if (c.extrapolated && c.runs_used > 1 && !c.subset_fractions.empty()) {
+    std::string sizes;
+    for (double f : c.subset_fractions) {
+      sizes += (sizes.empty() ? "" : ", ") + format_number(std::round(f * 10000.0) / 100.0) + "%";
+    }
+    c.method += " (" + sizes + (c.subset_fractions.size() == 1 ? " subset)" : " subsets)");
+  }
   if (!throughput.empty()) c.steady_images_per_s = mean(throughput);
   if (!per_gpu.empty()) c.images_per_s_per_gpu = mean(per_gpu);
   if (c.is_imported && c.time_s) add_unique(c.warnings, "imported figures (" + field_value(c, "source") + "), not measured here");
@@ -319,7 +327,8 @@ Comparison build_comparison(std::vector<RunAnalysis> runs, const ComparisonOptio
         c.warnings.insert(c.warnings.begin(), "differs from the baseline (" + b.label + ") in: " + list);
       }
     }
-    if (c.time_s && b.time_s) c.speedup = ratio_interval(*b.time_s, *c.time_s);
+    // The baseline against itself is exactly 1 (one estimate on both sides, no interval).
+    if (c.time_s && b.time_s) c.speedup = &c == &b ? Interval::point(1.0) : ratio_interval(*b.time_s, *c.time_s);
   }
   cmp.runs = std::move(runs);
   compute_scaling(cmp);

@@ -22,7 +22,10 @@ struct ConfigEstimate {
 // Runs that did exactly the job (not extrapolated) win over extrapolations when both exist.
 // One run: its own interval. Several: their mean, with the larger of two standard errors: the
 // spread between the runs, s / sqrt(n) (df n - 1), and the runs' own errors combined,
-// sqrt(sum se_i^2) / n (Welch-Satterthwaite df). Jobs that are not available are ignored.
+// sqrt(sum se_i^2) / n (Welch-Satterthwaite df). The interval's lower end is 0 (no lower bound,
+// with a note) when it would reach zero or below. With both kinds, the extrapolated runs are checked
+// against the measured figure (a note when it lies outside their interval and 5% away). Jobs that
+// are not available are ignored.
 ConfigEstimate combine_job_estimates(const std::vector<JobEstimate>& jobs);
 
 }  // namespace lb::analysis

@@ -38,12 +38,6 @@ bool did_exactly(const RunRecord& run, const RunMetrics& m, int epochs) {
 
 }  // namespace
 
-int validations_in(int epochs, int eval_every) {
-  if (epochs <= 0) return 0;
-  if (eval_every <= 1) return epochs;
-  return epochs / eval_every + (epochs % eval_every != 0 ? 1 : 0);
-}
-
 JobEstimate estimate_measured_job(const RunRecord& run, const RunMetrics& m, int epochs) {
   const auto& s = run.settings;
   if (!s.full_train_samples) return unavailable(epochs, "full_train_samples unknown");
@@ -54,7 +48,7 @@ JobEstimate estimate_measured_job(const RunRecord& run, const RunMetrics& m, int
   j.epochs = epochs;
   const double n_train = static_cast<double>(*s.full_train_samples);
   const double n_val = static_cast<double>(s.full_val_samples.value_or(0));
-  j.validations = n_val > 0 ? validations_in(epochs, static_cast<int>(s.eval_every.value_or(1))) : 0;
+  j.validations = n_val > 0 ? epochs : 0;
   if (!s.full_val_samples) j.notes.push_back("full_val_samples unknown: validation not included");
 
   Estimate overhead;
@@ -74,7 +68,8 @@ JobEstimate estimate_measured_job(const RunRecord& run, const RunMetrics& m, int
     j.notes.push_back("validation never timed: validation time not included");
     j.validations = 0;
   }
-  j.one_time_s = m.startup_s.value_or(0) + m.teardown_s.value_or(0) + m.warmup_excess_s.value_or(0);
+  j.teardown_s = m.teardown_s.value_or(0);
+  j.one_time_s = m.startup_s.value_or(0) + j.teardown_s + m.warmup_excess_s.value_or(0);
   j.train_epoch_s = n_train * m.train_s_per_sample->value + overhead.value;
   j.validation_s = n_val * val.value;
 
@@ -84,20 +79,33 @@ JobEstimate estimate_measured_job(const RunRecord& run, const RunMetrics& m, int
                                  {e, overhead}});
   total.value += j.one_time_s;
   j.estimate = total;
-  j.time_s = total.interval95();
+  j.time_s = total.positive_interval95();
 
   if (did_exactly(run, m, epochs)) {
-    // The run did this very job: its own clock is the figure; the model above is only a check.
+    // The run did this very job: its own clock is the figure (less the extra --eval-every passes,
+    // which the job does not include); the model above is only a check.
     const double model = total.value;
-    j.time_s = Interval::point(*run.wall_time_s);
-    j.estimate = point_estimate(*run.wall_time_s);
+    const double measured = *run.wall_time_s - m.extra_validation_s;
+    j.time_s = Interval::point(measured);
+    j.estimate = point_estimate(measured);
     j.extrapolated = false;
     j.method = "measured";
-    if (std::fabs(model - *run.wall_time_s) > 0.05 * *run.wall_time_s) {
+    if (m.extra_validations > 0) {
+      j.method += " (wall time less " + std::to_string(m.extra_validations) + " --eval-every validation passes, " +
+                  format_number(std::round(m.extra_validation_s * 10.0) / 10.0) + " s)";
+    }
+    if (std::fabs(model - measured) > 0.05 * measured) {
       j.notes.push_back("the per-sample model gives " + format_number(std::round(model)) +
-                        " s for this run, its wall time is " + format_number(std::round(*run.wall_time_s)) + " s");
+                        " s for this run, its measured time is " + format_number(std::round(measured)) + " s");
     }
     return j;
+  }
+  if (j.time_s.has_interval && !j.time_s.has_lower()) {
+    j.notes.push_back("run " + run.run_id + ": the 95% interval of its job time reaches zero, so it has no lower bound (" +
+                      std::to_string(m.steady_steps) + " steady step" + (m.steady_steps == 1 ? "" : "s") + " after " +
+                      std::to_string(m.warmup_steps) + " warm-up, " + std::to_string(m.finished_epochs) +
+                      " finished epoch" + (m.finished_epochs == 1 ? "" : "s") +
+                      "): record more steps for a bounded interval");
   }
   if (run.is_subset()) {
     j.method = "extrapolated from a " + subset_text(run) + " to the full split";

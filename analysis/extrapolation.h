@@ -22,16 +22,16 @@ struct JobEstimate {
   std::string method;              // "measured", "extrapolated from a 2% subset", ...
   // Parts, for projecting accuracy curves (measured runs only):
   double one_time_s = 0;           // startup + teardown + warm-up excess
+  double teardown_s = 0;           // the part of one_time_s after the last epoch
   double train_epoch_s = 0;        // N_train * r + overhead: every epoch
-  double validation_s = 0;         // N_val * v: every validated epoch
-  int validations = 0;             // validations in E epochs
+  double validation_s = 0;         // N_val * v: the validation at every epoch's end
+  int validations = 0;             // validations in E epochs: E (0 when validation is not known)
   std::vector<std::string> notes;  // what the estimate leaves out or assumes
 };
 
-// Number of validations in `epochs` epochs when validating every `eval_every` epochs and after the last.
-int validations_in(int epochs, int eval_every);
-
-// T(E) = one_time + E * (N_train * r + o) + V(E) * N_val * v, with r, v, o from the run's records.
+// T(E) = one_time + E * (N_train * r + o + N_val * v), with r, v, o from the run's records. The
+// normalized job validates once per epoch, at its end; the harness's extra --eval-every passes are
+// not part of it (their time is left out of o and of a measured run's wall time).
 JobEstimate estimate_measured_job(const RunRecord& run, const RunMetrics& metrics, int epochs);
 
 // Imported runs state a runtime (or the source's own extrapolation) for their epoch count; other

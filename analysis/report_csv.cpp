@@ -26,6 +26,10 @@ std::string cell(const std::optional<T>& v) {
 std::string cell(double v) { return std::isfinite(v) ? format_number(v) : ""; }
 std::string cell(bool v) { return v ? "true" : "false"; }
 
+// Interval ends: empty when the measurements do not bound that end.
+std::string lo_cell(const Interval& v) { return v.has_interval && !v.has_lower() ? std::string() : cell(v.lo); }
+std::string hi_cell(const Interval& v) { return v.has_interval && !v.has_upper() ? std::string() : cell(v.hi); }
+
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : " | ") + s;
@@ -101,8 +105,8 @@ const std::vector<Column>& columns() {
        }},
       {"job_epochs", [](C c, R) { return std::to_string(c.epochs); }},
       {"job_time_s", [](C, R r) { return r.job.available ? cell(r.job.time_s.value) : std::string(); }},
-      {"job_time_lo_s", [](C, R r) { return r.job.available ? cell(r.job.time_s.lo) : std::string(); }},
-      {"job_time_hi_s", [](C, R r) { return r.job.available ? cell(r.job.time_s.hi) : std::string(); }},
+      {"job_time_lo_s", [](C, R r) { return r.job.available ? lo_cell(r.job.time_s) : std::string(); }},
+      {"job_time_hi_s", [](C, R r) { return r.job.available ? hi_cell(r.job.time_s) : std::string(); }},
       {"job_method", [](C, R r) { return r.job.available ? r.job.method : "not estimated: " + r.job.unavailable_reason; }},
       {"is_extrapolated", [](C, R r) { return cell(r.job.available && r.job.extrapolated); }},
       {"is_imported", [](C, R r) { return cell(r.run.is_imported()); }},
@@ -112,11 +116,11 @@ const std::vector<Column>& columns() {
        }},
       {"config_time_lo_s", [](C c, R r) {
          const auto& t = c.configs[r.config].time_s;
-         return t ? cell(t->lo) : std::string();
+         return t ? lo_cell(*t) : std::string();
        }},
       {"config_time_hi_s", [](C c, R r) {
          const auto& t = c.configs[r.config].time_s;
-         return t ? cell(t->hi) : std::string();
+         return t ? hi_cell(*t) : std::string();
        }},
       {"config_is_extrapolated", [](C c, R r) {
          const auto& k = c.configs[r.config];
@@ -128,11 +132,11 @@ const std::vector<Column>& columns() {
        }},
       {"speedup_lo", [](C c, R r) {
          const auto& s = c.configs[r.config].speedup;
-         return s ? cell(s->lo) : std::string();
+         return s ? lo_cell(*s) : std::string();
        }},
       {"speedup_hi", [](C c, R r) {
          const auto& s = c.configs[r.config].speedup;
-         return s ? cell(s->hi) : std::string();
+         return s ? hi_cell(*s) : std::string();
        }},
       {"efficiency_vs_1gpu", [](C c, R r) {
          const auto& s = c.configs[r.config].vs_one_gpu;

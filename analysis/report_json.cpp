@@ -7,7 +7,19 @@ namespace {
 
 void interval(JsonWriter& j, const std::string& name, const Interval& v, bool extrapolated, bool imported) {
   j.key(name).begin_object();
-  j.field("value", v.value).field("lo", v.lo).field("hi", v.hi).field("has_interval", v.has_interval);
+  // An end the measurements do not bound is null (docs/analyze.md).
+  j.field("value", v.value);
+  if (v.has_interval && !v.has_lower()) {
+    j.key("lo").null();
+  } else {
+    j.field("lo", v.lo);
+  }
+  if (v.has_interval && !v.has_upper()) {
+    j.key("hi").null();
+  } else {
+    j.field("hi", v.hi);
+  }
+  j.field("has_interval", v.has_interval);
   j.field("kind", figure_kind(imported, extrapolated)).field("extrapolated", extrapolated).field("imported", imported);
   j.end_object();
 }

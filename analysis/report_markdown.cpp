@@ -27,14 +27,28 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-std::string times(double v) {
-  if (!std::isfinite(v)) return "n/a";
-  const int decimals = std::fabs(v) >= 100 ? 0 : std::fabs(v) >= 10 ? 1 : 2;
-  return fixed(v, decimals) + "x";
+std::string significant(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
 }
 
+// Three significant digits (at least the units): 4494x, 11.0x, 1.72x, 0.00364x.
+std::string times(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  if (std::fabs(v) >= 1 || v == 0) {
+    const int decimals = std::fabs(v) >= 100 ? 0 : std::fabs(v) >= 10 ? 1 : 2;
+    return fixed(v, decimals) + "x";
+  }
+  return significant(v, 3) + "x";
+}
+
+// An end the interval does not bound (too few measurements) is left out, never shown as a number.
 std::string range(const Interval& v, std::string (*fmt)(double)) {
   if (!v.has_interval) return "none";
+  if (!v.has_lower() && !v.has_upper()) return "unbounded";
+  if (!v.has_lower()) return "at most " + fmt(v.hi);
+  if (!v.has_upper()) return "at least " + fmt(v.lo);
   return fmt(v.lo) + " to " + fmt(v.hi);
 }
 
@@ -43,7 +57,7 @@ std::string percent(double fraction) { return fixed(fraction * 100.0, 0) + "%"; 
 std::string efficiency(const std::optional<Scaling>& s) {
   if (!s) return "";
   std::string text = percent(s->efficiency.value);
-  if (s->efficiency.has_interval) text += " (" + percent(s->efficiency.lo) + " to " + percent(s->efficiency.hi) + ")";
+  if (s->efficiency.has_interval) text += " (" + range(s->efficiency, percent) + ")";
   return text;
 }
 
@@ -166,7 +180,7 @@ void fit_table(std::string& out, const Comparison& cmp) {
     }
     const SubsetFit& s = *c.subset_fit;
     out += "| " + md(c.label) + " | " + std::to_string(s.fit.n) + " | " + std::to_string(s.fit.distinct_x) + " | " +
-           format_number(s.fit.intercept) + " | " + format_number(s.fit.slope) + " | " + fixed(s.fit.r_squared, 4) +
+           significant(s.fit.intercept, 4) + " | " + significant(s.fit.slope, 4) + " | " + fixed(s.fit.r_squared, 4) +
            " | " + fixed(s.predicted_full_epoch_train_s, 1) + " |\n";
   }
   if (any) out += "\nWith two sizes the line passes through both points (R^2 = 1 says nothing).\n\n";
@@ -208,7 +222,9 @@ std::string summary_markdown(const Comparison& cmp, const std::vector<InputRepor
     out += "Baseline: none (no configuration has a time).\n";
   }
   out += "Kinds: *measured* = this job timed here; *extrapolated* = computed from subset runs or other epoch "
-         "counts (docs/methodology.md); *imported* = another source's figure, not measured here.\n\n";
+         "counts (docs/methodology.md); *imported* = another source's figure, not measured here.\n";
+  out += "Intervals are 95%; *none* = no spread to estimate one from; *at most X* / *at least X* = the other end "
+         "is not bounded by the measurements (too few of them; see the warnings).\n\n";
   headline(out, cmp);
   configuration_table(out, cmp);
   scaling_table(out, cmp);

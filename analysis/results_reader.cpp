@@ -260,6 +260,38 @@ void read_epochs(hid_t group, RunRecord& run, Scratch& scratch) {
   }
 }
 
+// The validation passes; optional (files written before the harness recorded them have none).
+void read_evaluations(hid_t group, RunRecord& run, Scratch& scratch) {
+  if (H5Lexists(group, "evaluations", H5P_DEFAULT) <= 0) return;
+  H5Handle ds = h5_dataset(H5Dopen2(group, "evaluations", H5P_DEFAULT));
+  enum { kStep, kEpoch, kValSamples, kTop1, kValTime, kEndWall };
+  CompoundColumns table(ds.get(), {"step", "epoch", "val_samples", "val_top1", "val_time_s", "end_wall_s"});
+  if (!table.is_compound()) {
+    run.warnings.push_back("'evaluations' is not a compound table");
+    return;
+  }
+  const std::string missing = table.missing({true, true, true, false, true, true});
+  if (!missing.empty()) {
+    run.warnings.push_back("'evaluations' lacks fields: " + missing + "; accuracy taken from 'epochs'");
+    return;
+  }
+  if (!table.read(scratch.rows)) {
+    run.warnings.push_back("'evaluations' could not be read; accuracy taken from 'epochs'");
+    return;
+  }
+  run.evaluations.reserve(table.rows());
+  for (size_t i = 0; i < table.rows(); ++i) {
+    EvaluationRecord e;
+    e.step = static_cast<int64_t>(table.value(kStep, i));
+    e.epoch = static_cast<int32_t>(table.value(kEpoch, i));
+    e.val_samples = static_cast<int64_t>(table.value(kValSamples, i));
+    e.val_top1 = table.value(kTop1, i);
+    e.val_time_s = table.value(kValTime, i);
+    e.end_wall_s = table.value(kEndWall, i);
+    run.evaluations.push_back(e);
+  }
+}
+
 // Reduces rank_step_time_s [steps, world] to the slowest and the mean rank per step.
 void read_rank_times(hid_t group, RunRecord& run, Scratch& scratch) {
   if (H5Lexists(group, "rank_step_time_s", H5P_DEFAULT) <= 0) return;
@@ -361,6 +393,7 @@ FileReadResult read_results_file(const std::string& path) {
     fill_settings(read_attributes(group.get()), run);
     read_steps(group.get(), run, scratch);
     read_epochs(group.get(), run, scratch);
+    read_evaluations(group.get(), run, scratch);
     read_rank_times(group.get(), run, scratch);
     result.runs.push_back(std::move(run));
   }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "analysis/names.h"
 
@@ -73,9 +74,66 @@ void step_figures(const RunRecord& run, RunMetrics& m) {
   }
 }
 
+// The epoch-end pass of a finished epoch is the last pass recorded for it; every other pass ran
+// because of --eval-every (the harness validates at step multiples of it, the last step of an
+// epoch included, and then again at the epoch's end).
+std::vector<bool> epoch_end_passes(const RunRecord& run) {
+  std::map<int32_t, size_t> last;
+  for (size_t k = 0; k < run.evaluations.size(); ++k) last[run.evaluations[k].epoch] = k;
+  std::set<int32_t> finished;
+  for (const auto& e : run.epochs) finished.insert(e.epoch);
+  std::vector<bool> end(run.evaluations.size(), false);
+  for (const auto& [epoch, k] : last) {
+    if (finished.count(epoch)) end[k] = true;
+  }
+  return end;
+}
+
+// Validation figures from 'evaluations': per-sample validation time from every pass, the time of
+// the extra passes (per epoch, for the overhead), and the accuracy curve on the job clock.
+void evaluation_figures(const RunRecord& run, RunMetrics& m, std::map<int32_t, double>& extra_by_epoch) {
+  if (run.evaluations.empty()) return;
+  m.accuracy_from_evaluations = true;
+  const std::vector<bool> end = epoch_end_passes(run);
+  std::vector<double> time, samples;
+  double extra_before = 0;
+  for (size_t k = 0; k < run.evaluations.size(); ++k) {
+    const EvaluationRecord& e = run.evaluations[k];
+    if (!end[k]) {
+      ++m.extra_validations;
+      m.extra_validation_s += e.val_time_s;
+      extra_by_epoch[e.epoch] += e.val_time_s;
+      extra_before += e.val_time_s;  // its own too: its point sits where training stopped for it
+    }
+    if (e.val_samples > 0 && e.val_time_s > 0) {
+      time.push_back(e.val_time_s);
+      samples.push_back(static_cast<double>(e.val_samples));
+    }
+    if (std::isfinite(e.val_top1) && std::isfinite(e.end_wall_s)) {
+      m.accuracy_curve.push_back({e.end_wall_s - extra_before, e.val_top1 * 100.0, e.epoch + 1, e.step, end[k]});
+    }
+  }
+  if (!time.empty()) m.val_s_per_sample = ratio_estimate(time, samples);
+  for (const EpochRecord& e : run.epochs) {
+    bool found = false;
+    for (size_t k = 0; k < run.evaluations.size(); ++k) {
+      if (!end[k] || run.evaluations[k].epoch != e.epoch) continue;
+      found = true;
+      const double recorded = run.evaluations[k].val_time_s;
+      if (std::fabs(recorded - e.val_time_s) > 1e-6 * std::max(1.0, std::fabs(e.val_time_s))) {
+        m.warnings.push_back("epoch " + std::to_string(e.epoch + 1) + ": val_time_s " + format_number(e.val_time_s) +
+                             " s in 'epochs' but " + format_number(recorded) + " s in 'evaluations'");
+      }
+    }
+    if (!found) m.warnings.push_back("epoch " + std::to_string(e.epoch + 1) + ": no validation pass in 'evaluations'");
+  }
+}
+
 void epoch_figures(const RunRecord& run, RunMetrics& m) {
   const auto& epochs = run.epochs;
   m.finished_epochs = epochs.size();
+  std::map<int32_t, double> extra_by_epoch;
+  evaluation_figures(run, m, extra_by_epoch);
   if (epochs.empty()) return;
   std::map<int32_t, EpochStepSums> sums;
   for (size_t i = 0; i < run.steps.size(); ++i) {
@@ -84,6 +142,9 @@ void epoch_figures(const RunRecord& run, RunMetrics& m) {
     e.samples += run.steps.samples[i];
     ++e.steps;
   }
+  if (auto it = sums.find(epochs.front().epoch); it != sums.end() && it->second.steps > 0) {
+    m.steps_per_epoch = static_cast<int64_t>(it->second.steps);
+  }
   std::vector<double> train, val, total, overhead, val_time, val_samples;
   for (size_t k = 0; k < epochs.size(); ++k) {
     const EpochRecord& e = epochs[k];
@@ -91,6 +152,7 @@ void epoch_figures(const RunRecord& run, RunMetrics& m) {
     val.push_back(e.val_time_s);
     total.push_back(e.epoch_time_s);
     const std::string which = "epoch " + std::to_string(e.epoch + 1);
+    const double extra = extra_by_epoch.count(e.epoch) ? extra_by_epoch[e.epoch] : 0.0;
     if (e.epoch_time_s + 1e-9 < e.train_time_s + e.val_time_s) {
       m.warnings.push_back(which + ": epoch_time_s is shorter than train_time_s + val_time_s");
     }
@@ -110,7 +172,8 @@ void epoch_figures(const RunRecord& run, RunMetrics& m) {
     if (it->second.total_s > e.train_time_s * 1.01 + 1e-6) {
       m.warnings.push_back(which + ": step times add up to more than train_time_s");
     }
-    double o = e.epoch_time_s - it->second.total_s - e.val_time_s;
+    // epoch_time_s holds the extra (--eval-every) passes of the epoch: they are not overhead.
+    double o = e.epoch_time_s - it->second.total_s - e.val_time_s - extra;
     // Time between the previous epoch's end and this epoch's start (checkpoints, logging) recurs
     // every epoch, so it belongs to the per-epoch overhead; before epoch 1 it is startup.
     if (k > 0 && std::isfinite(e.end_wall_s) && std::isfinite(epochs[k - 1].end_wall_s)) {
@@ -121,7 +184,7 @@ void epoch_figures(const RunRecord& run, RunMetrics& m) {
   m.mean_train_time_s = mean(train);
   m.mean_val_time_s = mean(val);
   m.mean_epoch_time_s = mean(total);
-  if (!val_time.empty()) m.val_s_per_sample = ratio_estimate(val_time, val_samples);
+  if (!m.accuracy_from_evaluations && !val_time.empty()) m.val_s_per_sample = ratio_estimate(val_time, val_samples);
   if (!overhead.empty()) m.epoch_overhead_s = mean_estimate(overhead);
   const EpochRecord& first = epochs.front();
   if (std::isfinite(first.end_wall_s)) m.startup_s = std::max(0.0, first.end_wall_s - first.epoch_time_s);
@@ -133,14 +196,22 @@ void epoch_figures(const RunRecord& run, RunMetrics& m) {
       m.teardown_s = 0.0;
     }
   }
-  for (size_t k = 0; k < epochs.size(); ++k) {
-    const double acc = epochs[k].val_top1;
-    if (!std::isfinite(acc)) continue;
-    m.final_val_top1_pct = acc * 100.0;
-    if (!m.best_val_top1_pct || acc * 100.0 > *m.best_val_top1_pct) {
-      m.best_val_top1_pct = acc * 100.0;
-      m.best_epoch = static_cast<int>(k) + 1;
-      if (std::isfinite(epochs[k].end_wall_s)) m.best_time_s = epochs[k].end_wall_s;
+  if (!m.accuracy_from_evaluations) {
+    for (size_t k = 0; k < epochs.size(); ++k) {
+      if (!std::isfinite(epochs[k].val_top1) || !std::isfinite(epochs[k].end_wall_s)) continue;
+      m.accuracy_curve.push_back({epochs[k].end_wall_s, epochs[k].val_top1 * 100.0, epochs[k].epoch + 1, -1, true});
+    }
+  }
+}
+
+// Final and best accuracy, from the curve (the first pass that reached the best).
+void accuracy_figures(RunMetrics& m) {
+  for (const AccuracyPoint& p : m.accuracy_curve) {
+    m.final_val_top1_pct = p.top1_pct;
+    if (!m.best_val_top1_pct || p.top1_pct > *m.best_val_top1_pct) {
+      m.best_val_top1_pct = p.top1_pct;
+      m.best_epoch = p.epoch;
+      m.best_time_s = p.time_s;
     }
   }
 }
@@ -176,6 +247,7 @@ RunMetrics compute_run_metrics(const RunRecord& run) {
   }
   step_figures(run, m);
   epoch_figures(run, m);
+  accuracy_figures(m);
   settings_checks(run, m);
   return m;
 }

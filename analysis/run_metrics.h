@@ -11,6 +11,16 @@
 
 namespace lb::analysis {
 
+// One validation result on the run's job clock: seconds since the run started, less the time of
+// the extra (--eval-every) validation passes before it (docs/methodology.md, "Accuracy").
+struct AccuracyPoint {
+  double time_s = 0;
+  double top1_pct = 0;
+  int epoch = 0;       // 1-based: the epoch during (or at the end of) which the pass ran
+  int64_t step = 0;    // training steps done before the pass (-1 when unknown: from 'epochs')
+  bool epoch_end = true;
+};
+
 struct RunMetrics {
   size_t steps = 0;
   size_t warmup_steps = 0;  // steps flagged `warmup`: excluded from steady-state figures
@@ -21,7 +31,7 @@ struct RunMetrics {
   std::optional<double> steady_images_per_s;   // 1 / train_s_per_sample
   std::optional<double> images_per_s_per_gpu;
   std::optional<double> warmup_excess_s;       // sum over warm-up steps of (total_s - r * samples)
-  std::optional<Estimate> val_s_per_sample;    // validated epochs: sum(val_time) / sum(val_samples)
+  std::optional<Estimate> val_s_per_sample;    // validation passes: sum(val_time) / sum(val_samples)
   std::optional<Estimate> epoch_overhead_s;    // per epoch: not in a step, not in validation
   std::optional<double> startup_s;             // run start to the start of the first epoch
   std::optional<double> teardown_s;            // end of the last epoch to the end of the run
@@ -33,10 +43,18 @@ struct RunMetrics {
   std::optional<double> comm_exposed_fraction;
   std::optional<double> straggler_ratio;       // sum(slowest rank) / sum(mean rank), steady steps
 
+  // Validation passes the harness ran every --eval-every steps on top of the epoch-end ones: not
+  // part of the normalized job, so their time is taken out of overhead and measured job times.
+  size_t extra_validations = 0;
+  double extra_validation_s = 0;
+  std::optional<int64_t> steps_per_epoch;      // steps of the first finished epoch
+
+  std::vector<AccuracyPoint> accuracy_curve;   // from 'evaluations' when present, else 'epochs'
+  bool accuracy_from_evaluations = false;
   std::optional<double> final_val_top1_pct;
   std::optional<double> best_val_top1_pct;
   int best_epoch = 0;                          // 1-based
-  std::optional<double> best_time_s;           // end_wall_s of that epoch
+  std::optional<double> best_time_s;           // its time on the job clock
 
   std::vector<std::string> warnings;           // failed consistency checks
 };

@@ -38,7 +38,7 @@ struct RunSettings {
   std::optional<int64_t> val_samples;
   std::optional<double> subset_fraction;  // train_samples / full_train_samples
   std::optional<int64_t> epochs;
-  std::optional<int64_t> eval_every;  // validate every n-th epoch (1 = every epoch)
+  std::optional<int64_t> eval_every;  // extra validation every n training STEPS (0 = at epoch ends only)
   std::optional<std::string> optimizer;
   std::optional<double> lr;  // peak learning rate
   std::optional<std::string> lr_schedule;
@@ -71,6 +71,16 @@ struct EpochRecord {
   double end_wall_s = 0;  // since the run started
 };
 
+// One validation pass (the `evaluations` table): at every epoch end, and every `eval_every` steps.
+struct EvaluationRecord {
+  int64_t step = 0;   // training steps done before the pass
+  int32_t epoch = 0;  // from 0: the epoch during (or at the end of) which it ran
+  int64_t val_samples = 0;
+  double val_top1 = 0;  // fraction; NaN when not recorded
+  double val_time_s = 0;
+  double end_wall_s = 0;  // since the run started
+};
+
 // Figures an imported table states directly instead of per-step records.
 struct ImportedFigures {
   std::optional<double> runtime_s;             // the whole process, as the source timed it
@@ -97,6 +107,7 @@ struct RunRecord {
   std::string host;
   StepColumns steps;
   std::vector<EpochRecord> epochs;
+  std::vector<EvaluationRecord> evaluations;  // empty for files written before the table existed
   ImportedFigures imported;
   std::vector<std::string> warnings;  // found while reading: inconsistent or missing records
 

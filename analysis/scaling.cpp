@@ -17,7 +17,8 @@ std::string family_key(const ConfigResult& c) {
 Scaling scale(const std::vector<ConfigResult>& configs, size_t ref, size_t c, double ideal) {
   Scaling s;
   s.reference = ref;
-  s.speedup = ratio_interval(*configs[ref].time_s, *configs[c].time_s);
+  // The reference against itself is exactly 1: the same estimate on both sides of the ratio.
+  s.speedup = ref == c ? Interval::point(1.0) : ratio_interval(*configs[ref].time_s, *configs[c].time_s);
   s.ideal = ideal;
   s.efficiency = {s.speedup.value / ideal, s.speedup.lo / ideal, s.speedup.hi / ideal, s.speedup.has_interval};
   if (ref != c) s.differences = work_differences(configs[c].fields, configs[ref].fields);

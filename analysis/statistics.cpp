@@ -75,12 +75,21 @@ double invert_monotone(Cdf cdf, double p, double lo, double hi) {
 
 }  // namespace
 
+bool Interval::has_lower() const { return has_interval && lo > 0 && std::isfinite(lo); }
+bool Interval::has_upper() const { return has_interval && std::isfinite(hi); }
+
 bool Estimate::has_error() const { return std::isfinite(std_error) && df > 0; }
 
 Interval Estimate::interval95() const {
   if (!has_error()) return Interval::point(value);
   const double half = student_t_quantile(0.975, df) * std_error;
   return {value, value - half, value + half, true};
+}
+
+Interval Estimate::positive_interval95() const {
+  Interval i = interval95();
+  if (i.has_interval && !(i.lo > 0)) i.lo = 0;
+  return i;
 }
 
 double mean(const std::vector<double>& values) {
@@ -217,9 +226,9 @@ Interval ratio_interval(const Interval& num, const Interval& den) {
   Interval r;
   r.value = num.value / den.value;
   r.has_interval = num.has_interval || den.has_interval;
-  r.lo = num.lo / den.hi;
-  // A denominator interval reaching zero (a very noisy estimate) leaves the ratio unbounded above.
-  r.hi = den.lo > 0 ? num.hi / den.lo : std::numeric_limits<double>::infinity();
+  // A bound missing on either side (lo 0, hi +inf) leaves the ratio's bound missing.
+  r.lo = num.lo > 0 && std::isfinite(num.lo) ? num.lo / den.hi : 0.0;  // den.hi = +inf gives 0 too
+  r.hi = den.lo > 0 && std::isfinite(den.lo) ? num.hi / den.lo : std::numeric_limits<double>::infinity();
   if (!r.has_interval) r.lo = r.hi = r.value;
   return r;
 }

@@ -7,6 +7,9 @@
 namespace lb::analysis {
 
 // A point estimate with a two-sided 95% interval. Without an interval lo == hi == value.
+// Every interval analyze reports is of a positive quantity (a time, a speedup, an efficiency):
+// lo == 0 then means "no lower bound" (the interval reached zero or below) and hi == +inf
+// "no upper bound"; reports show such an end as missing, never as a number.
 struct Interval {
   double value = 0;
   double lo = 0;
@@ -14,6 +17,8 @@ struct Interval {
   bool has_interval = false;
 
   static Interval point(double v) { return {v, v, v, false}; }
+  bool has_lower() const;  // has_interval and 0 < lo < inf
+  bool has_upper() const;  // has_interval and hi < inf
 };
 
 // An estimate with its standard error and the degrees of freedom that go with it.
@@ -27,6 +32,10 @@ struct Estimate {
   bool has_error() const;
   // value +- t(0.975, df) * std_error; a point when there is no error estimate.
   Interval interval95() const;
+  // The same for a quantity that is positive by nature (a time): a lower end at or below zero
+  // becomes 0, i.e. no lower bound. Coverage is kept: the true value is positive, so (0, hi]
+  // contains it whenever [lo, hi] does.
+  Interval positive_interval95() const;
 };
 
 double mean(const std::vector<double>& values);
@@ -71,7 +80,9 @@ struct LinearFit {
 LinearFit fit_line(const std::vector<double>& x, const std::vector<double>& y);
 
 // Ratio of two positive quantities with intervals: num / den with the conservative bounds
-// [num.lo / den.hi, num.hi / den.lo]; the upper end is infinite when den.lo <= 0.
+// [num.lo / den.hi, num.hi / den.lo]. An end the inputs leave unbounded stays unbounded: the lower
+// end is 0 when num has no lower or den no upper bound, the upper end +inf when num has no upper or
+// den no lower bound.
 Interval ratio_interval(const Interval& num, const Interval& den);
 
 }  // namespace lb::analysis

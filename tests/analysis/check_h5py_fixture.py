@@ -22,6 +22,8 @@ EPOCH = np.dtype([("epoch", "<i4"), ("train_time_s", "<f8"), ("val_time_s", "<f8
                   ("train_samples", "<i8"), ("val_samples", "<i8"), ("train_loss", "<f8"), ("train_acc", "<f8"),
                   ("val_loss", "<f8"), ("val_top1", "<f8"), ("val_top5", "<f8"), ("images_per_s", "<f8"),
                   ("end_wall_s", "<f8")])
+EVAL = np.dtype([("step", "<i8"), ("epoch", "<i4"), ("val_samples", "<i8"), ("val_loss", "<f8"), ("val_top1", "<f8"),
+                 ("val_top5", "<f8"), ("val_time_s", "<f8"), ("end_wall_s", "<f8")])
 
 FULL_TRAIN, FULL_VAL, EPOCHS = 80000, 20000, 3
 STARTUP, TEARDOWN, OVERHEAD, WARMUP_STEPS, WARMUP_EXTRA = 4.0, 2.0, 1.5, 3, 0.25
@@ -49,7 +51,7 @@ def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, p
     for key, value in dict(num_classes=200, image_size=224, patch_size=16, hidden_dim=768, num_layers=12,
                            num_heads=12, mlp_dim=3072, parameters=86000000, device_count=0 if device == "cpu" else world,
                            batch_size=batch, global_batch_size=gb, epochs=EPOCHS, max_steps=0,
-                           warmup_steps=WARMUP_STEPS, eval_every=1, seed=1, threads=threads, loader_workers=2,
+                           warmup_steps=WARMUP_STEPS, eval_every=0, seed=1, threads=threads, loader_workers=2,
                            prefetch_batches=2, pretrained=0, synthetic=0, dataset_samples=FULL_TRAIN + FULL_VAL,
                            full_train_samples=FULL_TRAIN, full_val_samples=FULL_VAL, train_samples=train,
                            val_samples=val, world_size=world, nodes=nodes, ranks_per_node=world // nodes,
@@ -60,7 +62,7 @@ def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, p
                            dropout=0.0, val_fraction=0.2, subset_fraction=train / FULL_TRAIN).items():
         a[key] = float(value)
 
-    steps, epochs, ranks = [], [], []
+    steps, epochs, evals, ranks = [], [], [], []
     wall, step = STARTUP, 0
     per_epoch = math.ceil(train / gb)
     for e in range(EPOCHS):
@@ -79,9 +81,11 @@ def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, p
         top1 = acc[e]
         epochs.append((e, train_time, val_time, epoch_time, train, val, 1.0, 0.5, 1.0, top1, min(1.0, top1 + 0.2),
                        train / train_time, wall))
+        evals.append((step, e, val, 1.0, top1, min(1.0, top1 + 0.2), val_time, wall))
     a["wall_time_s"] = wall + TEARDOWN
     table(g, "steps", np.array(steps, dtype=STEP))
     table(g, "epochs", np.array(epochs, dtype=EPOCH))
+    table(g, "evaluations", np.array(evals, dtype=EVAL))
     g.create_dataset("rank_step_time_s", data=np.array(ranks, dtype="<f8"), maxshape=(None, world), chunks=True)
     return wall + TEARDOWN
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "analysis/analyze_app.h"
+#include "analysis/chart_output.h"
 #include "analysis/output_dir.h"
 #include "analysis/results_reader.h"
 #include "support/comparison_fixture.h"
@@ -201,4 +202,29 @@ TEST(AnalyzeCli, ReferenceFileAloneGivesAFullComparison) {
   }
   EXPECT_EQ(j["baseline"]["label"], "Laptop 1 thread, LUMI AI guide");
   EXPECT_NEAR(j["max_speedup"]["speedup"]["value"].get<double>(), 75.83 * 3600 * 10 / 3 / 298, 1e-6);
+}
+
+// The case that once stopped every chart: a subset run of 3 steps (1 warm-up) as the baseline,
+// with the reference table. Its interval has no lower bound; every output and chart is written.
+TEST(AnalyzeCli, AFewStepRunGivesPositiveIntervalsAndAllCharts) {
+  TempDir dir;
+  write_results_file(dir.file("few.h5"), {build_run(few_steps_shape("few-1"))});
+  const Result r = run({dir.file("few.h5"), "--reference", LB_REFERENCE_CSV, "--out", dir.file("report"),
+                        "--no-static-images", "--quiet"});
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_EQ(r.err.find("chart data"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("charts: comparison charts skipped"), std::string::npos) << r.err;
+  const std::string md = read_text(dir.file("report/summary.md"));
+  EXPECT_NE(md.find("| baseline | Laptop 8 threads (C1) | extrapolated | yes |"), std::string::npos) << md;
+  EXPECT_NE(md.find("at most"), std::string::npos);
+  const auto j = nlohmann::json::parse(read_text(dir.file("report/summary.json")));
+  for (const auto& c : j["configurations"]) {
+    for (const char* figure : {"time_s", "speedup"}) {
+      if (c[figure].is_null() || c[figure]["lo"].is_null()) continue;
+      EXPECT_GT(c[figure]["lo"].get<double>(), 0.0) << c["label"] << " " << figure;
+    }
+  }
+  if (!charts_built()) GTEST_SKIP() << "analyze built without the chart writers";
+  EXPECT_TRUE(fs::exists(dir.path() / "report" / "lumi_vs_laptop_animated.html"));
+  EXPECT_TRUE(fs::exists(dir.path() / "report" / "lumi_scaling_efficiency_animated.html"));
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "analysis/errors.h"
+#include "analysis/names.h"
 #include "support/comparison_fixture.h"
 
 using namespace lb::analysis;
@@ -66,7 +67,7 @@ TEST(Comparison, SeveralExtrapolatedRunsAreAveragedWithTheirSpread) {
   const double a = expected_job_time(shapes[0], 3), b = expected_job_time(shapes[1], 3);
   EXPECT_NEAR(a, b, 1e-9);  // the same job from two subset sizes: equal in a noise-free world
   EXPECT_NEAR(laptop8.time_s->value, a, 1e-6);
-  EXPECT_EQ(laptop8.method, "mean of 2 extrapolated runs");
+  EXPECT_EQ(laptop8.method, "mean of 2 extrapolated runs (1%, 2% subsets)");
   EXPECT_EQ(laptop8.runs_used, 2u);
 }
 
@@ -246,9 +247,10 @@ TEST(Comparison, SubsetRunsNeverGetAnInventedAccuracyButMayBeProjected) {
   EXPECT_TRUE(projected->extrapolated);
   EXPECT_EQ(projected->run_id, "b-gpu-full");
   ASSERT_EQ(projected->points.size(), 3u);
-  // Laptop: one-time 5 + 1 + 1 s; per epoch 80,000 x 0.01 + 2 s train, 20,000 x 0.01/3 s validation.
+  // Laptop: startup 5 s and warm-up excess 1 s (teardown 1 s comes after the last pass); per epoch
+  // 80,000 x 0.01 + 2 s train, 20,000 x 0.01/3 s validation.
   for (int k = 1; k <= 3; ++k) {
-    EXPECT_NEAR(projected->points[k - 1].time_s, 7 + k * 802.0 + k * 20000 * 0.01 / 3, 1e-6);
+    EXPECT_NEAR(projected->points[k - 1].time_s, 6 + k * 802.0 + k * 20000 * 0.01 / 3, 1e-6);
     EXPECT_NEAR(projected->points[k - 1].accuracy_pct, 100 * (0.5 + 0.2 * (k - 1)), 1e-9);
   }
   EXPECT_NE(projected->details.find("not measured on this configuration"), std::string::npos);
@@ -259,6 +261,53 @@ TEST(Comparison, SubsetRunsNeverGetAnInventedAccuracyButMayBeProjected) {
   // A different recipe (global batch 256) gives no projection.
   const Comparison other = build_comparison(analyse({laptop, lumi_shape("b-lumi", 1, 0.0002)}), {});
   for (const auto& s : other.accuracy) EXPECT_FALSE(s.projected) << s.label;
+}
+
+// With --eval-every the source run has passes inside epochs; each is placed at the estimated time
+// at which the laptop would have done as many steps (and as many epoch-end validations).
+TEST(Comparison, ProjectedCurvesPlaceEveryValidationPass) {
+  RunShape gpu = lumi_shape("b-gpu-full", 1, 0.001);
+  gpu.device = "cuda";
+  gpu.world_size = 1;
+  gpu.gpus = 1;
+  gpu.gpu_model = "NVIDIA RTX";
+  gpu.eval_every = 1000;  // 2,500 steps per epoch: passes at 1000, 2000, (2500), 3000, 4000, 5000, (5000), ...
+  const Comparison c = build_comparison(analyse({laptop_shape("a-lap", 8, 0.01, 0.01), gpu}), {});
+  const AccuracySeries* projected = nullptr;
+  const AccuracySeries* measured = nullptr;
+  for (const auto& s : c.accuracy) (s.projected ? projected : measured) = &s;
+  ASSERT_TRUE(projected && measured);
+  ASSERT_EQ(measured->points.size(), 10u);  // 7 extra passes and 3 epoch ends
+  ASSERT_EQ(projected->points.size(), 10u);
+  const double epoch_s = 80000 * 0.01 + 2.0, val_s = 20000 * 0.01 / 3;
+  EXPECT_NEAR(projected->points[0].time_s, 6 + 0.4 * epoch_s, 1e-6);                // step 1000
+  EXPECT_NEAR(projected->points[2].time_s, 6 + epoch_s + val_s, 1e-6);              // end of epoch 1
+  EXPECT_NEAR(projected->points[5].time_s, 6 + 2 * epoch_s + val_s, 1e-6);          // step 5000, before
+  EXPECT_NEAR(projected->points[6].time_s, 6 + 2 * epoch_s + 2 * val_s, 1e-6);      // epoch 2's own pass
+  for (size_t k = 1; k < projected->points.size(); ++k) {
+    EXPECT_GE(projected->points[k].time_s, projected->points[k - 1].time_s);
+    EXPECT_DOUBLE_EQ(projected->points[k].accuracy_pct, measured->points[k].accuracy_pct);
+  }
+}
+
+// A full run of the job and subset runs of the same configuration: the full run is the figure,
+// and the subset runs' extrapolation is checked against it.
+TEST(Comparison, AMeasuredJobChecksTheExtrapolationOfItsConfiguration) {
+  RunShape full = laptop_shape("full", 8, 1.0, 0.01);
+  const auto agree = build_comparison(analyse({laptop_shape("sub", 8, 0.02, 0.01), full}), {});
+  ASSERT_EQ(agree.configs.size(), 1u);
+  EXPECT_FALSE(agree.configs[0].extrapolated);
+  EXPECT_FALSE(contains_text(agree.configs[0].warnings, "check:"));
+  // The subset ran at twice the per-sample time (another job on the machine): said, with numbers.
+  const auto miss = build_comparison(analyse({laptop_shape("sub", 8, 0.02, 0.02), full}), {});
+  ASSERT_EQ(miss.configs.size(), 1u);
+  const ConfigResult& c = miss.configs[0];
+  EXPECT_FALSE(c.extrapolated);
+  EXPECT_NEAR(c.time_s->value, expected_job_time(full, 3), 1e-6);
+  EXPECT_TRUE(contains_text(c.warnings, "check: extrapolating from the 1 other run of this configuration gives "))
+      << c.warnings.front();
+  EXPECT_TRUE(contains_text(c.warnings, "the measured time is " +
+                                            format_number(std::round(expected_job_time(full, 3) * 10) / 10) + " s (+"));
 }
 
 TEST(Comparison, ConfigurationsWithEqualLabelsAreToldApart) {

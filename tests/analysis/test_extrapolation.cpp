@@ -6,6 +6,7 @@
 #include "analysis/extrapolation.h"
 #include "analysis/run_metrics.h"
 #include "analysis/table_import.h"
+#include "support/comparison_fixture.h"
 #include "support/fixture_io.h"
 
 using namespace lb::analysis;
@@ -101,20 +102,88 @@ TEST(Extrapolation, SubsetRunWithStepNoiseGetsAnInterval) {
   EXPECT_GT(half, 0.0);
 }
 
-TEST(Extrapolation, ValidationEveryNthEpoch) {
-  EXPECT_EQ(validations_in(4, 2), 2);
-  EXPECT_EQ(validations_in(5, 2), 3);  // and after the last epoch
-  EXPECT_EQ(validations_in(1, 3), 1);
-  EXPECT_EQ(validations_in(3, 1), 3);
-  EXPECT_EQ(validations_in(0, 1), 0);
+// --eval-every counts steps: a pass after every n-th step (the last step of an epoch included, and
+// then the epoch-end pass as well). Those passes are not part of the job: their time leaves the
+// overhead, they still measure the per-sample validation time.
+TEST(Extrapolation, EvalEveryCountsStepsAndItsPassesAreNotPartOfTheJob) {
   RunShape shape;
-  shape.epochs = 4;
-  shape.eval_every = 2;
+  shape.subset_fraction = 0.01;  // 800 train (25 steps of 32 per epoch), 200 validation samples
+  shape.eval_every = 10;         // steps 10, 20, ..., 70 of 75: 7 extra passes, one at epoch 2's last step
+  const RunRecord run = round_trip(shape);
+  ASSERT_EQ(run.evaluations.size(), 10u);
+  const RunMetrics m = compute_run_metrics(run);
+  EXPECT_TRUE(m.warnings.empty()) << m.warnings.front();
+  EXPECT_EQ(m.extra_validations, 7u);
+  EXPECT_NEAR(m.extra_validation_s, 7 * 200 * 0.003, 1e-9);
+  EXPECT_NEAR(m.val_s_per_sample->value, 0.003, 1e-15);
+  EXPECT_EQ(m.val_s_per_sample->n, 10u);  // every pass is an observation
+  EXPECT_NEAR(m.epoch_overhead_s->value, 2.0, 1e-9);  // not 2 + the extra passes
+  EXPECT_EQ(*m.steps_per_epoch, 25);
+  const JobEstimate j = estimate_job(run, m, 3);
+  EXPECT_EQ(j.validations, 3);
+  EXPECT_NEAR(j.time_s.value, expected_job_time(shape, 3), 1e-6);
+  // Accuracy on the job clock: the first extra pass sits where training reached step 10.
+  ASSERT_EQ(m.accuracy_curve.size(), 10u);
+  EXPECT_FALSE(m.accuracy_curve[0].epoch_end);
+  EXPECT_EQ(m.accuracy_curve[0].step, 10);
+  EXPECT_NEAR(m.accuracy_curve[0].time_s, 5.0 + 10 * 32 * 0.01 + 2 * 0.5, 1e-9);
+  // Epoch 1's end: startup, 25 steps, overhead and its own validation; its 2 extra passes left out.
+  EXPECT_TRUE(m.accuracy_curve[2].epoch_end);
+  EXPECT_EQ(m.accuracy_curve[2].epoch, 1);
+  EXPECT_NEAR(m.accuracy_curve[2].time_s, 5.0 + 800 * 0.01 + 1.0 + 2.0 + 200 * 0.003, 1e-9);
+  // Step 50 ends epoch 2: the extra pass comes first, then the epoch-end pass.
+  EXPECT_EQ(m.accuracy_curve[5].step, 50);
+  EXPECT_FALSE(m.accuracy_curve[5].epoch_end);
+  EXPECT_EQ(m.accuracy_curve[6].step, 50);
+  EXPECT_TRUE(m.accuracy_curve[6].epoch_end);
+}
+
+TEST(Extrapolation, AMeasuredJobLeavesTheEvalEveryPassesOut) {
+  RunShape shape;  // the full split: 2500 steps per epoch
+  shape.eval_every = 1000;  // 7 extra passes of 20,000 x 0.003 = 60 s in 3 epochs
   const RunRecord run = round_trip(shape);
   const RunMetrics m = compute_run_metrics(run);
-  EXPECT_NEAR(m.val_s_per_sample->value, 0.003, 1e-15);  // only validated epochs count
-  const JobEstimate j = estimate_job(run, m, 6);
-  EXPECT_NEAR(j.time_s.value, expected_job_time(shape, 6), 1e-6);  // 3 validations
+  const JobEstimate j = estimate_job(run, m, 3);
+  EXPECT_FALSE(j.extrapolated);
+  EXPECT_NEAR(*run.wall_time_s - j.time_s.value, 7 * 60.0, 1e-6);
+  EXPECT_NEAR(j.time_s.value, expected_job_time(shape, 3), 1e-6);
+  EXPECT_NE(j.method.find("less 7 --eval-every validation passes"), std::string::npos) << j.method;
+  EXPECT_TRUE(j.notes.empty());  // the model agrees with the measurement
+}
+
+TEST(Extrapolation, WithoutEvaluationsTableAccuracyAndValidationComeFromEpochs) {
+  RunShape shape;
+  shape.write_evaluations = false;
+  const RunRecord run = round_trip(shape);
+  EXPECT_TRUE(run.evaluations.empty());
+  const RunMetrics m = compute_run_metrics(run);
+  EXPECT_FALSE(m.accuracy_from_evaluations);
+  EXPECT_TRUE(m.warnings.empty());
+  ASSERT_EQ(m.accuracy_curve.size(), 3u);
+  EXPECT_DOUBLE_EQ(m.accuracy_curve[2].time_s, run.epochs[2].end_wall_s);
+  EXPECT_EQ(m.accuracy_curve[2].step, -1);
+  EXPECT_NEAR(*m.best_val_top1_pct, 40.0, 1e-9);  // 0.2 + 2 x 0.1
+  EXPECT_EQ(m.val_s_per_sample->n, 3u);
+  EXPECT_NEAR(estimate_job(run, m, 3).time_s.value, expected_job_time(shape, 3), 1e-6);
+}
+
+// Three steps of which one warm-up (a --subset run cut short): the t interval with 1 df reaches
+// below zero. A time is positive, so the lower end is reported as missing, never as a number.
+TEST(Extrapolation, FewSteadyStepsGiveAnIntervalWithoutALowerBound) {
+  const RunRecord run = round_trip(few_steps_shape());
+  const RunMetrics m = compute_run_metrics(run);
+  ASSERT_EQ(m.steady_steps, 2u);
+  const JobEstimate j = estimate_job(run, m, 1);
+  ASSERT_TRUE(j.time_s.has_interval);
+  EXPECT_FALSE(j.time_s.has_lower());
+  EXPECT_EQ(j.time_s.lo, 0.0);
+  EXPECT_TRUE(j.time_s.has_upper());
+  const double half = student_t_quantile(0.975, 1) * 80000 * m.train_s_per_sample->std_error;
+  EXPECT_NEAR(j.time_s.hi - j.time_s.value, half, 1e-6);
+  EXPECT_GT(half, j.time_s.value);  // the symmetric interval would have gone negative
+  ASSERT_EQ(j.notes.size(), 1u);
+  EXPECT_NE(j.notes[0].find("run few-1: the 95% interval of its job time reaches zero"), std::string::npos) << j.notes[0];
+  EXPECT_NE(j.notes[0].find("2 steady steps after 1 warm-up"), std::string::npos) << j.notes[0];
 }
 
 TEST(Extrapolation, RunWithoutAFinishedEpochSaysWhatIsMissing) {
@@ -123,6 +192,7 @@ TEST(Extrapolation, RunWithoutAFinishedEpochSaysWhatIsMissing) {
   shape.finished_epochs = 1;
   FixtureRun fixture = build_run(shape);
   fixture.epochs.clear();  // killed before the first epoch record was flushed
+  fixture.evaluations.clear();
   const RunRecord run = round_trip({fixture}).front();
   const JobEstimate j = estimate_job(run, compute_run_metrics(run), 3);
   ASSERT_TRUE(j.available);

@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "analysis/chart_fill.h"
+#include "analysis/chart_output.h"
 #include "analysis/csv_reader.h"
 #include "analysis/reports.h"
 #include "support/comparison_fixture.h"
@@ -26,6 +28,19 @@ Comparison mixed() {
                                    lumi_shape("lumi-1", 1, 0.0002)},
                                   guide),
                           {});
+}
+
+// The baseline is a laptop run of 3 steps (1 warm-up): its job time has no lower bound. The LUMI
+// run's speedup over it has none either.
+Comparison few_steps() {
+  return build_comparison(analyse({few_steps_shape("few-1"), lumi_shape("lumi-1", 1, 0.0002)}), {});
+}
+
+bool any_contains(const std::vector<std::string>& list, const std::string& text) {
+  for (const auto& s : list) {
+    if (s.find(text) != std::string::npos) return true;
+  }
+  return false;
 }
 
 std::map<std::string, std::string> row_by_column(const CsvTable& t, size_t row) {
@@ -161,4 +176,99 @@ TEST(ChartData, FilledFromTheComparisonWithProvenance) {
   EXPECT_TRUE(measured_curve);
   EXPECT_TRUE(imported_point);
   EXPECT_EQ(d.warnings, c.warnings);
+}
+
+TEST(Reports, AnUnboundedIntervalEndIsMissingNotANumber) {
+  const Comparison c = few_steps();
+  const ConfigResult* lap = config_labelled(c, "Laptop 8 threads");
+  const ConfigResult* lumi = config_labelled(c, "LUMI 1 node (8 GPUs)");
+  ASSERT_TRUE(lap && lumi);
+  ASSERT_EQ(c.configs[*c.baseline].label, lap->label);
+  ASSERT_TRUE(lap->time_s->has_interval);
+  EXPECT_FALSE(lap->time_s->has_lower());
+  // The baseline against itself is exactly 1; the other speedup has an upper bound only.
+  EXPECT_FALSE(lap->speedup->has_interval);
+  EXPECT_DOUBLE_EQ(lap->speedup->value, 1.0);
+  EXPECT_FALSE(lumi->speedup->has_lower());
+  EXPECT_TRUE(lumi->speedup->has_upper());
+  EXPECT_TRUE(any_contains(c.warnings, "run few-1: the 95% interval of its job time reaches zero"));
+
+  const std::string md = summary_markdown(c, {});
+  EXPECT_NE(md.find("| at most " + format_duration(lap->time_s->hi) + " |"), std::string::npos) << md;
+  EXPECT_FALSE(std::regex_search(md, std::regex("[ (]-[0-9]"))) << md;  // no negative figure anywhere
+  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  for (const auto& config : j["configurations"]) {
+    if (config["label"] == "Laptop 8 threads") {
+      EXPECT_TRUE(config["time_s"]["lo"].is_null());
+      EXPECT_TRUE(config["time_s"]["hi"].is_number());
+      EXPECT_TRUE(config["time_s"]["has_interval"].get<bool>());
+    } else {
+      EXPECT_TRUE(config["speedup"]["lo"].is_null()) << config["label"];
+      EXPECT_GT(config["speedup"]["hi"].get<double>(), config["speedup"]["value"].get<double>());
+    }
+  }
+  const CsvParseResult csv = parse_csv(benchmark_csv(c));
+  ASSERT_TRUE(csv.ok) << csv.error;
+  const CsvTable& t = csv.table;
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    const auto row = row_by_column(t, r);
+    SCOPED_TRACE(row.at("run_id"));
+    if (row.at("run_id") == "few-1") {
+      EXPECT_EQ(row.at("job_time_lo_s"), "");
+      EXPECT_EQ(row.at("config_time_lo_s"), "");
+      EXPECT_NE(row.at("job_time_hi_s"), "");
+    } else {
+      EXPECT_EQ(row.at("speedup_lo"), "");
+      EXPECT_NE(row.at("speedup_hi"), "");
+    }
+  }
+}
+
+// write_all refuses lo_s <= 0: the chart data draws a missing end at the estimate and says so.
+TEST(ChartData, AnUnboundedIntervalIsDrawableAndExplained) {
+  const Comparison c = few_steps();
+  std::vector<std::string> problems;
+  const lb::charts::ChartData d = to_chart_data(c, problems);
+  EXPECT_TRUE(problems.empty()) << problems.front();
+  ASSERT_EQ(d.bars.size(), 2u);
+  for (const auto& bar : d.bars) {
+    SCOPED_TRACE(bar.label);
+    EXPECT_GT(bar.lo_s, 0.0);
+    EXPECT_LE(bar.lo_s, bar.time_s);
+    EXPECT_LE(bar.time_s, bar.hi_s);
+    EXPECT_TRUE(std::isfinite(bar.speedup_hi));
+  }
+  const auto& lap = d.bars[0];  // slowest first
+  EXPECT_EQ(lap.label, "Laptop 8 threads");
+  EXPECT_EQ(lap.lo_s, lap.time_s);
+  EXPECT_DOUBLE_EQ(lap.hi_s, config_labelled(c, "Laptop 8 threads")->time_s->hi);
+  EXPECT_TRUE(any_contains(lap.warnings, "job time: the 95% interval has no lower bound"));
+  const auto& lumi = d.bars[1];
+  EXPECT_EQ(lumi.speedup_lo, lumi.speedup);
+  EXPECT_EQ(lumi.speedup_hi, lumi.speedup);
+  EXPECT_TRUE(any_contains(lumi.warnings, "speedup: the 95% interval has no lower bound"));
+  if (!charts_built()) GTEST_SKIP() << "analyze built without the chart writers";
+  TempDir dir;
+  const ChartOutcome out = write_chart_data(d, dir.file("charts"), false);
+  EXPECT_TRUE(out.problems.empty()) << out.problems.front();
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "charts" / "lumi_vs_laptop_animated.html"));
+}
+
+// Should the writers still refuse something, one bad item costs its own chart group only.
+TEST(ChartData, OneUndrawableItemDoesNotStopTheOtherCharts) {
+  if (!charts_built()) GTEST_SKIP() << "analyze built without the chart writers";
+  lb::charts::ChartData d = to_chart_data(mixed());
+  ASSERT_FALSE(d.accuracy.empty());
+  ASSERT_FALSE(d.bars.empty());
+  d.accuracy[0].points[0].time_s = -1;  // cannot be drawn on a log axis
+  TempDir dir;
+  const ChartOutcome out = write_chart_data(d, dir.file("charts"), false);
+  ASSERT_EQ(out.problems.size(), 2u);
+  EXPECT_NE(out.problems[0].find("refused the data"), std::string::npos) << out.problems[0];
+  EXPECT_NE(out.problems[1].find("accuracy charts not written: chart data: accuracy[0]"), std::string::npos)
+      << out.problems[1];
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "charts" / "lumi_vs_laptop_animated.html"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "charts" / "lumi_vs_laptop_comparison.gp"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "charts" / "lumi_vs_laptop_accuracy_vs_time.html"));
+  for (const auto& m : out.messages) EXPECT_EQ(m.find("no configurations to compare"), std::string::npos) << m;
 }

@@ -137,3 +137,44 @@ TEST(Statistics, RatioIntervalIsConservative) {
   EXPECT_FALSE(p.has_interval);
   EXPECT_DOUBLE_EQ(p.lo, 2.0);
 }
+
+// A time is positive: a t interval reaching zero or below has no lower bound (lo 0), and that
+// is what is reported, not a negative number.
+TEST(Statistics, PositiveIntervalHasNoLowerBoundInsteadOfANegativeOne) {
+  Estimate e;
+  e.value = 10;
+  e.std_error = 1;
+  e.df = 1;  // half-width t(0.975, 1) = 12.706
+  EXPECT_LT(e.interval95().lo, 0.0);
+  const Interval i = e.positive_interval95();
+  EXPECT_TRUE(i.has_interval);
+  EXPECT_EQ(i.lo, 0.0);
+  EXPECT_FALSE(i.has_lower());
+  EXPECT_TRUE(i.has_upper());
+  EXPECT_NEAR(i.hi, 10 + 12.7062047, 1e-6);
+  e.df = 30;
+  const Interval bounded = e.positive_interval95();
+  EXPECT_TRUE(bounded.has_lower());
+  EXPECT_DOUBLE_EQ(bounded.lo, e.interval95().lo);
+  EXPECT_FALSE(Interval::point(3).has_lower());  // a point has no interval at all
+}
+
+TEST(Statistics, RatioOfIntervalsKeepsMissingEndsMissing) {
+  const Interval no_lower{10, 0, 20, true};
+  const Interval bounded{5, 4, 6, true};
+  const Interval s = ratio_interval(no_lower, bounded);  // a speedup over a baseline without lower bound
+  EXPECT_DOUBLE_EQ(s.value, 2.0);
+  EXPECT_FALSE(s.has_lower());
+  EXPECT_TRUE(s.has_upper());
+  EXPECT_DOUBLE_EQ(s.hi, 5.0);
+  const Interval inverse = ratio_interval(bounded, no_lower);
+  EXPECT_DOUBLE_EQ(inverse.lo, 0.2);
+  EXPECT_FALSE(inverse.has_upper());
+  const Interval neither = ratio_interval(no_lower, no_lower);
+  EXPECT_FALSE(neither.has_lower());
+  EXPECT_FALSE(neither.has_upper());
+  const Interval no_upper{10, 5, INFINITY, true};
+  EXPECT_FALSE(ratio_interval(bounded, no_upper).has_lower());
+  EXPECT_FALSE(ratio_interval(no_upper, bounded).has_upper());
+  EXPECT_DOUBLE_EQ(ratio_interval(no_upper, bounded).lo, 5.0 / 6.0);
+}

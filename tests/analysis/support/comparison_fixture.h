@@ -39,6 +39,18 @@ inline RunShape lumi_shape(const std::string& id, int64_t nodes, double per_samp
   return s;
 }
 
+// A laptop subset run cut to 3 steps of which 1 warm-up, with noisy step times: 2 steady steps,
+// so the t interval of its job time (1 df) reaches below zero.
+inline RunShape few_steps_shape(const std::string& id = "few-1") {
+  RunShape s;
+  s.run_id = id;
+  s.subset_fraction = 96.0 / 80000;  // 96 train samples: 3 steps of 32
+  s.epochs = 1;
+  s.warmup_steps = 1;
+  s.noise = 0.5;
+  return s;
+}
+
 inline std::vector<lb::analysis::RunAnalysis> analyse(const std::vector<RunShape>& shapes,
                                                       const std::string& imported_csv = "") {
   std::vector<FixtureRun> fixtures;

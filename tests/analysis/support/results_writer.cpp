@@ -91,6 +91,19 @@ hid_t epoch_type() {
   return t;
 }
 
+hid_t eval_type() {
+  hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(EvalRow));
+  H5Tinsert(t, "step", offsetof(EvalRow, step), H5T_NATIVE_INT64);
+  H5Tinsert(t, "epoch", offsetof(EvalRow, epoch), H5T_NATIVE_INT32);
+  H5Tinsert(t, "val_samples", offsetof(EvalRow, val_samples), H5T_NATIVE_INT64);
+  H5Tinsert(t, "val_loss", offsetof(EvalRow, val_loss), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t, "val_top1", offsetof(EvalRow, val_top1), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t, "val_top5", offsetof(EvalRow, val_top5), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t, "val_time_s", offsetof(EvalRow, val_time_s), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t, "end_wall_s", offsetof(EvalRow, end_wall_s), H5T_NATIVE_DOUBLE);
+  return t;
+}
+
 void write_rank_times(hid_t group, const std::vector<std::vector<double>>& rows) {
   const hsize_t world = rows.empty() ? 1 : rows.front().size();
   hsize_t dims[2] = {rows.size(), world};
@@ -120,11 +133,13 @@ ResultsFileWriter::ResultsFileWriter(const std::string& path, int64_t schema_ver
   runs_ = H5Gcreate2(file_, "runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   step_type_ = step_type();
   epoch_type_ = epoch_type();
+  eval_type_ = eval_type();
 }
 
 ResultsFileWriter::~ResultsFileWriter() {
   H5Tclose(step_type_);
   H5Tclose(epoch_type_);
+  H5Tclose(eval_type_);
   H5Gclose(runs_);
   H5Fclose(file_);
 }
@@ -135,6 +150,7 @@ void ResultsFileWriter::add(const FixtureRun& run) {
   for (const auto& [name, value] : run.attrs) write_attr(g, name, value);
   write_table(g, "steps", step_type_, run.steps.data(), run.steps.size());
   write_table(g, "epochs", epoch_type_, run.epochs.data(), run.epochs.size());
+  if (run.write_evaluations) write_table(g, "evaluations", eval_type_, run.evaluations.data(), run.evaluations.size());
   write_rank_times(g, run.rank_step_time_s);
   H5Gclose(g);
 }

@@ -32,11 +32,21 @@ struct EpochRow {
   double images_per_s = 0, end_wall_s = 0;
 };
 
+struct EvalRow {
+  int64_t step = 0;
+  int32_t epoch = 0;
+  int64_t val_samples = 0;
+  double val_loss = 0, val_top1 = 0, val_top5 = 0;
+  double val_time_s = 0, end_wall_s = 0;
+};
+
 struct FixtureRun {
   std::string run_id;
   std::map<std::string, AttrValue> attrs;
   std::vector<StepRow> steps;
   std::vector<EpochRow> epochs;
+  bool write_evaluations = true;  // false: a file from before the harness wrote 'evaluations'
+  std::vector<EvalRow> evaluations;
   std::vector<std::vector<double>> rank_step_time_s;  // [steps][world_size]
 };
 
@@ -51,7 +61,7 @@ class ResultsFileWriter {
   void add(const FixtureRun& run);
 
  private:
-  int64_t file_ = -1, runs_ = -1, step_type_ = -1, epoch_type_ = -1;
+  int64_t file_ = -1, runs_ = -1, step_type_ = -1, epoch_type_ = -1, eval_type_ = -1;
 };
 
 void write_results_file(const std::string& path, const std::vector<FixtureRun>& runs, int64_t schema_version = 1);

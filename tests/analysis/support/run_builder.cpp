@@ -87,10 +87,26 @@ FixtureRun build_run(const RunShape& s) {
   a["slurm_nodelist"] = std::string("");
 
   const int64_t steps_per_epoch = (train + global_batch - 1) / global_batch;
+  const double val_time = val * s.val_per_sample_s;
+  run.write_evaluations = s.write_evaluations;
+  // val_top1 after `trained` epochs of training (1 = the end of the first epoch).
+  auto accuracy = [&](double trained) { return std::clamp(s.acc_start + s.acc_gain * (trained - 1.0), 0.0, 0.99); };
+  auto pass = [&](int64_t step, int e, double end_wall) {
+    EvalRow v;
+    v.step = step;
+    v.epoch = e;
+    v.val_samples = val;
+    v.val_top1 = accuracy(static_cast<double>(step) / static_cast<double>(steps_per_epoch));
+    v.val_top5 = std::min(0.999, v.val_top1 + 0.2);
+    v.val_loss = 3.5 - v.val_top1;
+    v.val_time_s = val_time;
+    v.end_wall_s = end_wall;
+    run.evaluations.push_back(v);
+  };
   double wall = s.startup_s;
   int64_t step = 0;
   for (int e = 0; e < finished; ++e) {
-    double train_time = 0;
+    double train_time = 0, extra = 0;
     for (int64_t k = 0; k < steps_per_epoch; ++k, ++step) {
       StepRow r;
       r.step = step;
@@ -113,24 +129,27 @@ FixtureRun build_run(const RunShape& s) {
       std::vector<double> ranks(static_cast<size_t>(s.world_size), r.total_s);
       if (s.world_size > 1) ranks.back() = r.total_s * (1.0 + s.straggler);
       run.rank_step_time_s.push_back(ranks);
+      if (s.eval_every > 0 && (step + 1) % s.eval_every == 0) {
+        extra += val_time;
+        pass(step + 1, e, wall + train_time + extra);
+      }
     }
-    const bool validated = ((e + 1) % s.eval_every == 0) || e + 1 == s.epochs;
     EpochRow er;
     er.epoch = e;
     er.train_time_s = train_time;
-    er.val_time_s = validated ? val * s.val_per_sample_s : 0.0;
-    er.epoch_time_s = er.train_time_s + er.val_time_s + s.overhead_s;
+    er.val_time_s = val_time;
+    er.epoch_time_s = er.train_time_s + extra + s.overhead_s + er.val_time_s;
     er.train_samples = train;
-    er.val_samples = validated ? val : 0;
+    er.val_samples = val;
     er.train_loss = 4.0 - 0.5 * e;
     er.train_acc = 0.1 + 0.1 * e;
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    er.val_loss = validated ? 3.5 - 0.5 * e : nan;
-    er.val_top1 = validated ? std::min(0.99, s.acc_start + s.acc_gain * e) : nan;
-    er.val_top5 = validated ? std::min(0.999, er.val_top1 + 0.2) : nan;
+    er.val_top1 = accuracy(e + 1.0);
+    er.val_top5 = std::min(0.999, er.val_top1 + 0.2);
+    er.val_loss = 3.5 - er.val_top1;
     er.images_per_s = train / train_time;
     wall += er.epoch_time_s;
     er.end_wall_s = wall;
+    pass(step, e, wall);
     run.epochs.push_back(er);
   }
   a["wall_time_s"] = wall + (s.status == "completed" ? s.teardown_s : 0.0);
@@ -138,10 +157,8 @@ FixtureRun build_run(const RunShape& s) {
 }
 
 double expected_job_time(const RunShape& s, int epochs) {
-  const int validations = s.eval_every <= 1 ? epochs : epochs / s.eval_every + (epochs % s.eval_every ? 1 : 0);
   return s.startup_s + s.teardown_s + s.warmup_steps * s.warmup_extra_s +
-         epochs * (s.full_train * s.per_sample_s + s.overhead_s) + validations * s.full_val * s.val_per_sample_s;
+         epochs * (s.full_train * s.per_sample_s + s.overhead_s + s.full_val * s.val_per_sample_s);
 }
 
 }  // namespace lb::testing
-

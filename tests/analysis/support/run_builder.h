@@ -1,8 +1,10 @@
 // Builds a results-file run from a few numbers, with step times that follow a known model, so a
 // test can compute the expected analysis by hand:
 //   step time = samples * per_sample_s * (1 + noise * u_i) (+ warmup_extra_s on warm-up steps),
-//   epoch time = train + validation (val_samples * val_per_sample_s) + overhead_s,
+//   epoch time = train + extra validations + overhead_s + validation (val_samples * val_per_sample_s),
 //   wall time = startup_s + sum of epoch times + teardown_s.
+// Every epoch ends with a validation pass; with eval_every = n an extra pass (same cost) follows
+// every n-th step, as the harness does with --eval-every.
 #pragma once
 
 #include <string>
@@ -36,7 +38,8 @@ struct RunShape {
   double lr = 1e-3;
   bool pretrained = false;
   bool synthetic = false;
-  int64_t eval_every = 1;
+  int64_t eval_every = 0;          // extra validation every n steps (0: epoch ends only)
+  bool write_evaluations = true;   // false: no 'evaluations' table (files of older harnesses)
   double straggler = 0.0;  // the slowest rank is this fraction slower than rank 0
   double peak_flops_per_device = 0.0;
   double train_flops_per_image = 3 * 17.56e9;
@@ -46,7 +49,8 @@ struct RunShape {
 FixtureRun build_run(const RunShape& shape);
 
 // Expected time of the full job over `epochs` epochs for a noise-free shape (the formula in
-// docs/methodology.md evaluated on the shape's own numbers).
+// docs/methodology.md evaluated on the shape's own numbers; extra validation passes are not part
+// of the job).
 double expected_job_time(const RunShape& shape, int epochs);
 
 }  // namespace lb::testing
