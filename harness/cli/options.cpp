@@ -1,5 +1,6 @@
 #include <cxxopts.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <thread>
@@ -38,7 +39,7 @@ std::int64_t subset_train_samples(const std::string& subset, std::int64_t full_t
     if (subset.back() == '%') {
       const double pct = std::stod(subset.substr(0, subset.size() - 1), &used);
       require(used == subset.size() - 1 && pct > 0 && pct <= 100, "");
-      n = std::max<std::int64_t>(1, std::llround(full_train * pct / 100.0));
+      n = std::clamp<std::int64_t>(std::llround(double(full_train) * pct / 100.0), 1, full_train);
     } else {
       const long long v = std::stoll(subset, &used);
       require(used == subset.size() && v > 0, "");
@@ -178,7 +179,7 @@ bool parse_settings(int argc, char** argv, Settings& s) {
   require(s.flush_interval_s > 0, "--flush-interval: expected a positive number of seconds");
   require(!s.output.empty(), "--output: expected a file name");
   require(!s.replace_head || !s.init_weights.empty(), "--replace-head: only meaningful with --init-weights");
-  if (!s.subset.empty()) subset_train_samples(s.subset, INT64_MAX / 200);  // syntax only; size checked later
+  if (!s.subset.empty()) subset_train_samples(s.subset, std::int64_t(1e12));  // syntax only; size checked later
   if (s.threads == 0) s.threads = int(std::max(1u, std::thread::hardware_concurrency()));
   return true;
 }

@@ -116,6 +116,33 @@ class Cli(unittest.TestCase):
                 self.assertEqual(int(data["epochs"]["val_samples"][0]), 60)
                 self.assertEqual(len(data["steps"]), 2 * 15)
 
+    def test_trains_on_an_image_folder(self):
+        import numpy as np
+        from PIL import Image
+        root = os.path.join(self.tmp.name, "tiny", "train")
+        rng = np.random.default_rng(0)
+        for c, name in enumerate(["n01", "n02", "n03"]):
+            os.makedirs(os.path.join(root, name, "images"))
+            for i in range(12):
+                pixels = (rng.random((64, 64, 3)) * 80 + c * 80).astype(np.uint8)
+                img = Image.fromarray(pixels if i % 3 else pixels[:, :, 0])  # some grayscale, as Tiny ImageNet
+                ext = "png" if i % 2 else "JPEG"
+                img.save(os.path.join(root, name, "images", f"{name}_{i}.{ext}"))
+        r = run(*TINY, "--data", os.path.dirname(root), "--num-classes", "3", "--epochs", "2", "--batch-size", "8",
+                "--output", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        (attrs, data), = runs(self.out).values()
+        self.assertEqual(attrs["data_source"], "folder")
+        self.assertEqual(attrs["dataset_samples"], 36)
+        self.assertEqual(attrs["status"], "completed")
+        self.assertEqual(len(data["epochs"]), 2)
+        # A folder whose images differ in size is refused with the file named.
+        Image.fromarray(np.zeros((32, 48, 3), np.uint8)).save(os.path.join(root, "n03", "images", "odd.png"))
+        r = run(*TINY, "--data", os.path.dirname(root), "--num-classes", "3", "--epochs", "1", "--batch-size", "8",
+                "--subset", "100%", "--output", os.path.join(self.tmp.name, "odd.h5"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("odd.png: 48x32 pixels, expected 64x64", r.stderr)
+
     def test_subset_run_records_subset_and_full_sizes(self):
         r = run(*TINY, "--subset", "2%", "--epochs", "1", "--output", self.out)
         self.assertEqual(r.returncode, 0, r.stderr)

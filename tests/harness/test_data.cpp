@@ -21,6 +21,7 @@ TEST(Subset, PercentagesAndCounts) {
   EXPECT_EQ(subset_train_samples("0.5%", 80000), 400);
   EXPECT_EQ(subset_train_samples("800", 80000), 800);
   EXPECT_EQ(subset_train_samples("0.0001%", 80000), 1);  // never empty
+  EXPECT_EQ(subset_train_samples("100%", 80001), 80001);
   for (const char* bad : {"0", "-5", "abc", "101%", "5%%", "1e3", "0%"}) EXPECT_THROW(subset_train_samples(bad, 80000), UsageError) << bad;
   EXPECT_THROW(subset_train_samples("80001", 80000), UsageError);
 }
