@@ -9,6 +9,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <thread>
@@ -63,6 +64,22 @@ std::string blas_description() {
   if (!sym) return "none found";
   if (where.rfind("blas/", 0) == 0) return "reference BLAS (" + where + "; slow: select OpenBLAS)";
   return where;
+}
+
+std::string gpu_name(int device) {
+  // Looked up at run time, so that CPU builds need no GPU headers. hipDeviceProp_t and
+  // cudaDeviceProp both start with `char name[256]`; the buffer is larger than either struct.
+  using props_fn = int (*)(void*, int);
+  for (const char* symbol : {"hipGetDevicePropertiesR0600", "hipGetDeviceProperties", "cudaGetDeviceProperties_v2",
+                             "cudaGetDeviceProperties"}) {
+    auto fn = reinterpret_cast<props_fn>(dlsym(RTLD_DEFAULT, symbol));
+    if (!fn) continue;
+    alignas(64) static thread_local char props[16384];
+    std::memset(props, 0, sizeof props);
+    if (fn(props, device) != 0) continue;
+    return std::string(props, strnlen(props, 256));
+  }
+  return "";
 }
 
 std::int64_t peak_rss_bytes() {

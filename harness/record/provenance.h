@@ -30,6 +30,9 @@ std::string torch_version_string();
 // when it is OpenBLAS (e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell (openblas-openmp/libblas.so.3)").
 std::string blas_description();
 std::int64_t peak_rss_bytes();
+// The name of GPU `device` as the HIP or CUDA runtime that LibTorch loaded reports it; empty when
+// no GPU runtime is loaded (CPU builds).
+std::string gpu_name(int device);
 std::string utc_now_iso();  // 2026-11-24T07:00:00Z
 
 }  // namespace lb

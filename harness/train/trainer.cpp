@@ -199,7 +199,11 @@ void Trainer::describe(Recorder& r) const {
   r.set("cpu_model", prov.cpu_model);
   r.set("cpu_cores", prov.cpu_cores);
   std::string gpu;
-  if (st.device.is_cuda()) gpu = "GPU (" + std::to_string(torch::cuda::device_count()) + " visible per rank)";
+  if (st.device.is_cuda()) {
+    gpu = gpu_name(st.device.index());
+    if (gpu.empty()) gpu = "unknown GPU";
+    gpu += " (" + std::to_string(torch::cuda::device_count()) + " visible per rank)";
+  }
   r.set("gpu_model", gpu);
   r.set("torch_version", prov.torch_version);
   r.set("blas", prov.blas);
