@@ -1,6 +1,5 @@
 // harness: times ViT training and records it. Flow: options -> MPI world -> trainer (validates
 // all input) -> recorder (rank 0) -> run -> exit code (util/exit_codes.h, docs/harness.md).
-#include <filesystem>
 #include <iostream>
 
 #include "cli/settings.h"
@@ -29,18 +28,7 @@ int main(int argc, char** argv) {
   int setup_code = lb::exit_code::ok;
   std::string setup_error;
   try {
-    if (root && std::filesystem::exists(settings.output)) {
-      int version = 0;
-      try {
-        version = lb::results_schema_version(settings.output);
-      } catch (const std::exception& e) {
-        throw lb::UsageError("--output " + settings.output + ": exists but is not a results file (" + e.what() + ")");
-      }
-      if (version > lb::kSchemaVersion)
-        throw lb::UsageError("--output " + settings.output + ": schema_version " + std::to_string(version) +
-                             " is newer than this harness writes (" + std::to_string(lb::kSchemaVersion) + ")");
-      if (version == 0) throw lb::UsageError("--output " + settings.output + ": exists but is not a results file");
-    }
+    if (root) lb::check_results_file(settings.output);
     trainer = std::make_unique<lb::Trainer>(settings, comm);
     if (root) {
       recorder = std::make_unique<lb::Recorder>(settings.output, lb::make_run_id(), comm.world_size());

@@ -36,6 +36,7 @@ GradientSynchronizer::GradientSynchronizer(Communicator& comm, std::vector<torch
   if (comm_.world_size() == 1) return;
 
   bucket_of_.assign(params_.size(), -1);
+  slot_of_.assign(params_.size(), -1);
   Bucket current;
   double bytes = 0;
   auto close = [&] {
@@ -47,7 +48,10 @@ GradientSynchronizer::GradientSynchronizer(Communicator& comm, std::vector<torch
     }
     current.flat = torch::zeros({numel}, params_[current.params.front()].options());
     if (staged_) current.host = torch::zeros({numel}, torch::TensorOptions().dtype(current.flat.dtype()).pinned_memory(true));
-    for (int p : current.params) bucket_of_[p] = int(buckets_.size());
+    for (size_t i = 0; i < current.params.size(); ++i) {
+      bucket_of_[current.params[i]] = int(buckets_.size());
+      slot_of_[current.params[i]] = int(i);
+    }
     buckets_.push_back(std::move(current));
     current = Bucket();
     bytes = 0;
@@ -81,8 +85,7 @@ void GradientSynchronizer::begin_step() {
 void GradientSynchronizer::on_grad(int param, const torch::Tensor& grad) {
   std::lock_guard<std::mutex> lock(mu_);
   Bucket& b = buckets_[bucket_of_[param]];
-  size_t slot = 0;
-  while (b.params[slot] != param) ++slot;
+  const int slot = slot_of_[param];
   arrived_[param] = 1;
   b.flat.narrow(0, b.offsets[slot], grad.numel()).copy_(grad.reshape({-1}));
   if (--b.pending == 0) launch(b);

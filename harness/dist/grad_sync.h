@@ -47,7 +47,7 @@ class GradientSynchronizer {
 
   Communicator& comm_;
   std::vector<torch::Tensor> params_;
-  std::vector<int> bucket_of_;
+  std::vector<int> bucket_of_, slot_of_;  // per parameter: its bucket and its place in it
   std::vector<char> arrived_;  // per parameter, this step
   std::vector<Bucket> buckets_;
   std::vector<MPI_Request> requests_;

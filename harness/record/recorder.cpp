@@ -163,6 +163,20 @@ int results_schema_version(const std::string& path) {
   return int(h5::read_int_attr(f, "schema_version").value_or(0));
 }
 
+void check_results_file(const std::string& path) {
+  if (!fs::exists(path)) return;
+  int version = 0;
+  try {
+    version = results_schema_version(path);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument("--output " + path + ": exists but is not a results file (" + e.what() + ")");
+  }
+  if (version == 0) throw std::invalid_argument("--output " + path + ": exists but is not a results file");
+  if (version > kSchemaVersion)
+    throw std::invalid_argument("--output " + path + ": schema_version " + std::to_string(version) +
+                                " is newer than this harness writes (" + std::to_string(kSchemaVersion) + ")");
+}
+
 void Recorder::write_into(const std::string& file_path) {
   std::lock_guard<std::mutex> lock(h5::hdf5_mutex());
   h5::quiet_errors();
@@ -198,11 +212,8 @@ void Recorder::write_into(const std::string& file_path) {
   } else {
     g = h5::group(H5Gopen2(f, run_path.c_str(), H5P_DEFAULT), run_path);
   }
-  for (const auto& name : (exists ? dirty_attrs_ : [&] {
-         std::vector<std::string> all;
-         for (const auto& kv : attrs_) all.push_back(kv.first);
-         return all;
-       }())) {
+  // Every attribute set since the last successful flush (on the first flush: all of them).
+  for (const auto& name : dirty_attrs_) {
     std::visit([&](const auto& v) { h5::write_attr(g, name, v); }, attrs_.at(name));
   }
   append_rows(g, "steps", steps_t, steps_.data(), steps_.size(), 1, 1);

@@ -66,4 +66,8 @@ std::string make_run_id();
 // The schema version of an existing results file; 0 if it has none. Throws if unreadable.
 int results_schema_version(const std::string& path);
 
+// Before a run: `path` is absent or a results file this harness may append to. Throws
+// std::invalid_argument naming --output otherwise (not a results file, newer schema).
+void check_results_file(const std::string& path);
+
 }  // namespace lb

@@ -242,7 +242,10 @@ RunOutcome Trainer::run(Recorder* rec) {
     rec->set("steps_per_epoch", Recorder::Value(st.steps_per_epoch));
     rec->set("setup_s", setup_s);
   }
+  // Validation has its own loader, so a mid-epoch pass (--eval-every) leaves the training
+  // loader's prefetched batches in place.
   BatchLoader loader(*st.dataset, st.config.image_size, s.loader_workers, s.prefetch_batches);
+  BatchLoader val_loader(*st.dataset, st.config.image_size, s.loader_workers, s.prefetch_batches);
 
   double last_flush = now_s(), flush_time = 0;
   auto flush = [&](bool force) {
@@ -356,15 +359,10 @@ RunOutcome Trainer::run(Recorder* rec) {
         ++step_in_epoch;
         progress.step(step_in_epoch, sums[2] / row.total_s, global_loss);
         if (s.eval_every > 0 && step % s.eval_every == 0) {
-          const auto e = validate(st, loader);
+          const auto e = validate(st, val_loader);
           eval_extra += e.time_s;
           record_eval(e, step, epoch);
           progress.message("step " + std::to_string(step) + ": val top-1 " + std::to_string(e.top1 * 100) + "%");
-          loader.start(make_batches(std::vector<std::int64_t>(positions.begin() + std::min<std::int64_t>(
-                                                                   std::int64_t(positions.size()),
-                                                                   step_in_epoch * s.batch_size),
-                                                               positions.end()),
-                                    st.split.train, s.batch_size));
         }
         flush(false);
       }
@@ -372,7 +370,7 @@ RunOutcome Trainer::run(Recorder* rec) {
       if (stop && step_in_epoch == 0) break;
       EvalResult e;
       if (!stop || out.status == "completed") {  // --max-steps still validates the partial epoch
-        e = validate(st, loader);
+        e = validate(st, val_loader);
         record_eval(e, step, epoch);
       }
       EpochRecord row;
