@@ -1,6 +1,7 @@
 # Every dependency is found the standard way; no library path is written here.
 find_package(HDF5 REQUIRED COMPONENTS C)
 find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
 
 if(LB_BUILD_HARNESS)
   find_package(Torch REQUIRED)
@@ -10,6 +11,12 @@ if(LB_BUILD_HARNESS)
   find_package(PNG REQUIRED)
   # TORCH_CXX_FLAGS carries the ABI flag LibTorch was built with (-D_GLIBCXX_USE_CXX11_ABI=...).
   set(CMAKE_CXX_FLAGS "${CMAKE_CXX_FLAGS} ${TORCH_CXX_FLAGS}")
+  # A LibTorch built for CUDA or ROCm: the GPU path's vendor headers (harness/util/device.cpp).
+  if(TARGET torch_cuda OR TARGET c10_cuda OR TARGET torch_hip OR TARGET c10_hip OR TORCH_CUDA_LIBRARIES)
+    set(LB_TORCH_GPU ON)
+  else()
+    set(LB_TORCH_GPU OFF)
+  endif()
 endif()
 
 if(LB_BUILD_ANALYSIS AND NOT TARGET cxxopts::cxxopts)

@@ -1,38 +1,47 @@
-// harness: times ViT training and records it. Flow: options -> MPI world -> trainer (validates
-// all input) -> recorder (rank 0) -> run -> exit code (util/exit_codes.h, docs/harness.md).
+// harness: times ViT training and records it. Flow: options -> MPI world -> (for each --repeat)
+// trainer (validates all input) -> recorder (rank 0) -> run -> fold the journal -> exit code
+// (util/exit_codes.h, docs/harness.md).
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "cli/settings.h"
+#include "common/results_file.h"
 #include "dist/communicator.h"
+#include "record/provenance.h"
 #include "record/recorder.h"
+#include "train/stop_watchdog.h"
 #include "train/trainer.h"
 #include "util/errors.h"
 #include "util/exit_codes.h"
 #include "util/signals.h"
 
-int main(int argc, char** argv) {
-  lb::Settings settings;
-  try {
-    if (!lb::parse_settings(argc, argv, settings)) return lb::exit_code::ok;
-  } catch (const lb::UsageError& e) {
-    std::cerr << "harness: error: " << e.what() << std::endl;
-    return lb::exit_code::usage;
-  }
-  lb::install_stop_handlers();
-  lb::Communicator comm(&argc, &argv);
-  const bool root = comm.rank() == 0;
+namespace {
 
+int report(const std::string& what, int code) {
+  std::cerr << "harness: error: " << what << std::endl;
+  return code;
+}
+
+// One run: every rank validates and sets up; all agree before any of them trains.
+int run_once(const lb::Settings& settings, lb::Communicator& comm, lb::RepeatInfo repeat) {
+  const bool root = comm.rank() == 0;
   std::unique_ptr<lb::Trainer> trainer;
   std::unique_ptr<lb::Recorder> recorder;
-  // Setup: every rank validates; all ranks agree before any of them starts training.
   int setup_code = lb::exit_code::ok;
   std::string setup_error;
   try {
-    if (root) lb::check_results_file(settings.output);
-    trainer = std::make_unique<lb::Trainer>(settings, comm);
     if (root) {
-      recorder = std::make_unique<lb::Recorder>(settings.output, lb::make_run_id(), comm.world_size());
-      trainer->describe(*recorder);
+      lb::check_results_file(settings.output);
+      // Runs of harnesses that were killed: folded into the file now that their writers are gone.
+      for (const auto& note : lb::recover_orphaned_journals(settings.output)) std::cerr << "harness: " << note << "\n";
+    }
+    trainer = std::make_unique<lb::Trainer>(settings, comm, repeat);
+    if (root) {
+      recorder = std::make_unique<lb::Recorder>(settings.output, lb::make_run_id(settings.repeat > 1 ? repeat.index : -1),
+                                                comm.world_size());
+      recorder->set(trainer->describe());
+      recorder->flush();  // the run exists (status `running`) before the first step
     }
   } catch (const lb::UsageError& e) {
     setup_code = lb::exit_code::usage, setup_error = e.what();
@@ -44,39 +53,73 @@ int main(int argc, char** argv) {
   double failures[2] = {setup_code == lb::exit_code::usage ? 1.0 : 0.0, setup_code == lb::exit_code::failed ? 1.0 : 0.0};
   comm.allreduce_sum(failures, 2);
   if (failures[0] + failures[1] > 0) {
-    if (!setup_error.empty()) {
+    if (!setup_error.empty())
       std::cerr << "harness: error: " << (comm.world_size() > 1 ? "rank " + std::to_string(comm.rank()) + ": " : "")
                 << setup_error << std::endl;
-    }
     return failures[1] > 0 ? lb::exit_code::failed : lb::exit_code::usage;
   }
-  if (recorder) {
-    try {
-      recorder->flush();  // the run exists in the file (status `running`) before the first step
-    } catch (const std::exception& e) {
-      if (comm.world_size() > 1) comm.fail(e.what(), lb::exit_code::failed);
-      std::cerr << "harness: error: " << e.what() << std::endl;
-      return lb::exit_code::failed;
+
+  // A stop request that cannot wait for the current step: rank 0 records the run as interrupted
+  // with that step dropped; the other ranks give it a moment before they exit too.
+  lb::Trainer* t = trainer.get();
+  lb::Recorder* r = recorder.get();
+  lb::StopWatchdog watchdog(settings.stop_grace_s, [t, r, root](int sig) {
+    if (!root) {
+      std::this_thread::sleep_for(std::chrono::seconds(3));
+      return;
     }
-  }
+    if (!r) return;
+    lb::schema::RunAttributes a;
+    a.status = "interrupted";
+    a.stop_reason = lb::stop_signal_name(sig);
+    a.dropped_step = t->current_step();
+    a.error = std::string("stopped by ") + lb::stop_signal_name(sig) + "; step " + std::to_string(t->current_step()) +
+              " (or the validation after it) was still running and was dropped";
+    a.end_utc = lb::utc_now_iso();
+    a.wall_time_s = t->elapsed_s();
+    r->set(a);
+    try {
+      r->finish();
+      std::cerr << "harness: results in " << r->path() << " (run " << r->run_id() << ")" << std::endl;
+    } catch (const std::exception& e) {
+      std::cerr << "harness: error: " << e.what() << std::endl;
+    }
+  });
 
   try {
     const auto outcome = trainer->run(recorder.get());
+    watchdog.acknowledge();
+    if (recorder) recorder->finish();
     if (root && !outcome.error.empty() && outcome.status != "completed")
       std::cerr << "harness: " << outcome.status << ": " << outcome.error << std::endl;
     if (root) std::cerr << "harness: results in " << settings.output << " (run " << recorder->run_id() << ")" << std::endl;
     return outcome.exit_code;
+  } catch (const lb::RecordError& e) {
+    watchdog.acknowledge();
+    const std::string message = std::string("cannot write the results: ") + e.what() +
+                                "; earlier runs in " + settings.output + " are untouched";
+    if (comm.world_size() > 1 && root) {
+      std::cerr << "harness: error: " << message << std::endl;
+      comm.abort(lb::exit_code::record_failed);
+    }
+    return report(message, lb::exit_code::record_failed);
   } catch (const std::exception& e) {
+    watchdog.acknowledge();
     std::string message = e.what();
     if (comm.world_size() > 1 && !dynamic_cast<const lb::RemoteFailure*>(&e))
       message = "rank " + std::to_string(comm.rank()) + ": " + message;
     if (recorder) {
       try {
-        recorder->set("status", "failed");
-        recorder->set("error", message);
-        recorder->flush();
-      } catch (const std::exception& flush_error) {
-        message += "; and recording the failure failed too: " + std::string(flush_error.what());
+        lb::schema::RunAttributes a;
+        a.status = "failed";
+        a.error = message;
+        a.stop_reason = "error";
+        a.end_utc = lb::utc_now_iso();
+        a.wall_time_s = trainer->elapsed_s();
+        recorder->set(a);
+        recorder->finish();
+      } catch (const std::exception& record_error) {
+        message += "; and recording the failure failed too: " + std::string(record_error.what());
       }
     }
     if (comm.world_size() > 1) {
@@ -86,7 +129,31 @@ int main(int argc, char** argv) {
       }
       comm.fail(message, lb::exit_code::failed);
     }
-    std::cerr << "harness: error: " << message << std::endl;
-    return lb::exit_code::failed;
+    return report(message, lb::exit_code::failed);
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lb::Settings settings;
+  try {
+    if (!lb::parse_settings(argc, argv, settings)) return lb::exit_code::ok;
+  } catch (const lb::UsageError& e) {
+    return report(e.what(), lb::exit_code::usage);
+  }
+  lb::install_stop_handlers();
+  std::unique_ptr<lb::Communicator> comm;
+  try {
+    comm = std::make_unique<lb::Communicator>(&argc, &argv);
+  } catch (const std::exception& e) {
+    return report(e.what(), lb::exit_code::failed);
+  }
+  const std::string group = settings.repeat > 1 ? lb::make_run_id() : "";
+  int code = lb::exit_code::ok;
+  for (int k = 0; k < settings.repeat; ++k) {
+    code = run_once(settings, *comm, {k, group});
+    if (code != lb::exit_code::ok || lb::stop_signal() != 0) break;
+  }
+  return code;
 }

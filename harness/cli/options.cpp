@@ -9,8 +9,8 @@
 #include "cli/settings.h"
 #include "model/vit_config.h"
 #include "util/errors.h"
-#include "version.h"
-#include "record/provenance.h"
+#include "data/split.h"
+#include "util/version.h"
 
 namespace lb {
 namespace {
@@ -29,36 +29,40 @@ void require_one_of(const std::string& option, const std::string& value,
   throw UsageError("--" + option + " '" + value + "': expected one of " + list);
 }
 
-}  // namespace
-
-std::int64_t subset_train_samples(const std::string& subset, std::int64_t full_train) {
-  if (subset.empty()) return full_train;
-  std::int64_t n = 0;
-  try {
-    size_t used = 0;
-    if (subset.back() == '%') {
-      const double pct = std::stod(subset.substr(0, subset.size() - 1), &used);
-      require(used == subset.size() - 1 && pct > 0 && pct <= 100, "");
-      n = std::clamp<std::int64_t>(std::llround(double(full_train) * pct / 100.0), 1, full_train);
-    } else {
-      const long long v = std::stoll(subset, &used);
-      require(used == subset.size() && v > 0, "");
-      n = v;
+// cxxopts reports a bad value as "Argument 'abc' failed to parse" without the option: find the
+// option the value was given to and name it.
+std::string name_the_option(const std::string& message, const std::vector<std::string>& args) {
+  const auto open = message.find_first_of("'\u2018");
+  if (message.find("failed to parse") == std::string::npos || open == std::string::npos) return message;
+  std::string quoted = message.substr(open);
+  // The value sits between the first pair of quotes (ASCII or UTF-8 curly ones).
+  auto strip = [](std::string t) {
+    for (const char* q : {"'", "\u2018", "\u2019"}) {
+      for (size_t p; (p = t.find(q)) != std::string::npos;) t.erase(p, std::string(q).size());
     }
-  } catch (const std::exception&) {
-    throw UsageError("--subset '" + subset + "': expected a percentage of the training split (e.g. 1%) or a "
-                     "positive sample count (e.g. 800)");
+    return t;
+  };
+  const auto end = quoted.find(" failed");
+  const std::string value = strip(quoted.substr(0, end));
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0) continue;
+    const auto eq = a.find('=');
+    if (eq != std::string::npos && a.substr(eq + 1) == value) return a.substr(0, eq) + " '" + value + "': not a valid value";
+    if (eq == std::string::npos && i + 1 < args.size() && args[i + 1] == value)
+      return a + " '" + value + "': not a valid value";
   }
-  require(n <= full_train, "--subset " + subset + ": " + std::to_string(n) + " samples is more than the training "
-                           "split's " + std::to_string(full_train));
-  return n;
+  return message;
 }
+
+}  // namespace
 
 bool parse_settings(int argc, char** argv, Settings& s) {
   cxxopts::Options o("harness",
                      "Times ViT training (torchvision-exact) on CPU or GPU, on one or many MPI ranks, and records "
                      "every step, epoch and the run's provenance to HDF5.");
   const Settings d;
+  std::string antialias;
   auto str = [](auto v) { return std::to_string(v); };
   auto num = [](double v) {
     std::ostringstream os;
@@ -82,12 +86,18 @@ bool parse_settings(int argc, char** argv, Settings& s) {
     ("val-fraction", "validation share of the dataset", cxxopts::value(s.val_fraction)->default_value(num(d.val_fraction)))
     ("synthetic-samples", "size of the synthetic dataset", cxxopts::value(s.synthetic_samples)->default_value(str(d.synthetic_samples)))
     ("loader-workers", "background loader threads", cxxopts::value(s.loader_workers)->default_value(str(d.loader_workers)))
-    ("prefetch", "batches prepared ahead", cxxopts::value(s.prefetch_batches)->default_value(str(d.prefetch_batches)));
+    ("prefetch", "batches prepared ahead", cxxopts::value(s.prefetch_batches)->default_value(str(d.prefetch_batches)))
+    ("resize-antialias", "on: downscaling antialiases as torchvision >= 0.17 and PIL; off: plain bilinear as "
+        "torchvision 0.14 (the guide's 64 -> 224 upscale is the same either way)", cxxopts::value(antialias)->default_value("on"));
   o.add_options("Training")
     ("batch-size", "images per step and rank", cxxopts::value(s.batch_size)->default_value(str(d.batch_size)))
     ("epochs", "epochs", cxxopts::value(s.epochs)->default_value(str(d.epochs)))
     ("max-steps", "stop after this many steps in all (0: no limit)", cxxopts::value(s.max_steps)->default_value(str(d.max_steps)))
     ("optimizer", "adam, adamw or sgd", cxxopts::value(s.optimizer)->default_value(d.optimizer))
+    ("optimizer-impl", "auto, fused (Adam/AdamW in one pass per element) or torch (torch::optim, per parameter)",
+        cxxopts::value(s.optimizer_impl)->default_value(d.optimizer_impl))
+    ("precision", "fp32, bf16 (autocast; weights and optimizer state in fp32) or fp16 (GPU; autocast with dynamic "
+        "loss scaling)", cxxopts::value(s.precision)->default_value(d.precision))
     ("lr", "peak learning rate", cxxopts::value(s.lr)->default_value(num(d.lr)))
     ("lr-schedule", "onecycle (warm-up, then cosine; torch's OneCycleLR) or constant",
         cxxopts::value(s.lr_schedule)->default_value(d.lr_schedule))
@@ -100,15 +110,27 @@ bool parse_settings(int argc, char** argv, Settings& s) {
         cxxopts::value(s.threads)->default_value(str(d.threads)))
     ("warmup-steps", "first steps timed and recorded but left out of steady-state figures",
         cxxopts::value(s.warmup_steps)->default_value(str(d.warmup_steps)))
-    ("eval-every", "also validate every N steps (0: at epoch ends only)", cxxopts::value(s.eval_every)->default_value(str(d.eval_every)));
+    ("eval-every", "also validate every N steps (0: at epoch ends only)", cxxopts::value(s.eval_every)->default_value(str(d.eval_every)))
+    ("gemm-probe", "seconds spent measuring the device's matrix-product rate at the model's shapes (0: skip)",
+        cxxopts::value(s.gemm_probe_s)->default_value(num(d.gemm_probe_s)));
+  o.add_options("Measurement")
+    ("repeat", "run the same configuration N times (recorded as one repeat group)",
+        cxxopts::value(s.repeat)->default_value(str(d.repeat)))
+    ("adaptive", "stop once the 95% confidence interval of the median step time is within this fraction "
+        "(e.g. 0.02), or at --max-steps, which must be given (0: off)", cxxopts::value(s.adaptive_ci)->default_value(num(d.adaptive_ci)));
   o.add_options("Distributed")
     ("comm-bucket-mb", "gradient allreduce bucket size in MB", cxxopts::value(s.comm_bucket_mb)->default_value(num(d.comm_bucket_mb)))
-    ("comm-path", "auto, host (stage GPU buffers through host memory) or gpu-aware",
-        cxxopts::value(s.comm_path)->default_value(d.comm_path));
+    ("comm", "gradient allreduce through c10d: auto (nccl on GPUs, gloo on CPUs), gloo or nccl",
+        cxxopts::value(s.comm)->default_value(d.comm))
+    ("comm-timeout", "seconds a collective may take before the run fails", cxxopts::value(s.comm_timeout_s)->default_value(num(d.comm_timeout_s)))
+    ("comm-sweep", "measure allreduce time by message size at the start: auto (multi-rank runs), on or off",
+        cxxopts::value(s.comm_sweep)->default_value(d.comm_sweep));
   o.add_options("Output")
     ("output", "results file (runs are appended)", cxxopts::value(s.output)->default_value(d.output))
     ("flush-interval", "seconds between flushes of the records (also at every epoch end)",
         cxxopts::value(s.flush_interval_s)->default_value(num(d.flush_interval_s)))
+    ("stop-grace", "seconds a stop request (SIGTERM, SIGINT, SIGUSR1) waits for the current step before dropping it",
+        cxxopts::value(s.stop_grace_s)->default_value(num(d.stop_grace_s)))
     ("progress", "auto, bar, plain or none", cxxopts::value(s.progress)->default_value(d.progress))
     ("progress-interval", "seconds between plain progress lines", cxxopts::value(s.progress_interval_s)->default_value(num(d.progress_interval_s)))
     ("h,help", "print this help")
@@ -133,16 +155,15 @@ bool parse_settings(int argc, char** argv, Settings& s) {
   try {
     r = o.parse(int(arg_ptrs.size()), arg_ptrs.data());
   } catch (const cxxopts::exceptions::exception& e) {
-    throw UsageError(std::string(e.what()) + " (see harness --help)");
+    throw UsageError(name_the_option(e.what(), args) + " (see harness --help)");
   }
   if (r.count("help")) {
     std::cout << o.help() << "\nExit codes: 0 completed, 1 runtime failure, 2 usage or input error, 3 diverged, "
-                             "130/143 interrupted by SIGINT/SIGTERM.\n";
+                             "4 results could not be written, 130/143/138 interrupted by SIGINT/SIGTERM/SIGUSR1.\n";
     return false;
   }
   if (r.count("version")) {
-    std::cout << "harness " << LB_VERSION << " (git " << LB_GIT_COMMIT << ", LibTorch " << torch_version_string()
-              << ")\n";
+    std::cout << harness_version_line() << "\n";
     return false;
   }
   if (!r.unmatched().empty()) throw UsageError("unexpected argument '" + r.unmatched().front() + "' (see harness --help)");
@@ -152,17 +173,27 @@ bool parse_settings(int argc, char** argv, Settings& s) {
   require_one_of("optimizer", s.optimizer, {"adam", "adamw", "sgd"});
   require_one_of("lr-schedule", s.lr_schedule, {"onecycle", "constant"});
   require_one_of("progress", s.progress, {"auto", "bar", "plain", "none"});
-  require_one_of("comm-path", s.comm_path, {"auto", "host", "gpu-aware"});
+  require_one_of("comm", s.comm, {"auto", "gloo", "nccl"});
+  require_one_of("comm-sweep", s.comm_sweep, {"auto", "on", "off"});
+  require_one_of("optimizer-impl", s.optimizer_impl, {"auto", "fused", "torch"});
+  require_one_of("precision", s.precision, {"fp32", "bf16", "fp16"});
+  require_one_of("resize-antialias", antialias, {"on", "off"});
+  s.resize_antialias = antialias == "on";
+  require(s.precision != "fp16" || s.device != "cpu", "--precision fp16: only on GPUs (CPU autocast supports bf16)");
+  require(s.optimizer_impl != "fused" || s.optimizer != "sgd", "--optimizer-impl fused: only for adam and adamw");
   try {
     vit_config(s.model, std::max(1, s.num_classes));
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--model: ") + e.what());
   }
   require(s.num_classes >= 2, "--num-classes " + str(s.num_classes) + ": expected at least 2");
-  require(s.batch_size >= 1, "--batch-size " + str(s.batch_size) + ": expected a positive count");
-  require(s.epochs >= 1, "--epochs " + str(s.epochs) + ": expected at least 1");
+  require(s.batch_size >= 1 && s.batch_size <= (1 << 20), "--batch-size " + str(s.batch_size) + ": expected a count from 1 to 1048576");
+  require(s.epochs >= 1 && s.epochs <= 100000, "--epochs " + str(s.epochs) + ": expected a count from 1 to 100000");
   require(s.max_steps >= 0, "--max-steps: expected 0 (no limit) or a positive count");
   require(s.lr > 0 && std::isfinite(s.lr), "--lr " + num(s.lr) + ": expected a positive number");
+  require(std::isfinite(s.dropout) && std::isfinite(s.weight_decay) && std::isfinite(s.label_smoothing) &&
+              std::isfinite(s.grad_clip) && std::isfinite(s.val_fraction) && std::isfinite(s.comm_bucket_mb),
+          "a numeric option is NaN or infinite (see harness --help)");
   require(s.val_fraction > 0 && s.val_fraction < 1, "--val-fraction " + num(s.val_fraction) + ": expected a value in (0, 1)");
   require(s.threads >= 0, "--threads " + str(s.threads) + ": expected 0 (every core) or a positive count");
   require(s.warmup_steps >= 0, "--warmup-steps: expected 0 or more");
@@ -171,12 +202,20 @@ bool parse_settings(int argc, char** argv, Settings& s) {
   require(s.label_smoothing >= 0 && s.label_smoothing < 1, "--label-smoothing: expected a value in [0, 1)");
   require(s.grad_clip >= 0, "--grad-clip: expected 0 (off) or a positive norm");
   require(s.dropout >= 0 && s.dropout < 1, "--dropout: expected a value in [0, 1)");
-  require(s.warmup_epochs >= 0, "--warmup-epochs: expected 0 or more");
+  require(s.warmup_epochs >= 0 && std::isfinite(s.warmup_epochs), "--warmup-epochs: expected 0 or more");
+  require(s.lr_schedule != "onecycle" || s.warmup_epochs <= s.epochs,
+          "--warmup-epochs " + num(s.warmup_epochs) + ": longer than the run's --epochs " + str(s.epochs));
   require(s.loader_workers >= 1, "--loader-workers: expected at least 1");
   require(s.prefetch_batches >= 1, "--prefetch: expected at least 1");
   require(s.synthetic_samples >= 2, "--synthetic-samples: expected at least 2");
   require(s.comm_bucket_mb > 0, "--comm-bucket-mb: expected a positive size");
-  require(s.flush_interval_s > 0, "--flush-interval: expected a positive number of seconds");
+  require(s.flush_interval_s > 0 && std::isfinite(s.flush_interval_s), "--flush-interval: expected a positive number of seconds");
+  require(s.stop_grace_s >= 0 && s.stop_grace_s <= 3600, "--stop-grace: expected seconds from 0 to 3600");
+  require(s.comm_timeout_s > 0 && s.comm_timeout_s <= 86400, "--comm-timeout: expected seconds from 1 to 86400");
+  require(s.gemm_probe_s >= 0 && s.gemm_probe_s <= 600, "--gemm-probe: expected seconds from 0 to 600");
+  require(s.repeat >= 1 && s.repeat <= 1000, "--repeat " + str(s.repeat) + ": expected a count from 1 to 1000");
+  require(s.adaptive_ci >= 0 && s.adaptive_ci < 1, "--adaptive " + num(s.adaptive_ci) + ": expected a fraction in [0, 1) (0: off)");
+  require(s.adaptive_ci == 0 || s.max_steps > 0, "--adaptive: needs --max-steps as the step budget");
   require(!s.output.empty(), "--output: expected a file name");
   require(!s.replace_head || !s.init_weights.empty(), "--replace-head: only meaningful with --init-weights");
   if (!s.subset.empty()) subset_train_samples(s.subset, std::int64_t(1e12));  // syntax only; size checked later

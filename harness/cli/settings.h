@@ -22,12 +22,15 @@ struct Settings {
   std::int64_t synthetic_samples = 100000;  // Tiny ImageNet's size
   int loader_workers = 2;
   int prefetch_batches = 4;
+  bool resize_antialias = true;  // downscaling as torchvision >= 0.17 and PIL
 
   // Training
   int batch_size = 32;  // per rank
   int epochs = 10;
   std::int64_t max_steps = 0;  // 0 = no limit
   std::string optimizer = "adam";
+  std::string optimizer_impl = "auto";  // auto | fused | torch
+  std::string precision = "fp32";       // fp32 | bf16 | fp16
   double lr = 1e-3;
   std::string lr_schedule = "onecycle";  // onecycle | constant
   double warmup_epochs = 1.0;
@@ -38,14 +41,22 @@ struct Settings {
   int threads = 0;  // 0 = every core
   int warmup_steps = 5;
   std::int64_t eval_every = 0;  // extra validation every N steps; 0 = at epoch ends only
+  double gemm_probe_s = 1.0;    // seconds measuring the matrix-product rate; 0 = skip
+
+  // Measurement design
+  int repeat = 1;              // runs of the same configuration in one invocation
+  double adaptive_ci = 0.0;    // stop once the median step time's 95% CI is within this (0 = off)
 
   // Distributed
   double comm_bucket_mb = 25.0;
-  std::string comm_path = "auto";  // auto | host | gpu-aware
+  std::string comm = "auto";       // auto | gloo | nccl (auto: nccl on GPUs, gloo on CPUs)
+  double comm_timeout_s = 300.0;   // a collective that takes longer fails the run
+  std::string comm_sweep = "auto";  // auto (multi-rank runs) | on | off
 
   // Recording and output
   std::string output = "results.h5";
-  double flush_interval_s = 60.0;
+  double flush_interval_s = 10.0;
+  double stop_grace_s = 5.0;  // a stop request waits this long for the current step, then drops it
   std::string progress = "auto";  // auto | bar | plain | none
   double progress_interval_s = 10.0;
   std::string command_line;
@@ -54,9 +65,5 @@ struct Settings {
 // Parses argv. Returns false after printing --help or --version (exit 0); throws UsageError with
 // a one-line message for anything malformed.
 bool parse_settings(int argc, char** argv, Settings& out);
-
-// Resolved subset: a count of training samples, given the full training split size.
-// Throws UsageError when the value is malformed or larger than the split.
-std::int64_t subset_train_samples(const std::string& subset, std::int64_t full_train);
 
 }  // namespace lb

@@ -4,7 +4,7 @@
 #include <mutex>
 
 #include "data/dataset.h"
-#include "record/h5.h"
+#include "common/h5.h"
 #include "util/errors.h"
 
 namespace lb {

@@ -7,11 +7,11 @@
 
 namespace lb {
 
-BatchLoader::BatchLoader(const Dataset& dataset, int image_size, int workers, int prefetch)
-    : dataset_(dataset),
-      spec_(guide_preprocess_spec(dataset.shape().height, dataset.shape().width, image_size)),
-      workers_(std::max(1, workers)),
-      prefetch_(std::max(1, prefetch)) {}
+BatchLoader::BatchLoader(const Dataset& dataset, const PreprocessSpec& spec, const LoaderOptions& options)
+    : dataset_(dataset), spec_(spec), options_(options) {
+  options_.workers = std::max(1, options_.workers);
+  options_.prefetch = std::max(1, options_.prefetch);
+}
 
 BatchLoader::~BatchLoader() { stop(); }
 
@@ -32,7 +32,7 @@ void BatchLoader::start(std::vector<std::vector<std::int64_t>> batches) {
   next_to_claim_ = next_to_return_ = 0;
   stopping_ = false;
   error_ = nullptr;
-  for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { work(); });
+  for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { work(); });
 }
 
 void BatchLoader::work() {
@@ -40,7 +40,7 @@ void BatchLoader::work() {
     size_t k;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || next_to_claim_ < std::min(batches_.size(), next_to_return_ + prefetch_); });
+      cv_.wait(lock, [&] { return stopping_ || next_to_claim_ < std::min(batches_.size(), next_to_return_ + size_t(options_.prefetch)); });
       if (stopping_ || next_to_claim_ >= batches_.size()) return;
       k = next_to_claim_++;
     }
@@ -71,15 +71,23 @@ Batch BatchLoader::produce(const std::vector<std::int64_t>& indices) const {
   dataset_.read_images(sorted, raw.data());
 
   Batch b;
-  b.images = torch::empty({n, 3, spec_.crop, spec_.crop}, torch::kFloat);
-  b.labels = torch::empty({n}, torch::kLong);
+  b.preprocessed = options_.preprocess;
+  const auto host = torch::TensorOptions().dtype(torch::kFloat).pinned_memory(options_.pinned);
+  b.images = options_.preprocess ? torch::empty({n, 3, spec_.crop, spec_.crop}, host)
+                                 : torch::empty({n, shape.channels, shape.height, shape.width}, host);
+  b.labels = torch::empty({n}, torch::TensorOptions().dtype(torch::kLong).pinned_memory(options_.pinned));
   float* out = b.images.data_ptr<float>();
   auto* labels = b.labels.data_ptr<std::int64_t>();
-  const std::int64_t out_numel = 3LL * spec_.crop * spec_.crop;
+  const std::int64_t out_numel = options_.preprocess ? 3LL * spec_.crop * spec_.crop : shape.numel();
   for (std::int64_t i = 0; i < n; ++i) {
-    const std::int64_t dest = order[i];  // sorted position i belongs at batch position order[i]
-    preprocess_cpu(raw.data() + i * shape.numel(), out + dest * out_numel, 1, spec_);
-    labels[dest] = dataset_.labels()[sorted[i]];
+    const std::int64_t dest = order[size_t(i)];  // sorted position i belongs at batch position order[i]
+    const float* src = raw.data() + i * shape.numel();
+    if (options_.preprocess) {
+      preprocess_cpu(src, out + dest * out_numel, 1, spec_);
+    } else {
+      std::copy(src, src + shape.numel(), out + dest * out_numel);
+    }
+    labels[dest] = dataset_.labels()[size_t(sorted[size_t(i)])];
   }
   return b;
 }

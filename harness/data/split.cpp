@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "cli/settings.h"
+#include "util/errors.h"
 
 namespace lb {
 namespace {
@@ -17,7 +17,34 @@ std::vector<std::int64_t> randperm(std::int64_t n, std::uint64_t seed) {
   return std::vector<std::int64_t>(p, p + n);
 }
 
+void subset_require(bool ok, const std::string& message) {
+  if (!ok) throw UsageError(message);
+}
+
 }  // namespace
+
+std::int64_t subset_train_samples(const std::string& subset, std::int64_t full_train) {
+  if (subset.empty()) return full_train;
+  std::int64_t n = 0;
+  try {
+    size_t used = 0;
+    if (subset.back() == '%') {
+      const double pct = std::stod(subset.substr(0, subset.size() - 1), &used);
+      subset_require(used == subset.size() - 1 && pct > 0 && pct <= 100, "");
+      n = std::clamp<std::int64_t>(std::llround(double(full_train) * pct / 100.0), 1, full_train);
+    } else {
+      const long long v = std::stoll(subset, &used);
+      subset_require(used == subset.size() && v > 0, "");
+      n = v;
+    }
+  } catch (const std::exception&) {
+    throw UsageError("--subset '" + subset + "': expected a percentage of the training split (e.g. 1%) or a "
+                     "positive sample count (e.g. 800)");
+  }
+  subset_require(n <= full_train, "--subset " + subset + ": " + std::to_string(n) + " samples is more than the training "
+                           "split's " + std::to_string(full_train));
+  return n;
+}
 
 Split make_split(std::int64_t n, double val_fraction, std::uint64_t seed, const std::string& subset) {
   Split s;

@@ -27,6 +27,10 @@ std::vector<std::int64_t> shard_positions(std::int64_t n, std::uint64_t seed, in
 // Validation: no shuffling and no padding (every sample counted once): rank, rank + world, ...
 std::vector<std::int64_t> validation_positions(std::int64_t n, int rank, int world_size);
 
+// Resolved --subset: a count of training samples, given the full training split size ("" = all,
+// "2%", "800"). Throws UsageError naming --subset when malformed or larger than the split.
+std::int64_t subset_train_samples(const std::string& subset, std::int64_t full_train);
+
 // Consecutive batches of `batch` (the last one may be short).
 std::vector<std::vector<std::int64_t>> make_batches(const std::vector<std::int64_t>& positions,
                                                     const std::vector<std::int64_t>& dataset_indices, int batch);

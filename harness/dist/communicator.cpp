@@ -41,6 +41,12 @@ Communicator::Communicator(int* argc, char*** argv) {
   if (!launched_by_mpi_launcher()) return;
   mpi_check(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &thread_level_), "MPI_Init_thread");
   initialised_ = true;
+  if (thread_level_ < MPI_THREAD_FUNNELED) {
+    const std::string offered = thread_level_name();
+    MPI_Finalize();
+    initialised_ = false;
+    throw std::runtime_error("MPI offers only " + offered + "; the harness needs MPI_THREAD_FUNNELED");
+  }
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &world_size_);
@@ -74,10 +80,15 @@ void Communicator::check_failure_reports() {
   throw RemoteFailure(status.MPI_SOURCE, msg);
 }
 
-void Communicator::poke(std::vector<MPI_Request>& requests) {
-  if (requests.empty()) return;
-  int done = 0;
-  MPI_Testall(int(requests.size()), requests.data(), &done, MPI_STATUSES_IGNORE);
+std::string Communicator::thread_level_name() const {
+  if (!initialised_) return "";
+  switch (thread_level_) {
+    case MPI_THREAD_SINGLE: return "MPI_THREAD_SINGLE";
+    case MPI_THREAD_FUNNELED: return "MPI_THREAD_FUNNELED";
+    case MPI_THREAD_SERIALIZED: return "MPI_THREAD_SERIALIZED";
+    case MPI_THREAD_MULTIPLE: return "MPI_THREAD_MULTIPLE";
+    default: return "MPI thread level " + std::to_string(thread_level_);
+  }
 }
 
 void Communicator::wait_all(std::vector<MPI_Request>& requests) {
@@ -95,6 +106,13 @@ void Communicator::allreduce_sum(double* values, int count) {
   if (world_size_ == 1) return;
   std::vector<MPI_Request> r(1);
   mpi_check(MPI_Iallreduce(MPI_IN_PLACE, values, count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &r[0]), "MPI_Iallreduce");
+  wait_all(r);
+}
+
+void Communicator::allreduce_max(double* values, int count) {
+  if (world_size_ == 1) return;
+  std::vector<MPI_Request> r(1);
+  mpi_check(MPI_Iallreduce(MPI_IN_PLACE, values, count, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD, &r[0]), "MPI_Iallreduce");
   wait_all(r);
 }
 

@@ -14,8 +14,9 @@ namespace lb {
 
 class Communicator {
  public:
-  // Initialises MPI with MPI_THREAD_MULTIPLE (gradient hooks may run on autograd's device threads)
-  // when the environment shows a launcher; otherwise a world of one.
+  // Initialises MPI when the environment shows a launcher; otherwise a world of one. Only the
+  // main thread calls MPI (gradients travel through c10d), so MPI_THREAD_FUNNELED is the level
+  // required; a library that offers less is an error.
   Communicator(int* argc, char*** argv);
   ~Communicator();  // MPI_Finalize when initialised here
   Communicator(const Communicator&) = delete;
@@ -28,15 +29,15 @@ class Communicator {
   int local_size() const { return local_size_; }
   int nodes() const { return nodes_; }
   int thread_level() const { return thread_level_; }
+  // "MPI_THREAD_MULTIPLE", ...; empty without MPI.
+  std::string thread_level_name() const;
 
   // Waits for every request, polling; on rank 0 a failure report from another rank turns into a
   // RemoteFailure exception (rank and message) so the caller can record it before aborting.
   void wait_all(std::vector<MPI_Request>& requests);
-  // Makes progress on outstanding requests without waiting (called from gradient hooks).
-  void poke(std::vector<MPI_Request>& requests);
-
-  // Sums in place across ranks (blocking, polled).
+  // Sums (or maxima) in place across ranks (blocking, polled).
   void allreduce_sum(double* values, int count);
+  void allreduce_max(double* values, int count);
   // Rank 0 receives every rank's value; other ranks get an empty vector.
   std::vector<double> gather(double value);
   void broadcast(void* data, long bytes, int root = 0);
@@ -47,8 +48,11 @@ class Communicator {
   [[noreturn]] void fail(const std::string& message, int exit_code);
   [[noreturn]] void abort(int exit_code);
 
- private:
+  // Rank 0: throws RemoteFailure when another rank has reported an error (cheap; call while
+  // waiting). Other ranks: nothing.
   void check_failure_reports();
+
+ private:
 
   bool initialised_ = false;
   int rank_ = 0, world_size_ = 1, local_rank_ = 0, local_size_ = 1, nodes_ = 1;

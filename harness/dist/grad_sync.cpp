@@ -1,144 +1,125 @@
 #include "dist/grad_sync.h"
 
-#include <cstdlib>
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/utils/lambda_post_hook.h>
+#include <torch/csrc/autograd/variable.h>
+#include <torch/torch.h>
 
-#include "util/clock.h"
+#include <chrono>
+#include <thread>
+
+#include "dist/communicator.h"
 
 namespace lb {
-namespace {
 
-// GPU-aware MPI is the default where the environment says it is enabled (Cray MPICH on LUMI:
-// MPICH_GPU_SUPPORT_ENABLED=1; Open MPI built with CUDA/ROCm support is not detected here).
-bool gpu_aware_mpi_enabled() {
-  const char* v = std::getenv("MPICH_GPU_SUPPORT_ENABLED");
-  return v && std::string(v) == "1";
-}
-
-void device_synchronize(const torch::Device& device) {
-  if (device.is_cuda()) torch::cuda::synchronize(device.index());
-}
-
-}  // namespace
-
-GradientSynchronizer::GradientSynchronizer(Communicator& comm, std::vector<torch::Tensor> params, double bucket_bytes,
-                                           const std::string& comm_path)
-    : comm_(comm), params_(std::move(params)) {
-  const bool on_gpu = !params_.empty() && params_.front().device().is_cuda();
-  if (comm_.world_size() == 1) {
-    path_ = "none";
-  } else if (!on_gpu) {
-    path_ = "host";
-  } else {
-    const bool gpu_aware = comm_path == "gpu-aware" || (comm_path == "auto" && gpu_aware_mpi_enabled());
-    path_ = gpu_aware ? "gpu-aware" : "host-staged";
-    staged_ = !gpu_aware;
-  }
-  if (comm_.world_size() == 1) return;
-
+GradientSynchronizer::GradientSynchronizer(Communicator& comm, Collectives* collectives,
+                                           std::vector<torch::Tensor> params, double bucket_bytes)
+    : comm_(comm), collectives_(collectives), params_(std::move(params)) {
+  if (!collectives_ || comm_.world_size() == 1) return;
   bucket_of_.assign(params_.size(), -1);
-  slot_of_.assign(params_.size(), -1);
   Bucket current;
   double bytes = 0;
   auto close = [&] {
     if (current.params.empty()) return;
-    long numel = 0;
+    std::int64_t numel = 0;
+    for (int p : current.params) numel += params_[size_t(p)].numel();
+    const auto& first = params_[size_t(current.params.front())];
+    current.flat = torch::zeros({numel}, first.options().requires_grad(false));
+    std::int64_t offset = 0;
     for (int p : current.params) {
-      current.offsets.push_back(numel);
-      numel += params_[p].numel();
-    }
-    current.flat = torch::zeros({numel}, params_[current.params.front()].options());
-    if (staged_) current.host = torch::zeros({numel}, torch::TensorOptions().dtype(current.flat.dtype()).pinned_memory(true));
-    for (size_t i = 0; i < current.params.size(); ++i) {
-      bucket_of_[current.params[i]] = int(buckets_.size());
-      slot_of_[current.params[i]] = int(i);
+      auto& param = params_[size_t(p)];
+      bucket_of_[size_t(p)] = int(buckets_.size());
+      // The gradient is a view of the bucket; autograd accumulates into it in place.
+      param.mutable_grad() = current.flat.narrow(0, offset, param.numel()).view(param.sizes());
+      offset += param.numel();
     }
     buckets_.push_back(std::move(current));
     current = Bucket();
     bytes = 0;
   };
   for (int p = int(params_.size()) - 1; p >= 0; --p) {
-    if (!params_[p].requires_grad()) continue;
+    const auto& param = params_[size_t(p)];
+    if (!param.requires_grad()) continue;
+    // A bucket holds one dtype on one device (the model's parameters are all alike).
+    if (!current.params.empty() && param.options().dtype() != params_[size_t(current.params.front())].options().dtype())
+      close();
     current.params.push_back(p);
-    bytes += double(params_[p].numel()) * double(params_[p].element_size());
+    bytes += double(param.numel()) * double(param.element_size());
     if (bytes >= bucket_bytes) close();
   }
   close();
 
   for (size_t p = 0; p < params_.size(); ++p) {
     if (bucket_of_[p] < 0) continue;
-    params_[p].register_hook([this, p](torch::Tensor grad) {
-      on_grad(int(p), grad);
-      return grad;
-    });
+    auto acc = torch::autograd::impl::grad_accumulator(params_[p]);
+    acc->add_post_hook(std::make_unique<torch::autograd::utils::LambdaPostHook>(
+        [this, p](const torch::autograd::variable_list& outputs, const torch::autograd::variable_list&) {
+          on_accumulated(int(p));
+          return outputs;
+        }));
+    accumulators_.push_back(std::move(acc));
   }
 }
+
+GradientSynchronizer::~GradientSynchronizer() = default;
 
 void GradientSynchronizer::begin_step() {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& b : buckets_) {
+    b.flat.zero_();
     b.pending = int(b.params.size());
-    b.launched = false;
+    b.ready = false;
+    b.work.reset();
   }
-  arrived_.assign(params_.size(), 0);
+  next_launch_ = 0;
 }
 
-void GradientSynchronizer::on_grad(int param, const torch::Tensor& grad) {
+void GradientSynchronizer::on_accumulated(int param) {
   std::lock_guard<std::mutex> lock(mu_);
-  Bucket& b = buckets_[bucket_of_[param]];
-  const int slot = slot_of_[param];
-  arrived_[param] = 1;
-  b.flat.narrow(0, b.offsets[slot], grad.numel()).copy_(grad.reshape({-1}));
-  if (--b.pending == 0) launch(b);
-  comm_.poke(requests_);  // Open MPI progresses non-blocking collectives only inside MPI calls
+  Bucket& b = buckets_[size_t(bucket_of_[size_t(param)])];
+  if (--b.pending == 0) {
+    b.ready = true;
+    launch_ready();
+  }
 }
 
-void GradientSynchronizer::launch(Bucket& b) {
-  device_synchronize(b.flat.device());  // the copies above are asynchronous on a GPU stream
-  torch::Tensor& buffer = staged_ ? b.host : b.flat;
-  if (staged_) buffer.copy_(b.flat);
-  requests_.emplace_back();
-  MPI_Iallreduce(MPI_IN_PLACE, buffer.data_ptr(), int(buffer.numel()), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD,
-                 &requests_.back());
-  b.launched = true;
+void GradientSynchronizer::launch_ready() {
+  // Launch order is bucket order on every rank (collectives must match across ranks), so a bucket
+  // that completes early waits for its predecessors.
+  while (next_launch_ < buckets_.size() && buckets_[next_launch_].ready) {
+    Bucket& b = buckets_[next_launch_++];
+    b.flat.div_(double(comm_.world_size()));  // average = sum of (g / N), as DDP's default hook
+    b.work = collectives_->allreduce_sum(b.flat);
+  }
 }
 
-double GradientSynchronizer::finish() {
-  if (comm_.world_size() == 1) return 0.0;
-  const double t0 = now_s();
+void GradientSynchronizer::finish() {
+  if (buckets_.empty()) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    // A parameter that took no part in this step's graph never fires its hook: send zeros for it.
-    for (auto& b : buckets_) {
-      if (b.launched) continue;
-      for (size_t i = 0; i < b.params.size(); ++i)
-        if (!arrived_[b.params[i]]) b.flat.narrow(0, b.offsets[i], params_[b.params[i]].numel()).zero_();
-      launch(b);
-    }
+    // Parameters outside this step's graph never fire their hook; their (zero) gradients go too.
+    for (auto& b : buckets_) b.ready = true;
+    launch_ready();
   }
-  comm_.wait_all(requests_);
-  const double scale = 1.0 / comm_.world_size();
-  torch::NoGradGuard no_grad;
+  const bool on_cpu = buckets_.front().flat.is_cpu();
   for (auto& b : buckets_) {
-    if (staged_) b.flat.copy_(b.host);
-    b.flat.mul_(scale);
-    for (size_t i = 0; i < b.params.size(); ++i) {
-      auto& p = params_[b.params[i]];
-      auto avg = b.flat.narrow(0, b.offsets[i], p.numel()).view(p.sizes());
-      if (p.grad().defined()) p.mutable_grad().copy_(avg);
-      else p.mutable_grad() = avg.clone();
+    if (on_cpu) {
+      // Poll, so that rank 0 notices another rank's failure report instead of hanging.
+      for (int spins = 0; !b.work->done(); ++spins) {
+        if (spins % 64 == 0) comm_.check_failure_reports();
+        if (spins > 1000) std::this_thread::sleep_for(std::chrono::microseconds(50));
+      }
     }
+    b.work->wait();
   }
-  device_synchronize(params_.front().device());
-  return now_s() - t0;
 }
 
-void broadcast_parameters(Communicator& comm, const std::vector<torch::Tensor>& params) {
-  if (comm.world_size() == 1) return;
+void broadcast_parameters(Collectives* collectives, const std::vector<torch::Tensor>& params) {
+  if (!collectives) return;
   torch::NoGradGuard no_grad;
   for (auto p : params) {
-    auto host = p.detach().to(torch::kCPU).contiguous();
-    comm.broadcast(host.data_ptr(), long(host.numel() * host.element_size()));
-    p.copy_(host);
+    auto t = p.detach();
+    collectives->broadcast(t, 0);
   }
 }
 

@@ -14,7 +14,8 @@
 #include <fstream>
 #include <thread>
 
-#include "version.h"
+#include "util/version.h"
+#include "build_info.h"
 
 namespace lb {
 namespace {
@@ -36,11 +37,6 @@ std::string cpu_model_name() {
 }
 
 }  // namespace
-
-std::string torch_version_string() {
-  return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
-         std::to_string(TORCH_VERSION_PATCH);
-}
 
 std::string blas_description() {
   void* sym = dlsym(RTLD_DEFAULT, "sgemm_");
@@ -82,6 +78,32 @@ std::string gpu_name(int device) {
   return "";
 }
 
+std::string gpu_description(int device) {
+  std::string name = gpu_name(device);
+  if (name.empty()) name = "unknown GPU";
+  using count_fn = int (*)(int*);
+  int visible = 0;
+  for (const char* symbol : {"hipGetDeviceCount", "cudaGetDeviceCount"}) {
+    if (auto fn = reinterpret_cast<count_fn>(dlsym(RTLD_DEFAULT, symbol)); fn && fn(&visible) == 0) break;
+  }
+  return name + " (" + std::to_string(visible) + " visible per rank)";
+}
+
+namespace {
+// "12.4" from 12040 (CUDA) or the HIP runtime's number, looked up in the runtime LibTorch loaded.
+std::string runtime_version(const char* hip_symbol, const char* cuda_symbol) {
+  using version_fn = int (*)(int*);
+  for (const char* symbol : {hip_symbol, cuda_symbol}) {
+    auto fn = reinterpret_cast<version_fn>(dlsym(RTLD_DEFAULT, symbol));
+    int v = 0;
+    if (!fn || fn(&v) != 0) continue;
+    if (symbol == cuda_symbol) return "CUDA " + std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10);
+    return "HIP " + std::to_string(v);
+  }
+  return "";
+}
+}  // namespace
+
 std::int64_t peak_rss_bytes() {
   rusage u = {};
   getrusage(RUSAGE_SELF, &u);
@@ -120,6 +142,8 @@ Provenance collect_provenance() {
 #endif
   p.harness_version = LB_VERSION;
   p.git_commit = LB_GIT_COMMIT;
+  p.gpu_driver = runtime_version("hipDriverGetVersion", "cudaDriverGetVersion");
+  p.gpu_runtime = runtime_version("hipRuntimeGetVersion", "cudaRuntimeGetVersion");
   p.slurm_job_id = env("SLURM_JOB_ID");
   p.slurm_nodelist = env("SLURM_JOB_NODELIST");
   return p;

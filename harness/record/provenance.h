@@ -12,6 +12,8 @@ struct Provenance {
   std::string cpu_model;
   int cpu_cores = 0;
   std::string gpu_model;
+  std::string gpu_driver;   // driver version, from the loaded HIP/CUDA runtime
+  std::string gpu_runtime;  // runtime version
   std::string torch_version;
   std::string blas;
   std::string mpi_library;
@@ -25,7 +27,6 @@ struct Provenance {
 // Gathers everything above for this process. Cheap; no MPI call besides MPI_Get_library_version.
 Provenance collect_provenance();
 
-std::string torch_version_string();
 // The BLAS library that serves sgemm_ in this process, with OpenBLAS's own configuration string
 // when it is OpenBLAS (e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell (openblas-openmp/libblas.so.3)").
 std::string blas_description();
@@ -33,6 +34,8 @@ std::int64_t peak_rss_bytes();
 // The name of GPU `device` as the HIP or CUDA runtime that LibTorch loaded reports it; empty when
 // no GPU runtime is loaded (CPU builds).
 std::string gpu_name(int device);
+// "<name> (<n> visible per rank)", or "unknown GPU (...)" when the name cannot be read.
+std::string gpu_description(int device);
 std::string utc_now_iso();  // 2026-11-24T07:00:00Z
 
 }  // namespace lb

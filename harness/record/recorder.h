@@ -1,72 +1,94 @@
-// Writes one run into a results file that may hold many (docs/hdf5-schema.md). Rows and
-// attributes are staged in memory and written by flush(), a transaction: the file is copied,
-// the copy extended and then renamed over the original, under an exclusive lock on
-// `<file>.lock`. A process killed at any moment leaves the last flushed state; concurrent
-// writers wait for each other; a failed write (disk full) leaves the file as it was.
+// Records one run (rank 0). The step loop only queues records (no I/O); a writer thread appends
+// them to the run's journal (common/run_journal.h) when asked to flush, making them durable with
+// fdatasync, so a flush costs what it adds and the step loop never waits for the disk. finish()
+// folds the journal into the results file once (common/results_file.h) and removes it.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
-#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
-#include "record/records.h"
+#include "common/run_journal.h"
 
 namespace lb {
 
 class Recorder {
  public:
-  using Value = std::variant<std::int64_t, double, std::string>;
-
-  // Nothing is written until the first flush(). Throws std::invalid_argument when `path`'s folder
-  // does not exist.
+  // Creates the journal `<path>.journals/<run_id>.jsonl` (and its folder) and starts the writer
+  // thread. Throws std::invalid_argument when `path`'s folder does not exist, std::runtime_error
+  // when the journal cannot be created.
   Recorder(std::string path, std::string run_id, int world_size);
+  ~Recorder();  // stops the writer (what is queued is written); does not fold
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
 
   const std::string& run_id() const { return run_id_; }
   const std::string& path() const { return path_; }
+  const std::string& journal_path() const { return journal_path_; }
 
-  void set(const std::string& name, Value value);
-  // Exact overloads: without them a double would convert to int (a standard conversion) rather
-  // than to Value (a user-defined one).
-  void set(const std::string& name, int value) { set(name, Value(std::int64_t(value))); }
-  void set(const std::string& name, double value) { set(name, Value(value)); }
-  void set(const std::string& name, const std::string& value) { set(name, Value(value)); }
-  void set(const std::string& name, const char* value) { set(name, Value(std::string(value))); }
+  // Thread-safe; none of these touch the disk.
+  void set(const schema::RunAttributes& attrs);  // merged into what was set before
+  void add_step(const schema::StepRecord& row, std::vector<double> rank_total_s);
+  void add_epoch(const schema::EpochRecord& row);
+  void add_evaluation(const schema::EvaluationRecord& row);
+  void add_allreduce_sweep(const schema::AllreduceSweepRecord& row);
+  void add_energy(const schema::EnergyRecord& row);
 
-  // rank_total_s: every rank's total step time, world_size entries.
-  void add_step(const StepRecord& row, const std::vector<double>& rank_total_s);
-  void add_epoch(const EpochRecord& row);
-  void add_evaluation(const EvalRecord& row);
-
-  // Writes everything staged since the last successful flush. Throws std::runtime_error naming the
-  // file on failure; the staged data stay for the next attempt.
+  // Asks the writer thread to write what is queued; returns at once.
+  void request_flush();
+  // Writes what is queued and waits until it is durable. Throws the writer's error.
   void flush();
+  // flush(), then folds the journal into the results file and removes it. Throws
+  // std::runtime_error naming the file when the fold fails; the journal then stays, complete,
+  // and is folded by the next harness writing to that file (and read by analyze meanwhile).
+  void finish();
 
-  std::int64_t steps_written() const { return steps_written_; }
+  // The first write error the writer thread met (disk full, quota), if any. Once set, records are
+  // still queued but no longer written.
+  std::optional<std::string> error() const;
+
+  std::int64_t steps_written() const;
+  // Seconds the writer thread has spent writing (its own time, not the step loop's).
+  double writer_seconds() const;
 
  private:
-  void write_into(const std::string& file_path);
+  void writer_loop();
+  void write_pending(std::unique_lock<std::mutex>& lock);
 
-  std::string path_, run_id_;
+  std::string path_, run_id_, journal_path_;
   int world_size_;
-  std::map<std::string, Value> attrs_;
-  std::vector<std::string> dirty_attrs_;
-  std::vector<StepRecord> steps_;
-  std::vector<double> rank_times_;  // row-major [steps_.size(), world_size_]
-  std::vector<EpochRecord> epochs_;
-  std::vector<EvalRecord> evals_;
-  std::int64_t steps_written_ = 0, epochs_written_ = 0;
-  bool created_ = false;
+  std::unique_ptr<JournalWriter> journal_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  schema::RunAttributes attrs_;
+  bool attrs_dirty_ = false;
+  struct StepEntry {
+    schema::StepRecord row;
+    std::vector<double> rank_total_s;
+  };
+  using Entry = std::variant<StepEntry, schema::EpochRecord, schema::EvaluationRecord,
+                             schema::AllreduceSweepRecord, schema::EnergyRecord>;
+  std::vector<Entry> pending_;  // queued by the step loop, serialised by the writer thread
+  std::uint64_t requested_ = 0, written_ = 0;  // flush generations
+  bool stopping_ = false, finished_ = false;
+  std::mutex finish_mu_;  // finish() may race between the step loop and the stop watchdog
+  std::optional<std::string> error_;
+  std::int64_t steps_queued_ = 0, steps_written_ = 0;
+  double writer_seconds_ = 0;
+  std::thread writer_;
 };
 
-// "<UTC yyyymmddTHHMMSSZ>-<host>-<pid>[-j<SLURM_JOB_ID>]"
-std::string make_run_id();
+// "<UTC yyyymmddTHHMMSSZ>-<host>-<pid>[-j<SLURM_JOB_ID>][-r<repeat_index>]"
+std::string make_run_id(int repeat_index = -1);
 
-// The schema version of an existing results file; 0 if it has none. Throws if unreadable.
-int results_schema_version(const std::string& path);
-
-// Before a run: `path` is absent or a results file this harness may append to. Throws
+// Before a run: `path` is absent or a results file this harness may add to. Throws
 // std::invalid_argument naming --output otherwise (not a results file, newer schema).
 void check_results_file(const std::string& path);
 

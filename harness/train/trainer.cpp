@@ -2,23 +2,34 @@
 
 #include <torch/torch.h>
 
-#include <csignal>
+#include <chrono>
 #include <cmath>
-#include <cstdlib>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "data/dataset.h"
 #include "data/loader.h"
 #include "data/split.h"
+#include "dist/allreduce_sweep.h"
+#include "dist/collectives.h"
 #include "dist/grad_sync.h"
 #include "model/vit.h"
 #include "model/weights.h"
+#include "preprocess.h"
+#include "record/flush_policy.h"
 #include "record/provenance.h"
 #include "record/recorder.h"
+#include "train/adaptive_stop.h"
+#include "train/gemm_probe.h"
 #include "train/optimizer.h"
+#include "train/precision.h"
+#include "train/run_description.h"
 #include "train/schedule.h"
+#include "train/step_timer.h"
 #include "util/clock.h"
+#include "util/device.h"
 #include "util/errors.h"
 #include "util/exit_codes.h"
 #include "util/progress.h"
@@ -29,30 +40,62 @@ namespace lb {
 struct Trainer::State {
   Settings s;
   Communicator& comm;
+  RepeatInfo repeat;
   torch::Device device{torch::kCPU};
+  Precision precision = Precision::fp32;
   std::unique_ptr<Dataset> dataset;
   Split split;
   VitConfig config;
   VisionTransformer model{nullptr};
+  PreprocessSpec spec;
+  bool preprocess_on_device = false;
+  std::unique_ptr<Collectives> collectives;
+  std::unique_ptr<Optimizer> optimizer;
+  GemmRate gemm;
   std::int64_t steps_per_epoch = 0;
   std::int64_t shard_samples = 0;
   double run_t0 = 0;
-  State(const Settings& settings, Communicator& c) : s(settings), comm(c) {}
+  State(const Settings& settings, Communicator& c, RepeatInfo r) : s(settings), comm(c), repeat(std::move(r)) {}
 };
 
 namespace {
 
 // Failure injection for the tests of multi-rank failure handling: LB_TEST_FAIL_RANK=r and
-// LB_TEST_FAIL_STEP=s make rank r throw before step s. Unset in normal runs.
-void maybe_inject_failure(int rank, std::int64_t step) {
+// LB_TEST_FAIL_STEP=s make rank r throw before step s; LB_TEST_STOP_RANK/LB_TEST_STOP_STEP make
+// rank r alone request a stop (SIGTERM) before step s. Unset in normal runs.
+void maybe_inject(int rank, std::int64_t step) {
   static const char* fail_rank = std::getenv("LB_TEST_FAIL_RANK");
   static const char* fail_step = std::getenv("LB_TEST_FAIL_STEP");
   if (fail_rank && fail_step && std::atoi(fail_rank) == rank && std::atoll(fail_step) == step)
     throw std::runtime_error("injected failure before step " + std::to_string(step) + " (LB_TEST_FAIL_RANK/STEP)");
+  static const char* stop_rank = std::getenv("LB_TEST_STOP_RANK");
+  static const char* stop_step = std::getenv("LB_TEST_STOP_STEP");
+  if (stop_rank && stop_step && std::atoi(stop_rank) == rank && std::atoll(stop_step) == step) request_stop(SIGTERM);
 }
 
-void sync(const torch::Device& d) {
-  if (d.is_cuda()) torch::cuda::synchronize(d.index());
+// The batch on the device, preprocessed: a non-blocking copy from pinned memory and the
+// preprocessing kernel for GPU runs (64x64 images cross the bus, not 224x224), as it came otherwise.
+struct DeviceBatch {
+  torch::Tensor images, labels;
+};
+
+DeviceBatch to_device(Trainer::State& st, const Batch& b) {
+  if (!st.device.is_cuda()) return {b.images, b.labels};
+  DeviceBatch d;
+  d.labels = b.labels.to(st.device, /*non_blocking=*/true);
+  auto images = b.images.to(st.device, /*non_blocking=*/true);
+  if (b.preprocessed) {
+    d.images = images;
+    return d;
+  }
+#if defined(LB_WITH_GPU_KERNELS)
+  d.images = torch::empty({images.size(0), 3, st.spec.crop, st.spec.crop}, images.options());
+  preprocess_gpu(images.data_ptr<float>(), d.images.data_ptr<float>(), int(images.size(0)), st.spec,
+                 current_stream(st.device));
+  return d;
+#else
+  throw std::logic_error("raw batches need the GPU kernels (LB_WITH_GPU_KERNELS)");
+#endif
 }
 
 struct EvalResult {
@@ -66,43 +109,62 @@ EvalResult validate(Trainer::State& st, BatchLoader& loader) {
   auto positions = validation_positions(std::int64_t(st.split.val.size()), st.comm.rank(), st.comm.world_size());
   loader.start(make_batches(positions, st.split.val, st.s.batch_size));
   st.model->eval();
-  double sums[4] = {0, 0, 0, 0};  // loss * n, top1, top5, n
+  auto sums = torch::zeros({4}, torch::TensorOptions().dtype(torch::kDouble).device(st.device));  // loss*n, top1, top5, n
   {
     torch::NoGradGuard no_grad;
     while (auto batch = loader.next()) {
-      auto images = batch->images.to(st.device), labels = batch->labels.to(st.device);
-      auto logits = st.model->forward(images);
-      const auto n = labels.size(0);
-      sums[0] += torch::nn::functional::cross_entropy(logits, labels).item<double>() * double(n);
+      auto b = to_device(st, *batch);
+      torch::Tensor logits, loss;
+      {
+        AutocastScope autocast(st.precision, st.device);
+        logits = st.model->forward(b.images);
+        loss = torch::nn::functional::cross_entropy(logits, b.labels);
+      }
+      const auto n = double(b.labels.size(0));
       const int k = int(std::min<std::int64_t>(5, logits.size(1)));
-      auto topk = std::get<1>(logits.topk(k, 1));
-      auto hits = topk.eq(labels.unsqueeze(1));
-      sums[1] += hits.narrow(1, 0, 1).sum().item<double>();
-      sums[2] += hits.sum().item<double>();
-      sums[3] += double(n);
+      auto hits = std::get<1>(logits.topk(k, 1)).eq(b.labels.unsqueeze(1));
+      sums += torch::stack({loss.to(torch::kDouble) * n, hits.narrow(1, 0, 1).sum().to(torch::kDouble),
+                            hits.sum().to(torch::kDouble), torch::full({}, n, sums.options())});
     }
   }
-  st.comm.allreduce_sum(sums, 4);
+  auto host = sums.to(torch::kCPU);
+  double v[4];
+  for (int i = 0; i < 4; ++i) v[i] = host[i].item<double>();
+  st.comm.allreduce_sum(v, 4);
   EvalResult r;
-  r.samples = std::int64_t(sums[3]);
-  if (sums[3] > 0) r.loss = sums[0] / sums[3], r.top1 = sums[1] / sums[3], r.top5 = sums[2] / sums[3];
+  r.samples = std::int64_t(v[3]);
+  if (v[3] > 0) r.loss = v[0] / v[3], r.top1 = v[1] / v[3], r.top5 = v[2] / v[3];
   r.time_s = now_s() - t0;
   return r;
 }
 
+// The per-step exchange: loss and accuracy sums, and every rank's stop requests, in one allreduce,
+// so all ranks take the same decision after the same step.
+enum Slot { kLossSum, kCorrect, kSamples, kSigInt, kSigTerm, kSigUsr1, kRecordFailed, kAdaptiveStop, kSlots };
+
+int agreed_signal(const double* v) {
+  if (v[kSigInt] > 0) return SIGINT;
+  if (v[kSigTerm] > 0) return SIGTERM;
+  if (v[kSigUsr1] > 0) return SIGUSR1;
+  return 0;
+}
+
 }  // namespace
 
-Trainer::Trainer(const Settings& settings, Communicator& comm) : st_(std::make_unique<State>(settings, comm)) {
+Trainer::Trainer(const Settings& settings, Communicator& comm, RepeatInfo repeat)
+    : st_(std::make_unique<State>(settings, comm, std::move(repeat))) {
   auto& st = *st_;
   st.run_t0 = now_s();  // wall-clock figures include setup (data, model), as imported runtimes do
   const auto& s = st.s;
   torch::set_num_threads(s.threads);
+  st.precision = parse_precision(s.precision);
   if (s.device != "cpu") {
     if (!torch::cuda::is_available())
       throw UsageError("--device " + s.device + ": no GPU is visible to this LibTorch build (CPU-only build, or "
                        "ROCR_VISIBLE_DEVICES/CUDA_VISIBLE_DEVICES hide every device)");
     const int visible = int(torch::cuda::device_count());
     st.device = torch::Device(torch::kCUDA, visible > 1 ? comm.local_rank() % visible : 0);
+    use_device(st.device);
   }
   st.dataset = open_dataset(s.data, s.num_classes, s.seed, s.synthetic_samples);
   st.split = make_split(st.dataset->size(), s.val_fraction, s.seed, s.subset);
@@ -119,6 +181,15 @@ Trainer::Trainer(const Settings& settings, Communicator& comm) : st_(std::make_u
 
   st.config = vit_config(s.model, s.num_classes);
   st.config.dropout = s.dropout;
+  try {
+    st.spec = guide_preprocess_spec(st.dataset->shape().height, st.dataset->shape().width, st.config.image_size,
+                                    s.resize_antialias);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError("--data " + s.data + ": " + e.what());
+  }
+#if defined(LB_WITH_GPU_KERNELS)
+  st.preprocess_on_device = st.device.is_cuda();
+#endif
   torch::manual_seed(s.seed);
   st.model = VisionTransformer(st.config);
   if (!s.init_weights.empty()) {
@@ -131,90 +202,49 @@ Trainer::Trainer(const Settings& settings, Communicator& comm) : st_(std::make_u
     }
   }
   st.model->to(st.device);
+  OptimizerSettings os;
+  os.name = s.optimizer;
+  os.impl = s.optimizer_impl;
+  os.lr = s.lr;
+  os.weight_decay = s.weight_decay;
+  try {
+    st.optimizer = make_optimizer(st.model->parameters(), os);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+
+  // The collectives are formed by every rank here, before anyone trains.
+  if (comm.world_size() > 1) {
+    const std::string backend = s.comm == "auto" ? (st.device.is_cuda() ? "nccl" : "gloo") : s.comm;
+    if (backend == "nccl" && !st.device.is_cuda()) throw UsageError("--comm nccl: needs --device cuda or rocm");
+    if (backend == "gloo" && st.device.is_cuda())
+      throw UsageError("--comm gloo: gradients of GPU runs go through nccl (RCCL on ROCm)");
+    st.collectives = make_collectives(comm, backend, st.device,
+                                      std::chrono::milliseconds(std::int64_t(s.comm_timeout_s * 1000)));
+  }
+  // The yardstick of utilisation: this device's matrix-product rate at the model's MLP shape.
+  const std::int64_t rows = std::int64_t(s.batch_size) * st.config.seq_length();
+  st.gemm = measure_gemm_rate(st.device, st.precision, rows, st.config.hidden_dim, st.config.mlp_dim, s.gemm_probe_s);
 }
 
 Trainer::~Trainer() = default;
 
-void Trainer::describe(Recorder& r) const {
+double Trainer::elapsed_s() const { return now_s() - st_->run_t0; }
+
+schema::RunAttributes Trainer::describe() const {
   const auto& st = *st_;
-  const auto& s = st.s;
-  const auto& c = st.config;
-  const auto prov = collect_provenance();
-  r.set("status", "running");
-  r.set("error", "");
-  r.set("command_line", s.command_line);
-  r.set("start_utc", utc_now_iso());
-  r.set("end_utc", "");
-  r.set("model", c.name);
-  r.set("num_classes", c.num_classes);
-  r.set("image_size", c.image_size);
-  r.set("patch_size", c.patch_size);
-  r.set("hidden_dim", c.hidden_dim);
-  r.set("num_layers", c.num_layers);
-  r.set("num_heads", c.num_heads);
-  r.set("mlp_dim", c.mlp_dim);
-  r.set("parameters", Recorder::Value(vit_parameter_count(c)));
-  r.set("forward_flops_per_image", vit_forward_flops(c));
-  r.set("train_flops_per_image", vit_train_flops(c));
-  r.set("peak_flops_per_device", 0.0);
-  r.set("device", s.device);
-  r.set("device_count", s.device == "cpu" ? 0 : st.comm.world_size());
-  r.set("precision", "fp32");
-  r.set("batch_size", s.batch_size);
-  r.set("global_batch_size", s.batch_size * st.comm.world_size());
-  r.set("epochs", s.epochs);
-  r.set("max_steps", Recorder::Value(std::int64_t(s.max_steps)));
-  r.set("warmup_steps", s.warmup_steps);
-  r.set("eval_every", Recorder::Value(std::int64_t(s.eval_every)));
-  r.set("optimizer", s.optimizer);
-  r.set("lr", s.lr);
-  r.set("lr_schedule", s.lr_schedule);
-  r.set("warmup_epochs", s.warmup_epochs);
-  r.set("weight_decay", s.weight_decay);
-  r.set("label_smoothing", s.label_smoothing);
-  r.set("grad_clip", s.grad_clip);
-  r.set("dropout", s.dropout);
-  r.set("seed", Recorder::Value(std::int64_t(s.seed)));
-  r.set("threads", s.threads);
-  r.set("loader_workers", s.loader_workers);
-  r.set("prefetch_batches", s.prefetch_batches);
-  r.set("init_weights", s.init_weights);
-  r.set("pretrained", s.init_weights.empty() ? 0 : 1);
-  r.set("data_source", st.dataset->source());
-  r.set("data_path", st.dataset->path());
-  r.set("synthetic", st.dataset->source() == "synthetic" ? 1 : 0);
-  r.set("dataset_samples", Recorder::Value(st.dataset->size()));
-  r.set("val_fraction", s.val_fraction);
-  r.set("full_train_samples", Recorder::Value(st.split.full_train));
-  r.set("full_val_samples", Recorder::Value(st.split.full_val));
-  r.set("train_samples", Recorder::Value(std::int64_t(st.split.train.size())));
-  r.set("val_samples", Recorder::Value(std::int64_t(st.split.val.size())));
-  r.set("subset", s.subset);
-  r.set("subset_fraction", double(st.split.train.size()) / double(st.split.full_train));
-  r.set("world_size", st.comm.world_size());
-  r.set("nodes", st.comm.nodes());
-  r.set("ranks_per_node", std::max(1, st.comm.world_size() / std::max(1, st.comm.nodes())));
-  r.set("comm_bucket_bytes", Recorder::Value(std::int64_t(s.comm_bucket_mb * 1e6)));
-  r.set("host", prov.host);
-  r.set("cpu_model", prov.cpu_model);
-  r.set("cpu_cores", prov.cpu_cores);
-  std::string gpu;
-  if (st.device.is_cuda()) {
-    gpu = gpu_name(st.device.index());
-    if (gpu.empty()) gpu = "unknown GPU";
-    gpu += " (" + std::to_string(torch::cuda::device_count()) + " visible per rank)";
-  }
-  r.set("gpu_model", gpu);
-  r.set("torch_version", prov.torch_version);
-  r.set("blas", prov.blas);
-  r.set("mpi_library", prov.mpi_library);
-  r.set("compiler", prov.compiler);
-  r.set("harness_version", prov.harness_version);
-  r.set("git_commit", prov.git_commit);
-  r.set("slurm_job_id", prov.slurm_job_id);
-  r.set("slurm_nodelist", prov.slurm_nodelist);
-  r.set("wall_time_s", 0.0);
-  r.set("peak_rss_bytes", Recorder::Value(peak_rss_bytes()));
+  RunFacts f{st.s, st.config, *st.dataset, st.split, st.comm, false, 0, "", "", "", 0, ""};
+  f.on_gpu = st.device.is_cuda();
+  f.device_index = st.device.is_cuda() ? st.device.index() : 0;
+  f.optimizer_impl = st.optimizer->impl();
+  f.comm_backend = st.collectives ? st.collectives->backend() : "none";
+  f.comm_library = st.collectives ? st.collectives->library() : "";
+  f.repeat_index = st.repeat.index;
+  f.repeat_group = st.repeat.group;
+  auto a = describe_run(f);
+  a.gemm_flops_per_s = st.gemm.flops_per_s;
+  a.gemm_shape = st.gemm.shape;
+  return a;
 }
 
 RunOutcome Trainer::run(Recorder* rec) {
@@ -223,44 +253,57 @@ RunOutcome Trainer::run(Recorder* rec) {
   auto& comm = st.comm;
   const bool root = comm.rank() == 0;
   const double setup_s = now_s() - st.run_t0;
-  // Every rank starts from rank 0's parameters (after setup, which all ranks passed).
-  broadcast_parameters(comm, st.model->parameters());
+  auto params = st.model->parameters();
+  // Every rank starts from rank 0's parameters.
+  broadcast_parameters(st.collectives.get(), params);
   Progress progress(s.progress, s.progress_interval_s, root);
 
-  OptimizerSettings os;
-  os.name = s.optimizer;
-  os.lr = s.lr;
-  os.weight_decay = s.weight_decay;
-  auto params = st.model->parameters();
-  auto optimizer = make_optimizer(params, os);
+  auto& optimizer = st.optimizer;
   const std::int64_t total_steps = st.steps_per_epoch * s.epochs;
   LrSchedule schedule(s.lr_schedule, s.lr, total_steps, s.warmup_epochs / double(s.epochs));
-  GradientSynchronizer grads(comm, params, s.comm_bucket_mb * 1e6, s.comm_path);
+  GradientSynchronizer grads(comm, st.collectives.get(), params, s.comm_bucket_mb * 1e6);
+  LossScaler scaler(st.precision == Precision::fp16);
+  StepTimer timer(st.device);
+
+  const bool sweep = st.collectives && (s.comm_sweep == "on" || s.comm_sweep == "auto");
+  std::vector<schema::AllreduceSweepRecord> sweep_rows;
+  if (sweep) sweep_rows = measure_allreduce_sweep(*st.collectives, comm.world_size(), st.device, 64LL << 20, 5);
   if (rec) {
-    rec->set("comm_path", grads.path());
-    rec->set("total_steps_planned", Recorder::Value(s.max_steps > 0 ? std::min(s.max_steps, total_steps) : total_steps));
-    rec->set("steps_per_epoch", Recorder::Value(st.steps_per_epoch));
-    rec->set("setup_s", setup_s);
+    schema::RunAttributes a;
+    a.total_steps_planned = s.max_steps > 0 ? std::min(s.max_steps, total_steps) : total_steps;
+    a.steps_per_epoch = st.steps_per_epoch;
+    a.setup_s = setup_s;
+    rec->set(a);
+    for (const auto& row : sweep_rows) rec->add_allreduce_sweep(row);
+    rec->request_flush();
   }
   // Validation has its own loader, so a mid-epoch pass (--eval-every) leaves the training
   // loader's prefetched batches in place.
-  BatchLoader loader(*st.dataset, st.config.image_size, s.loader_workers, s.prefetch_batches);
-  BatchLoader val_loader(*st.dataset, st.config.image_size, s.loader_workers, s.prefetch_batches);
+  LoaderOptions lo;
+  lo.workers = s.loader_workers;
+  lo.prefetch = s.prefetch_batches;
+  lo.preprocess = !st.preprocess_on_device;
+  lo.pinned = st.device.is_cuda();
+  BatchLoader loader(*st.dataset, st.spec, lo);
+  BatchLoader val_loader(*st.dataset, st.spec, lo);
 
-  double last_flush = now_s(), flush_time = 0;
-  auto flush = [&](bool force) {
+  FlushPolicy flush_policy(s.flush_interval_s, now_s());
+  double flush_time = 0;
+  auto flush = [&](bool now) {
     if (!rec) return;
-    if (!force && now_s() - last_flush < s.flush_interval_s) return;
     const double t0 = now_s();
-    rec->set("wall_time_s", now_s() - st.run_t0);
-    rec->set("peak_rss_bytes", Recorder::Value(peak_rss_bytes()));
-    rec->flush();
-    last_flush = now_s();
-    flush_time += last_flush - t0;
+    if (!now && !flush_policy.due(t0)) return;
+    schema::RunAttributes a;
+    a.wall_time_s = now_s() - st.run_t0;
+    a.peak_rss_bytes = peak_rss_bytes();
+    rec->set(a);
+    rec->request_flush();
+    flush_policy.flushed(now_s());
+    flush_time += now_s() - t0;
   };
   auto record_eval = [&](const EvalResult& e, std::int64_t step, int epoch) {
     if (!rec) return;
-    EvalRecord row;
+    schema::EvaluationRecord row;
     row.step = step;
     row.epoch = epoch;
     row.val_samples = e.samples;
@@ -273,9 +316,12 @@ RunOutcome Trainer::run(Recorder* rec) {
   };
 
   RunOutcome out{"completed", "", exit_code::ok};
+  std::string stop_reason = "epochs";
   std::int64_t step = 0;
   double steady_time = 0;
   std::int64_t steady_samples = 0;
+  std::vector<double> steady_times;  // for --adaptive
+  std::string adaptive_reason;
   double epoch_time_sum = 0;
   int epochs_done = 0;
   try {
@@ -290,74 +336,115 @@ RunOutcome Trainer::run(Recorder* rec) {
       std::int64_t step_in_epoch = 0;
       bool stop = false;
       while (true) {
-        if (const int sig = stop_signal()) {
-          out = {"interrupted", std::string("stopped by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"),
-                 sig == SIGINT ? exit_code::interrupted_int : exit_code::interrupted_term};
-          stop = true;
-          break;
-        }
         if (s.max_steps > 0 && step >= s.max_steps) {
           stop = true;
+          stop_reason = adaptive_reason.empty() ? "max_steps" : "adaptive";
+          if (s.adaptive_ci > 0 && adaptive_reason.empty()) adaptive_reason = "step_budget";
           break;
         }
-        maybe_inject_failure(comm.rank(), step);
-        StepRecord row;
-        const double t0 = now_s();
+        current_step_.store(step);
+        maybe_inject(comm.rank(), step);
+        timer.start();
         auto batch = loader.next();
         if (!batch) break;
-        auto images = batch->images.to(st.device), labels = batch->labels.to(st.device);
-        sync(st.device);
-        const double t1 = now_s();
-        const auto sched = schedule.at(step);
-        set_learning_rate(*optimizer, sched.lr);
-        if (sched.momentum >= 0) set_momentum(*optimizer, sched.momentum);
-        st.model->train();
-        optimizer->zero_grad();
-        auto logits = st.model->forward(images);
-        auto loss = torch::nn::functional::cross_entropy(
-            logits, labels, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(s.label_smoothing));
-        sync(st.device);
-        const double t2 = now_s();
-        grads.begin_step();
-        loss.backward();
-        sync(st.device);
-        const double t3 = now_s();
-        const double exposed = grads.finish();
-        if (s.grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, s.grad_clip);
-        optimizer->step();
-        sync(st.device);
-        const double t4 = now_s();
+        auto b = to_device(st, *batch);
+        timer.mark(Phase::data);
 
-        const double n = double(labels.size(0));
-        double sums[3] = {loss.item<double>() * n, logits.argmax(1).eq(labels).sum().item<double>(), n};
-        comm.allreduce_sum(sums, 3);
-        const double global_loss = sums[0] / sums[2];
-        const double t5 = now_s();
+        const auto sched = schedule.at(step);
+        optimizer->set_lr(sched.lr);
+        if (sched.momentum >= 0) optimizer->set_first_moment(sched.momentum);
+        st.model->train();
+        if (grads.owns_gradients()) {
+          grads.begin_step();
+        } else {
+          for (auto& p : params) p.mutable_grad() = torch::Tensor();  // autograd then takes the new gradient as it is
+        }
+        torch::Tensor logits, loss;
+        {
+          AutocastScope autocast(st.precision, st.device);
+          logits = st.model->forward(b.images);
+          loss = torch::nn::functional::cross_entropy(
+              logits, b.labels, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(s.label_smoothing));
+        }
+        timer.mark(Phase::forward);
+        scaler.scale_loss(loss).backward();
+        timer.mark(Phase::backward);
+        grads.finish();
+        timer.mark(Phase::comm);
+        const double loss_scale = scaler.scale();
+        const bool finite = scaler.unscale(params);
+        if (s.grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, s.grad_clip);
+        if (finite) optimizer->step();
+        scaler.update(finite);
+        // Read on the host only after the step's last event: no extra wait.
+        const double n = double(b.labels.size(0));
+        auto step_stats = torch::stack({loss.detach().to(torch::kDouble) * n,
+                                        logits.detach().argmax(1).eq(b.labels).sum().to(torch::kDouble)});
+        timer.mark(Phase::optimizer);
+        PhaseTimes times = timer.finish();
+
+        const double t_exchange = now_s();
+        auto host_stats = step_stats.to(torch::kCPU);
+        double v[kSlots] = {};
+        v[kLossSum] = host_stats[0].item<double>();
+        v[kCorrect] = host_stats[1].item<double>();
+        v[kSamples] = n;
+        const int sig = stop_signal();
+        v[kSigInt] = sig == SIGINT;
+        v[kSigTerm] = sig == SIGTERM;
+        v[kSigUsr1] = sig == SIGUSR1;
+        v[kRecordFailed] = rec && rec->error() ? 1 : 0;
+        v[kAdaptiveStop] = root && !adaptive_reason.empty() ? 1 : 0;
+        comm.allreduce_sum(v, kSlots);
+        const auto rank_times = comm.gather(times.total_s);
+        StepTimer::add(times, Phase::comm, now_s() - t_exchange);
+
+        const double global_loss = v[kLossSum] / v[kSamples];
+        schema::StepRecord row;
         row.step = step;
         row.epoch = epoch;
         row.step_in_epoch = std::int32_t(step_in_epoch);
-        row.samples = std::int32_t(sums[2]);
+        row.samples = std::int32_t(v[kSamples]);
         row.warmup = step < s.warmup_steps ? 1 : 0;
-        row.data_wait_s = t1 - t0;
-        row.forward_s = t2 - t1;
-        row.backward_s = t3 - t2;
-        row.comm_exposed_s = exposed;
-        row.optimizer_s = t4 - t3 - exposed;
-        row.total_s = t5 - t0;
+        row.data_wait_s = times.data_wait_s;
+        row.forward_s = times.forward_s;
+        row.backward_s = times.backward_s;
+        row.comm_exposed_s = times.comm_exposed_s;
+        row.optimizer_s = times.optimizer_s;
+        row.total_s = times.total_s;
         row.loss = float(global_loss);
         row.lr = sched.lr;
-        const auto rank_times = comm.gather(row.total_s);
+        row.loss_scale = float(loss_scale);
         if (rec) rec->add_step(row, rank_times);
+        if (v[kRecordFailed] > 0)
+          throw RecordError(rec && rec->error() ? *rec->error() : "rank 0 could not write the results");
         if (!std::isfinite(global_loss))
           throw DivergedError("loss is " + std::to_string(global_loss) + " at step " + std::to_string(step) +
                               " (epoch " + std::to_string(epoch + 1) + ")");
-        loss_sum += sums[0];
-        correct += sums[1];
-        seen += sums[2];
-        if (!row.warmup) steady_time += row.total_s, steady_samples += std::int64_t(sums[2]);
+        loss_sum += v[kLossSum];
+        correct += v[kCorrect];
+        seen += v[kSamples];
+        if (!row.warmup) {
+          steady_time += row.total_s, steady_samples += std::int64_t(v[kSamples]);
+          steady_times.push_back(row.total_s);
+        }
         ++step;
         ++step_in_epoch;
-        progress.step(step_in_epoch, sums[2] / row.total_s, global_loss);
+        progress.step(step_in_epoch, v[kSamples] / row.total_s, global_loss);
+        if (const int agreed = agreed_signal(v)) {
+          out = {"interrupted", std::string("stopped by ") + stop_signal_name(agreed), stop_exit_code(agreed)};
+          stop_reason = stop_signal_name(agreed);
+          stop = true;
+          break;
+        }
+        if (v[kAdaptiveStop] > 0) {
+          stop = true;
+          stop_reason = "adaptive";
+          break;
+        }
+        if (root && s.adaptive_ci > 0 && adaptive_reason.empty() &&
+            adaptive_target_reached(steady_times, s.adaptive_ci))
+          adaptive_reason = "ci_reached";  // shared with every rank in the next step's exchange
         if (s.eval_every > 0 && step % s.eval_every == 0) {
           const auto e = validate(st, val_loader);
           eval_extra += e.time_s;
@@ -369,11 +456,11 @@ RunOutcome Trainer::run(Recorder* rec) {
       const double train_time = now_s() - epoch_t0 - (flush_time - flush_before) - eval_extra;
       if (stop && step_in_epoch == 0) break;
       EvalResult e;
-      if (!stop || out.status == "completed") {  // --max-steps still validates the partial epoch
+      if (out.status == "completed") {  // a run cut short by --max-steps still validates its partial epoch
         e = validate(st, val_loader);
         record_eval(e, step, epoch);
       }
-      EpochRecord row;
+      schema::EpochRecord row;
       row.epoch = epoch;
       row.train_time_s = train_time;
       row.val_time_s = e.time_s;
@@ -387,6 +474,7 @@ RunOutcome Trainer::run(Recorder* rec) {
       row.val_top5 = e.top5;
       row.images_per_s = train_time > 0 ? seen / train_time : 0;
       row.end_wall_s = now_s() - st.run_t0;
+      row.energy_j = NAN;
       if (rec) rec->add_epoch(row);
       epoch_time_sum += row.epoch_time_s;
       ++epochs_done;
@@ -400,25 +488,39 @@ RunOutcome Trainer::run(Recorder* rec) {
     }
   } catch (const DivergedError& e) {
     out = {"diverged", e.what(), exit_code::diverged};
+    stop_reason = "error";
   }
+
+  // Run-level figures, the largest over the ranks where each rank has its own.
+  double peaks[2] = {double(peak_rss_bytes()), double(peak_device_memory(st.device))};
+  comm.allreduce_max(peaks, 2);
+  const double ips = steady_time > 0 ? double(steady_samples) / steady_time : 0.0;
   if (rec) {
-    rec->set("status", out.status);
-    rec->set("error", out.error);
-    rec->set("end_utc", utc_now_iso());
-    rec->set("steady_images_per_s", steady_time > 0 ? double(steady_samples) / steady_time : 0.0);
+    schema::RunAttributes a;
+    a.status = out.status;
+    a.error = out.error;
+    a.stop_reason = stop_reason;
+    a.end_utc = utc_now_iso();
+    a.steady_images_per_s = ips;
+    const double model_flops = ips * vit_train_flops(st.config) / comm.world_size();
+    a.model_flops_per_s = model_flops;
+    a.model_flops_utilisation = st.gemm.flops_per_s > 0 ? model_flops / st.gemm.flops_per_s : NAN;
+    a.peak_rss_bytes_max_rank = std::int64_t(peaks[0]);
+    a.peak_device_memory_bytes = std::int64_t(peaks[1]);
+    a.adaptive_stop_reason = adaptive_reason;
+    const auto ci = median_interval_95(steady_times);
+    a.adaptive_rel_ci = ci ? ci->relative_half_width : NAN;
+    rec->set(a);
     flush(true);
   }
   if (root) {
-    const double ips = steady_time > 0 ? double(steady_samples) / steady_time : 0.0;
     std::ostringstream os;
     os << "harness: " << out.status << " after " << step << " steps in " << format_duration(now_s() - st.run_t0)
        << "; steady-state " << ips << " images/s";
     if (epochs_done > 0) os << "; " << format_duration(epoch_time_sum / epochs_done) << " per epoch (measured)";
-    if (!s.subset.empty() && ips > 0) {
-      // A first estimate only; analyze does the real extrapolation with its interval.
-      os << "; full-split epoch (" << st.split.full_train << " train samples) ~ "
-         << format_duration(double(st.split.full_train) / ips) << " of training (first estimate, extrapolated)";
-    }
+    if (st.gemm.flops_per_s > 0 && ips > 0)
+      os << "; model FLOP utilisation " << 100.0 * ips * vit_train_flops(st.config) / comm.world_size() / st.gemm.flops_per_s
+         << "% of the measured matrix-product rate";
     std::fprintf(stderr, "%s\n", os.str().c_str());  // the summary is printed whatever --progress says
   }
   return out;

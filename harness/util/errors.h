@@ -12,6 +12,11 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The results could not be written (disk full, quota, I/O error): exit 4.
+struct RecordError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // The loss became NaN or infinite: exit 3.
 struct DivergedError : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -6,17 +6,33 @@
 namespace lb {
 namespace {
 std::atomic<int> g_signal{0};
-extern "C" void on_stop(int sig) { g_signal.store(sig); }
+extern "C" void on_stop(int sig) {
+  int expected = 0;
+  g_signal.compare_exchange_strong(expected, sig);  // the first request decides the outcome
+}
 }  // namespace
 
 void install_stop_handlers() {
   struct sigaction sa = {};
   sa.sa_handler = on_stop;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_flags = SA_RESTART;
+  for (int sig : {SIGINT, SIGTERM, SIGUSR1}) sigaction(sig, &sa, nullptr);
 }
 
 int stop_signal() { return g_signal.load(); }
+
+void request_stop(int sig) { on_stop(sig); }
+
+const char* stop_signal_name(int sig) {
+  switch (sig) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGUSR1: return "SIGUSR1 (time-limit warning)";
+    default: return "a signal";
+  }
+}
+
+int stop_exit_code(int sig) { return 128 + sig; }
 
 }  // namespace lb

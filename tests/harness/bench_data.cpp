@@ -37,7 +37,7 @@ void BM_LoaderSynthetic(benchmark::State& state) {
   std::vector<std::int64_t> indices(4096);
   std::iota(indices.begin(), indices.end(), 0);
   const auto batches = lb::make_batches(positions, indices, 32);
-  lb::BatchLoader loader(*d, 224, workers, 4);
+  lb::BatchLoader loader(*d, lb::guide_preprocess_spec(64, 64, 224), {workers, 4});
   std::int64_t images = 0;
   for (auto _ : state) {
     loader.start(batches);

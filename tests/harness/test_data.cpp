@@ -93,7 +93,8 @@ TEST(Loader, OrderIndependentOfWorkerCount) {
   auto d = make_synthetic_dataset(500, 10, 3);
   const auto split = make_split(500, 0.2, 3, "");
   const auto batches = make_batches(shard_positions(std::int64_t(split.train.size()), 3, 0, 0, 1), split.train, 7);
-  BatchLoader one(*d, 32, 1, 1), many(*d, 32, 4, 3);
+  const auto spec = guide_preprocess_spec(64, 64, 32);
+  BatchLoader one(*d, spec, {1, 1}), many(*d, spec, {4, 3});
   const auto a = drain(one, batches), b = drain(many, batches);
   ASSERT_EQ(a.size(), batches.size());
   ASSERT_EQ(b.size(), batches.size());
@@ -119,9 +120,33 @@ class FailingDataset : public Dataset {
 
 TEST(Loader, WorkerErrorsReachTheConsumer) {
   FailingDataset d;
-  BatchLoader loader(d, 32, 2, 2);
+  BatchLoader loader(d, guide_preprocess_spec(64, 64, 32), {2, 2});
   loader.start({{0, 1}, {2, 3}});
   EXPECT_THROW(loader.next(), std::runtime_error);
+}
+
+// GPU runs take raw batches (preprocessed on the device): the same images, in the same order, as
+// they were stored.
+TEST(Loader, RawBatchesAreTheStoredImagesInBatchOrder) {
+  auto d = make_synthetic_dataset(200, 10, 3);
+  LoaderOptions raw;
+  raw.workers = 2;
+  raw.preprocess = false;
+  const auto spec = guide_preprocess_spec(64, 64, 32);
+  BatchLoader loader(*d, spec, raw), cooked(*d, spec, {2, 2});
+  const std::vector<std::vector<std::int64_t>> batches = {{7, 3, 150, 9}, {1, 0}};
+  const auto a = drain(loader, batches), b = drain(cooked, batches);
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_FALSE(a[0].preprocessed);
+  EXPECT_EQ(a[0].images.sizes(), (std::vector<std::int64_t>{4, 3, 64, 64}));
+  std::vector<float> one(3 * 64 * 64);
+  d->read_images({150}, one.data());
+  EXPECT_TRUE(torch::equal(a[0].images[2], torch::from_blob(one.data(), {3, 64, 64}))) << "image 150 in place 2";
+  // Preprocessing the raw batch on the host gives exactly what the host path delivers.
+  auto out = torch::empty({4, 3, 32, 32});
+  preprocess_cpu(a[0].images.data_ptr<float>(), out.data_ptr<float>(), 4, spec);
+  EXPECT_TRUE(torch::equal(out, b[0].images));
+  EXPECT_TRUE(torch::equal(a[1].labels, b[1].labels));
 }
 
 std::string guide_dir() {

@@ -67,18 +67,22 @@ TEST(DataParity, OneCycleMatchesTorchOneCycleLR) {
   }
 }
 
+// Both resize modes against torchvision's, whichever torchvision is installed (0.14 or 0.21).
 TEST(DataParity, PreprocessMatchesTorchvisionTransforms) {
   auto ref = reference("preprocess.pt");
-  for (auto [name, crop] : {std::pair{"guide", 224}, std::pair{"tiny", 32}, std::pair{"rect", 32}}) {
-    SCOPED_TRACE(name);
-    auto input = ref->find(std::string(name) + "_input")->t.contiguous();
-    auto expected = ref->find(std::string(name) + "_expected")->t;
-    const auto spec = guide_preprocess_spec(int(input.size(2)), int(input.size(3)), crop);
-    auto out = torch::empty({input.size(0), 3, crop, crop});
-    preprocess_cpu(input.data_ptr<float>(), out.data_ptr<float>(), int(input.size(0)), spec);
-    const double err = (out - expected).abs().max().item<double>();
-    EXPECT_LE(err, 1e-5) << "max abs error " << err;
-    std::cout << "[ parity  ] preprocess " << name << ": max abs error " << err << "\n";
+  for (auto [name, crop] : {std::pair{"guide", 224}, std::pair{"tiny", 32}, std::pair{"rect", 32}, std::pair{"big", 224}}) {
+    for (const bool antialias : {true, false}) {
+      const std::string mode = antialias ? "aa" : "plain";
+      SCOPED_TRACE(std::string(name) + " " + mode);
+      auto input = ref->find(std::string(name) + "_input")->t.contiguous();
+      auto expected = ref->find(std::string(name) + "_" + mode + "_expected")->t;
+      const auto spec = guide_preprocess_spec(int(input.size(2)), int(input.size(3)), crop, antialias);
+      auto out = torch::empty({input.size(0), 3, crop, crop});
+      preprocess_cpu(input.data_ptr<float>(), out.data_ptr<float>(), int(input.size(0)), spec);
+      const double err = (out - expected).abs().max().item<double>();
+      EXPECT_LE(err, 1e-5) << "max abs error " << err;
+      std::cout << "[ parity  ] preprocess " << name << " (" << mode << "): max abs error " << err << "\n";
+    }
   }
 }
 

@@ -1,12 +1,15 @@
-// The recorder: what is written reads back (HDF5 C API, as any reader would), flushes are
-// transactions, runs never touch each other, newer schemas are refused.
+// The recorder: rows queue without I/O, flushes append to the run's journal, finish() folds the
+// journal into the results file once, a failed fold leaves file and journal as they were, and a
+// journal left by a dead process is recovered by the next run.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "record/h5.h"
+#include "common/h5.h"
+#include "common/results_file.h"
 #include "record/recorder.h"
 
 namespace lb {
@@ -27,8 +30,8 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-StepRecord step_row(std::int64_t i) {
-  StepRecord r;
+schema::StepRecord step_row(std::int64_t i) {
+  schema::StepRecord r;
   r.step = i;
   r.epoch = int(i / 10);
   r.step_in_epoch = int(i % 10);
@@ -39,130 +42,148 @@ StepRecord step_row(std::int64_t i) {
   return r;
 }
 
-std::int64_t rows(hid_t file, const std::string& path) {
-  auto ds = h5::dataset(H5Dopen2(file, path.c_str(), H5P_DEFAULT), path);
-  auto sp = h5::space(H5Dget_space(ds), path);
-  hsize_t dims[2] = {0, 0};
-  H5Sget_simple_extent_dims(sp, dims, nullptr);
-  return std::int64_t(dims[0]);
+schema::RunAttributes status(const std::string& s) {
+  schema::RunAttributes a;
+  a.status = s;
+  return a;
 }
 
-TEST(Recorder, RoundTripAcrossFlushes) {
+TEST(Recorder, RoundTripThroughJournalAndFold) {
   const auto dir = temp_dir("roundtrip");
   const auto path = (dir / "results.h5").string();
   Recorder r(path, "run-a", 2);
-  r.set("status", "running");
-  r.set("batch_size", 32);
-  r.set("lr", 1e-3);
+  schema::RunAttributes a = status("running");
+  a.batch_size = 32;
+  a.lr = 1e-3;
+  r.set(a);
   r.flush();
+  EXPECT_TRUE(fs::exists(r.journal_path()));
+  EXPECT_FALSE(fs::exists(path)) << "nothing is folded before the run ends";
   for (int i = 0; i < 15; ++i) r.add_step(step_row(i), {0.5 + i, 0.6 + i});
-  EpochRecord e;
+  schema::EpochRecord e;
   e.epoch = 0;
   e.val_top1 = 0.25;
   r.add_epoch(e);
-  r.set("status", "completed");
-  r.flush();
+  r.set(status("completed"));
+  r.request_flush();
   for (int i = 15; i < 20; ++i) r.add_step(step_row(i), {1, 2});
-  r.flush();
+  r.finish();
+  EXPECT_FALSE(fs::exists(r.journal_path()));
+  EXPECT_EQ(r.steps_written(), 20);
 
-  std::lock_guard<std::mutex> lock(h5::hdf5_mutex());
-  auto f = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path);
-  EXPECT_EQ(h5::read_int_attr(f, "schema_version"), kSchemaVersion);
-  auto g = h5::group(H5Gopen2(f, "/runs/run-a", H5P_DEFAULT), "run");
-  EXPECT_EQ(h5::read_string_attr(g, "status"), "completed");
-  EXPECT_EQ(h5::read_int_attr(g, "batch_size"), 32);
-  {
-    auto a = h5::attr(H5Aopen(g, "lr", H5P_DEFAULT), "lr");
-    auto t = h5::type(H5Aget_type(a), "type");
-    EXPECT_EQ(H5Tget_class(t), H5T_FLOAT);  // a double stays a double
-    double lr = 0;
-    H5Aread(a, H5T_NATIVE_DOUBLE, &lr);
-    EXPECT_DOUBLE_EQ(lr, 1e-3);
-  }
-  EXPECT_EQ(rows(f, "/runs/run-a/steps"), 20);
-  EXPECT_EQ(rows(f, "/runs/run-a/epochs"), 1);
-  EXPECT_EQ(rows(f, "/runs/run-a/rank_step_time_s"), 20);
-  // Row contents: the 13th step's fields, and the second rank's time of step 3.
-  auto ds = h5::dataset(H5Dopen2(f, "/runs/run-a/steps", H5P_DEFAULT), "steps");
-  std::vector<StepRecord> back(20);
-  auto t = h5::type(H5Dget_type(ds), "type");
-  ASSERT_GE(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()), 0);
-  EXPECT_EQ(back[13].step, 13);
-  EXPECT_EQ(back[13].epoch, 1);
-  EXPECT_DOUBLE_EQ(back[13].total_s, 13.5);
-  EXPECT_FLOAT_EQ(back[13].loss, float(5.0 - 0.13));
-  auto rt = h5::dataset(H5Dopen2(f, "/runs/run-a/rank_step_time_s", H5P_DEFAULT), "ranks");
-  std::vector<double> times(40);
-  ASSERT_GE(H5Dread(rt, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, times.data()), 0);
-  EXPECT_DOUBLE_EQ(times[3 * 2 + 1], 3.6);
+  EXPECT_EQ(results_schema_version(path), schema::kVersion);
+  const RunData back = read_run(path, "run-a");
+  EXPECT_EQ(back.attrs.status, "completed");
+  EXPECT_EQ(back.attrs.batch_size, 32);
+  EXPECT_DOUBLE_EQ(back.attrs.lr.value_or(0), 1e-3);
+  ASSERT_EQ(back.steps.size(), 20u);
+  EXPECT_EQ(back.steps[13].step, 13);
+  EXPECT_EQ(back.steps[13].epoch, 1);
+  EXPECT_DOUBLE_EQ(back.steps[13].total_s, 13.5);
+  EXPECT_FLOAT_EQ(back.steps[13].loss, float(5.0 - 0.13));
+  ASSERT_EQ(back.epochs.size(), 1u);
+  EXPECT_DOUBLE_EQ(back.epochs[0].val_top1, 0.25);
+  ASSERT_EQ(back.world_size, 2);
+  EXPECT_DOUBLE_EQ(back.rank_step_time_s[3 * 2 + 1], 3.6);
   fs::remove_all(dir);
 }
 
-TEST(Recorder, AnotherRunLeavesTheFirstByteForByteInItsGroup) {
+TEST(Recorder, AnotherRunLeavesTheFirstUntouched) {
   const auto dir = temp_dir("two");
   const auto path = (dir / "results.h5").string();
-  Recorder a(path, "run-a", 1);
-  a.set("status", "completed");
-  for (int i = 0; i < 5; ++i) a.add_step(step_row(i), {1});
-  a.flush();
-  Recorder b(path, "run-b", 1);
-  b.set("status", "running");
-  b.add_step(step_row(0), {1});
-  b.flush();
-  std::lock_guard<std::mutex> lock(h5::hdf5_mutex());
-  auto f = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path);
-  EXPECT_EQ(rows(f, "/runs/run-a/steps"), 5);
-  EXPECT_EQ(rows(f, "/runs/run-b/steps"), 1);
-  auto g = h5::group(H5Gopen2(f, "/runs/run-a", H5P_DEFAULT), "run");
-  EXPECT_EQ(h5::read_string_attr(g, "status"), "completed");
+  {
+    Recorder a(path, "run-a", 1);
+    a.set(status("completed"));
+    for (int i = 0; i < 5; ++i) a.add_step(step_row(i), {1});
+    a.finish();
+  }
+  const RunData first = read_run(path, "run-a");
+  {
+    Recorder b(path, "run-b", 1);
+    b.set(status("completed"));
+    b.add_step(step_row(0), {1});
+    b.finish();
+  }
+  EXPECT_EQ(run_ids(path).size(), 2u);
+  const RunData again = read_run(path, "run-a");
+  EXPECT_EQ(again.steps.size(), first.steps.size());
+  EXPECT_EQ(again.attrs.status, "completed");
+  EXPECT_EQ(read_run(path, "run-b").steps.size(), 1u);
   fs::remove_all(dir);
 }
 
-TEST(Recorder, NewerSchemaIsRefusedAndTheFileUntouched) {
+TEST(Recorder, NewerSchemaIsRefusedTheFileUntouchedAndTheJournalKept) {
   const auto dir = temp_dir("newer");
   const auto path = (dir / "results.h5").string();
   {
     std::lock_guard<std::mutex> lock(h5::hdf5_mutex());
     auto f = h5::file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path);
-    h5::write_attr(f, "schema_version", 99);
+    h5::write_attr(f, "schema_version", std::int64_t(99));
   }
   const auto before = slurp(path);
   EXPECT_EQ(results_schema_version(path), 99);
+  EXPECT_THROW(check_results_file(path), std::invalid_argument);
   Recorder r(path, "run-a", 1);
+  r.add_step(step_row(0), {1});
   try {
-    r.flush();
+    r.finish();
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("schema_version 99 is newer"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("is kept in"), std::string::npos) << e.what();
   }
   EXPECT_EQ(slurp(path), before);
+  EXPECT_TRUE(fs::exists(r.journal_path()));
   fs::remove_all(dir);
 }
 
-TEST(Recorder, FailedWriteLeavesTheFileAsItWasAndKeepsTheRows) {
+TEST(Recorder, FailedFoldLeavesTheFileAsItWasAndTheRunInItsJournal) {
   const auto dir = temp_dir("failed");
   const auto path = (dir / "results.h5").string();
-  Recorder r(path, "run-a", 1);
-  r.add_step(step_row(0), {1});
-  r.flush();
+  {
+    Recorder first(path, "run-0", 1);
+    first.add_step(step_row(0), {1});
+    first.finish();
+  }
   const auto before = slurp(path);
   // Block the transaction's temporary file with a non-empty folder of the same name, as a full
   // disk or a vanished mount would make the copy fail.
   const auto blocker = dir / ("results.h5.tmp." + std::to_string(::getpid()));
   fs::create_directories(blocker / "x");
-  r.add_step(step_row(1), {1});
-  try {
-    r.flush();
-    FAIL() << "expected an error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("was left as it was"), std::string::npos) << e.what();
+  std::string journal;
+  {
+    Recorder r(path, "run-a", 1);
+    journal = r.journal_path();
+    r.add_step(step_row(0), {1});
+    r.add_step(step_row(1), {1});
+    try {
+      r.finish();
+      FAIL() << "expected an error";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("was left as it was"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(slurp(path), before);
   }
-  EXPECT_EQ(slurp(path), before);
   fs::remove_all(blocker);
-  r.flush();  // the staged row is written once the obstacle is gone
-  std::lock_guard<std::mutex> lock(h5::hdf5_mutex());
-  auto f = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path);
-  EXPECT_EQ(rows(f, "/runs/run-a/steps"), 2);
+  // The writer is gone: the next harness recovers the run from its journal.
+  const auto notes = recover_orphaned_journals(path);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("recovered run run-a"), std::string::npos) << notes[0];
+  EXPECT_EQ(read_run(path, "run-a").steps.size(), 2u);
+  EXPECT_EQ(read_run(path, "run-a").attrs.status, "killed");
+  EXPECT_FALSE(fs::exists(journal));
+  fs::remove_all(dir);
+}
+
+TEST(Recorder, LiveJournalsAreNotRecovered) {
+  const auto dir = temp_dir("live");
+  const auto path = (dir / "results.h5").string();
+  Recorder r(path, "run-live", 1);
+  r.add_step(step_row(0), {1});
+  r.flush();
+  EXPECT_TRUE(recover_orphaned_journals(path).empty());
+  EXPECT_TRUE(fs::exists(r.journal_path()));
+  r.finish();
   fs::remove_all(dir);
 }
 

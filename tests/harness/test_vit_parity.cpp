@@ -17,6 +17,7 @@ namespace lb {
 namespace {
 
 constexpr double kTolerance = 1e-5;  // fp32, one thread, as the issue states
+constexpr double kFusedTolerance = 1e-4;
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);
@@ -79,30 +80,53 @@ TEST_F(VitParity, LogitsMatch) {
   std::cout << "[ parity  ] " << model_name_ << " logits max relative error " << err << "\n";
 }
 
-class VitParityStep : public VitParity, public ::testing::WithParamInterface<std::string> {};
+class VitParityStep : public VitParity, public ::testing::WithParamInterface<std::tuple<std::string, std::string>> {};
 
+// Both implementations against torch.optim: `torch` (torch::optim, per parameter) and `fused`
+// (one pass per element; same formula, rounding may differ in the last bits).
 TEST_P(VitParityStep, ParametersMatchAfterSteps) {
-  const std::string optimizer = GetParam();
+  const std::string optimizer = std::get<0>(GetParam());
   auto model = load();
   OptimizerSettings s;
   s.name = optimizer;
+  s.impl = std::get<1>(GetParam());
   s.lr = 1e-3;
   s.weight_decay = optimizer == "adamw" ? 0.05 : 0.0;  // as make_vit_reference.py
   auto opt = make_optimizer(model->parameters(), s);
   const int steps = 2;
   for (int i = 0; i < steps; ++i) {
-    opt->zero_grad();
+    for (auto& p : model->parameters()) p.mutable_grad() = torch::Tensor();
     torch::nn::functional::cross_entropy(model->forward(images_), labels_).backward();
     opt->step();
   }
   auto expected = read_state_dict(dir_ + "/after_" + optimizer + ".pt");
-  auto report = test::compare_named(state(model), expected, kTolerance);
-  std::cout << "[ parity  ] " << model_name_ << " " << optimizer << " after " << steps
+  auto actual = state(model);
+  double tolerance = kTolerance;
+  if (s.impl == "fused") {
+    // The fused update rounds differently in the last bit; Adam turns that, one step later, into
+    // +-lr noise where the gradient is rounding noise itself: the attention key bias, whose
+    // gradient is exactly zero in exact arithmetic. As in ddp_equivalence.cpp, that third of
+    // in_proj_bias is left out and the tolerance is 1e-4 (seen: 1.4e-5).
+    tolerance = kFusedTolerance;
+    auto drop_key_bias = [](std::vector<std::pair<std::string, torch::Tensor>>& dict) {
+      for (auto& [key, t] : dict) {
+        if (key.find("in_proj_bias") == std::string::npos) continue;
+        const auto d = t.size(0) / 3;
+        t = torch::cat({t.narrow(0, 0, d), t.narrow(0, 2 * d, d)});
+      }
+    };
+    drop_key_bias(actual);
+    drop_key_bias(expected);
+  }
+  auto report = test::compare_named(actual, expected, tolerance);
+  std::cout << "[ parity  ] " << model_name_ << " " << optimizer << " (" << opt->impl() << ") after " << steps
             << " steps: max relative error " << report.max_error << " (" << report.worst << ")\n";
   EXPECT_TRUE(report.failures.empty()) << report.summary();
 }
 
-INSTANTIATE_TEST_SUITE_P(Optimizers, VitParityStep, ::testing::Values("adam", "adamw"));
+INSTANTIATE_TEST_SUITE_P(Optimizers, VitParityStep,
+                         ::testing::Combine(::testing::Values("adam", "adamw"), ::testing::Values("torch", "fused")),
+                         [](const auto& info) { return std::get<0>(info.param) + "_" + std::get<1>(info.param); });
 
 // torchvision's scheme, tensor by tensor: a fresh C++ model's statistics against a fresh Python
 // model's (different random streams, so statistics, not values).

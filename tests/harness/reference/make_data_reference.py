@@ -52,17 +52,21 @@ def schedule_case():
 def preprocess_case():
     torch.manual_seed(0)
     out = {}
-    for name, size, crop in [("guide", 64, 224), ("tiny", 64, 32), ("rect", 48, 32)]:
+    # Both resize modes explicitly: antialiased (torchvision >= 0.17's default for tensors, and PIL's
+    # behaviour) and plain bilinear (torchvision 0.14's default). "guide" upscales (64 -> 256), the
+    # others downscale.
+    for name, size, crop in [("guide", 64, 224), ("tiny", 64, 32), ("rect", 48, 32), ("big", 300, 224)]:
         resize = round(crop * 256 / 224)
-        images = torch.rand(4, 3, size, size + (16 if name == "rect" else 0))
-        t = T.Compose([T.Resize(resize, interpolation=T.InterpolationMode.BILINEAR), T.CenterCrop(crop),
-                       T.Normalize(MEAN, STD)])
+        images = torch.rand(2 if name == "big" else 4, 3, size, size + (16 if name == "rect" else 0))
         out[f"{name}_input"] = images
-        out[f"{name}_expected"] = torch.stack([t(img) for img in images])
+        for mode, antialias in [("aa", True), ("plain", False)]:
+            t = T.Compose([T.Resize(resize, interpolation=T.InterpolationMode.BILINEAR, antialias=antialias),
+                           T.CenterCrop(crop), T.Normalize(MEAN, STD)])
+            out[f"{name}_{mode}_expected"] = torch.stack([t(img) for img in images])
     # The guide's PIL route quantises to uint8 before resizing (and PIL's bilinear filter differs).
     images = out["guide_input"]
     pil = T.Compose([T.ToPILImage(), T.Resize(256), T.CenterCrop(224), T.ToTensor(), T.Normalize(MEAN, STD)])
-    diff = max((pil(img) - e).abs().max().item() for img, e in zip(images, out["guide_expected"]))
+    diff = max((pil(img) - e).abs().max().item() for img, e in zip(images, out["guide_aa_expected"]))
     print(f"PIL route vs tensor route: max abs difference after Normalize {diff:.4f}")
     return out
 

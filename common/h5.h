@@ -67,6 +67,7 @@ inline void write_attr(hid_t obj, const std::string& name, const char* value) {
 }
 
 std::optional<std::int64_t> read_int_attr(hid_t obj, const std::string& name);
+std::optional<double> read_double_attr(hid_t obj, const std::string& name);
 std::optional<std::string> read_string_attr(hid_t obj, const std::string& name);
 
 bool link_exists(hid_t loc, const std::string& path);

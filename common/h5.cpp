@@ -1,4 +1,4 @@
-#include "record/h5.h"
+#include "common/h5.h"
 
 #include <stdexcept>
 #include <vector>
@@ -64,6 +64,14 @@ std::optional<std::int64_t> read_int_attr(hid_t obj, const std::string& name) {
   auto a = attr(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "attribute " + name);
   std::int64_t v = 0;
   if (H5Aread(a, H5T_NATIVE_INT64, &v) < 0) return std::nullopt;
+  return v;
+}
+
+std::optional<double> read_double_attr(hid_t obj, const std::string& name) {
+  if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
+  auto a = attr(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "attribute " + name);
+  double v = 0;
+  if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) return std::nullopt;
   return v;
 }
 

@@ -1,0 +1,285 @@
+#include "common/run_journal.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <stdexcept>
+
+namespace lb {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+// ---- values <-> JSON, by schema type ----
+void put(json& j, const char* name, double v) { j[name] = std::isfinite(v) ? json(v) : json(nullptr); }
+void put(json& j, const char* name, float v) { put(j, name, double(v)); }
+void put(json& j, const char* name, std::int64_t v) { j[name] = v; }
+void put(json& j, const char* name, std::int32_t v) { j[name] = v; }
+void put(json& j, const char* name, std::uint8_t v) { j[name] = int(v); }
+void put(json& j, const char* name, const std::string& v) { j[name] = v; }
+void put(json& j, const char* name, const schema::S48& v) { j[name] = v.str(); }
+
+void get(const json& j, double& v) { v = j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN(); }
+void get(const json& j, float& v) { v = j.is_number() ? j.get<float>() : std::numeric_limits<float>::quiet_NaN(); }
+void get(const json& j, std::int64_t& v) {
+  if (!j.is_number_integer()) throw std::runtime_error("expected an integer");
+  v = j.get<std::int64_t>();
+}
+void get(const json& j, std::int32_t& v) {
+  std::int64_t w = 0;
+  get(j, w);
+  if (w < std::numeric_limits<std::int32_t>::min() || w > std::numeric_limits<std::int32_t>::max())
+    throw std::runtime_error("integer out of range");
+  v = std::int32_t(w);
+}
+void get(const json& j, std::uint8_t& v) {
+  std::int64_t w = 0;
+  get(j, w);
+  if (w < 0 || w > 255) throw std::runtime_error("integer out of range");
+  v = std::uint8_t(w);
+}
+void get(const json& j, std::string& v) {
+  if (!j.is_string()) throw std::runtime_error("expected a string");
+  v = j.get<std::string>();
+}
+void get(const json& j, schema::S48& v) {
+  std::string s;
+  get(j, s);
+  v.assign(s);
+}
+
+template <class T>
+void get_field(const json& obj, const char* name, T& v) {
+  auto it = obj.find(name);
+  if (it == obj.end()) return;  // absent in an older journal: the default stays
+  try {
+    get(*it, v);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("field ") + name + ": " + e.what());
+  }
+}
+
+#define LB_PUT(name, type, doc) put(j, #name, row.name);
+#define LB_GET(name, type, doc) get_field(j, #name, row.name);
+
+json to_json(const schema::StepRecord& row) {
+  json j;
+  LB_STEP_FIELDS(LB_PUT)
+  return j;
+}
+json to_json(const schema::EpochRecord& row) {
+  json j;
+  LB_EPOCH_FIELDS(LB_PUT)
+  return j;
+}
+json to_json(const schema::EvaluationRecord& row) {
+  json j;
+  LB_EVALUATION_FIELDS(LB_PUT)
+  return j;
+}
+json to_json(const schema::AllreduceSweepRecord& row) {
+  json j;
+  LB_ALLREDUCE_SWEEP_FIELDS(LB_PUT)
+  return j;
+}
+json to_json(const schema::EnergyRecord& row) {
+  json j;
+  LB_ENERGY_FIELDS(LB_PUT)
+  return j;
+}
+void from_json_row(const json& j, schema::StepRecord& row) { LB_STEP_FIELDS(LB_GET) }
+void from_json_row(const json& j, schema::EpochRecord& row) { LB_EPOCH_FIELDS(LB_GET) }
+void from_json_row(const json& j, schema::EvaluationRecord& row) { LB_EVALUATION_FIELDS(LB_GET) }
+void from_json_row(const json& j, schema::AllreduceSweepRecord& row) { LB_ALLREDUCE_SWEEP_FIELDS(LB_GET) }
+void from_json_row(const json& j, schema::EnergyRecord& row) { LB_ENERGY_FIELDS(LB_GET) }
+#undef LB_PUT
+#undef LB_GET
+
+json attrs_to_json(const schema::RunAttributes& a) {
+  json j = json::object();
+#define LB_PUT_ATTR(name, type, group, doc) \
+  if (a.name) put(j, #name, *a.name);
+  LB_RUN_ATTRIBUTES(LB_PUT_ATTR)
+#undef LB_PUT_ATTR
+  return j;
+}
+
+void attrs_from_json(const json& j, schema::RunAttributes& a) {
+#define LB_GET_ATTR(name, type, group, doc)          \
+  if (auto it = j.find(#name); it != j.end()) {      \
+    schema::type v{};                                \
+    try {                                            \
+      get(*it, v);                                   \
+    } catch (const std::exception& e) {              \
+      throw std::runtime_error(std::string("attribute " #name ": ") + e.what()); \
+    }                                                \
+    a.name = v;                                      \
+  }
+  LB_RUN_ATTRIBUTES(LB_GET_ATTR)
+#undef LB_GET_ATTR
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw std::runtime_error(path + ": " + what + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+JournalWriter::JournalWriter(const std::string& path, const std::string& run_id, int world_size) : path_(path) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) fail(path, "cannot create the run journal");
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int saved = errno;
+    ::close(fd_);
+    errno = saved;
+    fail(path, "cannot lock the run journal");
+  }
+  json head = {{"journal", "lumibench run"}, {"schema_version", schema::kVersion}, {"run_id", run_id},
+               {"world_size", world_size}};
+  append(dump(head) + "\n");
+}
+
+JournalWriter::~JournalWriter() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+}
+
+std::string JournalWriter::line(const schema::RunAttributes& attrs) { return dump(json{{"attrs", attrs_to_json(attrs)}}); }
+std::string JournalWriter::line(const schema::StepRecord& row, const std::vector<double>& rank_total_s) {
+  json ranks = json::array();
+  for (double v : rank_total_s) ranks.push_back(std::isfinite(v) ? json(v) : json(nullptr));
+  return dump(json{{"step", to_json(row)}, {"rank_total_s", ranks}});
+}
+std::string JournalWriter::line(const schema::EpochRecord& row) { return dump(json{{"epoch", to_json(row)}}); }
+std::string JournalWriter::line(const schema::EvaluationRecord& row) { return dump(json{{"evaluation", to_json(row)}}); }
+std::string JournalWriter::line(const schema::AllreduceSweepRecord& row) {
+  return dump(json{{"allreduce_sweep", to_json(row)}});
+}
+std::string JournalWriter::line(const schema::EnergyRecord& row) { return dump(json{{"energy", to_json(row)}}); }
+
+void JournalWriter::append(const std::string& text) {
+  const char* p = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd_, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(path_, "cannot append to the run journal");
+    }
+    p += n;
+    left -= std::size_t(n);
+  }
+  if (::fdatasync(fd_) != 0) fail(path_, "cannot make the run journal durable (fdatasync)");
+}
+
+JournalReadResult read_journal(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open the run journal: " + std::strerror(errno));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  JournalReadResult r;
+  RunData& run = r.run;
+  std::size_t pos = 0, line_no = 0;
+  bool header = false;
+  while (pos < text.size()) {
+    const std::size_t end = text.find('\n', pos);
+    ++line_no;
+    if (end == std::string::npos) {  // the last write was cut short
+      r.truncated_tail = true;
+      break;
+    }
+    const std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    json j;
+    try {
+      j = json::parse(line);
+    } catch (const std::exception&) {
+      if (!header) throw std::runtime_error(path + ": not a run journal (line 1 is not JSON)");
+      r.problems.push_back("line " + std::to_string(line_no) + ": not JSON; ignored");
+      continue;
+    }
+    if (!header) {
+      if (!j.is_object() || j.value("journal", "") != "lumibench run" || !j.contains("run_id") ||
+          !j["run_id"].is_string())
+        throw std::runtime_error(path + ": not a run journal (no lumibench header)");
+      const int version = j.value("schema_version", 0);
+      if (version < 1 || version > schema::kVersion)
+        throw std::runtime_error(path + ": journal schema_version " + std::to_string(version) +
+                                 " is not one this program reads (1.." + std::to_string(schema::kVersion) + ")");
+      run.run_id = j["run_id"].get<std::string>();
+      const auto ws = j.value("world_size", 1);
+      if (ws < 1 || ws > (1 << 20)) throw std::runtime_error(path + ": journal world_size " + std::to_string(ws) + " out of range");
+      run.world_size = ws;
+      header = true;
+      continue;
+    }
+    try {
+      if (!j.is_object()) throw std::runtime_error("not an object");
+      if (auto it = j.find("attrs"); it != j.end()) {
+        schema::RunAttributes a;
+        attrs_from_json(*it, a);
+        run.attrs.merge(a);
+      } else if (auto it = j.find("step"); it != j.end()) {
+        schema::StepRecord row;
+        from_json_row(*it, row);
+        std::vector<double> ranks(std::size_t(run.world_size), std::numeric_limits<double>::quiet_NaN());
+        if (auto rt = j.find("rank_total_s"); rt != j.end() && rt->is_array())
+          for (std::size_t i = 0; i < ranks.size() && i < rt->size(); ++i) get((*rt)[i], ranks[i]);
+        run.steps.push_back(row);
+        run.rank_step_time_s.insert(run.rank_step_time_s.end(), ranks.begin(), ranks.end());
+      } else if (auto it = j.find("epoch"); it != j.end()) {
+        run.epochs.emplace_back();
+        from_json_row(*it, run.epochs.back());
+      } else if (auto it = j.find("evaluation"); it != j.end()) {
+        run.evaluations.emplace_back();
+        from_json_row(*it, run.evaluations.back());
+      } else if (auto it = j.find("allreduce_sweep"); it != j.end()) {
+        run.allreduce_sweep.emplace_back();
+        from_json_row(*it, run.allreduce_sweep.back());
+      } else if (auto it = j.find("energy"); it != j.end()) {
+        run.energy.emplace_back();
+        from_json_row(*it, run.energy.back());
+      } else {
+        throw std::runtime_error("unknown record");
+      }
+    } catch (const std::exception& e) {
+      r.problems.push_back("line " + std::to_string(line_no) + ": " + e.what() + "; ignored");
+    }
+  }
+  if (!header) throw std::runtime_error(path + ": not a run journal (empty)");
+  return r;
+}
+
+std::string journal_dir(const std::string& results_path) { return results_path + ".journals"; }
+
+std::vector<std::string> journals_of(const std::string& results_path) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  const fs::path dir = journal_dir(results_path);
+  if (!fs::is_directory(dir, ec)) return out;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().extension() == ".jsonl") out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool journal_is_orphaned(const std::string& journal_path) {
+  const int fd = ::open(journal_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+  ::close(fd);
+  return free;
+}
+
+}  // namespace lb
