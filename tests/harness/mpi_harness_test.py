@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """The harness under mpirun: a 2-rank run records its world and per-rank timings; a failure on one
-rank ends the whole job promptly, named, after rank 0 recorded it.
+rank ends the whole job promptly, named, after rank 0 recorded it; a stop request seen by one rank
+stops every rank after the same step; a rank that dies ends the job within 60 s.
 Usage: mpi_harness_test.py MPIEXEC HARNESS [unittest args]"""
+import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -12,7 +15,7 @@ import unittest
 import h5py
 
 MPIEXEC = HARNESS = None
-TINY = ["--model", "vit_micro", "--progress", "none", "--threads", "1"]
+TINY = ["--model", "vit_micro", "--progress", "none", "--threads", "1", "--gemm-probe", "0", "--comm-sweep", "off"]
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 
 
@@ -42,7 +45,9 @@ class MpiHarness(unittest.TestCase):
         self.assertEqual(attrs["status"], "completed")
         self.assertEqual(attrs["world_size"], 2)
         self.assertEqual(attrs["global_batch_size"], 32)
-        self.assertEqual(attrs["comm_path"], "host")
+        self.assertEqual(attrs["comm_backend"], "gloo")
+        self.assertEqual(attrs["comm_library"], "Gloo")
+        self.assertTrue(attrs["mpi_thread_level"].startswith("MPI_THREAD_"))
         self.assertEqual(data["rank_step_time_s"].shape, (40, 2))  # 640 / 2 ranks / 16 = 20 steps per epoch
         self.assertTrue((data["rank_step_time_s"] > 0).all())
         self.assertEqual(int(data["steps"]["samples"][0]), 32)
@@ -65,6 +70,86 @@ class MpiHarness(unittest.TestCase):
         # Rank 0 flushed what it had: the steps after the last periodic flush are there too.
         self.assertGreaterEqual(len(data["steps"]), 24)
         self.assertEqual(len(data["epochs"]), 1)
+
+
+    def test_allreduce_sweep_is_recorded(self):
+        r = mpirun(2, "--model", "vit_micro", "--progress", "none", "--threads", "1", "--gemm-probe", "0",
+                   "--subset", "160", "--epochs", "1", "--batch-size", "16", "--output", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        attrs, data = only_run(self.out)
+        sweep = data["allreduce_sweep"]
+        self.assertGreaterEqual(len(sweep), 5)
+        self.assertEqual(int(sweep["bytes"][0]), 4096)
+        self.assertTrue((sweep["ranks"] == 2).all())
+        self.assertTrue((sweep["seconds"] > 0).all())
+
+    def test_a_stop_seen_by_one_rank_stops_every_rank_at_the_same_step(self):
+        # Rank 1 alone requests a stop (as if SIGTERM reached only it) before step 7: both ranks
+        # finish step 7 and stop there, the run is `interrupted`, every rank exits 143.
+        env = dict(ENV, LB_TEST_STOP_RANK="1", LB_TEST_STOP_STEP="7")
+        r = mpirun(2, *TINY, "--subset", "640", "--epochs", "5", "--batch-size", "16", "--output", self.out,
+                   env=env, timeout=120)
+        self.assertEqual(r.returncode, 143, r.stderr)
+        attrs, data = only_run(self.out)
+        self.assertEqual(attrs["status"], "interrupted")
+        self.assertEqual(attrs["stop_reason"], "SIGTERM")
+        self.assertEqual(len(data["steps"]), 8)  # steps 0..7: the one during which the request came was finished
+        self.assertEqual(data["rank_step_time_s"].shape, (8, 2))
+
+    def test_sigterm_to_the_launcher_stops_the_job_cleanly(self):
+        p = subprocess.Popen([MPIEXEC, "--oversubscribe", "-np", "2", HARNESS, *TINY, "--subset", "3200", "--epochs",
+                              "100", "--batch-size", "32", "--output", self.out], env=ENV,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 120
+        while time.time() < deadline and not os.path.isdir(self.out + ".journals"):
+            time.sleep(0.2)
+        time.sleep(3)
+        t0 = time.time()
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=60)
+        self.assertLess(time.time() - t0, 30, "Slurm would SIGKILL after 30 s")
+        attrs, data = only_run(self.out)
+        self.assertEqual(attrs["status"], "interrupted", err)
+        self.assertGreater(len(data["steps"]), 0)
+
+    def test_a_rank_that_dies_ends_the_job_within_60_s(self):
+        p = subprocess.Popen([MPIEXEC, "--oversubscribe", "-np", "4", HARNESS, *TINY, "--subset", "3200", "--epochs",
+                              "100", "--batch-size", "16", "--flush-interval", "0.5", "--output", self.out], env=ENV,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 180
+        pids = []
+        while time.time() < deadline and len(pids) < 4:
+            pids = [int(x) for x in subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True,
+                                                    text=True).stdout.split()]
+            time.sleep(0.2)
+        self.assertEqual(len(pids), 4, "four ranks started")
+        while time.time() < deadline and not os.path.isdir(self.out + ".journals"):
+            time.sleep(0.2)
+        time.sleep(3)
+        # Which pid is which rank: OMPI_COMM_WORLD_RANK in its environment.
+        rank_of = {}
+        for pid in pids:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                env = dict(kv.split(b"=", 1) for kv in f.read().split(b"\0") if b"=" in kv)
+            rank_of[int(env.get(b"OMPI_COMM_WORLD_RANK", b"-1"))] = pid
+        os.kill(rank_of[2], signal.SIGKILL)
+        t0 = time.time()
+        _, err = p.communicate(timeout=120)
+        self.assertLess(time.time() - t0, 60)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertRegex(err, r"rank 2|process rank 2", err)
+        # What rank 0 flushed survives: folded as `failed` when rank 0 saw the peer vanish, else in its
+        # journal (folded by the next run).
+        folder = self.out + ".journals"
+        if os.path.isdir(folder) and os.listdir(folder):
+            (name,) = os.listdir(folder)
+            with open(os.path.join(folder, name)) as f:
+                steps = sum(1 for line in f if line.startswith('{"step"'))
+        else:
+            attrs, data = only_run(self.out)
+            self.assertEqual(attrs["status"], "failed", err)
+            steps = len(data["steps"])
+        self.assertGreater(steps, 0)
 
 
 if __name__ == "__main__":
