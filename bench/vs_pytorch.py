@@ -402,6 +402,7 @@ def main(argv):
     command = args.command_line or shlex.join([sys.argv[0]] + argv)
     started = datetime.datetime.now(datetime.timezone.utc)
     t_start = time.monotonic()
+    load_start = os.getloadavg()[0]
 
     configs = [(b, t, p) for b in args.batches for t in args.thread_counts for p in args.precisions]
     if args.dry_run:
@@ -506,7 +507,8 @@ def main(argv):
     header = [
         ("command", command),
         ("date", started.strftime("%Y-%m-%d %H:%M:%S UTC") + f", took {wall / 60:.1f} min"),
-        ("CPU", f"{lb_env.cpu_model()}, {os.cpu_count()} logical CPUs ({platform.machine()})"),
+        ("CPU", f"{lb_env.cpu_model()}, {os.cpu_count()} logical CPUs ({platform.machine()}); "
+                f"1-min load average {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"),
         ("threads", f"intra-op {','.join(map(str, args.thread_counts))}; python inter-op "
                     f"{next((r['interop_threads'] for r in p_ok), '?')}; harness loader threads 1"),
         ("torch", f"python {torch.__version__} (torchvision {next((r['torchvision_version'] for r in p_ok), '?')}), "

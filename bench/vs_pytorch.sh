@@ -2,7 +2,8 @@
 # Side-by-side benchmark of the harness against PyTorch's own Python training loop (ViT-B/16).
 #
 #   bench/vs_pytorch.sh --quick                  # smoke check: batch 8, 2 threads, fp32, 2 rounds
-#   bench/vs_pytorch.sh                          # batch 8,32 x threads 1,2 x fp32,bf16, 3 rounds
+#   bench/vs_pytorch.sh                          # batch 8, 2 threads, fp32 and bf16, 3 rounds
+#   bench/vs_pytorch.sh --batch 8,32 --threads 1,2 --precision fp32,bf16   # the whole matrix (hours)
 #   bench/vs_pytorch.sh --batch 32 --threads 2 --precision bf16 --rounds 5 --steps 3 --warmup 1 \
 #       --json out.json --markdown out.md
 #
