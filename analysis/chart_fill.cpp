@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "analysis/names.h"
+#include "analysis/quality.h"
 #include "analysis/reports.h"
 
 namespace lb::analysis {
@@ -24,8 +25,22 @@ std::string percent(double fraction) {
   return buf;
 }
 
+std::string accuracy_words(const std::optional<double>& v) {
+  if (!v) return "not recorded";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", *v);
+  return buf;
+}
+
 std::string details(const Comparison& cmp, const ConfigResult& c) {
   std::string text = c.id + ": " + figure_kind(c.is_imported, c.extrapolated) + "; " + c.method + "\n";
+  // The accuracy each side of the speedup reached, and the quality bar.
+  text += "accuracy reached: " + accuracy_words(c.accuracy_reached_pct);
+  if (cmp.baseline) text += " (baseline " + accuracy_words(cmp.configs[*cmp.baseline].accuracy_reached_pct) + ")";
+  if (c.quality.bar_pct) {
+    text += "; quality bar " + accuracy_words(c.quality.bar_pct) + ": " + to_string(c.quality.status);
+  }
+  text += "\n";
   for (const auto& f : c.fields) {
     if (!f.value.empty() && f.name != "source") text += f.label + ": " + f.value + "\n";
   }

@@ -166,6 +166,16 @@ void assess_quality(Comparison& cmp) {
     }
   }
 
+  // Scaling rows show both accuracies too: a different validation scope is one of their differences.
+  for (auto& c : configs) {
+    for (auto* s : {&c.vs_one_gpu, &c.vs_one_node}) {
+      if (!*s || (*s)->reference >= configs.size()) continue;
+      const ConfigResult& ref = configs[(*s)->reference];
+      if (&ref == &c || c.val_scope.empty() || ref.val_scope.empty() || c.val_scope == ref.val_scope) continue;
+      add_unique((*s)->differences, "validation accuracy " + c.val_scope + " vs " + ref.val_scope);
+    }
+  }
+
   // The speedup compares accuracies too (they are shown side by side): flag different kinds.
   if (cmp.baseline) {
     const ConfigResult& b = configs[*cmp.baseline];

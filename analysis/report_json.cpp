@@ -41,6 +41,7 @@ void scaling(JsonWriter& j, const std::string& name, const Comparison& cmp, cons
   const bool ex = pair_extrapolated(c, ref), im = pair_imported(c, ref);
   j.begin_object();
   j.field("reference", ref.id).field("reference_label", ref.label).field("ideal", s->ideal);
+  if (ref.time_s) j.field("reference_time_s", ref.time_s->value);
   interval(j, "speedup", s->speedup, ex, im);
   interval(j, "efficiency", s->efficiency, ex, im);
   // The accuracy each side reached, next to every speedup.

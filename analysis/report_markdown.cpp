@@ -206,7 +206,8 @@ void scaling_table(std::string& out, const Comparison& cmp) {
       if (!*s || (*s)->reference == i) continue;
       if (!any) {
         out += "## Strong scaling\n\n";
-        out += "Speedup S = t(reference) / t; efficiency = S / (units / reference units).\n\n";
+        out += "Speedup S = t(reference) / t; efficiency = S / (units / reference units). The reference is named "
+               "with its job time.\n\n";
         out += "| Configuration | Against | Speedup | 95% interval | Ideal | Efficiency | Accuracy: this / reference | "
                "Extrapolated | Differences |\n";
         out += "|---|---|---|---|---|---|---|---|---|\n";
@@ -215,7 +216,9 @@ void scaling_table(std::string& out, const Comparison& cmp) {
       const ConfigResult& ref = cmp.configs[(*s)->reference];
       std::string diffs;
       for (const auto& d : (*s)->differences) diffs += (diffs.empty() ? "" : "; ") + d;
-      out += "| " + md(c.label) + " | " + md(ref.label) + " | " + times((*s)->speedup.value) + " | " +
+      // The base case of every speedup with its absolute time (Hoefler and Belli, rule 1).
+      out += "| " + md(c.label) + " | " + md(ref.label) + ", " + format_duration(ref.time_s->value) + " | " +
+             times((*s)->speedup.value) + " | " +
              range((*s)->speedup, times) + " | " + fixed((*s)->ideal, 0) + " | " + efficiency(*s) + " | " +
              accuracy_pair(c, &ref) + " | " + yes_no(pair_extrapolated(c, ref)) + " | " + md(diffs) + " |\n";
     }
