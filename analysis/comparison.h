@@ -88,7 +88,9 @@ struct ConfigTimeToTarget {
   bool imported = false;      // from an import's final accuracy: time_s is an upper bound
   bool extrapolated = false;  // from a projected accuracy curve
   std::string method;         // how it was found, or why not reached
-  std::optional<double> speedup;  // baseline's time to the target / this one, when both reached it
+  // Baseline's time to the target / this one, when both reached it and neither is only an import's
+  // upper bound.
+  std::optional<double> speedup;
 };
 
 // Several runs of one configuration (repetitions: --repeat N, or several jobs).

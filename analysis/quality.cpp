@@ -283,7 +283,10 @@ void time_to_target(Comparison& cmp) {
   for (size_t i = 0; i < cmp.configs.size(); ++i) {
     ConfigResult& c = cmp.configs[i];
     if (!c.to_target || !c.to_target->reached || !(c.to_target->time_s > 0)) continue;
-    if (base_reached) c.to_target->speedup = base->to_target->time_s / c.to_target->time_s;
+    // A ratio needs two times, not bounds: an import's "at most its runtime" gives none.
+    if (base_reached && !base->to_target->imported && !c.to_target->imported) {
+      c.to_target->speedup = base->to_target->time_s / c.to_target->time_s;
+    }
     // Time to a quality is the work (MLPerf): batch, learning rate and epochs may differ, the task
     // (model and data) may not, and the placement must be known.
     if (c.placement_unknown || (base && task_key(c) != base_task)) continue;

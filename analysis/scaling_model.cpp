@@ -120,8 +120,15 @@ void build_scaling_models(Comparison& cmp) {
         }
       }
     }
-    if (sweep.empty()) continue;
     const std::string name = family_name(cmp.configs[members.front()]);
+    if (sweep.empty()) {
+      // Only worth saying where there is something to model: a multi-rank configuration.
+      if (!rpn.empty()) {
+        cmp.warnings.push_back("scaling model for " + name + ": not built: no allreduce sweep recorded (results "
+                               "files before schema 2 have none)");
+      }
+      continue;
+    }
     std::set<int64_t> sizes;
     for (const auto& s : sweep) sizes.insert(s.bytes);
     std::optional<size_t> reference;

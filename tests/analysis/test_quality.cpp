@@ -240,6 +240,7 @@ TEST(Quality, TargetAccuracyIsTheBarAndGivesTimeToAccuracy) {
   EXPECT_TRUE(two->to_target->reached);
   EXPECT_TRUE(two->to_target->imported);  // an export states only the final accuracy: at most its runtime
   EXPECT_DOUBLE_EQ(two->to_target->time_s, 520);
+  EXPECT_FALSE(two->to_target->speedup) << "two upper bounds make no speedup";
   ASSERT_TRUE(fast->to_target);
   EXPECT_FALSE(fast->to_target->reached);
   EXPECT_EQ(config_of_run(c, "vit-15ep")->quality.status, QualityStatus::Met);  // 96.2% >= 95%
