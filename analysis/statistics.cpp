@@ -284,17 +284,30 @@ double MedianInterval::relative_half_width() const {
 MedianInterval median_interval95_inplace(std::vector<double>& values) {
   MedianInterval m;
   m.n = values.size();
-  m.median = median_inplace(values);
+  if (m.n == 0) {
+    m.median = m.lo = m.hi = kNaN;
+    return m;
+  }
+  // One partition at the middle, then each order statistic within its own half.
+  const size_t n = m.n;
+  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  const double upper = *mid;
+  m.median = n % 2 == 1 ? upper : 0.5 * (*std::max_element(values.begin(), mid) + upper);
   m.lo = m.hi = m.median;
-  const size_t l = median_interval_rank(m.n);
+  const size_t l = median_interval_rank(n);
   if (l == 0) return m;
-  // x_(l) and x_(n+1-l), 1-based: indices l - 1 and n - l.
-  auto lo = values.begin() + static_cast<std::ptrdiff_t>(l - 1);
-  std::nth_element(values.begin(), lo, values.end());
+  // x_(l) and x_(n+1-l), 1-based: indices l - 1 (< n / 2) and n - l (>= n / 2).
+  const auto lo = values.begin() + static_cast<std::ptrdiff_t>(l - 1);
+  const auto hi = values.begin() + static_cast<std::ptrdiff_t>(n - l);
+  std::nth_element(values.begin(), lo, mid);
   m.lo = *lo;
-  auto hi = values.begin() + static_cast<std::ptrdiff_t>(m.n - l);
-  std::nth_element(lo, hi, values.end());
-  m.hi = *hi;
+  if (hi == mid) {
+    m.hi = upper;
+  } else {
+    std::nth_element(mid + 1, hi, values.end());
+    m.hi = *hi;
+  }
   m.available = true;
   m.rank_lo = l;
   return m;

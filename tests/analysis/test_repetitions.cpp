@@ -2,6 +2,7 @@
 // adaptive-stopping decisions; means of times and harmonic means of rates.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "analysis/csv_reader.h"
@@ -41,6 +42,23 @@ TEST(Statistics, OrderStatisticIntervalOfTheMedian) {
   EXPECT_DOUBLE_EQ(m.hi, 9);
   EXPECT_NEAR(m.relative_half_width(), 3.5 / 5.5, 1e-12);
   EXPECT_FALSE(median_interval95({1, 2, 3}).available);
+}
+
+TEST(Statistics, OrderStatisticIntervalAgreesWithSorting) {
+  // Against a full sort, for odd and even counts, with ties.
+  for (size_t n : {6u, 7u, 10u, 51u, 200u, 201u, 1000u}) {
+    std::vector<double> v(n);
+    for (size_t i = 0; i < n; ++i) v[i] = static_cast<double>((i * 7919) % 97) + (i % 3 == 0 ? 0.5 : 0.0);
+    std::vector<double> sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    const MedianInterval m = median_interval95(v);
+    SCOPED_TRACE(n);
+    ASSERT_TRUE(m.available);
+    const double expected_median = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    EXPECT_DOUBLE_EQ(m.median, expected_median);
+    EXPECT_DOUBLE_EQ(m.lo, sorted[m.rank_lo - 1]);
+    EXPECT_DOUBLE_EQ(m.hi, sorted[n - m.rank_lo]);
+  }
 }
 
 TEST(Repetitions, SeveralRunsGiveASpreadAndAnIntervalThatSaysWhenItMeansLittle) {
