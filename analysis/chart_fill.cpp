@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "analysis/names.h"
+#include "analysis/quality.h"
 #include "analysis/reports.h"
 
 namespace lb::analysis {
@@ -24,8 +25,22 @@ std::string percent(double fraction) {
   return buf;
 }
 
+std::string accuracy_words(const std::optional<double>& v) {
+  if (!v) return "not recorded";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", *v);
+  return buf;
+}
+
 std::string details(const Comparison& cmp, const ConfigResult& c) {
   std::string text = c.id + ": " + figure_kind(c.is_imported, c.extrapolated) + "; " + c.method + "\n";
+  // The accuracy each side of the speedup reached, and the quality bar.
+  text += "accuracy reached: " + accuracy_words(c.accuracy_reached_pct);
+  if (cmp.baseline) text += " (baseline " + accuracy_words(cmp.configs[*cmp.baseline].accuracy_reached_pct) + ")";
+  if (c.quality.bar_pct) {
+    text += "; quality bar " + accuracy_words(c.quality.bar_pct) + ": " + to_string(c.quality.status);
+  }
+  text += "\n";
   for (const auto& f : c.fields) {
     if (!f.value.empty() && f.name != "source") text += f.label + ": " + f.value + "\n";
   }
@@ -210,6 +225,86 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
   }
   std::stable_sort(panel.begin(), panel.end());
   for (const auto& [imported, units, name, value] : panel) data.efficiency_panel.emplace_back(name, value);
+  data.target_accuracy = cmp.target_accuracy_pct.value_or(0.0);
+
+  // Bound attribution: measured configurations, in display order.
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    if (!c.bound) continue;
+    const BoundSummary& b = *c.bound;
+    lb::charts::BoundBar bar;
+    bar.label = c.label;
+    bar.is_cluster = c.is_cluster;
+    bar.data_wait = std::clamp(b.data_wait, 0.0, 1.0);
+    bar.compute = std::clamp(b.compute, 0.0, 1.0);
+    bar.comm = std::clamp(b.comm, 0.0, 1.0);
+    bar.other = std::clamp(b.other, 0.0, 1.0);
+    const double sum = bar.data_wait + bar.compute + bar.comm + bar.other;
+    if (sum > 1) {  // rounding: scale back to the whole step
+      bar.data_wait /= sum;
+      bar.compute /= sum;
+      bar.comm /= sum;
+      bar.other /= sum;
+    }
+    bar.bound = b.label;
+    bar.details = c.id + ": " + std::to_string(b.runs) + (b.runs == 1 ? " run" : " runs") + ", measured steady steps";
+    if (!b.compute_recorded) bar.details += "; no forward/backward/optimizer breakdown: compute is the rest of the step";
+    if (b.model_flops_per_s_per_rank) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "\nmodel %.3g TFLOP/s per rank", *b.model_flops_per_s_per_rank / 1e12);
+      bar.details += buf;
+      if (b.gemm_fraction && b.gemm_flops_per_s) {
+        std::snprintf(buf, sizeof buf, ", %s of the measured matrix-product rate (%.3g TFLOP/s)",
+                      percent(*b.gemm_fraction).c_str(), *b.gemm_flops_per_s / 1e12);
+        bar.details += buf;
+      }
+    }
+    data.bounds.push_back(std::move(bar));
+  }
+
+  // The scaling model: the family with the most measured rank counts.
+  const ScalingModel* model = nullptr;
+  auto measured_points = [](const ScalingModel& m) {
+    return std::count_if(m.points.begin(), m.points.end(), [](const ModelPoint& p) { return p.measured_step_s.has_value(); });
+  };
+  for (const auto& m : cmp.scaling_models) {
+    if (!model || measured_points(m) > measured_points(*model)) model = &m;
+  }
+  if (model) {
+    if (cmp.scaling_models.size() > 1) {
+      problems.push_back("scaling model chart: drawn for " + model->family + " only; the other " +
+                         std::to_string(cmp.scaling_models.size() - 1) + " model(s) are in summary.md");
+    }
+    for (const auto& p : model->points) {
+      if (!positive(p.predicted_step_s) || p.ranks < 1) continue;
+      lb::charts::ScalingModelPoint q;
+      q.ranks = p.ranks;
+      q.nodes = p.nodes;
+      q.predicted_step_s = p.predicted_step_s;
+      q.predicted_efficiency = p.predicted_efficiency;
+      if (p.config) {
+        q.label = cmp.configs[*p.config].label;
+      } else {
+        q.label = p.nodes > 0 ? std::to_string(p.nodes) + (p.nodes == 1 ? " node" : " nodes") + " (modelled, not run)"
+                              : std::to_string(p.ranks) + " ranks (modelled, not run)";
+      }
+      if (p.measured_step_s && positive(*p.measured_step_s) && p.measured_efficiency) {
+        q.measured = true;
+        q.measured_step_s = *p.measured_step_s;
+        q.measured_efficiency = *p.measured_efficiency;
+      }
+      data.model.push_back(std::move(q));
+    }
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "alpha %.3g us, beta %.3g ns/byte (%.3g GB/s per link) from %zu sweep points; gradients %.3g MB in "
+                  "%lld bucket(s); one-rank step %.3g s",
+                  model->alpha_s * 1e6, model->beta_s_per_byte * 1e9,
+                  model->beta_s_per_byte > 0 ? 1e-9 / model->beta_s_per_byte : 0.0, model->sweep_points,
+                  model->gradient_bytes / 1e6, static_cast<long long>(model->buckets), model->reference_step_s);
+    data.model_description = model->family + ": " + buf;
+  }
+
   data.warnings = cmp.warnings;
   data.warnings.insert(data.warnings.end(), problems.begin(), problems.end());
   return data;

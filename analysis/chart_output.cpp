@@ -22,12 +22,18 @@ void write_groups(const lb::charts::ChartData& data, const lb::charts::WriteOpti
     const char* name;
     const char* keyword;  // in the writers' "skipped" note of this group
   };
-  for (const Group g : {Group{"comparison", "comparison"}, Group{"accuracy", "accuracy"}, Group{"scaling", "scaling"}}) {
+  for (const Group g : {Group{"comparison", "comparison"}, Group{"accuracy", "accuracy"}, Group{"scaling", "scaling charts"},
+                        Group{"bound attribution", "bound attribution"}, Group{"scaling model", "scaling model"}}) {
     lb::charts::ChartData part = data;
     const std::string name = g.name;
     if (name != "comparison") part.bars.clear();
-    if (name != "accuracy") part.accuracy.clear();
+    if (name != "accuracy") {
+      part.accuracy.clear();
+      part.target_accuracy = 0;
+    }
     if (name != "scaling") part.scaling.clear();
+    if (name != "bound attribution") part.bounds.clear();
+    if (name != "scaling model") part.model.clear();
     try {
       lb::charts::WriteResult r = lb::charts::write_all(part, options);
       outcome.written.insert(outcome.written.end(), r.written.begin(), r.written.end());

@@ -2,6 +2,8 @@
 
 #include <cxxopts.hpp>
 
+#include <cmath>
+
 #include "analysis/errors.h"
 
 namespace lb::analysis {
@@ -20,6 +22,11 @@ cxxopts::Options make_options() {
                    "(default: the slowest laptop configuration)", cxxopts::value<std::string>())
       ("epochs", "epochs of the normalized job (default: the baseline configuration's)",
        cxxopts::value<std::string>())
+      ("target-accuracy", "validation top-1 accuracy in percent (e.g. 80): the quality bar, and time to reach it "
+                          "(default: no target; the bar is the best accuracy of the task less --quality-margin)",
+       cxxopts::value<std::string>())
+      ("quality-margin", "without --target-accuracy, the bar is the task's best accuracy less this many points",
+       cxxopts::value<std::string>()->default_value("5"))
       ("cluster-name", "name of the cluster in labels and titles", cxxopts::value<std::string>()->default_value("LUMI"))
       ("include-incomplete", "let failed, crashed, interrupted and running runs into times and speedups")
       ("no-charts", "write the data files only")
@@ -45,6 +52,25 @@ int parse_epochs(const std::string& text) {
   return static_cast<int>(value);
 }
 
+// A decimal number in [lo, hi] (lo excluded when open_lo); an optional trailing '%'.
+double parse_percent(const std::string& option, const std::string& text, double lo, bool open_lo, double hi,
+                     const std::string& expected) {
+  std::string t = text;
+  if (!t.empty() && t.back() == '%') t.pop_back();
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(t, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  const bool in_range = std::isfinite(value) && (open_lo ? value > lo : value >= lo) && value <= hi;
+  if (t.empty() || used != t.size() || !in_range) {
+    throw UsageError(option + " '" + text + "': expected " + expected);
+  }
+  return value;
+}
+
 }  // namespace
 
 std::string usage_text() {
@@ -66,6 +92,13 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
     if (r.count("out")) cli.out = r["out"].as<std::string>();
     if (r.count("baseline")) cli.comparison.baseline = r["baseline"].as<std::string>();
     if (r.count("epochs")) cli.comparison.epochs = parse_epochs(r["epochs"].as<std::string>());
+    if (r.count("target-accuracy")) {
+      cli.comparison.target_accuracy_pct =
+          parse_percent("--target-accuracy", r["target-accuracy"].as<std::string>(), 0, true, 100,
+                        "a validation accuracy in percent, more than 0 and at most 100");
+    }
+    cli.comparison.quality_margin_pts = parse_percent("--quality-margin", r["quality-margin"].as<std::string>(), 0,
+                                                      false, 100, "percentage points from 0 to 100");
     cli.comparison.cluster_name = r["cluster-name"].as<std::string>();
     cli.comparison.include_incomplete = r.count("include-incomplete") > 0;
     cli.charts = r.count("no-charts") == 0;

@@ -6,10 +6,14 @@
 #include <set>
 
 #include "analysis/accuracy.h"
+#include "analysis/bound.h"
 #include "analysis/config_estimate.h"
 #include "analysis/errors.h"
 #include "analysis/names.h"
+#include "analysis/quality.h"
+#include "analysis/repetitions.h"
 #include "analysis/scaling.h"
+#include "analysis/scaling_model.h"
 
 namespace lb::analysis {
 namespace {
@@ -33,7 +37,8 @@ std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, c
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < runs.size(); ++i) {
     auto fields = configuration_fields(runs[i].run);
-    auto [it, inserted] = index.emplace(configuration_key(fields), configs.size());
+    // Runs pool only when every defining setting is known and equal; others stand alone.
+    auto [it, inserted] = index.emplace(grouping_key(fields, runs[i].run.run_id, i), configs.size());
     if (inserted) {
       ConfigResult c;
       c.id = "C" + std::to_string(configs.size() + 1);
@@ -43,11 +48,45 @@ std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, c
       c.nodes = field_int(c, "nodes");
       c.gpus = field_int(c, "gpus");
       c.threads = field_int(c, "threads");
-      c.label = configuration_label(c.fields, cluster);
+      c.unknown_settings = unknown_settings(c.fields);
+      c.placement_unknown = placement_unknown(c.fields);
+      if (c.placement_unknown) {
+        c.label = "unknown configuration (run " + runs[i].run.run_id + ")";
+        if (c.is_imported) c.label += ", " + field_value(c, "source");
+      } else {
+        c.label = configuration_label(c.fields, cluster);
+      }
       configs.push_back(std::move(c));
     }
     configs[it->second].runs.push_back(i);
     runs[i].config = it->second;
+  }
+  // Say where a run might have pooled with others had its settings been stated: other runs that
+  // agree with it wherever both state a setting.
+  auto compatible = [](const ConfigResult& a, const ConfigResult& b) {
+    for (size_t f = 0; f < a.fields.size() && f < b.fields.size(); ++f) {
+      const std::string& va = a.fields[f].value;
+      const std::string& vb = b.fields[f].value;
+      if (!va.empty() && !vb.empty() && va != vb) return false;
+    }
+    return true;
+  };
+  for (auto& c : configs) {
+    if (c.unknown_settings.empty()) continue;
+    std::string list;
+    for (const auto& u : c.unknown_settings) list += (list.empty() ? "" : ", ") + u;
+    size_t others = 0;
+    for (const auto& o : configs) {
+      if (&o != &c && compatible(c, o)) others += o.runs.size();
+    }
+    if (c.placement_unknown) {
+      c.warnings.push_back("settings not stated: " + list +
+                           ": an unknown configuration of its own, left out of scaling and of the headline");
+    } else if (others > 0) {
+      c.warnings.push_back("not pooled with " + std::to_string(others) + " other run" + (others == 1 ? "" : "s") +
+                           " that agree with it wherever both state a setting: " + list +
+                           " not stated, so they cannot be shown to be repetitions of one configuration");
+    }
   }
   // Equal labels: add what tells the configurations apart, so every bar and row is unique.
   std::map<std::string, std::vector<size_t>> by_label;
@@ -64,7 +103,24 @@ std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, c
           extra += (extra.empty() ? "" : ", ") + field.label + " " + (field.value.empty() ? "unknown" : field.value);
         }
       }
+      // Nothing stated tells them apart (runs that stand alone for an unknown setting): the run does.
+      if (extra.empty()) extra = "run " + runs[configs[m].runs.front()].run.run_id;
       configs[m].label += " (" + extra + ")";
+    }
+  }
+  // Still equal (two of three alike, a third different): the run tells them apart.
+  std::map<std::string, std::vector<size_t>> again;
+  for (size_t i = 0; i < configs.size(); ++i) again[configs[i].label].push_back(i);
+  for (auto& [label, members] : again) {
+    if (members.size() < 2) continue;
+    for (size_t m : members) {
+      std::string& l = configs[m].label;
+      const std::string id = "run " + runs[configs[m].runs.front()].run.run_id;
+      if (!l.empty() && l.back() == ')') {
+        l.insert(l.size() - 1, ", " + id);
+      } else {
+        l += " (" + id + ")";
+      }
     }
   }
   return configs;
@@ -117,16 +173,23 @@ std::optional<size_t> default_baseline(const std::vector<ConfigResult>& configs,
     return best;
   };
   const std::string by = epochs ? "estimated job time" : "estimated time per epoch";
-  if (auto b = slowest([](const ConfigResult& c) { return !c.is_cluster && !c.is_imported; })) {
+  // A laptop is a CPU configuration; an unknown configuration is never the default baseline
+  // unless nothing else has a time.
+  auto laptop = [](const ConfigResult& c) { return field_value(c, "device") == "cpu" && !c.placement_unknown; };
+  if (auto b = slowest([&](const ConfigResult& c) { return laptop(c) && !c.is_imported; })) {
     reason = "default: the slowest measured laptop configuration (" + by + ")";
     return b;
   }
-  if (auto b = slowest([](const ConfigResult& c) { return !c.is_cluster; })) {
+  if (auto b = slowest(laptop)) {
     reason = "default: the slowest laptop configuration (" + by + "; no measured laptop run)";
     return b;
   }
-  if (auto b = slowest([](const ConfigResult&) { return true; })) {
+  if (auto b = slowest([](const ConfigResult& c) { return !c.placement_unknown; })) {
     reason = "default: the slowest configuration (" + by + "; no laptop configuration)";
+    return b;
+  }
+  if (auto b = slowest([](const ConfigResult&) { return true; })) {
+    reason = "default: the slowest configuration (" + by + "; every configuration is unknown)";
     return b;
   }
   return std::nullopt;
@@ -184,8 +247,9 @@ void fill_configuration(ConfigResult& c, std::vector<RunAnalysis>& runs, int epo
     }
     c.method += " (" + sizes + (c.subset_fractions.size() == 1 ? " subset)" : " subsets)");
   }
-  if (!throughput.empty()) c.steady_images_per_s = mean(throughput);
-  if (!per_gpu.empty()) c.images_per_s_per_gpu = mean(per_gpu);
+  // Rates over the same work: harmonic means (Hoefler and Belli, rule 3).
+  if (!throughput.empty()) c.steady_images_per_s = harmonic_mean(throughput);
+  if (!per_gpu.empty()) c.images_per_s_per_gpu = harmonic_mean(per_gpu);
   if (c.is_imported && c.time_s) add_unique(c.warnings, "imported figures (" + field_value(c, "source") + "), not measured here");
 }
 
@@ -265,8 +329,19 @@ Comparison build_comparison(std::vector<RunAnalysis> runs, const ComparisonOptio
   if (options.epochs && *options.epochs < 1) {
     throw UsageError("--epochs " + std::to_string(*options.epochs) + ": expected a whole number of epochs >= 1");
   }
+  if (options.target_accuracy_pct &&
+      !(*options.target_accuracy_pct > 0 && *options.target_accuracy_pct <= 100)) {
+    throw UsageError("--target-accuracy " + format_number(*options.target_accuracy_pct) +
+                     ": expected a validation accuracy in percent, more than 0 and at most 100");
+  }
+  if (!(options.quality_margin_pts >= 0 && options.quality_margin_pts <= 100)) {
+    throw UsageError("--quality-margin " + format_number(options.quality_margin_pts) +
+                     ": expected percentage points from 0 to 100");
+  }
   Comparison cmp;
   cmp.cluster_name = options.cluster_name;
+  cmp.target_accuracy_pct = options.target_accuracy_pct;
+  cmp.quality_margin_pts = options.quality_margin_pts;
   for (auto& r : runs) {
     r.in_comparison = r.run.is_complete() || options.include_incomplete;
     if (!r.in_comparison) {
@@ -333,15 +408,14 @@ Comparison build_comparison(std::vector<RunAnalysis> runs, const ComparisonOptio
   cmp.runs = std::move(runs);
   compute_scaling(cmp);
   build_accuracy(cmp);
-
-  for (size_t i = 0; i < cmp.configs.size(); ++i) {
-    const auto& c = cmp.configs[i];
-    if (c.time_s && (!cmp.fastest || c.time_s->value < cmp.configs[*cmp.fastest].time_s->value)) cmp.fastest = i;
-    if (c.speedup && i != cmp.baseline &&
-        (!cmp.max_speedup || c.speedup->value > cmp.configs[*cmp.max_speedup].speedup->value)) {
-      cmp.max_speedup = i;
-    }
-  }
+  assess_repetitions(cmp);
+  assess_bounds(cmp);
+  assess_quality(cmp);
+  time_to_target(cmp);
+  // Fastest and maximum speedup: only among configurations that did the baseline's work and met
+  // the quality bar.
+  choose_headline(cmp);
+  build_scaling_models(cmp);
   for (size_t i = 0; i < cmp.configs.size(); ++i) cmp.display_order.push_back(i);
   std::stable_sort(cmp.display_order.begin(), cmp.display_order.end(), [&](size_t a, size_t b) {
     const auto& ca = cmp.configs[a];

@@ -106,11 +106,39 @@ std::string configuration_label(const std::vector<ConfigField>& fields, const st
   return label;
 }
 
+std::vector<std::string> unknown_settings(const std::vector<ConfigField>& fields) {
+  const ConfigField* device = find_field(fields, "device");
+  const bool gpu = device && device->value == "gpu";
+  std::vector<std::string> out;
+  for (const auto& f : fields) {
+    if (f.name == "source" || !f.value.empty()) continue;
+    if (f.name == "threads" && gpu) continue;
+    out.push_back(f.label);
+  }
+  return out;
+}
+
+bool placement_unknown(const std::vector<ConfigField>& fields) {
+  auto value = [&](const char* name) {
+    const ConfigField* f = find_field(fields, name);
+    return f ? f->value : std::string();
+  };
+  const std::string device = value("device");
+  if (device.empty()) return true;
+  return device == "gpu" && (value("nodes").empty() || value("gpus").empty());
+}
+
+std::string grouping_key(const std::vector<ConfigField>& fields, const std::string& run_id, size_t run_index) {
+  if (unknown_settings(fields).empty()) return configuration_key(fields);
+  // \x1e cannot occur in a configuration key's field separators: no collision with a pooled key.
+  return "\x1erun " + std::to_string(run_index) + " " + run_id;
+}
+
 std::vector<std::vector<size_t>> group_by_configuration(const std::vector<RunRecord>& runs) {
   std::vector<std::vector<size_t>> groups;
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < runs.size(); ++i) {
-    const std::string key = configuration_key(configuration_fields(runs[i]));
+    const std::string key = grouping_key(configuration_fields(runs[i]), runs[i].run_id, i);
     auto [it, inserted] = index.emplace(key, groups.size());
     if (inserted) groups.emplace_back();
     groups[it->second].push_back(i);

@@ -31,6 +31,21 @@ std::vector<std::string> work_differences(const std::vector<ConfigField>& a,
 // "LUMI 4 nodes (32 GPUs)", "Laptop 8 threads", with ", <source>" for imported runs.
 std::string configuration_label(const std::vector<ConfigField>& fields, const std::string& cluster_name);
 
+// Settings that define a configuration but are not stated, as labels ("GPUs", "precision"). Every
+// field above except the source counts; "CPU threads" only for CPU runs (a GPU run's host threads
+// are recorded but do not define it). Runs are repetitions of one configuration only when this is
+// empty for both and every field is equal: a run with an unknown setting is a configuration of its
+// own (docs/methodology.md, "Configurations").
+std::vector<std::string> unknown_settings(const std::vector<ConfigField>& fields);
+
+// The placement is unknown: no device kind, or a GPU run without its node or GPU count. Such a
+// run is named "unknown configuration (run <id>)" and left out of scaling and of the headline.
+bool placement_unknown(const std::vector<ConfigField>& fields);
+
+// The key that groups runs: configuration_key when every defining setting is known, else one of
+// the run's own (it pools with nothing).
+std::string grouping_key(const std::vector<ConfigField>& fields, const std::string& run_id, size_t run_index);
+
 // Indices of runs grouped by configuration, groups in order of first appearance.
 std::vector<std::vector<size_t>> group_by_configuration(const std::vector<RunRecord>& runs);
 

@@ -76,4 +76,12 @@ std::optional<bool> parse_bool(const std::string& text) {
   return std::nullopt;
 }
 
+std::string normalize_precision(const std::string& precision) {
+  const std::string p = to_lower(trim(precision));
+  if (p == "float32" || p == "fp32" || p == "32" || p == "single") return "fp32";
+  if (p == "bfloat16" || p == "bf16") return "bf16";
+  if (p == "float16" || p == "fp16" || p == "half" || p == "16") return "fp16";
+  return p;
+}
+
 }  // namespace lb::analysis

@@ -12,6 +12,8 @@ std::string normalize_model_name(const std::string& name);
 std::string display_model_name(const std::string& normalized);
 // "cpu" -> "cpu"; "cuda", "rocm", "hip", "gpu" -> "gpu"; anything else -> nullopt.
 std::optional<std::string> normalize_device_kind(const std::string& device);
+// "FP32", "float32" -> "fp32"; "bfloat16" -> "bf16"; "float16", "half" -> "fp16"; others lower-cased.
+std::string normalize_precision(const std::string& precision);
 // "path/to/tiny-imagenet.h5" -> "tiny-imagenet".
 std::string file_stem(const std::string& path);
 // Shortest decimal text that reads back to the same double ("0.001", "3e-05", "80000").

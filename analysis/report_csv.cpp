@@ -1,8 +1,11 @@
 #include <cmath>
 #include <functional>
+#include <map>
 #include <utility>
 
+#include "analysis/bound.h"
 #include "analysis/csv_reader.h"
+#include "analysis/quality.h"
 #include "analysis/names.h"
 #include "analysis/reports.h"
 
@@ -146,6 +149,80 @@ const std::vector<Column>& columns() {
          const auto& s = c.configs[r.config].vs_one_node;
          return s ? cell(s->efficiency.value) : std::string();
        }},
+      // Quality: the accuracy each side of the speedup reached, the bar, the headline.
+      {"val_scope", [](C, R r) { return cell(r.run.settings.val_scope); }},
+      {"val_images_per_eval", [](C, R r) { return cell(r.run.settings.val_images_per_eval); }},
+      {"config_accuracy_pct", [](C c, R r) { return cell(c.configs[r.config].accuracy_reached_pct); }},
+      {"baseline_accuracy_pct", [](C c, R) {
+         return c.baseline ? cell(c.configs[*c.baseline].accuracy_reached_pct) : std::string();
+       }},
+      {"quality_bar_pct", [](C c, R r) { return cell(c.configs[r.config].quality.bar_pct); }},
+      {"quality", [](C c, R r) { return std::string(to_string(c.configs[r.config].quality.status)); }},
+      {"headline_eligible", [](C c, R r) { return cell(c.configs[r.config].headline_eligible); }},
+      {"headline_excluded_reason", [](C c, R r) { return c.configs[r.config].headline_reason; }},
+      {"time_to_target_s", [](C, R r) {
+         return r.to_target && r.to_target->reached ? cell(r.to_target->time_s) : std::string();
+       }},
+      {"time_to_target_kind", [](C, R r) {
+         if (!r.to_target) return std::string();
+         if (!r.to_target->reached) return std::string("not reached");
+         return r.to_target->upper_bound ? std::string("imported, at most") : figure_kind(r.run.is_imported(), false);
+       }},
+      {"config_time_to_target_s", [](C c, R r) {
+         const auto& t = c.configs[r.config].to_target;
+         return t && t->reached ? cell(t->time_s) : std::string();
+       }},
+      // Repetitions and adaptive stopping.
+      {"repeat_group", [](C, R r) { return r.run.repeat.group; }},
+      {"repeat_index", [](C, R r) { return cell(r.run.repeat.index); }},
+      {"repeat_count", [](C, R r) { return cell(r.run.repeat.count); }},
+      {"config_runs_used", [](C c, R r) { return std::to_string(c.configs[r.config].repetitions.n); }},
+      {"config_time_cv", [](C c, R r) {
+         const auto& rep = c.configs[r.config].repetitions;
+         return rep.n >= 2 ? cell(rep.cv) : std::string();
+       }},
+      {"config_spread_too_large", [](C c, R r) { return cell(c.configs[r.config].repetitions.spread_too_large); }},
+      {"adaptive_target_rel_ci", [](C, R r) { return cell(r.run.adaptive.target_rel_ci); }},
+      {"adaptive_stop_reason", [](C, R r) { return r.run.adaptive.stop_reason; }},
+      {"adaptive_rel_ci", [](C, R r) { return cell(r.run.adaptive.achieved_rel_ci); }},
+      {"median_step_s", [](C, R r) {
+         return r.metrics.steady_steps > 0 ? cell(r.metrics.step_median.median) : std::string();
+       }},
+      {"median_step_lo_s", [](C, R r) {
+         return r.metrics.step_median.available ? cell(r.metrics.step_median.lo) : std::string();
+       }},
+      {"median_step_hi_s", [](C, R r) {
+         return r.metrics.step_median.available ? cell(r.metrics.step_median.hi) : std::string();
+       }},
+      // Bound attribution.
+      {"compute_fraction", [](C, R r) { return cell(r.metrics.compute_fraction); }},
+      {"bound", [](C, R r) { return run_bound_label(r.metrics); }},
+      {"config_bound", [](C c, R r) {
+         const auto& b = c.configs[r.config].bound;
+         return b ? b->label : std::string();
+       }},
+      {"comm_backend", [](C, R r) { return cell(r.run.settings.comm_backend); }},
+      {"model_flops_per_s_per_rank", [](C, R r) { return cell(r.metrics.model_flops_per_s_per_rank); }},
+      {"gemm_flops_per_s", [](C, R r) { return cell(r.run.gemm_flops_per_s); }},
+      {"gemm_fraction", [](C, R r) { return cell(r.metrics.gemm_fraction); }},
+      // The scaling model at this run's configuration (modelled), and whether the row is a model row.
+      {"model_predicted_step_s", [](C c, R r) {
+         for (const auto& m : c.scaling_models) {
+           for (const auto& p : m.points) {
+             if (p.config == r.config) return cell(p.predicted_step_s);
+           }
+         }
+         return std::string();
+       }},
+      {"model_predicted_efficiency", [](C c, R r) {
+         for (const auto& m : c.scaling_models) {
+           for (const auto& p : m.points) {
+             if (p.config == r.config) return cell(p.predicted_efficiency);
+           }
+         }
+         return std::string();
+       }},
+      {"is_modelled", [](C, R) { return std::string("false"); }},
       {"warnings", [](C, R r) {
          std::vector<std::string> all = r.run.warnings;
          all.insert(all.end(), r.metrics.warnings.begin(), r.metrics.warnings.end());
@@ -155,6 +232,38 @@ const std::vector<Column>& columns() {
        }},
   };
   return list;
+}
+
+// Rank counts the scaling model predicts but no run measured: one row each, marked modelled, with
+// only the columns that apply.
+std::vector<std::map<std::string, std::string>> modelled_rows(const Comparison& cmp) {
+  std::vector<std::map<std::string, std::string>> rows;
+  for (const auto& m : cmp.scaling_models) {
+    const ConfigResult& ref = cmp.configs[m.reference];
+    for (const auto& p : m.points) {
+      if (p.config) continue;
+      std::map<std::string, std::string> row;
+      row["run_id"] = "modelled: " + std::to_string(p.ranks) + " ranks" +
+                      (p.nodes > 0 ? " (" + std::to_string(p.nodes) + (p.nodes == 1 ? " node)" : " nodes)") : std::string());
+      row["source"] = "scaling model";
+      row["status"] = "modelled";
+      row["in_comparison"] = "false";
+      row["excluded_reason"] = "modelled from the allreduce sweep and " + ref.label + "'s step time, not run";
+      row["config_id"] = ref.id;
+      row["config_label"] = m.family;
+      row["nodes"] = p.nodes > 0 ? std::to_string(p.nodes) : "";
+      row["ranks"] = std::to_string(p.ranks);
+      row["batch_size"] = std::to_string(m.batch_per_rank);
+      row["model_predicted_step_s"] = cell(p.predicted_step_s);
+      row["model_predicted_efficiency"] = cell(p.predicted_efficiency);
+      row["is_extrapolated"] = "false";
+      row["is_imported"] = "false";
+      row["is_modelled"] = "true";
+      row["job_epochs"] = std::to_string(cmp.epochs);
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
 }
 
 }  // namespace
@@ -169,6 +278,16 @@ std::string benchmark_csv(const Comparison& cmp) {
       if (!first) out += ',';
       first = false;
       out += csv_cell(get(cmp, r));
+    }
+    out += '\n';
+  }
+  for (const auto& row : modelled_rows(cmp)) {
+    bool first = true;
+    for (const auto& [name, get] : columns()) {
+      if (!first) out += ',';
+      first = false;
+      auto it = row.find(name);
+      out += csv_cell(it == row.end() ? std::string() : it->second);
     }
     out += '\n';
   }

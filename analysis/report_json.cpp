@@ -1,4 +1,6 @@
+#include "analysis/bound.h"
 #include "analysis/json_writer.h"
+#include "analysis/quality.h"
 #include "analysis/results_reader.h"
 #include "analysis/reports.h"
 
@@ -39,9 +41,131 @@ void scaling(JsonWriter& j, const std::string& name, const Comparison& cmp, cons
   const bool ex = pair_extrapolated(c, ref), im = pair_imported(c, ref);
   j.begin_object();
   j.field("reference", ref.id).field("reference_label", ref.label).field("ideal", s->ideal);
+  if (ref.time_s) j.field("reference_time_s", ref.time_s->value);
   interval(j, "speedup", s->speedup, ex, im);
   interval(j, "efficiency", s->efficiency, ex, im);
+  // The accuracy each side reached, next to every speedup.
+  j.field("accuracy_pct", c.accuracy_reached_pct).field("reference_accuracy_pct", ref.accuracy_reached_pct);
   j.field("differences", s->differences);
+  j.end_object();
+}
+
+void median_interval(JsonWriter& j, const std::string& name, const MedianInterval& m) {
+  j.key(name).begin_object();
+  j.field("median", m.median).field("n", m.n).field("available", m.available);
+  if (m.available) {
+    j.field("lo", m.lo).field("hi", m.hi).field("relative_half_width", m.relative_half_width());
+  } else {
+    j.key("lo").null().key("hi").null().key("relative_half_width").null();
+  }
+  j.field("method", "order statistics (distribution-free, coverage >= 95%)");
+  j.end_object();
+}
+
+void quality(JsonWriter& j, const ConfigResult& c) {
+  j.field("accuracy_reached_pct", c.accuracy_reached_pct).field("accuracy_runs", c.accuracy_runs);
+  j.key("val_scope");
+  if (c.val_scope.empty()) {
+    j.null();
+  } else {
+    j.value(c.val_scope);
+  }
+  j.field("val_images", c.val_images);
+  j.key("quality").begin_object();
+  j.field("bar_pct", c.quality.bar_pct).field("bar_source", c.quality.bar_source);
+  j.field("status", to_string(c.quality.status)).field("reason", c.quality.reason);
+  j.end_object();
+  j.field("headline_eligible", c.headline_eligible);
+  j.key("headline_reason");
+  if (c.headline_eligible) {
+    j.null();
+  } else {
+    j.value(c.headline_reason);
+  }
+  j.key("time_to_target");
+  if (c.to_target) {
+    const ConfigTimeToTarget& t = *c.to_target;
+    j.begin_object().field("reached", t.reached);
+    j.field("time_s", t.reached ? std::optional<double>(t.time_s) : std::nullopt);
+    j.field("previous_s", t.reached && !t.imported ? std::optional<double>(t.previous_s) : std::nullopt);
+    j.field("upper_bound_only", t.imported).field("epoch", t.epoch);
+    j.field("runs_reached", t.runs_reached).field("runs_with_accuracy", t.runs_with_accuracy);
+    j.field("kind", figure_kind(t.imported, t.extrapolated)).field("extrapolated", t.extrapolated).field("imported", t.imported);
+    j.field("speedup", t.speedup).field("method", t.method);
+    j.end_object();
+  } else {
+    j.null();
+  }
+}
+
+void repetitions(JsonWriter& j, const ConfigResult& c) {
+  const RepetitionSummary& r = c.repetitions;
+  j.key("repetitions").begin_object();
+  j.field("n", r.n);
+  if (r.n > 0) {
+    j.field("mean_s", r.mean).field("median_s", r.median).field("min_s", r.min).field("max_s", r.max);
+    j.field("coefficient_of_variation", r.n >= 2 ? std::optional<double>(r.cv) : std::nullopt);
+    median_interval(j, "median_interval_s", r.median_ci);
+  }
+  j.field("spread_too_large", r.spread_too_large).field("max_coefficient_of_variation", kMaxRepeatSpread);
+  j.field("repeat_groups", r.repeat_groups);
+  j.end_object();
+}
+
+void bound(JsonWriter& j, const std::optional<BoundSummary>& b) {
+  j.key("bound");
+  if (!b) {
+    j.null();
+    return;
+  }
+  j.begin_object();
+  j.field("label", b->label).field("runs", b->runs).field("threshold", kBoundThreshold);
+  j.field("data_wait_fraction", b->data_wait).field("compute_fraction", b->compute);
+  j.field("comm_exposed_fraction", b->comm).field("other_fraction", b->other);
+  j.field("compute_recorded", b->compute_recorded);
+  j.field("model_flops_per_s_per_rank", b->model_flops_per_s_per_rank).field("gemm_flops_per_s", b->gemm_flops_per_s);
+  j.field("gemm_fraction", b->gemm_fraction).field("kind", "measured");
+  j.end_object();
+}
+
+void scaling_model(JsonWriter& j, const Comparison& cmp, const ScalingModel& m) {
+  j.begin_object();
+  j.field("family", m.family).field("reference", cmp.configs[m.reference].id);
+  j.field("reference_label", cmp.configs[m.reference].label).field("reference_step_s", m.reference_step_s);
+  j.field("batch_per_rank", m.batch_per_rank);
+  j.field("alpha_s", m.alpha_s).field("beta_s_per_byte", m.beta_s_per_byte);
+  j.field("bandwidth_bytes_per_s", m.beta_s_per_byte > 0 ? std::optional<double>(1.0 / m.beta_s_per_byte) : std::nullopt);
+  j.field("fit_rms_relative_error", m.fit_rms_relative_error).field("sweep_points", m.sweep_points);
+  j.key("sweep_ranks").begin_array();
+  for (int r : m.sweep_ranks) j.value(r);
+  j.end_array();
+  j.field("gradient_bytes", m.gradient_bytes).field("buckets", m.buckets).field("ranks_per_node", m.ranks_per_node);
+  j.field("formula", "step(N) = step(1) + buckets * 2 (N - 1) alpha + 2 (N - 1) / N * gradient_bytes * beta");
+  j.key("points").begin_array();
+  for (const auto& p : m.points) {
+    j.begin_object();
+    j.field("ranks", p.ranks).field("nodes", p.nodes > 0 ? std::optional<int>(p.nodes) : std::nullopt);
+    j.key("config");
+    if (p.config) {
+      j.value(cmp.configs[*p.config].id);
+    } else {
+      j.null();
+    }
+    j.key("predicted").begin_object();
+    j.field("step_s", p.predicted_step_s).field("efficiency", p.predicted_efficiency);
+    j.field("kind", "modelled").field("modelled", true).field("extrapolated", false).field("imported", false);
+    j.end_object();
+    j.key("measured");
+    if (p.measured_step_s) {
+      j.begin_object().field("step_s", *p.measured_step_s).field("efficiency", p.measured_efficiency);
+      j.field("kind", "measured").field("extrapolated", false).field("imported", false).end_object();
+    } else {
+      j.null();
+    }
+    j.end_object();
+  }
+  j.end_array();
+  j.field("notes", m.notes);
   j.end_object();
 }
 
@@ -76,6 +200,7 @@ void configuration(JsonWriter& j, const Comparison& cmp, size_t index) {
   if (c.speedup && cmp.baseline) {
     const ConfigResult& b = cmp.configs[*cmp.baseline];
     interval(j, "speedup", *c.speedup, pair_extrapolated(c, b), pair_imported(c, b));
+    j.field("speedup_accuracy_pct", c.accuracy_reached_pct).field("baseline_accuracy_pct", b.accuracy_reached_pct);
   } else {
     j.key("speedup").null();
   }
@@ -97,6 +222,10 @@ void configuration(JsonWriter& j, const Comparison& cmp, size_t index) {
   } else {
     j.null();
   }
+  j.field("placement_unknown", c.placement_unknown).field("unknown_settings", c.unknown_settings);
+  quality(j, c);
+  repetitions(j, c);
+  bound(j, c.bound);
   j.field("differences_from_baseline", c.differences).field("warnings", c.warnings);
   j.end_object();
 }
@@ -120,6 +249,55 @@ void run(JsonWriter& j, const Comparison& cmp, const RunAnalysis& r) {
   j.field("steady_images_per_s", r.metrics.steady_images_per_s);
   j.field("best_val_top1_pct", r.metrics.best_val_top1_pct);
   j.field("accuracy_scope", !r.metrics.best_val_top1_pct ? "none" : (r.run.is_subset() ? "subset" : "full"));
+  const RunSettings& s = r.run.settings;
+  j.field("precision", s.precision).field("val_scope", s.val_scope).field("val_images_per_eval", s.val_images_per_eval);
+  j.field("comm_backend", s.comm_backend);
+  j.key("repeat");
+  if (r.run.repeat.group.empty()) {
+    j.null();
+  } else {
+    j.begin_object().field("group", r.run.repeat.group).field("index", r.run.repeat.index);
+    j.field("count", r.run.repeat.count).end_object();
+  }
+  j.key("adaptive");
+  if (!r.run.adaptive.target_rel_ci) {
+    j.null();
+  } else {
+    const AdaptiveInfo& a = r.run.adaptive;
+    j.begin_object().field("target_rel_ci", a.target_rel_ci).field("enabled", a.enabled());
+    j.key("stop_reason");
+    if (a.stop_reason.empty()) {
+      j.null();
+    } else {
+      j.value(a.stop_reason);
+    }
+    j.field("achieved_rel_ci", a.achieved_rel_ci).end_object();
+  }
+  if (!r.run.is_imported() && r.metrics.steady_steps > 0) {
+    median_interval(j, "median_step_s", r.metrics.step_median);
+    j.key("bound").begin_object();
+    j.field("label", run_bound_label(r.metrics)).field("data_wait_fraction", r.metrics.data_wait_fraction);
+    j.field("compute_fraction", r.metrics.compute_fraction).field("comm_exposed_fraction", r.metrics.comm_exposed_fraction);
+    j.end_object();
+  } else {
+    j.key("median_step_s").null();
+    j.key("bound").null();
+  }
+  j.field("model_flops_per_s_per_rank", r.metrics.model_flops_per_s_per_rank);
+  j.field("gemm_flops_per_s", r.run.gemm_flops_per_s).field("gemm_fraction", r.metrics.gemm_fraction);
+  j.key("time_to_target");
+  if (r.to_target) {
+    const RunTimeToTarget& t = *r.to_target;
+    j.begin_object().field("reached", t.reached);
+    j.field("time_s", t.reached ? std::optional<double>(t.time_s) : std::nullopt);
+    j.field("previous_s", t.reached && !t.upper_bound ? std::optional<double>(t.previous_s) : std::nullopt);
+    j.field("epoch", t.epoch).field("upper_bound_only", t.upper_bound);
+    j.field("kind", figure_kind(r.run.is_imported(), false)).field("extrapolated", false);
+    j.field("imported", r.run.is_imported()).end_object();
+  } else {
+    j.null();
+  }
+  j.field("allreduce_sweep_points", r.run.allreduce_sweep.size());
   j.end_object();
 }
 
@@ -140,12 +318,19 @@ std::string summary_json(const Comparison& cmp, const std::vector<InputReport>& 
   } else {
     j.null();
   }
+  j.key("quality").begin_object();
+  j.field("target_accuracy_pct", cmp.target_accuracy_pct).field("quality_margin_pts", cmp.quality_margin_pts);
+  j.field("rule", "fastest and max_speedup are chosen only among configurations that did the baseline's work (no "
+                  "work-changing difference) and met the quality bar: the target accuracy when given, else the best "
+                  "accuracy of the same task less the margin");
+  j.end_object();
   j.key("max_speedup");
   if (cmp.max_speedup && cmp.baseline) {
     const ConfigResult& c = cmp.configs[*cmp.max_speedup];
     const ConfigResult& b = cmp.configs[*cmp.baseline];
     j.begin_object().field("config", c.id).field("label", c.label);
     interval(j, "speedup", *c.speedup, pair_extrapolated(c, b), pair_imported(c, b));
+    j.field("accuracy_pct", c.accuracy_reached_pct).field("baseline_accuracy_pct", b.accuracy_reached_pct);
     j.end_object();
   } else {
     j.null();
@@ -155,10 +340,30 @@ std::string summary_json(const Comparison& cmp, const std::vector<InputReport>& 
     const ConfigResult& c = cmp.configs[*cmp.fastest];
     j.begin_object().field("config", c.id).field("label", c.label);
     interval(j, "time_s", *c.time_s, c.extrapolated, c.is_imported);
+    j.field("accuracy_pct", c.accuracy_reached_pct).field("quality", to_string(c.quality.status));
     j.end_object();
   } else {
     j.null();
   }
+  j.key("fastest_to_target");
+  if (cmp.fastest_to_target) {
+    const ConfigResult& c = cmp.configs[*cmp.fastest_to_target];
+    const ConfigTimeToTarget& t = *c.to_target;
+    j.begin_object().field("config", c.id).field("label", c.label).field("target_accuracy_pct", cmp.target_accuracy_pct);
+    j.field("time_s", t.time_s).field("upper_bound_only", t.imported).field("epoch", t.epoch);
+    j.field("kind", figure_kind(t.imported, t.extrapolated)).field("extrapolated", t.extrapolated).field("imported", t.imported);
+    j.field("speedup", t.speedup);
+    j.end_object();
+  } else {
+    j.null();
+  }
+  j.key("not_in_headline").begin_array();
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    if (c.headline_eligible || !c.time_s) continue;
+    j.begin_object().field("config", c.id).field("label", c.label).field("reason", c.headline_reason).end_object();
+  }
+  j.end_array();
   j.key("configurations").begin_array();
   for (size_t i : cmp.display_order) configuration(j, cmp, i);
   j.end_array();
@@ -186,6 +391,9 @@ std::string summary_json(const Comparison& cmp, const std::vector<InputReport>& 
     j.end_array().end_object();
   }
   j.end_array().end_object();
+  j.key("scaling_models").begin_array();
+  for (const auto& m : cmp.scaling_models) scaling_model(j, cmp, m);
+  j.end_array();
   j.key("runs").begin_array();
   for (const auto& r : cmp.runs) run(j, cmp, r);
   j.end_array();

@@ -119,7 +119,7 @@ void fill_settings(const AttrMap& a, RunRecord& run) {
   s.gpus = get_int(a, "device_count");
   if (s.device && *s.device == "cpu") s.gpus = 0;
   s.threads = get_int(a, "threads");
-  s.precision = nonempty(get_string(a, "precision"));
+  if (auto precision = nonempty(get_string(a, "precision"))) s.precision = normalize_precision(*precision);
   s.batch_size = get_int(a, "batch_size");
   s.global_batch_size = get_int(a, "global_batch_size");
   if (auto synthetic = get_int(a, "synthetic")) s.synthetic = *synthetic != 0;
@@ -155,6 +155,25 @@ void fill_settings(const AttrMap& a, RunRecord& run) {
   run.train_flops_per_image = get_double(a, "train_flops_per_image");
   run.peak_flops_per_device = get_double(a, "peak_flops_per_device");
   run.host = get_string(a, "host").value_or("");
+  run.parameters = get_int(a, "parameters");
+
+  // Fields of later harnesses; absent in older files, where they stay unknown.
+  if (auto scope = nonempty(get_string(a, "val_scope"))) s.val_scope = to_lower(trim(*scope));
+  s.val_images_per_eval = get_int(a, "val_images_per_eval");
+  if (auto backend = nonempty(get_string(a, "comm_backend"))) s.comm_backend = to_lower(trim(*backend));
+  s.comm_bucket_bytes = get_int(a, "comm_bucket_bytes");
+  s.ranks_per_node = get_int(a, "ranks_per_node");
+  if (auto gemm = get_double(a, "gemm_flops_per_s"); gemm && std::isfinite(*gemm) && *gemm > 0) {
+    run.gemm_flops_per_s = gemm;
+  }
+  run.repeat.group = trim(get_string(a, "repeat_group").value_or(""));
+  run.repeat.index = get_int(a, "repeat_index");
+  run.repeat.count = get_int(a, "repeat_count");
+  run.adaptive.target_rel_ci = get_double(a, "adaptive_target_rel_ci");
+  run.adaptive.stop_reason = trim(get_string(a, "adaptive_stop_reason").value_or(""));
+  if (auto achieved = get_double(a, "adaptive_rel_ci"); achieved && std::isfinite(*achieved)) {
+    run.adaptive.achieved_rel_ci = achieved;
+  }
 
   // Attributes without which the comparison cannot place the run: say so once, by name.
   static const char* const important[] = {"status", "model", "device", "epochs", "train_samples",
@@ -179,13 +198,14 @@ void read_steps(hid_t group, RunRecord& run, Scratch& scratch) {
     return;
   }
   H5Handle ds = h5_dataset(H5Dopen2(group, "steps", H5P_DEFAULT));
-  enum { kEpoch, kSamples, kWarmup, kTotal, kDataWait, kCommExposed };
-  CompoundColumns table(ds.get(), {"epoch", "samples", "warmup", "total_s", "data_wait_s", "comm_exposed_s"});
+  enum { kEpoch, kSamples, kWarmup, kTotal, kDataWait, kCommExposed, kForward, kBackward, kOptimizer };
+  CompoundColumns table(ds.get(), {"epoch", "samples", "warmup", "total_s", "data_wait_s", "comm_exposed_s",
+                                   "forward_s", "backward_s", "optimizer_s"});
   if (!table.is_compound()) {
     run.warnings.push_back("'steps' is not a compound table");
     return;
   }
-  const std::string missing = table.missing({true, true, true, true, false, false});
+  const std::string missing = table.missing({true, true, true, true, false, false, false, false, false});
   if (!missing.empty()) {
     run.warnings.push_back("'steps' lacks fields: " + missing);
     return;
@@ -213,6 +233,44 @@ void read_steps(hid_t group, RunRecord& run, Scratch& scratch) {
   }
   if (table.has(kCommExposed)) {
     for (size_t i = 0; i < n; ++i) c.comm_exposed_s[i] = table.value(kCommExposed, i);
+  }
+  // Compute time (forward + backward + optimizer) for the bound attribution; all three or none.
+  if (table.has(kForward) && table.has(kBackward) && table.has(kOptimizer)) {
+    c.compute_s.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      c.compute_s[i] = table.value(kForward, i) + table.value(kBackward, i) + table.value(kOptimizer, i);
+    }
+  }
+}
+
+// The allreduce sweep of a multi-rank run (optional: one-rank runs and older files have none).
+void read_allreduce_sweep(hid_t group, RunRecord& run, Scratch& scratch) {
+  if (H5Lexists(group, "allreduce_sweep", H5P_DEFAULT) <= 0) return;
+  H5Handle ds = h5_dataset(H5Dopen2(group, "allreduce_sweep", H5P_DEFAULT));
+  enum { kBytes, kSeconds, kRepeats, kRanks };
+  CompoundColumns table(ds.get(), {"bytes", "seconds", "repeats", "ranks"});
+  if (!table.is_compound()) {
+    run.warnings.push_back("'allreduce_sweep' is not a compound table; no scaling model from it");
+    return;
+  }
+  const std::string missing = table.missing({true, true, false, true});
+  if (!missing.empty()) {
+    run.warnings.push_back("'allreduce_sweep' lacks fields: " + missing + "; no scaling model from it");
+    return;
+  }
+  if (!table.read(scratch.rows)) {
+    run.warnings.push_back("'allreduce_sweep' could not be read; no scaling model from it");
+    return;
+  }
+  for (size_t i = 0; i < table.rows(); ++i) {
+    AllreduceSample a;
+    const double bytes = table.value(kBytes, i), seconds = table.value(kSeconds, i), ranks = table.value(kRanks, i);
+    if (!(bytes > 0) || !(seconds > 0) || !std::isfinite(seconds) || !(ranks >= 2)) continue;
+    a.bytes = static_cast<int64_t>(bytes);
+    a.seconds = seconds;
+    a.repeats = table.has(kRepeats) ? static_cast<int32_t>(table.value(kRepeats, i)) : 0;
+    a.ranks = static_cast<int32_t>(ranks);
+    run.allreduce_sweep.push_back(a);
   }
 }
 
@@ -395,6 +453,7 @@ FileReadResult read_results_file(const std::string& path) {
     read_epochs(group.get(), run, scratch);
     read_evaluations(group.get(), run, scratch);
     read_rank_times(group.get(), run, scratch);
+    read_allreduce_sweep(group.get(), run, scratch);
     result.runs.push_back(std::move(run));
   }
   result.ok = true;

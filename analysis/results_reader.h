@@ -8,8 +8,11 @@
 
 namespace lb::analysis {
 
-// The newest results schema this reader understands; newer files are refused.
-constexpr int kSupportedSchemaVersion = 1;
+// The newest results schema this reader understands; newer files are refused. Version 2 adds
+// attributes and tables (precision variants, validation scope, repetitions, adaptive stopping,
+// matrix-product rate, communication backend, allreduce sweep) that a version-1 file lacks; every
+// one of them is optional here, so version-1 files read as before.
+constexpr int kSupportedSchemaVersion = 2;
 
 struct FileReadResult {
   bool ok = false;      // false: nothing was read; error says why, naming the file

@@ -1,5 +1,6 @@
 #include "analysis/run_metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -23,7 +24,8 @@ void step_figures(const RunRecord& run, RunMetrics& m) {
   std::vector<double> y, x;
   y.reserve(s.size());
   x.reserve(s.size());
-  double wait = 0, comm = 0, slowest = 0, mean_rank = 0;
+  double wait = 0, comm = 0, compute = 0, slowest = 0, mean_rank = 0;
+  const bool have_compute = s.compute_s.size() == s.size();
   const bool have_ranks = s.slowest_rank_s.size() == s.size() && s.mean_rank_s.size() == s.size();
   for (size_t i = 0; i < s.size(); ++i) {
     if (s.warmup[i]) {
@@ -34,6 +36,7 @@ void step_figures(const RunRecord& run, RunMetrics& m) {
     x.push_back(static_cast<double>(s.samples[i]));
     wait += s.data_wait_s[i];
     comm += s.comm_exposed_s[i];
+    if (have_compute) compute += s.compute_s[i];
     if (have_ranks) {
       slowest += s.slowest_rank_s[i];
       mean_rank += s.mean_rank_s[i];
@@ -54,9 +57,14 @@ void step_figures(const RunRecord& run, RunMetrics& m) {
   m.warmup_excess_s = excess;
   double steady_total = 0;
   for (double v : y) steady_total += v;
+  m.steady_step_sum_s = steady_total;
+  m.steady_data_wait_sum_s = wait;
+  m.steady_comm_sum_s = comm;
+  if (have_compute) m.steady_compute_sum_s = compute;
   if (steady_total > 0) {
     m.data_wait_fraction = wait / steady_total;
     m.comm_exposed_fraction = comm / steady_total;
+    if (have_compute) m.compute_fraction = compute / steady_total;
   }
   if (have_ranks && mean_rank > 0) {
     m.straggler_ratio = slowest / mean_rank;
@@ -71,7 +79,15 @@ void step_figures(const RunRecord& run, RunMetrics& m) {
     if (run.peak_flops_per_device && *run.peak_flops_per_device > 0) {
       m.flops_utilization = *m.model_flops_per_s / (*run.peak_flops_per_device * devices);
     }
+    // Per rank: every rank drives one device (a GPU, or the CPU threads of one process).
+    const double ranks = static_cast<double>(std::max<int64_t>(run.settings.ranks.value_or(1), 1));
+    m.model_flops_per_s_per_rank = *m.model_flops_per_s / ranks;
+    if (run.gemm_flops_per_s && *run.gemm_flops_per_s > 0) {
+      m.gemm_fraction = *m.model_flops_per_s_per_rank / *run.gemm_flops_per_s;
+    }
   }
+  // Last: it reorders the steady step times.
+  m.step_median = median_interval95_inplace(y);
 }
 
 // The epoch-end pass of a finished epoch is the last pass recorded for it; every other pass ran

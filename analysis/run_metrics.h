@@ -43,6 +43,20 @@ struct RunMetrics {
   std::optional<double> comm_exposed_fraction;
   std::optional<double> straggler_ratio;       // sum(slowest rank) / sum(mean rank), steady steps
 
+  // Where the steady step time goes (bound attribution, docs/methodology.md): sums over the steady
+  // steps, so that a configuration pools its runs as ratios of sums, never as means of ratios.
+  double steady_step_sum_s = 0;                // sum of total_s
+  double steady_data_wait_sum_s = 0;
+  double steady_comm_sum_s = 0;
+  std::optional<double> steady_compute_sum_s;  // forward + backward + optimizer (when recorded)
+  std::optional<double> compute_fraction;      // of steady step time
+  // Model FLOP/s per rank (device) against the matrix-product rate measured on that device.
+  std::optional<double> model_flops_per_s_per_rank;
+  std::optional<double> gemm_fraction;
+  // The median steady step time with its distribution-free 95% interval (order statistics):
+  // what the harness's adaptive mode targets, recomputed here.
+  MedianInterval step_median;
+
   // Validation passes the harness ran every --eval-every steps on top of the epoch-end ones: not
   // part of the normalized job, so their time is taken out of overhead and measured job times.
   size_t extra_validations = 0;

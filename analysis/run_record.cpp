@@ -44,6 +44,7 @@ void StepColumns::clear() {
   std::vector<double>().swap(total_s);
   std::vector<double>().swap(data_wait_s);
   std::vector<double>().swap(comm_exposed_s);
+  std::vector<double>().swap(compute_s);
   std::vector<double>().swap(slowest_rank_s);
   std::vector<double>().swap(mean_rank_s);
 }

@@ -43,6 +43,37 @@ struct RunSettings {
   std::optional<double> lr;  // peak learning rate
   std::optional<std::string> lr_schedule;
   std::optional<bool> pretrained;
+  // How validation accuracy was computed: "all_ranks" (every validation image once, across the
+  // ranks) or "rank0_share" (one rank's share only); unknown for files and exports that do not say.
+  std::optional<std::string> val_scope;
+  std::optional<int64_t> val_images_per_eval;  // images in one validation pass
+  std::optional<std::string> comm_backend;      // "none", "gloo", "nccl", "mpi"
+  std::optional<int64_t> comm_bucket_bytes;     // gradient bucket size
+  std::optional<int64_t> ranks_per_node;
+};
+
+// Runs of one `harness --repeat N` invocation share a group.
+struct RepeatInfo {
+  std::string group;  // empty: not part of a --repeat invocation
+  std::optional<int64_t> index, count;
+};
+
+// The harness's adaptive mode: steps until the 95% interval of the median steady step time is
+// within the target (relative half-width) or a step budget runs out.
+struct AdaptiveInfo {
+  std::optional<double> target_rel_ci;  // 0 = adaptive mode off
+  std::string stop_reason;              // "ci_reached", "step_budget" or empty
+  std::optional<double> achieved_rel_ci;
+
+  bool enabled() const { return target_rel_ci && *target_rel_ci > 0; }
+};
+
+// One row of the `allreduce_sweep` table: the median time of one allreduce of `bytes` over `ranks`.
+struct AllreduceSample {
+  int64_t bytes = 0;
+  double seconds = 0;
+  int32_t repeats = 0;
+  int32_t ranks = 0;
 };
 
 // Rank 0's per-step records as columns (only the fields the analysis uses).
@@ -53,6 +84,8 @@ struct StepColumns {
   std::vector<double> total_s;
   std::vector<double> data_wait_s;
   std::vector<double> comm_exposed_s;
+  // forward_s + backward_s + optimizer_s; empty when the table lacks any of the three.
+  std::vector<double> compute_s;
   // From rank_step_time_s, reduced at read time because the full matrix can be large.
   std::vector<double> slowest_rank_s;
   std::vector<double> mean_rank_s;
@@ -104,6 +137,11 @@ struct RunRecord {
   std::optional<int64_t> peak_rss_bytes;
   std::optional<double> train_flops_per_image;
   std::optional<double> peak_flops_per_device;
+  std::optional<double> gemm_flops_per_s;  // measured matrix-product rate per rank (device); 0 = not measured
+  std::optional<int64_t> parameters;       // trainable parameters (gradient elements)
+  RepeatInfo repeat;
+  AdaptiveInfo adaptive;
+  std::vector<AllreduceSample> allreduce_sweep;  // empty when not measured (one rank, older files)
   std::string host;
   StepColumns steps;
   std::vector<EpochRecord> epochs;

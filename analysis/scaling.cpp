@@ -36,7 +36,8 @@ void compute_scaling(Comparison& cmp) {
   auto& configs = cmp.configs;
   std::map<std::string, std::vector<size_t>> families;
   for (size_t i = 0; i < configs.size(); ++i) {
-    if (configs[i].is_cluster && configs[i].time_s && configs[i].gpus > 0) {
+    // An unknown configuration (no node or GPU count stated) is never scaled.
+    if (configs[i].is_cluster && configs[i].time_s && configs[i].gpus > 0 && !configs[i].placement_unknown) {
       families[family_key(configs[i])].push_back(i);
     }
   }

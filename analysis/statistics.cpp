@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <set>
 #include <stdexcept>
@@ -231,6 +232,144 @@ Interval ratio_interval(const Interval& num, const Interval& den) {
   r.hi = den.lo > 0 && std::isfinite(den.lo) ? num.hi / den.lo : std::numeric_limits<double>::infinity();
   if (!r.has_interval) r.lo = r.hi = r.value;
   return r;
+}
+
+double median_inplace(std::vector<double>& values) {
+  if (values.empty()) return kNaN;
+  const size_t n = values.size();
+  auto mid = values.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  const double upper = *mid;
+  if (n % 2 == 1) return upper;
+  const double lower = *std::max_element(values.begin(), mid);
+  return 0.5 * (lower + upper);
+}
+
+double median(std::vector<double> values) { return median_inplace(values); }
+
+double harmonic_mean(const std::vector<double>& rates) {
+  if (rates.empty()) return kNaN;
+  double inverse = 0;
+  for (double r : rates) {
+    if (!(r > 0) || !std::isfinite(r)) return kNaN;
+    inverse += 1.0 / r;
+  }
+  return static_cast<double>(rates.size()) / inverse;
+}
+
+size_t median_interval_rank(size_t n) {
+  if (n < 6) return 0;
+  if (n > 200) {
+    const double l = std::floor(static_cast<double>(n) / 2.0 - 0.98 * std::sqrt(static_cast<double>(n)));
+    return l < 1 ? 1 : static_cast<size_t>(l);
+  }
+  // Largest l with P(B <= l - 1) <= 0.025, B ~ Bin(n, 1/2).
+  double log_p = -static_cast<double>(n) * std::log(2.0);  // P(B = 0)
+  double cdf = 0;
+  size_t l = 0;
+  for (size_t i = 0; i < n; ++i) {
+    cdf += std::exp(log_p);  // P(B <= i)
+    if (cdf > 0.025) break;
+    l = i + 1;
+    log_p += std::log(static_cast<double>(n - i)) - std::log(static_cast<double>(i + 1));
+  }
+  return l;
+}
+
+double MedianInterval::relative_half_width() const {
+  if (!available || !(median > 0)) return kNaN;
+  return std::max(median - lo, hi - median) / median;
+}
+
+MedianInterval median_interval95_inplace(std::vector<double>& values) {
+  MedianInterval m;
+  m.n = values.size();
+  if (m.n == 0) {
+    m.median = m.lo = m.hi = kNaN;
+    return m;
+  }
+  // One partition at the middle, then each order statistic within its own half.
+  const size_t n = m.n;
+  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  const double upper = *mid;
+  m.median = n % 2 == 1 ? upper : 0.5 * (*std::max_element(values.begin(), mid) + upper);
+  m.lo = m.hi = m.median;
+  const size_t l = median_interval_rank(n);
+  if (l == 0) return m;
+  // x_(l) and x_(n+1-l), 1-based: indices l - 1 (< n / 2) and n - l (>= n / 2).
+  const auto lo = values.begin() + static_cast<std::ptrdiff_t>(l - 1);
+  const auto hi = values.begin() + static_cast<std::ptrdiff_t>(n - l);
+  std::nth_element(values.begin(), lo, mid);
+  m.lo = *lo;
+  if (hi == mid) {
+    m.hi = upper;
+  } else {
+    std::nth_element(mid + 1, hi, values.end());
+    m.hi = *hi;
+  }
+  m.available = true;
+  m.rank_lo = l;
+  return m;
+}
+
+MedianInterval median_interval95(std::vector<double> values) { return median_interval95_inplace(values); }
+
+TwoTermFit fit_two_terms(const std::vector<double>& x1, const std::vector<double>& x2, const std::vector<double>& y,
+                         const std::vector<double>& w) {
+  if (x1.size() != y.size() || x2.size() != y.size() || w.size() != y.size()) {
+    throw std::invalid_argument("fit_two_terms: columns differ in length");
+  }
+  TwoTermFit f;
+  f.n = y.size();
+  if (f.n < 2) return f;
+  double s11 = 0, s12 = 0, s22 = 0, s1y = 0, s2y = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    s11 += w[i] * x1[i] * x1[i];
+    s12 += w[i] * x1[i] * x2[i];
+    s22 += w[i] * x2[i] * x2[i];
+    s1y += w[i] * x1[i] * y[i];
+    s2y += w[i] * x2[i] * y[i];
+  }
+  const double det = s11 * s22 - s12 * s12;
+  bool solved = false;
+  if (std::fabs(det) > 1e-12 * std::max(1e-300, s11 * s22)) {
+    f.a = (s1y * s22 - s2y * s12) / det;
+    f.b = (s2y * s11 - s1y * s12) / det;
+    solved = f.a >= 0 && f.b >= 0;
+  }
+  if (!solved) {
+    // One term alone, the better of the two non-negative refits.
+    const double a_only = s11 > 0 ? std::max(0.0, s1y / s11) : 0.0;
+    const double b_only = s22 > 0 ? std::max(0.0, s2y / s22) : 0.0;
+    auto loss = [&](double a, double b) {
+      double l = 0;
+      for (size_t i = 0; i < y.size(); ++i) {
+        const double r = a * x1[i] + b * x2[i] - y[i];
+        l += w[i] * r * r;
+      }
+      return l;
+    };
+    if (s11 <= 0 && s22 <= 0) return f;
+    if (s22 <= 0 || (s11 > 0 && loss(a_only, 0) <= loss(0, b_only))) {
+      f.a = a_only;
+      f.b = 0;
+    } else {
+      f.a = 0;
+      f.b = b_only;
+    }
+  }
+  double ss = 0;
+  size_t used = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (y[i] == 0) continue;
+    const double r = (f.a * x1[i] + f.b * x2[i] - y[i]) / y[i];
+    ss += r * r;
+    ++used;
+  }
+  f.rms_relative_error = used > 0 ? std::sqrt(ss / static_cast<double>(used)) : 0.0;
+  f.valid = true;
+  return f;
 }
 
 }  // namespace lb::analysis

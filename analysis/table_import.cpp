@@ -24,7 +24,9 @@ const std::set<std::string>& known_columns() {
       "extrapolated_total_time_hr", "extrapolated_epoch_time_hr", "cpu_model", "pytorch_threads",
       // extensions used by the reference file (any export may carry them too)
       "source", "dataset", "train_split_samples", "val_split_samples", "pretrained", "optimizer",
-      "precision", "gpu_model", "lr_schedule", "pytorch_version"};
+      "precision", "gpu_model", "lr_schedule", "pytorch_version",
+      // how validation accuracy was computed (optional: unknown when absent)
+      "val_scope", "val_images_per_eval"};
   return names;
 }
 
@@ -56,6 +58,8 @@ class Row {
     }
     return d;
   }
+
+  void note(const std::string& message) const { messages_.push_back(where_ + ": " + message); }
 
   std::optional<int64_t> integer(const char* column) const {
     auto d = number(column);
@@ -146,7 +150,7 @@ RunRecord import_row(const Row& row, const std::string& path, const std::string&
   s.nodes = row.integer("nodes");
   if (s.device && *s.device == "cpu" && !s.nodes) s.nodes = 1;
   s.threads = row.integer("pytorch_threads");
-  s.precision = row.text("precision");
+  if (auto p = row.text("precision")) s.precision = normalize_precision(*p);
   s.batch_size = row.integer("batch_size_per_gpu");
   s.global_batch_size = row.integer("effective_batch_size");
   if (!s.global_batch_size && s.batch_size && s.ranks) s.global_batch_size = *s.batch_size * *s.ranks;
@@ -166,6 +170,15 @@ RunRecord import_row(const Row& row, const std::string& path, const std::string&
   s.lr_schedule = row.text("lr_schedule");
   if (auto p = row.text("pretrained")) s.pretrained = parse_bool(*p);
   if (auto w = row.number("warmup_epochs")) append_note(f.notes, "warm-up epochs", format_number(*w));
+  if (auto scope = row.text("val_scope")) {
+    const std::string v = to_lower(*scope);
+    if (v == "all_ranks" || v == "rank0_share") {
+      s.val_scope = v;
+    } else {
+      row.note("column 'val_scope': '" + *scope + "' is not all_ranks or rank0_share; treated as unknown");
+    }
+  }
+  s.val_images_per_eval = row.integer("val_images_per_eval");
   return run;
 }
 

@@ -8,10 +8,11 @@
 
 namespace lb::charts {
 
-// Where a number comes from. Every chart keeps the three visibly distinct.
-enum class Provenance { Measured, Extrapolated, Imported };
+// Where a number comes from. Every chart keeps the kinds visibly distinct. Modelled: predicted by
+// analyze's scaling model (an alpha-beta fit of the allreduce sweep), not run.
+enum class Provenance { Measured, Extrapolated, Imported, Modelled };
 
-const char* to_string(Provenance p);  // "measured", "extrapolated", "imported"
+const char* to_string(Provenance p);  // "measured", "extrapolated", "imported", "modelled"
 
 // One configuration's time for the normalized job (same split, same epoch count).
 struct Bar {
@@ -57,6 +58,29 @@ struct ScalingPoint {
   Provenance kind = Provenance::Measured;
 };
 
+// Where one configuration's steady step time goes (bound attribution). Shares of the step, 0..1,
+// adding up to at most 1 (the rest is drawn as "other").
+struct BoundBar {
+  std::string label;
+  bool is_cluster = false;
+  double data_wait = 0, compute = 0, comm = 0, other = 0;
+  std::string bound;    // "compute-bound", "data-bound", "communication-bound"
+  std::string details;  // tooltip (raw)
+};
+
+// The scaling model at one rank count: the step time and efficiency it predicts (modelled), and
+// the measured ones where a configuration ran there. Efficiency = one-rank step time / step time.
+struct ScalingModelPoint {
+  std::string label;  // the measured configuration's, or "16 nodes" for a rank count not run
+  int ranks = 1;
+  int nodes = 0;      // 0 when not a whole number of nodes
+  double predicted_step_s = 0;
+  double predicted_efficiency = 1;
+  bool measured = false;
+  double measured_step_s = 0;
+  double measured_efficiency = 0;
+};
+
 struct ChartData {
   std::string cluster_name = "LUMI";  // used in titles and file names ("lumi_vs_laptop_...")
   std::string job_description;        // "ViT-B/16, Tiny ImageNet train split 80,000, 10 epochs"
@@ -68,6 +92,11 @@ struct ChartData {
   std::vector<ScalingPoint> scaling;
   std::vector<std::pair<std::string, std::string>> efficiency_panel;  // (name, value) side panel
   std::vector<std::string> warnings;  // comparison-wide warnings (raw, unescaped)
+
+  double target_accuracy = 0;          // percent; drawn as a line in the accuracy charts; 0 = none
+  std::vector<BoundBar> bounds;        // in display order
+  std::vector<ScalingModelPoint> model;  // by ranks; drawn when there are at least two
+  std::string model_description;       // "alpha 12 us, beta ..." (raw)
 };
 
 struct WriteOptions {
@@ -85,8 +114,10 @@ struct WriteResult {
 
 // Writes every chart into opts.out_dir (created if missing). Throws std::runtime_error naming the
 // file on a failed write, and std::invalid_argument naming the field when the data cannot be drawn
-// (a non-positive or non-finite time on a log axis, an empty out_dir). A chart without data (no
-// accuracy curves, fewer than two scaling points) is skipped with a message, not an error.
+// (a non-positive or non-finite time on a log axis, an empty out_dir, bound shares outside 0..1 or
+// adding up to more than 1, a model point without ranks or with a non-positive step time). A chart
+// without data (no accuracy curves, fewer than two scaling points, no bound bars, fewer than two
+// model points) is skipped with a message, not an error.
 WriteResult write_all(const ChartData& data, const WriteOptions& opts);
 
 }  // namespace lb::charts

@@ -27,6 +27,8 @@ std::string file_stem(const std::string& cluster_name, Chart chart) {
     case Chart::AccuracyVsTime: return c + "_vs_laptop_accuracy_vs_time";
     case Chart::ScalingAnalysis: return c + "_scaling_analysis";
     case Chart::ScalingEfficiency: return c + "_scaling_efficiency_animated";
+    case Chart::BoundAttribution: return c + "_bound_attribution";
+    case Chart::ScalingModel: return c + "_scaling_model";
   }
   return c + "_chart";
 }

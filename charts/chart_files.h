@@ -13,6 +13,8 @@ enum class Chart {
   AccuracyVsTime,     // <c>_vs_laptop_accuracy_vs_time.{html,png,pdf,gp,dat}
   ScalingAnalysis,    // <c>_scaling_analysis.{png,pdf,gp,dat}
   ScalingEfficiency,  // <c>_scaling_efficiency_animated.html
+  BoundAttribution,   // <c>_bound_attribution.{html,png,pdf,gp,dat}
+  ScalingModel,       // <c>_scaling_model.{html,png,pdf,gp,dat}
 };
 
 // Lower-case ASCII letters and digits of the cluster name, other runs of characters become one

@@ -24,4 +24,12 @@ GnuplotChart accuracy_gnuplot(const ChartData& data, const std::string& stem);
 // Speedup against nodes/GPUs with the ideal line and efficiency labels.
 GnuplotChart scaling_gnuplot(const ChartData& data, const std::string& stem);
 
+// Share of the steady step time per configuration as stacked horizontal bars (data wait, compute,
+// exposed communication, other) with the bound label after each. Requires bounds.
+GnuplotChart bound_gnuplot(const ChartData& data, const std::string& stem);
+
+// Parallel efficiency against ranks: the scaling model's prediction (modelled: dash-dotted line,
+// open diamonds) and the measured configurations (filled circles). Requires model.
+GnuplotChart scaling_model_gnuplot(const ChartData& data, const std::string& stem);
+
 }  // namespace lb::charts

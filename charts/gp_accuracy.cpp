@@ -43,7 +43,7 @@ GnuplotChart accuracy_gnuplot(const ChartData& data, const std::string& stem) {
      << gnuplot_log_time_axis("x", padded_log_range(lo, hi, 1.6, 1.6))
      << "set xlabel 'elapsed training time (log scale)' textcolor rgb ink\n"
      << "set ylabel 'validation top-1 accuracy (%)' textcolor rgb ink\n"
-     << "set yrange [0:" << gp_number(std::min(100.0, std::max(10.0, top * 1.15))) << "]\n"
+     << "set yrange [0:" << gp_number(std::min(100.0, std::max(10.0, std::max(top, data.target_accuracy) * 1.15))) << "]\n"
      << "set format y '%g%%'\n"
      // A right-hand column holds the key (top) and the efficiency panel (bottom).
      << "set tmargin at screen 0.84\n"
@@ -85,6 +85,14 @@ GnuplotChart accuracy_gnuplot(const ChartData& data, const std::string& stem) {
                     ", " + gp_number(last.accuracy) + " right offset -0.6, 0.9 textcolor rgb " +
                     gnuplot_string(color) + " font font.','.(fontsize-1)\n";
     }
+  }
+  if (data.target_accuracy > 0) {
+    // The target (--target-accuracy): a dotted line across the plot, named in the key.
+    gp << "set arrow 150 from graph 0, first " << gp_number(data.target_accuracy) << " to graph 1, first "
+       << gp_number(data.target_accuracy) << " nohead dt 3 lw 2 lc rgb ink front\n";
+    specs.pop_back();  // the last spec's newline: one more follows
+    specs += ", \\\n  NaN with lines dt 3 lw 2 lc rgb ink title " +
+             gnuplot_string("target " + format_significant(data.target_accuracy, 3) + "% (--target-accuracy)") + "\n";
   }
   gp << end_labels << "\nplot \\\n" << specs;
   gp << gnuplot_epilogue(stem);

@@ -21,6 +21,7 @@ std::string fill_for(Provenance p) {
     case Provenance::Measured: return "fs solid 1.0 border";
     case Provenance::Extrapolated: return "fs pattern 4 border";
     case Provenance::Imported: return "fs empty border lw 2.5";
+    case Provenance::Modelled: return "fs pattern 2 border";
   }
   return "fs solid 1.0 border";
 }

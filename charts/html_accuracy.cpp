@@ -54,10 +54,20 @@ HtmlChart accuracy_html(const ChartData& data) {
   for (const AccuracyCurve& c : data.accuracy) {
     traces.push_back(curve_trace(c, style::series_color(c.is_cluster, c.is_cluster ? cluster_n++ : laptop_n++)));
   }
+  const LogRange range = padded_log_range(lo, hi, 1.6, 1.6);
+  if (data.target_accuracy > 0) {
+    // The target (--target-accuracy): a dotted line across the plot, named in the legend.
+    const std::string name = "target " + format_significant(data.target_accuracy, 3) + "% (--target-accuracy)";
+    traces.push_back({{"type", "scatter"}, {"mode", "lines"}, {"name", legend_lines(name, 30)},
+                      {"x", {range.lo, range.hi}}, {"y", {data.target_accuracy, data.target_accuracy}},
+                      {"line", {{"color", style::kInk}, {"width", 2}, {"dash", "dot"}}},
+                      {"hovertext", {plotly_text(name), plotly_text(name)}}, {"hoverinfo", "text"}});
+    top = std::max(top, data.target_accuracy);
+  }
 
   json layout = base_layout("Accuracy against training time: " + data.cluster_name + " vs laptop",
                             data.job_description, kTopMarginStill, 80, 290);
-  layout["xaxis"] = log_time_axis(padded_log_range(lo, hi, 1.6, 1.6), "elapsed training time (log scale)");
+  layout["xaxis"] = log_time_axis(range, "elapsed training time (log scale)");
   layout["yaxis"] = {{"title", {{"text", "validation top-1 accuracy (%)"}}},
                      {"range", {0, std::min(100.0, std::max(10.0, top * 1.15))}}, {"autorange", false},
                      {"ticksuffix", "%"}, {"gridcolor", style::kGrid}, {"zeroline", false}};

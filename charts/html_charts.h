@@ -20,6 +20,13 @@ HtmlChart accuracy_html(const ChartData& data);
 // Speedup and ideal on the primary axis, efficiency % on the secondary, points appearing in turn.
 HtmlChart scaling_efficiency_html(const ChartData& data);
 
+// Share of the steady step time per configuration, stacked, with the bound label. Requires bounds.
+HtmlChart bound_html(const ChartData& data);
+
+// Parallel efficiency against ranks: modelled (dash-dotted, open diamonds) and measured (filled).
+// Requires model.
+HtmlChart scaling_model_html(const ChartData& data);
+
 // Frame duration of the bar and scaling animations (ms).
 inline constexpr double kBuildUpFrameMs = 900;
 

@@ -48,6 +48,9 @@ json marker_for(const Series& s) {
                            {"fillmode", "replace"}, {"size", 9}, {"solidity", 0.35}}}};
     case Provenance::Imported:
       return {{"color", "rgba(255,255,255,0)"}, {"line", {{"color", color}, {"width", 2.5}}}};
+    case Provenance::Modelled:
+      return {{"color", "rgba(255,255,255,0)"}, {"line", {{"color", color}, {"width", 2.5}}},
+              {"pattern", {{"shape", "."}, {"fgcolor", color}, {"bgcolor", "#ffffff"}, {"fillmode", "replace"}}}};
   }
   return {};
 }

@@ -7,6 +7,7 @@ const char* to_string(Provenance p) {
     case Provenance::Measured: return "measured";
     case Provenance::Extrapolated: return "extrapolated";
     case Provenance::Imported: return "imported";
+    case Provenance::Modelled: return "modelled";
   }
   return "unknown";
 }

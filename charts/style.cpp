@@ -16,6 +16,7 @@ const char* plotly_dash(Provenance p) {
     case Provenance::Measured: return "solid";
     case Provenance::Extrapolated: return "dash";
     case Provenance::Imported: return "dot";
+    case Provenance::Modelled: return "dashdot";
   }
   return "solid";
 }
@@ -25,6 +26,7 @@ int gnuplot_dashtype(Provenance p) {
     case Provenance::Measured: return 1;
     case Provenance::Extrapolated: return 2;
     case Provenance::Imported: return 3;
+    case Provenance::Modelled: return 4;
   }
   return 1;
 }
@@ -34,6 +36,7 @@ std::string provenance_legend(Provenance p) {
     case Provenance::Measured: return "measured";
     case Provenance::Extrapolated: return "extrapolated";
     case Provenance::Imported: return "imported (reference)";
+    case Provenance::Modelled: return "modelled";
   }
   return "unknown";
 }

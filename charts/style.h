@@ -37,6 +37,12 @@ inline constexpr const char* kIdeal = "#888888";
 inline constexpr const char* kEfficiency = "#009E73";
 inline constexpr const char* kCluster = "#0072B2";
 inline constexpr const char* kLaptop = "#D55E00";
+// The scaling model's predictions (modelled), and the parts of a step in the bound chart.
+inline constexpr const char* kModelled = "#CC79A7";
+inline constexpr const char* kDataWait = "#E69F00";
+inline constexpr const char* kCompute = "#0072B2";
+inline constexpr const char* kComm = "#009E73";
+inline constexpr const char* kOther = "#BBBBBB";
 
 // Colour of the nth series of a group: blues and greens for the cluster, oranges for laptops.
 std::string series_color(bool is_cluster, int nth);
@@ -45,12 +51,12 @@ std::string series_color(bool is_cluster, int nth);
 inline const char* group_color(bool is_cluster) { return is_cluster ? kCluster : kLaptop; }
 
 // Plotly dash / gnuplot dashtype per provenance: measured solid, extrapolated dashed,
-// imported dotted.
+// imported dotted, modelled dash-dotted.
 const char* plotly_dash(Provenance p);
 int gnuplot_dashtype(Provenance p);
 
 // Legend wording for a provenance, the same in every chart.
-std::string provenance_legend(Provenance p);  // "measured", "extrapolated", "imported (reference)"
+std::string provenance_legend(Provenance p);  // "measured", "extrapolated", "imported (reference)", "modelled"
 
 // Legend name of an accuracy curve (raw): "LUMI 8 nodes (projected)", "Laptop (imported)".
 // With max_chars, a long label is shortened ("…") but the provenance suffix always stays.

@@ -56,6 +56,33 @@ void validate(const ChartData& data) {
       }
     }
   }
+  if (data.target_accuracy != 0 && !(std::isfinite(data.target_accuracy) && data.target_accuracy > 0 &&
+                                      data.target_accuracy <= 100)) {
+    bad("target_accuracy = " + num(data.target_accuracy), "0 (none) or a percentage in (0, 100]");
+  }
+  for (std::size_t i = 0; i < data.bounds.size(); ++i) {
+    const BoundBar& b = data.bounds[i];
+    const std::string name = "bounds[" + std::to_string(i) + "] ('" + b.label + "')";
+    for (double v : {b.data_wait, b.compute, b.comm, b.other}) {
+      if (!std::isfinite(v) || v < 0 || v > 1) bad(name + " share " + num(v), "a fraction in 0..1");
+    }
+    if (b.data_wait + b.compute + b.comm + b.other > 1 + 1e-6) {
+      bad(name + " shares add up to " + num(b.data_wait + b.compute + b.comm + b.other), "at most 1");
+    }
+  }
+  for (std::size_t i = 0; i < data.model.size(); ++i) {
+    const ScalingModelPoint& p = data.model[i];
+    const std::string name = "model[" + std::to_string(i) + "] ('" + p.label + "')";
+    if (p.ranks < 1) bad(name + " has " + std::to_string(p.ranks) + " ranks", "at least 1");
+    if (!positive(p.predicted_step_s) || !std::isfinite(p.predicted_efficiency) || p.predicted_efficiency < 0) {
+      bad(name + " predicted step/efficiency = " + num(p.predicted_step_s) + "/" + num(p.predicted_efficiency),
+          "a positive step time and efficiency >= 0");
+    }
+    if (p.measured && (!positive(p.measured_step_s) || !std::isfinite(p.measured_efficiency) || p.measured_efficiency < 0)) {
+      bad(name + " measured step/efficiency = " + num(p.measured_step_s) + "/" + num(p.measured_efficiency),
+          "a positive step time and efficiency >= 0");
+    }
+  }
   if (data.scaling_unit != "nodes" && data.scaling_unit != "GPUs") {
     bad("scaling_unit = '" + data.scaling_unit + "'", "\"nodes\" or \"GPUs\"");
   }
@@ -160,6 +187,21 @@ WriteResult write_all(const ChartData& data, const WriteOptions& opts) {
   } else {
     result.messages.push_back("fewer than two " + data.cluster_name +
                               " configurations: scaling charts skipped");
+  }
+
+  if (!data.bounds.empty()) {
+    out.write(stem(Chart::BoundAttribution) + ".html", render_html(bound_html(data)));
+    out.write_gnuplot(stem(Chart::BoundAttribution), bound_gnuplot(data, stem(Chart::BoundAttribution)));
+  } else {
+    result.messages.push_back("no configuration with step records: bound attribution charts skipped");
+  }
+
+  if (data.model.size() >= 2) {
+    out.write(stem(Chart::ScalingModel) + ".html", render_html(scaling_model_html(data)));
+    out.write_gnuplot(stem(Chart::ScalingModel), scaling_model_gnuplot(data, stem(Chart::ScalingModel)));
+  } else {
+    result.messages.push_back("no scaling model (it needs an allreduce sweep and a one-rank run): scaling model "
+                              "charts skipped");
   }
 
   out.render(opts);

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Writes results files with h5py from docs/hdf5-schema.md alone (packed numpy compound types,
 variable-length UTF-8 string attributes, extendible chunked datasets), runs the real analyze on
-them and checks its outputs against values computed here by hand."""
+them and checks its outputs against values computed here by hand: times and speedups, and the
+schema-2 fields (precision, validation scope, --repeat groups, adaptive stopping, the measured
+matrix-product rate, the communication backend, the allreduce sweep) with what analyze makes of
+them (quality, repetitions, bound attribution, the scaling model)."""
 import argparse
 import csv
 import json
@@ -24,9 +27,16 @@ EPOCH = np.dtype([("epoch", "<i4"), ("train_time_s", "<f8"), ("val_time_s", "<f8
                   ("end_wall_s", "<f8")])
 EVAL = np.dtype([("step", "<i8"), ("epoch", "<i4"), ("val_samples", "<i8"), ("val_loss", "<f8"), ("val_top1", "<f8"),
                  ("val_top5", "<f8"), ("val_time_s", "<f8"), ("end_wall_s", "<f8")])
+SWEEP = np.dtype([("bytes", "<i8"), ("seconds", "<f8"), ("repeats", "<i4"), ("ranks", "<i4")])
 
 FULL_TRAIN, FULL_VAL, EPOCHS = 80000, 20000, 3
 STARTUP, TEARDOWN, OVERHEAD, WARMUP_STEPS, WARMUP_EXTRA = 4.0, 2.0, 1.5, 3, 0.25
+PARAMETERS, BUCKET = 86_000_000, 25 << 20
+ALPHA, BETA = 15e-6, 2e-10  # the allreduce sweep's ring model: s per step, s per byte
+
+
+def ring(ranks, nbytes, messages=1):
+    return messages * 2 * (ranks - 1) * ALPHA + 2 * (ranks - 1) / ranks * nbytes * BETA
 
 
 def table(group, name, rows):
@@ -34,7 +44,7 @@ def table(group, name, rows):
 
 
 def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, per_sample, val_per_sample,
-              acc, status="completed"):
+              acc, status="completed", wait=0.0, comm=0.0, scale=1.0, new=None):
     g = runs.create_group(run_id)
     train, val = round(FULL_TRAIN * fraction), round(FULL_VAL * fraction)
     gb = batch * world
@@ -55,12 +65,15 @@ def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, p
                            prefetch_batches=2, pretrained=0, synthetic=0, dataset_samples=FULL_TRAIN + FULL_VAL,
                            full_train_samples=FULL_TRAIN, full_val_samples=FULL_VAL, train_samples=train,
                            val_samples=val, world_size=world, nodes=nodes, ranks_per_node=world // nodes,
-                           comm_bucket_bytes=1 << 20, cpu_cores=8, peak_rss_bytes=1 << 30).items():
+                           comm_bucket_bytes=BUCKET, cpu_cores=8, peak_rss_bytes=1 << 30).items():
         a[key] = np.int64(value)
     for key, value in dict(forward_flops_per_image=17.5e9, train_flops_per_image=52.5e9, peak_flops_per_device=0.0,
                            lr=1e-3, warmup_epochs=1.0, weight_decay=0.05, label_smoothing=0.1, grad_clip=1.0,
                            dropout=0.0, val_fraction=0.2, subset_fraction=train / FULL_TRAIN).items():
         a[key] = float(value)
+    # Schema version 2 (docs/hdf5-schema.md): written when given, absent otherwise (an older file).
+    for key, value in (new or {}).items():
+        a[key] = np.int64(value) if isinstance(value, int) else value
 
     steps, epochs, evals, ranks = [], [], [], []
     wall, step = STARTUP, 0
@@ -70,8 +83,10 @@ def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, p
         for k in range(per_epoch):
             n = min(gb, train - k * gb)
             warm = step < WARMUP_STEPS
-            total = n * per_sample + (WARMUP_EXTRA if warm else 0.0)
-            steps.append((step, e, k, n, int(warm), 0.0, 0.3 * total, 0.6 * total, 0.1 * total, 0.0, total, 1.0, 1e-3))
+            total = (n * per_sample + (WARMUP_EXTRA if warm else 0.0)) * scale
+            rest = 1.0 - wait - comm
+            steps.append((step, e, k, n, int(warm), wait * total, 0.3 * rest * total, 0.6 * rest * total,
+                          0.1 * rest * total, comm * total, total, 1.0, 1e-3))
             ranks.append([total] * world)
             train_time += total
             step += 1
@@ -87,7 +102,14 @@ def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, p
     table(g, "epochs", np.array(epochs, dtype=EPOCH))
     table(g, "evaluations", np.array(evals, dtype=EVAL))
     g.create_dataset("rank_step_time_s", data=np.array(ranks, dtype="<f8"), maxshape=(None, world), chunks=True)
+    if new is not None and world > 1:
+        sizes = [1 << k for k in range(10, 29, 3)]
+        table(g, "allreduce_sweep", np.array([(b, ring(world, b), 20, world) for b in sizes], dtype=SWEEP))
     return wall + TEARDOWN
+
+
+ONE_RANK_STEP = 0.05                                   # s per step of 32 images on one GPU
+NODE_STEP = ONE_RANK_STEP + ring(8, 4 * PARAMETERS, math.ceil(4 * PARAMETERS / BUCKET))  # as the model predicts
 
 
 def expected_job(per_sample, val_per_sample, epochs):
@@ -117,25 +139,45 @@ def main():
     work.mkdir(parents=True)
 
     good = work / "results.h5"
+    v2 = dict(schema_version=2, precision="fp32", val_scope="all_ranks", repeat_group="", repeat_index=0,
+              repeat_count=1, adaptive_target_rel_ci=0.0, adaptive_stop_reason="", adaptive_rel_ci=float("nan"),
+              gemm_flops_per_s=0.0, comm_backend="none")
     with h5py.File(good, "w") as f:
-        f.attrs["schema_version"] = np.int64(1)
+        f.attrs["schema_version"] = np.int64(2)
         f.attrs["producer"] = "lumibench harness (h5py fixture)"
         runs = f.create_group("runs")
+        # A version-1 laptop run (none of the new fields), and an adaptive one that ran out of steps.
         write_run(runs, "20261124T070000Z-laptop-1", device="cpu", world=1, nodes=1, threads=8, batch=32,
-                  fraction=0.01, per_sample=0.02, val_per_sample=0.006, acc=[0.05, 0.07, 0.08])
-        lumi_wall = write_run(runs, "20261124T070000Z-nid005000-2-j77", device="rocm", world=8, nodes=1, threads=7,
-                              batch=32, fraction=1.0, per_sample=0.0004, val_per_sample=0.0001,
-                              acc=[0.60, 0.75, 0.81])
+                  fraction=0.01, per_sample=0.02, val_per_sample=0.006, acc=[0.05, 0.07, 0.08], wait=0.3)
+        write_run(runs, "20261124T080000Z-laptop-2", device="cpu", world=1, nodes=1, threads=4, batch=32,
+                  fraction=0.01, per_sample=0.03, val_per_sample=0.006, acc=[0.05, 0.07, 0.08],
+                  new=dict(v2, adaptive_target_rel_ci=0.02, adaptive_stop_reason="step_budget", adaptive_rel_ci=0.034))
+        # One GPU, 32 images per rank: the scaling model's base.
+        write_run(runs, "20261124T070000Z-nid005000-1-j76", device="rocm", world=1, nodes=1, threads=7,
+                  batch=32, fraction=1.0, per_sample=ONE_RANK_STEP / 32, val_per_sample=0.0008,
+                  acc=[0.60, 0.75, 0.80], new=dict(v2, gemm_flops_per_s=40e12))
+        # One node of 8, two repetitions of one --repeat 2 invocation, the second 4% slower.
+        for index, scale in ((0, 1.0), (1, 1.04)):
+            wall = write_run(runs, f"20261124T070000Z-nid005000-{2 + index}-j77", device="rocm", world=8, nodes=1,
+                             threads=7, batch=32, fraction=1.0, per_sample=NODE_STEP / 256, val_per_sample=0.0001,
+                             acc=[0.60, 0.75, 0.81], comm=0.25, scale=scale,
+                             new=dict(v2, repeat_group="g77", repeat_index=index, repeat_count=2,
+                                      gemm_flops_per_s=40e12, comm_backend="nccl", val_scope="rank0_share",
+                                      val_images_per_eval=FULL_VAL // 8))
+            if index == 0:
+                lumi_wall = wall
+            else:
+                lumi_wall_2 = wall
     future = work / "future.h5"
     with h5py.File(future, "w") as f:
-        f.attrs["schema_version"] = np.int64(2)
+        f.attrs["schema_version"] = np.int64(3)
         f.create_group("runs")
 
     out = work / "out"
     proc = subprocess.run([args.analyze, str(good), str(future), "--reference", args.reference, "--out", str(out),
-                           "--no-charts", "--quiet"], capture_output=True, text=True)
+                           "--no-charts", "--quiet", "--baseline", "Laptop 8 threads"], capture_output=True, text=True)
     check(proc.returncode == 0, f"analyze exited {proc.returncode}: {proc.stderr}")
-    check(f"skipped {future}: schema_version 2 is newer" in proc.stderr, "newer schema not refused by name")
+    check(f"skipped {future}: schema_version 3 is newer" in proc.stderr, "newer schema not refused by name")
 
     summary = json.loads((out / "summary.json").read_text())
     configs = {c["label"]: c for c in summary["configurations"]}
@@ -145,28 +187,74 @@ def main():
     laptop_time = expected_job(0.02, 0.006, EPOCHS)
     close(laptop["time_s"]["value"], laptop_time, "laptop extrapolated time")
     check(laptop["time_s"]["extrapolated"] is True and laptop["is_extrapolated"] is True, "laptop marked extrapolated")
-    close(lumi["time_s"]["value"], lumi_wall, "LUMI measured time is its wall time")
-    close(lumi_wall, expected_job(0.0004, 0.0001, EPOCHS), "LUMI wall time by the formula")
+    # Two repetitions: their mean, and their spread (4% in step time) reported, not flagged.
+    close(lumi["time_s"]["value"], (lumi_wall + lumi_wall_2) / 2, "LUMI measured time is the mean of its wall times")
+    close(lumi_wall, expected_job(NODE_STEP / 256, 0.0001, EPOCHS), "LUMI wall time by the formula")
     check(lumi["time_s"]["extrapolated"] is False and lumi["time_s"]["kind"] == "measured", "LUMI marked measured")
-    close(lumi["speedup"]["value"], laptop_time / lumi_wall, "speedup")
+    close(lumi["speedup"]["value"], laptop_time / lumi["time_s"]["value"], "speedup")
     check(lumi["speedup"]["extrapolated"] is True, "a speedup over an extrapolated baseline is extrapolated")
-    close(lumi["steady_images_per_s"], 1 / 0.0004, "steady images/s")
-    close(lumi["images_per_s_per_gpu"], 1 / 0.0004 / 8, "images/s per GPU")
+    rates = [1 / (NODE_STEP / 256), 1 / (NODE_STEP * 1.04 / 256)]
+    close(lumi["steady_images_per_s"], len(rates) / sum(1 / r for r in rates), "steady images/s: harmonic mean")
     check(laptop["best_accuracy_pct"] is None, "no accuracy invented for a subset configuration")
     close(lumi["best_accuracy_pct"], 81.0, "LUMI best accuracy")
     guide = configs["LUMI 1 node (8 GPUs), LUMI AI guide"]
     check(guide["time_s"]["kind"] == "imported, extrapolated", "guide run scaled from 10 to 3 epochs")
     close(guide["time_s"]["value"], 963 * 3 / 10, "guide time at 3 epochs")
 
+    # Repetitions of the --repeat group.
+    rep = lumi["repetitions"]
+    check(rep["n"] == 2 and rep["repeat_groups"] == ["g77: 2 runs of 2"], f"repetitions: {rep}")
+    times = [lumi_wall, lumi_wall_2]
+    mean = sum(times) / 2
+    close(rep["coefficient_of_variation"], math.sqrt(sum((t - mean) ** 2 for t in times)) / mean, "coefficient of variation")
+    check(rep["spread_too_large"] is False, "4% apart in step time is not too large")
+    # Quality: the task's best (81%) less 5 points; both LUMI configurations meet it, the laptop has none.
+    check(lumi["quality"]["status"] == "met" and abs(lumi["quality"]["bar_pct"] - 76.0) < 1e-9, f"quality {lumi['quality']}")
+    check(laptop["quality"]["status"] == "not recorded", "subset accuracy is no full-run accuracy")
+    check(lumi["val_scope"] == "rank0_share" and lumi["val_images"] == FULL_VAL // 8, "validation scope read")
+    check(any("one rank's share of the validation split (2500 images)" in w for w in lumi["warnings"]),
+          "rank0_share flagged")
+    check(laptop["val_scope"] is None, "a version-1 file states no validation scope")
+    # Bound attribution: 30% data wait on the laptop, 25% exposed communication on the node.
+    check(laptop["bound"]["label"] == "data-bound", "laptop data-bound")
+    close(laptop["bound"]["data_wait_fraction"], 0.3, "laptop data wait share")
+    check(lumi["bound"]["label"] == "communication-bound", "node communication-bound")
+    close(lumi["bound"]["comm_exposed_fraction"], 0.25, "node exposed communication share")
+    close(lumi["bound"]["compute_fraction"], 0.75, "node compute share")
+    one = configs["LUMI 1 node (1 GPU)"]
+    check(one["bound"]["label"] == "compute-bound", "one GPU compute-bound")
+    close(one["bound"]["gemm_fraction"], 52.5e9 * 32 / ONE_RANK_STEP / 40e12, "model FLOP/s against the measured rate")
+    # The scaling model: alpha and beta from the sweep, the prediction at 8 ranks and modelled ones.
+    (model,) = summary["scaling_models"]
+    close(model["alpha_s"], ALPHA, "alpha", 1e-6)
+    close(model["beta_s_per_byte"], BETA, "beta", 1e-6)
+    buckets = math.ceil(4 * PARAMETERS / BUCKET)
+    check(model["buckets"] == buckets and model["ranks_per_node"] == 8, f"buckets/ranks per node {model}")
+    close(model["reference_step_s"], ONE_RANK_STEP, "one-rank step")
+    points = {p["ranks"]: p for p in model["points"]}
+    check(sorted(points) == [1, 8, 16, 32, 64], f"model points {sorted(points)}")
+    close(points[8]["predicted"]["step_s"], ONE_RANK_STEP + ring(8, 4 * PARAMETERS, buckets), "predicted 8 ranks")
+    close(points[8]["measured"]["step_s"], NODE_STEP * 1.02, "measured 8 ranks (mean of the repetitions)")
+    check(points[32]["measured"] is None and points[32]["predicted"]["kind"] == "modelled", "32 ranks modelled")
+
     with open(out / "benchmark_data.csv", newline="") as f:
         rows = {r["run_id"]: r for r in csv.DictReader(f)}
-    check(len(rows) == 12, f"12 rows (2 measured + 10 imported), got {len(rows)}")
+    check(len(rows) == 18, f"18 rows (5 measured + 10 imported + 3 modelled), got {len(rows)}")
     check(rows["20261124T070000Z-laptop-1"]["is_extrapolated"] == "true", "CSV laptop extrapolated")
     check(rows["20261124T070000Z-laptop-1"]["accuracy_scope"] == "subset", "CSV subset accuracy scope")
-    check(rows["20261124T070000Z-nid005000-2-j77"]["is_extrapolated"] == "false", "CSV LUMI measured")
+    check(rows["20261124T070000Z-laptop-1"]["val_scope"] == "", "CSV version-1 run: scope unknown")
+    node = rows["20261124T070000Z-nid005000-2-j77"]
+    check(node["is_extrapolated"] == "false", "CSV LUMI measured")
+    check(node["val_scope"] == "rank0_share" and node["repeat_group"] == "g77" and node["comm_backend"] == "nccl",
+          "CSV schema-2 fields")
+    check(node["bound"] == "communication-bound" and node["is_modelled"] == "false", "CSV bound, not modelled")
+    check(rows["20261124T080000Z-laptop-2"]["adaptive_stop_reason"] == "step_budget", "CSV adaptive decision")
+    check(rows["modelled: 64 ranks (8 nodes)"]["is_modelled"] == "true", "CSV modelled row")
     check(rows["guide-laptop-1pct-1thread"]["is_imported"] == "true", "CSV imported")
     md = (out / "summary.md").read_text()
     check("| baseline | Laptop 8 threads (C1) | extrapolated | yes |" in md, "summary.md marks the extrapolated baseline")
+    check("**stopped: step budget ran out**" in md, "summary.md shows the adaptive decision")
+    check("| 32 | 4 | not run (modelled) |" in md, "summary.md marks modelled node counts")
     print("h5py fixture: analyze output matches the hand-computed values")
 
 

@@ -34,7 +34,8 @@ TEST(Comparison, GroupsRunsIntoConfigurationsRegardlessOfSubsetSize) {
 }
 
 TEST(Comparison, DefaultBaselineIsTheSlowestLaptopAndSetsTheEpochs) {
-  const auto shapes = laptop_and_lumi();
+  auto shapes = laptop_and_lumi();
+  shapes[3].batch_size = 4;  // global batch 32, as the laptops: the same work, so it may stand in the headline
   const Comparison c = build_comparison(analyse(shapes), {});
   ASSERT_TRUE(c.baseline);
   EXPECT_EQ(c.configs[*c.baseline].label, "Laptop 1 thread");

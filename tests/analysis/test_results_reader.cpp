@@ -102,8 +102,9 @@ TEST(ResultsReader, NewerSchemaIsRefusedWithTheVersions) {
   EXPECT_FALSE(r.ok);
   EXPECT_TRUE(r.runs.empty());
   EXPECT_NE(r.error.find(dir.file("future.h5")), std::string::npos);
-  EXPECT_NE(r.error.find("schema_version 2 is newer"), std::string::npos);
-  EXPECT_NE(r.error.find("(1)"), std::string::npos);
+  EXPECT_NE(r.error.find("schema_version " + std::to_string(kSupportedSchemaVersion + 1) + " is newer"),
+            std::string::npos);
+  EXPECT_NE(r.error.find("(" + std::to_string(kSupportedSchemaVersion) + ")"), std::string::npos);
 }
 
 TEST(ResultsReader, ForeignAndUnreadableFilesAreNamed) {
@@ -152,4 +153,77 @@ TEST(ResultsReader, AnEmptyRunKilledBeforeItsFirstFlushStillReads) {
   EXPECT_EQ(r.runs[0].status, RunStatus::Running);
   EXPECT_EQ(r.runs[0].steps.size(), 0u);
   EXPECT_TRUE(r.runs[0].epochs.empty());
+}
+
+TEST(ResultsReader, ReadsTheFieldsOfSchemaVersion2) {
+  TempDir dir;
+  RunShape shape;
+  shape.device = "rocm";
+  shape.world_size = 8;
+  shape.gpus = 8;
+  shape.precision = "bf16";
+  shape.val_scope = "rank0_share";
+  shape.repeat_group = "g-42";
+  shape.repeat_index = 1;
+  shape.repeat_count = 3;
+  shape.adaptive_target_rel_ci = 0.02;
+  shape.adaptive_stop_reason = "step_budget";
+  shape.adaptive_rel_ci = 0.031;
+  shape.gemm_flops_per_s = 95e12;
+  shape.sweep_alpha_s = 1e-5;
+  shape.sweep_beta_s_per_byte = 1e-10;
+  write_results_file(dir.file("v2.h5"), {build_run(shape)});
+  const FileReadResult r = read_results_file(dir.file("v2.h5"));
+  ASSERT_TRUE(r.ok) << r.error;
+  const RunRecord& run = r.runs[0];
+  EXPECT_EQ(run.settings.precision, "bf16");
+  EXPECT_EQ(run.settings.val_scope, "rank0_share");
+  EXPECT_EQ(run.settings.val_images_per_eval, 20000 / 8);
+  EXPECT_EQ(run.settings.comm_backend, "nccl");
+  EXPECT_EQ(run.settings.comm_bucket_bytes, 25 << 20);
+  EXPECT_EQ(run.settings.ranks_per_node, 8);
+  EXPECT_EQ(run.repeat.group, "g-42");
+  EXPECT_EQ(run.repeat.index, 1);
+  EXPECT_EQ(run.repeat.count, 3);
+  EXPECT_DOUBLE_EQ(*run.adaptive.target_rel_ci, 0.02);
+  EXPECT_TRUE(run.adaptive.enabled());
+  EXPECT_EQ(run.adaptive.stop_reason, "step_budget");
+  EXPECT_DOUBLE_EQ(*run.adaptive.achieved_rel_ci, 0.031);
+  EXPECT_DOUBLE_EQ(*run.gemm_flops_per_s, 95e12);
+  EXPECT_EQ(run.parameters, 85'952'456);
+  ASSERT_EQ(run.allreduce_sweep.size(), 7u);  // 1 KiB .. 256 MiB in factors of 8
+  EXPECT_EQ(run.allreduce_sweep[0].bytes, 1024);
+  EXPECT_EQ(run.allreduce_sweep[0].ranks, 8);
+  EXPECT_EQ(run.allreduce_sweep[0].repeats, 20);
+  EXPECT_NEAR(run.allreduce_sweep[0].seconds, 14 * 1e-5 + 1.75 * 1024 * 1e-10, 1e-15);
+  // forward + backward + optimizer make the compute column, data wait and exposed communication
+  // the rest of the step.
+  ASSERT_EQ(run.steps.compute_s.size(), run.steps.size());
+  EXPECT_NEAR(run.steps.compute_s[5] + run.steps.data_wait_s[5] + run.steps.comm_exposed_s[5], run.steps.total_s[5],
+              1e-12);
+  EXPECT_TRUE(run.warnings.empty()) << run.warnings.front();
+}
+
+TEST(ResultsReader, AVersion1FileLeavesTheNewFieldsUnknown) {
+  TempDir dir;
+  RunShape shape;
+  shape.schema_v1 = true;
+  write_results_file(dir.file("v1.h5"), {build_run(shape)}, 1);
+  const FileReadResult r = read_results_file(dir.file("v1.h5"));
+  ASSERT_TRUE(r.ok) << r.error;
+  const RunRecord& run = r.runs[0];
+  EXPECT_FALSE(run.settings.val_scope);
+  EXPECT_FALSE(run.settings.val_images_per_eval);
+  EXPECT_FALSE(run.settings.comm_backend);
+  EXPECT_TRUE(run.repeat.group.empty());
+  EXPECT_FALSE(run.repeat.count);
+  EXPECT_FALSE(run.adaptive.target_rel_ci);
+  EXPECT_FALSE(run.adaptive.enabled());
+  EXPECT_FALSE(run.gemm_flops_per_s);
+  EXPECT_TRUE(run.allreduce_sweep.empty());
+  EXPECT_TRUE(run.warnings.empty()) << run.warnings.front();
+  // A zero rate is "not measured", never a rate of zero.
+  RunShape zero;
+  write_results_file(dir.file("zero.h5"), {build_run(zero)});
+  EXPECT_FALSE(read_results_file(dir.file("zero.h5")).runs[0].gemm_flops_per_s);
 }

@@ -1,6 +1,7 @@
 // Golden data tests of the accuracy-vs-time charts (.html and the gnuplot .dat/.gp).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 #include "chart_files_reader.h"
@@ -28,7 +29,7 @@ const ExpectedCurve kCurves[] = {
 
 TEST(AccuracyChart, HtmlCarriesEveryCurveWithProjectedOnesDashedAndLabelled) {
   const json fig = html_figure(demo_dir() + "/lumi_vs_laptop_accuracy_vs_time.html");
-  ASSERT_EQ(fig["data"].size(), std::size(kCurves));
+  ASSERT_EQ(fig["data"].size(), std::size(kCurves) + 1) << "the curves and the target line";
   for (std::size_t c = 0; c < std::size(kCurves); ++c) {
     const json& t = fig["data"][c];
     SCOPED_TRACE(kCurves[c].name);
@@ -44,6 +45,21 @@ TEST(AccuracyChart, HtmlCarriesEveryCurveWithProjectedOnesDashedAndLabelled) {
   EXPECT_EQ(fig["data"][1]["text"].back(), "");
   EXPECT_EQ(fig["layout"]["xaxis"]["type"], "log");
   EXPECT_FALSE(fig.contains("frames"));
+}
+
+TEST(AccuracyChart, TheTargetAccuracyIsADottedLineNamedInTheLegend) {
+  const json fig = html_figure(demo_dir() + "/lumi_vs_laptop_accuracy_vs_time.html");
+  const json& t = fig["data"].back();
+  EXPECT_EQ(t["name"], "target 35% (--target-accuracy)");
+  EXPECT_EQ(t["y"], json({35, 35}));
+  EXPECT_EQ(t["line"]["dash"], "dot");
+  // Across the whole time axis.
+  const json& range = fig["layout"]["xaxis"]["range"];
+  EXPECT_NEAR(std::log10(t["x"][0].get<double>()), range[0].get<double>(), 1e-9);
+  EXPECT_NEAR(std::log10(t["x"][1].get<double>()), range[1].get<double>(), 1e-9);
+  const std::string gp = read_text(demo_dir() + "/lumi_vs_laptop_accuracy_vs_time.gp");
+  EXPECT_NE(gp.find("set arrow 150 from graph 0, first 35 to graph 1, first 35 nohead dt 3"), std::string::npos);
+  EXPECT_NE(gp.find("NaN with lines dt 3 lw 2 lc rgb ink title 'target 35% (--target-accuracy)'"), std::string::npos);
 }
 
 TEST(AccuracyChart, EfficiencyPanelSitsBesideThePlotWithEscapedText) {

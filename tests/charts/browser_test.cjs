@@ -25,8 +25,23 @@ const EXPECTED = {
   'lumi_vs_laptop_progress_race.html': {
     traces: 10, frames: 300, frameMs: 1000 / 30, animated: true, showsXssName: true, snapshotFrame: '120',
   },
-  'lumi_vs_laptop_accuracy_vs_time.html': { traces: 3, frames: 0, animated: false, showsXssName: false },
+  'lumi_vs_laptop_accuracy_vs_time.html': {
+    traces: 4, frames: 0, animated: false, showsXssName: false,
+    // The target accuracy line is named in the legend.
+    legendMustContain: ['target 35%'],
+  },
   'lumi_scaling_efficiency_animated.html': { traces: 5, frames: 3, animated: true, showsXssName: false },
+  'lumi_bound_attribution.html': {
+    traces: 5, frames: 0, animated: false, showsXssName: true,
+    hover: { trace: 2, point: 1, mustContain: ['LUMI 4 nodes (32 GPUs)', 'communication-bound', 'exposed communication 34%'] },
+    legendMustContain: ['data wait', 'compute', 'exposed communication', 'other'],
+    textMustContain: ['communication-bound', 'data-bound'],
+  },
+  'lumi_scaling_model.html': {
+    traces: 3, frames: 0, animated: false, showsXssName: false,
+    hover: { trace: 1, point: 2, mustContain: ['2 nodes (modelled, not run)', 'modelled: step', 'not run'] },
+    legendMustContain: ['modelled', 'measured'],
+  },
 };
 
 function setupError(message) {
@@ -133,6 +148,13 @@ async function checkChart(context, file, expected) {
   check(info.images === 0, `${file}: no <img> element in the page`);
   if (expected.showsXssName) {
     check(info.texts.some((t) => t.includes(XSS_NAME)), `${file}: the run named ${XSS_NAME} shows as text`);
+  }
+  for (const s of expected.legendMustContain || []) {
+    const legend = await page.evaluate(() => [...document.querySelectorAll('.legend text')].map((t) => t.textContent).join(' | '));
+    check(legend.includes(s), `${file}: legend names "${s}"`);
+  }
+  for (const s of expected.textMustContain || []) {
+    check(info.texts.some((t) => t.includes(s)), `${file}: shows "${s}"`);
   }
   if (expected.hover) {
     const hover = await page.evaluate(({ trace, point }) => {

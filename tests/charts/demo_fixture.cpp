@@ -36,6 +36,35 @@ ScalingPoint scaling(std::string label, int nodes, double t, double t_ref, Prove
   return p;
 }
 
+BoundBar bound(std::string label, bool cluster, double wait, double compute, double comm, double other,
+               std::string name) {
+  BoundBar b;
+  b.label = std::move(label);
+  b.is_cluster = cluster;
+  b.data_wait = wait;
+  b.compute = compute;
+  b.comm = comm;
+  b.other = other;
+  b.bound = std::move(name);
+  return b;
+}
+
+ScalingModelPoint model_point(std::string label, int ranks, int nodes, double predicted_s, bool measured,
+                              double measured_s) {
+  ScalingModelPoint p;
+  p.label = std::move(label);
+  p.ranks = ranks;
+  p.nodes = nodes;
+  p.predicted_step_s = predicted_s;
+  p.predicted_efficiency = 0.30 / predicted_s;
+  p.measured = measured;
+  if (measured) {
+    p.measured_step_s = measured_s;
+    p.measured_efficiency = 0.30 / measured_s;
+  }
+  return p;
+}
+
 }  // namespace
 
 ChartData fixture() {
@@ -91,6 +120,22 @@ ChartData fixture() {
                         {"8-node scaling efficiency", "79%"},
                         {"Energy note", "<i>not measured</i>"}};
   d.warnings = {"LUMI 4- and 8-node times are imported reference data, not run here"};
+
+  d.target_accuracy = 35;
+  d.bounds = {bound("LUMI 1 node (8 GPUs)", true, 0.04, 0.78, 0.12, 0.06, "compute-bound"),
+              bound("LUMI 4 nodes (32 GPUs)", true, 0.05, 0.55, 0.34, 0.06, "communication-bound"),
+              bound(kXssName, false, 0.31, 0.64, 0.0, 0.05, "data-bound"),
+              bound("Laptop 1 thread", false, 0.02, 0.95, 0.0, 0.03, "compute-bound")};
+  d.bounds[2].details = "host <script>alert('bound')</script>";
+  // One rank 0.30 s per step; the model adds a ring allreduce of 344 MB (alpha 20 us, beta
+  // 0.05 ns/byte, 14 buckets); measured at 8 and 32 ranks.
+  d.model = {model_point("LUMI 1 node (1 GPU)", 1, 0, 0.30, true, 0.30),
+             model_point("LUMI 1 node (8 GPUs)", 8, 1, 0.3336, true, 0.325),
+             model_point("2 nodes (modelled, not run)", 16, 2, 0.3388, false, 0),
+             model_point("LUMI 4 nodes (32 GPUs)", 32, 4, 0.3414, true, 0.372),
+             model_point("8 nodes (modelled, not run)", 64, 8, 0.3427, false, 0)};
+  d.model_description = "measured \u00b7 AMD MI250X (GCD) \u00b7 ViT-B/16: alpha 20 us, beta 0.05 ns/byte (20 GB/s per "
+                        "link); gradients 344 MB in 14 bucket(s); one-rank step 0.3 s";
   return d;
 }
 

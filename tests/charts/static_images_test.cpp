@@ -44,12 +44,26 @@ TEST_P(StaticImage, PdfIsWrittenBeside) {
 
 INSTANTIATE_TEST_SUITE_P(Charts, StaticImage,
                          ::testing::Values("lumi_vs_laptop_comparison", "lumi_vs_laptop_accuracy_vs_time",
-                                           "lumi_scaling_analysis"));
+                                           "lumi_scaling_analysis", "lumi_bound_attribution", "lumi_scaling_model"));
 
 TEST(StaticImage, ComparisonShowsBothGroupColours) {
   const Image img = read_png(demo_dir() + "/lumi_vs_laptop_comparison.png");
   EXPECT_TRUE(has_color(img, 0x00, 0x72, 0xB2)) << "cluster bars";
   EXPECT_TRUE(has_color(img, 0xD5, 0x5E, 0x00)) << "laptop bars";
+}
+
+TEST(StaticImage, BoundChartShowsEveryPartOfTheStep) {
+  const Image img = read_png(demo_dir() + "/lumi_bound_attribution.png");
+  EXPECT_TRUE(has_color(img, 0xE6, 0x9F, 0x00)) << "data wait";
+  EXPECT_TRUE(has_color(img, 0x00, 0x72, 0xB2)) << "compute";
+  EXPECT_TRUE(has_color(img, 0x00, 0x9E, 0x73)) << "exposed communication";
+  EXPECT_TRUE(has_color(img, 0xBB, 0xBB, 0xBB)) << "other";
+}
+
+TEST(StaticImage, ScalingModelChartDrawsModelledAndMeasuredApart) {
+  const Image img = read_png(demo_dir() + "/lumi_scaling_model.png");
+  EXPECT_TRUE(has_color(img, 0xCC, 0x79, 0xA7)) << "the modelled line in its own colour";
+  EXPECT_TRUE(has_color(img, 0x00, 0x72, 0xB2)) << "the measured points";
 }
 
 }  // namespace

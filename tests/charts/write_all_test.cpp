@@ -43,14 +43,15 @@ TEST_F(WriteAll, WithoutGnuplotWritesHtmlAndScriptsAndSaysHowToGetImages) {
   const WriteResult r = write_all(demo::fixture(), o);
   for (const char* f : {"lumi_vs_laptop_animated.html", "lumi_vs_laptop_progress_race.html",
                         "lumi_vs_laptop_accuracy_vs_time.html", "lumi_scaling_efficiency_animated.html",
-                        "lumi_vs_laptop_comparison.gp", "lumi_vs_laptop_comparison.dat"}) {
+                        "lumi_vs_laptop_comparison.gp", "lumi_vs_laptop_comparison.dat", "lumi_bound_attribution.html",
+                        "lumi_bound_attribution.gp", "lumi_scaling_model.html", "lumi_scaling_model.dat"}) {
     EXPECT_TRUE(exists(f)) << f;
   }
   EXPECT_FALSE(exists("lumi_vs_laptop_comparison.png"));
   ASSERT_EQ(r.messages.size(), 1u);
   EXPECT_NE(r.messages[0].find("apt-get install gnuplot-nox"), std::string::npos) << r.messages[0];
   EXPECT_NE(r.messages[0].find("gnuplot <chart>.gp"), std::string::npos) << r.messages[0];
-  EXPECT_EQ(r.written.size(), 10u);  // 4 HTML, 3 x (.gp + .dat)
+  EXPECT_EQ(r.written.size(), 16u);  // 6 HTML, 5 x (.gp + .dat)
 }
 
 TEST_F(WriteAll, ClusterNameIsUsedInFileNamesAndTitles) {
@@ -80,6 +81,21 @@ TEST_F(WriteAll, RefusesTimesThatCannotGoOnALogAxis) {
   d = demo::fixture();
   d.accuracy[0].points[3].accuracy = 140;
   EXPECT_THROW(write_all(d, options()), std::invalid_argument);
+  d = demo::fixture();
+  d.bounds[0].comm = 0.5;  // the shares add up to more than the step
+  try {
+    write_all(d, options());
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("bounds[0] ('LUMI 1 node (8 GPUs)') shares add up to 1.38"), std::string::npos)
+        << e.what();
+  }
+  d = demo::fixture();
+  d.model[2].predicted_step_s = 0;
+  EXPECT_THROW(write_all(d, options()), std::invalid_argument);
+  d = demo::fixture();
+  d.target_accuracy = 120;
+  EXPECT_THROW(write_all(d, options()), std::invalid_argument);
   EXPECT_THROW(write_all(demo::fixture(), WriteOptions{}), std::invalid_argument);
 }
 
@@ -87,15 +103,21 @@ TEST_F(WriteAll, SkipsChartsWithoutDataAndSaysSo) {
   ChartData d = demo::fixture();
   d.accuracy.clear();
   d.scaling.resize(1);
+  d.bounds.clear();
+  d.model.resize(1);
   WriteOptions o = options();
   o.static_images = false;
   const WriteResult r = write_all(d, o);
   EXPECT_TRUE(exists("lumi_vs_laptop_animated.html"));
   EXPECT_FALSE(exists("lumi_vs_laptop_accuracy_vs_time.html"));
   EXPECT_FALSE(exists("lumi_scaling_efficiency_animated.html"));
-  ASSERT_EQ(r.messages.size(), 2u);
+  EXPECT_FALSE(exists("lumi_bound_attribution.html"));
+  EXPECT_FALSE(exists("lumi_scaling_model.html"));
+  ASSERT_EQ(r.messages.size(), 4u);
   EXPECT_NE(r.messages[0].find("accuracy"), std::string::npos);
-  EXPECT_NE(r.messages[1].find("scaling"), std::string::npos);
+  EXPECT_NE(r.messages[1].find("scaling charts skipped"), std::string::npos);
+  EXPECT_NE(r.messages[2].find("bound attribution charts skipped"), std::string::npos);
+  EXPECT_NE(r.messages[3].find("scaling model charts skipped"), std::string::npos);
 }
 
 TEST_F(WriteAll, UnwritableDirectoryIsNamedInTheError) {
@@ -121,6 +143,11 @@ TEST_F(WriteAll, HostileStringsStayText) {
   d.bars[0].label = hostile;
   d.accuracy[0].label = hostile;
   d.scaling[0].label = hostile;
+  d.bounds[0].label = hostile;
+  d.bounds[1].bound = hostile;
+  d.bounds[1].details = hostile;
+  d.model[1].label = hostile;
+  d.model_description = hostile;
   d.efficiency_panel.push_back({hostile, hostile});
   d.warnings.push_back(hostile);
   const WriteResult r = write_all(d, options());
@@ -132,7 +159,8 @@ TEST_F(WriteAll, HostileStringsStayText) {
   EXPECT_EQ(stem, "lumi_x_system_touch_pwned_touch_pwned2_gpval_pwd_script_script_alert_2_script_system_touch_pwned3"
                   "_vs_laptop_comparison");
   EXPECT_TRUE(exists(stem + ".png"));
-  for (Chart c : {Chart::AnimatedComparison, Chart::ProgressRace, Chart::AccuracyVsTime, Chart::ScalingEfficiency}) {
+  for (Chart c : {Chart::AnimatedComparison, Chart::ProgressRace, Chart::AccuracyVsTime, Chart::ScalingEfficiency,
+                  Chart::BoundAttribution, Chart::ScalingModel}) {
     const std::string html = read_text((dir_ / (file_stem(d.cluster_name, c) + ".html")).string());
     EXPECT_EQ(html.find("<script><script>alert(2)"), std::string::npos);
     EXPECT_EQ(html.find("</script><script>alert(2)"), std::string::npos);

@@ -104,6 +104,15 @@ hid_t eval_type() {
   return t;
 }
 
+hid_t sweep_type() {
+  hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(SweepRow));
+  H5Tinsert(t, "bytes", offsetof(SweepRow, bytes), H5T_NATIVE_INT64);
+  H5Tinsert(t, "seconds", offsetof(SweepRow, seconds), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t, "repeats", offsetof(SweepRow, repeats), H5T_NATIVE_INT32);
+  H5Tinsert(t, "ranks", offsetof(SweepRow, ranks), H5T_NATIVE_INT32);
+  return t;
+}
+
 void write_rank_times(hid_t group, const std::vector<std::vector<double>>& rows) {
   const hsize_t world = rows.empty() ? 1 : rows.front().size();
   hsize_t dims[2] = {rows.size(), world};
@@ -134,12 +143,14 @@ ResultsFileWriter::ResultsFileWriter(const std::string& path, int64_t schema_ver
   step_type_ = step_type();
   epoch_type_ = epoch_type();
   eval_type_ = eval_type();
+  sweep_type_ = sweep_type();
 }
 
 ResultsFileWriter::~ResultsFileWriter() {
   H5Tclose(step_type_);
   H5Tclose(epoch_type_);
   H5Tclose(eval_type_);
+  H5Tclose(sweep_type_);
   H5Gclose(runs_);
   H5Fclose(file_);
 }
@@ -152,6 +163,9 @@ void ResultsFileWriter::add(const FixtureRun& run) {
   write_table(g, "epochs", epoch_type_, run.epochs.data(), run.epochs.size());
   if (run.write_evaluations) write_table(g, "evaluations", eval_type_, run.evaluations.data(), run.evaluations.size());
   write_rank_times(g, run.rank_step_time_s);
+  if (!run.allreduce_sweep.empty()) {
+    write_table(g, "allreduce_sweep", sweep_type_, run.allreduce_sweep.data(), run.allreduce_sweep.size());
+  }
   H5Gclose(g);
 }
 

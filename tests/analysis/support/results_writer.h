@@ -40,6 +40,13 @@ struct EvalRow {
   double val_time_s = 0, end_wall_s = 0;
 };
 
+struct SweepRow {
+  int64_t bytes = 0;
+  double seconds = 0;
+  int32_t repeats = 0;
+  int32_t ranks = 0;
+};
+
 struct FixtureRun {
   std::string run_id;
   std::map<std::string, AttrValue> attrs;
@@ -48,22 +55,25 @@ struct FixtureRun {
   bool write_evaluations = true;  // false: a file from before the harness wrote 'evaluations'
   std::vector<EvalRow> evaluations;
   std::vector<std::vector<double>> rank_step_time_s;  // [steps][world_size]
+  std::vector<SweepRow> allreduce_sweep;  // written as `allreduce_sweep` when not empty
 };
 
 // Writes runs one at a time, so a generated file can be larger than memory.
 class ResultsFileWriter {
  public:
   // Throws std::runtime_error naming the file on failure.
-  explicit ResultsFileWriter(const std::string& path, int64_t schema_version = 1);
+  explicit ResultsFileWriter(const std::string& path, int64_t schema_version = 2);
   ~ResultsFileWriter();
   ResultsFileWriter(const ResultsFileWriter&) = delete;
   ResultsFileWriter& operator=(const ResultsFileWriter&) = delete;
   void add(const FixtureRun& run);
 
  private:
-  int64_t file_ = -1, runs_ = -1, step_type_ = -1, epoch_type_ = -1, eval_type_ = -1;
+  int64_t file_ = -1, runs_ = -1, step_type_ = -1, epoch_type_ = -1, eval_type_ = -1, sweep_type_ = -1;
 };
 
-void write_results_file(const std::string& path, const std::vector<FixtureRun>& runs, int64_t schema_version = 1);
+// Version 2 (the default): the schema with validation scope, repetitions, adaptive stopping, the
+// matrix-product rate and the allreduce sweep (every one of them optional for readers).
+void write_results_file(const std::string& path, const std::vector<FixtureRun>& runs, int64_t schema_version = 2);
 
 }  // namespace lb::testing

@@ -30,13 +30,13 @@ FixtureRun build_run(const RunShape& s) {
   a["num_layers"] = int64_t{12};
   a["num_heads"] = int64_t{12};
   a["mlp_dim"] = int64_t{3072};
-  a["parameters"] = int64_t{85'952'456};
+  a["parameters"] = s.parameters;
   a["forward_flops_per_image"] = s.train_flops_per_image / 3.0;
   a["train_flops_per_image"] = s.train_flops_per_image;
   a["peak_flops_per_device"] = s.peak_flops_per_device;
   a["device"] = s.device;
   a["device_count"] = s.device == "cpu" ? int64_t{0} : s.gpus;
-  a["precision"] = std::string(s.precision_fp32 ? "fp32" : "bf16");
+  a["precision"] = s.precision.empty() ? std::string(s.precision_fp32 ? "fp32" : "bf16") : s.precision;
   a["batch_size"] = s.batch_size;
   a["global_batch_size"] = global_batch;
   a["epochs"] = s.epochs;
@@ -71,7 +71,7 @@ FixtureRun build_run(const RunShape& s) {
   a["world_size"] = s.world_size;
   a["nodes"] = s.nodes;
   a["ranks_per_node"] = s.world_size / std::max<int64_t>(s.nodes, 1);
-  a["comm_bucket_bytes"] = int64_t{25 << 20};
+  a["comm_bucket_bytes"] = s.comm_bucket_bytes;
   a["comm_path"] = std::string(s.world_size > 1 ? "gpu-aware" : "none");
   a["host"] = std::string(s.device == "cpu" ? "laptop" : "nid005000");
   a["cpu_model"] = s.cpu_model;
@@ -85,6 +85,35 @@ FixtureRun build_run(const RunShape& s) {
   a["git_commit"] = std::string("0123456789ab");
   a["slurm_job_id"] = std::string("");
   a["slurm_nodelist"] = std::string("");
+  if (!s.schema_v1) {
+    a["schema_version"] = int64_t{2};
+    a["val_scope"] = s.val_scope;
+    a["val_images_per_eval"] = s.val_images_per_eval >= 0 ? s.val_images_per_eval
+                               : s.val_scope == "rank0_share" ? (val + s.world_size - 1) / s.world_size
+                                                              : val;
+    a["repeat_group"] = s.repeat_group;
+    a["repeat_index"] = s.repeat_index;
+    a["repeat_count"] = s.repeat_count;
+    a["adaptive_target_rel_ci"] = s.adaptive_target_rel_ci;
+    a["adaptive_stop_reason"] = s.adaptive_stop_reason;
+    a["adaptive_rel_ci"] = s.adaptive_rel_ci;
+    a["gemm_flops_per_s"] = s.gemm_flops_per_s;
+    a["comm_backend"] = !s.comm_backend.empty() ? s.comm_backend
+                        : s.world_size <= 1     ? std::string("none")
+                        : s.device == "cpu"     ? std::string("gloo")
+                                                : std::string("nccl");
+    if (s.world_size > 1 && (s.sweep_alpha_s > 0 || s.sweep_beta_s_per_byte > 0)) {
+      const double n = static_cast<double>(s.world_size);
+      for (int64_t bytes = 1024; bytes <= (int64_t{256} << 20); bytes *= 8) {
+        SweepRow row;
+        row.bytes = bytes;
+        row.seconds = 2 * (n - 1) * s.sweep_alpha_s + 2 * (n - 1) / n * static_cast<double>(bytes) * s.sweep_beta_s_per_byte;
+        row.repeats = 20;
+        row.ranks = static_cast<int32_t>(s.world_size);
+        run.allreduce_sweep.push_back(row);
+      }
+    }
+  }
 
   const int64_t steps_per_epoch = (train + global_batch - 1) / global_batch;
   const double val_time = val * s.val_per_sample_s;
@@ -116,12 +145,14 @@ FixtureRun build_run(const RunShape& s) {
       r.warmup = step < s.warmup_steps ? 1 : 0;
       // A zigzag of period 4 (+1, -1, +1, -1): zero mean over every 4 steps.
       const double u = (step % 2 == 0) ? 1.0 : -1.0;
-      r.total_s = r.samples * s.per_sample_s * (1.0 + s.noise * u) + (r.warmup ? s.warmup_extra_s : 0.0);
-      r.data_wait_s = 0.05 * r.total_s;
-      r.forward_s = 0.3 * r.total_s;
-      r.backward_s = 0.55 * r.total_s;
-      r.optimizer_s = 0.1 * r.total_s;
-      r.comm_exposed_s = s.world_size > 1 ? 0.02 * r.total_s : 0.0;
+      r.total_s = (r.samples * s.per_sample_s * (1.0 + s.noise * u) + (r.warmup ? s.warmup_extra_s : 0.0)) * s.run_scale;
+      const double comm = s.world_size > 1 ? s.comm_share : 0.0;
+      const double compute = std::max(0.0, 1.0 - s.data_wait_share - comm) / 0.95;
+      r.data_wait_s = s.data_wait_share * r.total_s;
+      r.forward_s = 0.3 * compute * r.total_s;
+      r.backward_s = 0.55 * compute * r.total_s;
+      r.optimizer_s = 0.1 * compute * r.total_s;
+      r.comm_exposed_s = comm * r.total_s;
       r.loss = 5.0f - 0.001f * static_cast<float>(step);
       r.lr = s.lr;
       train_time += r.total_s;

@@ -44,6 +44,30 @@ struct RunShape {
   double peak_flops_per_device = 0.0;
   double train_flops_per_image = 3 * 17.56e9;
   int64_t precision_fp32 = 1;  // 0 writes "bf16"
+  std::string precision;       // when set, written as is ("fp32", "bf16", "fp16"), over precision_fp32
+
+  // Fields of schema version 2. schema_v1 = true writes none of them (a file of an older harness).
+  bool schema_v1 = false;
+  std::string val_scope = "all_ranks";  // "all_ranks" or "rank0_share"
+  int64_t val_images_per_eval = -1;     // -1: the validation samples (all_ranks) or their 1/world share
+  std::string repeat_group;             // --repeat N: the group, this run's index and N
+  int64_t repeat_index = 0, repeat_count = 1;
+  double adaptive_target_rel_ci = 0;    // 0: adaptive mode off
+  std::string adaptive_stop_reason;
+  double adaptive_rel_ci = 0;
+  double gemm_flops_per_s = 0;          // 0: not measured
+  std::string comm_backend;             // empty: "none" for one rank, "nccl" on GPUs, "gloo" on CPUs
+  int64_t parameters = 85'952'456;
+  int64_t comm_bucket_bytes = 25 << 20;
+  // Step-time shares: data wait, exposed communication (multi-rank runs only); compute (forward,
+  // backward, optimizer 0.3 : 0.55 : 0.1) is the rest.
+  double data_wait_share = 0.05;
+  double comm_share = 0.02;
+  // An allreduce sweep generated from the ring model (alpha s per step, beta s per byte) at this
+  // run's world size, over 1 KiB .. 256 MiB; written when world_size > 1 and either is > 0.
+  double sweep_alpha_s = 0, sweep_beta_s_per_byte = 0;
+  // Multiplies every step time (and so the run's speed) after the other shapes: run-to-run noise.
+  double run_scale = 1.0;
 };
 
 FixtureRun build_run(const RunShape& shape);
