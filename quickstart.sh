@@ -10,6 +10,7 @@ cd "$(dirname "$0")"
 root=$(pwd)
 
 setup_only=0
+with_tests=0
 package_lists=(cmake/packages/core.txt)
 harness_args=()
 while (($#)); do
@@ -18,7 +19,7 @@ while (($#)); do
   case "$arg" in
     --) harness_args=("$@"); break ;;
     --setup-only) setup_only=1 ;;
-    --with-tests) package_lists+=(cmake/packages/tests.txt) ;;
+    --with-tests) with_tests=1; package_lists+=(cmake/packages/tests.txt) ;;
     -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "quickstart.sh: unknown option '$arg' (expected --setup-only, --with-tests or --help)" >&2; exit 2 ;;
   esac
@@ -82,12 +83,17 @@ if [[ -f charts/package-lock.json ]]; then
 fi
 
 # --- Configure and build -----------------------------------------------------------------------
-if [[ ! -f build/cpu/CMakeCache.txt ]]; then
-  log "configuring (cmake --preset cpu)"
-  cmake --preset cpu >/dev/null
+# Configured every time (seconds when nothing changed), so packages installed since the last run
+# (the test frameworks) are found. The main job builds what it runs; the tests build everything.
+configure_log=$(mktemp)
+if ! cmake --preset cpu >"$configure_log" 2>&1; then
+  cat "$configure_log" >&2; rm -f "$configure_log"; log "configure failed"; exit 1
 fi
+rm -f "$configure_log"
+targets=()
+((with_tests)) || targets=(--target harness analyze)
 build_log=$(mktemp)
-if ! cmake --build --preset cpu >"$build_log" 2>&1; then
+if ! cmake --build --preset cpu "${targets[@]}" >"$build_log" 2>&1; then
   cat "$build_log" >&2; rm -f "$build_log"; log "build failed"; exit 1
 fi
 grep -q "no work to do" "$build_log" || log "built build/cpu"

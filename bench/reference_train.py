@@ -26,7 +26,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--batch-size", type=int, required=True)
     p.add_argument("--threads", type=int, required=True)
-    p.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
+    p.add_argument("--precision", choices=("fp32", "bf16", "fp16"), default="fp32")
+    p.add_argument("--device", choices=("cpu", "cuda", "rocm"), default="cpu",
+                   help="cuda and rocm both mean PyTorch's 'cuda' device")
+    p.add_argument("--model", default="vit_b_16", help="vit_b_16, or vit_micro (a tiny stand-in for dry runs)")
     p.add_argument("--warmup-steps", type=int, default=2)
     p.add_argument("--steps", type=int, default=4, help="timed steps after the warm-up")
     p.add_argument("--lr", type=float, default=1e-3)
@@ -48,18 +51,33 @@ def main():
     except RuntimeError:
         pass  # only allowed before any inter-op work has started
     torch.manual_seed(a.seed)
-    model = torchvision.models.vit_b_16(num_classes=a.num_classes)
-    model.train()
+    dev = torch.device("cpu" if a.device == "cpu" else "cuda")
+    if a.precision == "fp16" and dev.type == "cpu":
+        p.error("--precision fp16: only on GPUs")
+    if a.model == "vit_b_16":
+        model = torchvision.models.vit_b_16(num_classes=a.num_classes)
+        size = 224
+    elif a.model == "vit_micro":  # the harness's tiny test configuration (model/vit_config.cpp)
+        model = torchvision.models.VisionTransformer(image_size=16, patch_size=4, num_layers=1, num_heads=2,
+                                                     hidden_dim=32, mlp_dim=64, num_classes=a.num_classes)
+        size = 16
+    else:
+        p.error(f"--model {a.model}: expected vit_b_16 or vit_micro")
+    model.to(dev).train()
+    # PyTorch's defaults: for-each (multi-tensor) Adam on GPUs, per-parameter on CPUs.
     optimizer = torch.optim.Adam(model.parameters(), lr=a.lr)
+    scaler = torch.cuda.amp.GradScaler() if a.precision == "fp16" else None
     # Tensor transforms: bilinear without antialiasing (torchvision 0.14's default for tensors), as
     # the harness's kernels/preprocess.cpp.
     transform = T.Compose([
-        T.Resize(256, interpolation=T.InterpolationMode.BILINEAR),
-        T.CenterCrop(224),
+        T.Resize(round(size * 256 / 224), interpolation=T.InterpolationMode.BILINEAR),
+        T.CenterCrop(size),
         T.Normalize(IMAGENET_MEAN, IMAGENET_STD),
     ])
     gen = torch.Generator().manual_seed(a.seed)
-    autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if a.precision == "bf16" else None
+    low = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(a.precision)
+    autocast = (lambda: torch.autocast(dev.type, dtype=low)) if low else None
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     setup_s = time.monotonic() - t_start
 
     rows = []
@@ -67,6 +85,9 @@ def main():
         t0 = time.monotonic()
         images = torch.rand(a.batch_size, 3, 64, 64, generator=gen)
         labels = torch.randint(0, a.num_classes, (a.batch_size,), generator=gen)
+        if dev.type == "cuda":  # the stored size crosses the bus; the transform runs on the GPU
+            images = images.pin_memory().to(dev, non_blocking=True)
+            labels = labels.pin_memory().to(dev, non_blocking=True)
         images = transform(images)
         t1 = time.monotonic()
         optimizer.zero_grad()
@@ -78,12 +99,20 @@ def main():
             logits = model(images)
             loss = F.cross_entropy(logits, labels)
         t2 = time.monotonic()
-        loss.backward()
+        if scaler:
+            scaler.scale(loss).backward()
+        else:
+            loss.backward()
         t3 = time.monotonic()
-        optimizer.step()
+        if scaler:
+            scaler.step(optimizer)
+            scaler.update()
+        else:
+            optimizer.step()
         t4 = time.monotonic()
         loss_value = loss.item()  # as the harness: loss and accuracy of the step
         logits.argmax(1).eq(labels).sum().item()
+        sync()
         t5 = time.monotonic()
         rows.append({"step": step, "warmup": step < a.warmup_steps, "samples": a.batch_size,
                      "data_s": t1 - t0, "forward_s": t2 - t1, "backward_s": t3 - t2,
@@ -100,8 +129,10 @@ def main():
         "data_fraction": sum(r["data_s"] for r in timed) / total if total > 0 else 0.0,
         "setup_s": setup_s,
         "batch_size": a.batch_size, "threads": a.threads, "interop_threads": torch.get_num_interop_threads(),
-        "precision": a.precision, "warmup_steps": a.warmup_steps, "steps": a.steps,
-        "train_flops_per_image": lb_env.vit_train_flops_per_image(num_classes=a.num_classes),
+        "precision": a.precision, "device": a.device, "model": a.model,
+        "warmup_steps": a.warmup_steps, "steps": a.steps,
+        "optimizer_impl": "foreach" if dev.type == "cuda" else "per-parameter",
+        "train_flops_per_image": lb_env.vit_train_flops_per_image(num_classes=a.num_classes) if a.model == "vit_b_16" else None,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,  # Linux: KiB
         "torch_version": torch.__version__, "torchvision_version": torchvision.__version__,
         "blas": lb_env.blas_description(),

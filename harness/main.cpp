@@ -6,7 +6,9 @@
 #include <thread>
 
 #include "cli/settings.h"
+#if defined(LB_WITH_HDF5)
 #include "common/results_file.h"
+#endif
 #include "dist/communicator.h"
 #include "record/provenance.h"
 #include "record/recorder.h"
@@ -33,8 +35,10 @@ int run_once(const lb::Settings& settings, lb::Communicator& comm, lb::RepeatInf
   try {
     if (root) {
       lb::check_results_file(settings.output);
+#if defined(LB_WITH_HDF5)
       // Runs of harnesses that were killed: folded into the file now that their writers are gone.
       for (const auto& note : lb::recover_orphaned_journals(settings.output)) std::cerr << "harness: " << note << "\n";
+#endif
     }
     trainer = std::make_unique<lb::Trainer>(settings, comm, repeat);
     if (root) {
@@ -89,13 +93,27 @@ int run_once(const lb::Settings& settings, lb::Communicator& comm, lb::RepeatInf
   try {
     const auto outcome = trainer->run(recorder.get());
     watchdog.acknowledge();
-    if (recorder) recorder->finish();
+    if (recorder) {
+      try {
+        recorder->finish();
+      } catch (const std::exception& e) {
+        throw lb::RecordError(e.what());
+      }
+    }
     if (root && !outcome.error.empty() && outcome.status != "completed")
       std::cerr << "harness: " << outcome.status << ": " << outcome.error << std::endl;
     if (root) std::cerr << "harness: results in " << settings.output << " (run " << recorder->run_id() << ")" << std::endl;
     return outcome.exit_code;
   } catch (const lb::RecordError& e) {
     watchdog.acknowledge();
+    if (recorder) {
+      // What reached the journal stays there; the status says why the rest is missing.
+      lb::schema::RunAttributes a;
+      a.status = "failed";
+      a.error = std::string("results could not be written: ") + e.what();
+      a.stop_reason = "error";
+      recorder->set(a);
+    }
     const std::string message = std::string("cannot write the results: ") + e.what() +
                                 "; earlier runs in " + settings.output + " are untouched";
     if (comm.world_size() > 1 && root) {

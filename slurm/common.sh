@@ -35,6 +35,15 @@ LB_CPU_BIND=${LB_CPU_BIND-mask_cpu:fe000000000000,fe00000000000000,fe0000,fe0000
 LB_GPU_VISIBLE_VAR=${LB_GPU_VISIBLE_VAR-ROCR_VISIBLE_DEVICES}
 # Cray MPICH reads device buffers directly only with this set (LUMI needs it for GPU-aware MPI).
 export MPICH_GPU_SUPPORT_ENABLED=${MPICH_GPU_SUPPORT_ENABLED-1}
+# Gradients travel through RCCL (c10d's NCCL process group on ROCm), as PyTorch DDP's do: over the
+# Slingshot NICs (hsn0..hsn3) through the aws-ofi-rccl plugin, GPU memory read directly by the NIC
+# where the topology allows (LUMI's documented settings). Gloo (CPU runs) uses the same network.
+# Set only where the nodes have those NICs, so the scripts run unchanged on other clusters.
+if [[ -e /sys/class/net/hsn0 ]]; then
+  export NCCL_SOCKET_IFNAME=${NCCL_SOCKET_IFNAME-hsn0,hsn1,hsn2,hsn3}
+  export NCCL_NET_GDR_LEVEL=${NCCL_NET_GDR_LEVEL-PHB}
+  export GLOO_SOCKET_IFNAME=${GLOO_SOCKET_IFNAME-hsn0}
+fi
 # srun's PMI plugin; empty = the cluster's default (cray_shasta on LUMI). Open MPI needs pmix.
 LB_SRUN_MPI=${LB_SRUN_MPI:-}
 LB_SRUN_ARGS=${LB_SRUN_ARGS:-}
@@ -136,7 +145,8 @@ launch=(srun "${srun_args[@]}" "$LB_SLURM_DIR/rank_env.sh" "${container[@]}" "$L
 echo "$LB_JOB_LABEL: job $job_id on ${SLURM_JOB_NUM_NODES:-?} nodes (${SLURM_JOB_NODELIST:-?}), ${SLURM_NTASKS:-?} ranks"
 echo "$LB_JOB_LABEL: results -> $results"
 echo "$LB_JOB_LABEL: environment: OMP_NUM_THREADS=$OMP_NUM_THREADS" \
-  "MPICH_GPU_SUPPORT_ENABLED=$MPICH_GPU_SUPPORT_ENABLED per-rank GPU variable: ${LB_GPU_VISIBLE_VAR:-none}"
+  "MPICH_GPU_SUPPORT_ENABLED=$MPICH_GPU_SUPPORT_ENABLED NCCL_SOCKET_IFNAME=${NCCL_SOCKET_IFNAME:-}" \
+  "GLOO_SOCKET_IFNAME=${GLOO_SOCKET_IFNAME:-} per-rank GPU variable: ${LB_GPU_VISIBLE_VAR:-none}"
 printf '%s: launch:' "$LB_JOB_LABEL"; printf ' %q' "${launch[@]}"; echo
 if [[ $LB_DRY_RUN == 1 ]]; then
   exit 0

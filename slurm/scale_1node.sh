@@ -10,6 +10,9 @@
 #SBATCH --cpus-per-task=7
 #SBATCH --mem-per-gpu=60G
 #SBATCH --time=01:00:00
+# SIGUSR1 to every rank 120 s before the time limit: the harness stops after the current step and
+# records the run as interrupted (docs/harness.md, exit code 138), well inside the limit.
+#SBATCH --signal=USR1@120
 #SBATCH --output=%x-%j.out
 set -euo pipefail
 LB_JOB_LABEL=scale_1node

@@ -13,9 +13,17 @@ std::unique_ptr<Dataset> open_dataset(const std::string& data, int num_classes, 
   if (data == "synthetic") {
     ds = make_synthetic_dataset(synthetic_samples, num_classes, seed);
   } else if (fs::is_directory(data)) {
+#if defined(LB_WITH_IMAGE_FOLDERS)
     ds = open_folder_dataset(data);
+#else
+    throw UsageError("--data " + data + ": this harness was built without libjpeg/libpng (no image folders)");
+#endif
   } else if (fs::exists(data)) {
+#if defined(LB_WITH_HDF5)
     ds = open_hdf5_dataset(data);
+#else
+    throw UsageError("--data " + data + ": this harness was built without HDF5 (LB_WITH_HDF5=OFF)");
+#endif
   } else {
     throw UsageError("--data " + data + ": no such file or folder (expected 'synthetic', an HDF5 file or an image folder)");
   }

@@ -1,5 +1,10 @@
 #include "dist/collectives.h"
 
+#include <stdexcept>
+
+#include "dist/communicator.h"
+
+#if defined(LB_WITH_MPI)
 #include <unistd.h>
 
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -15,9 +20,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <stdexcept>
-
-#include "dist/communicator.h"
 
 namespace lb {
 namespace {
@@ -138,3 +140,13 @@ std::unique_ptr<Collectives> make_collectives(Communicator& comm, const std::str
 }
 
 }  // namespace lb
+#else  // built without MPI: a world of one has no process group
+
+namespace lb {
+bool collectives_available(const std::string&) { return false; }
+std::unique_ptr<Collectives> make_collectives(Communicator&, const std::string& backend, const torch::Device&,
+                                              std::chrono::milliseconds) {
+  throw std::runtime_error("--comm " + backend + ": this harness was built without MPI (LB_WITH_MPI=OFF)");
+}
+}  // namespace lb
+#endif  // LB_WITH_MPI

@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#if defined(LB_WITH_MPI)
+#include <mpi.h>
+#endif
+
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -9,6 +13,12 @@
 #include <thread>
 
 namespace lb {
+
+#if defined(LB_WITH_MPI)
+struct Communicator::Requests {
+  std::vector<MPI_Request> list;
+};
+
 namespace {
 
 constexpr int kFailureTag = 7001;
@@ -24,6 +34,7 @@ void mpi_check(int rc, const char* what) {
 }
 
 }  // namespace
+#endif  // LB_WITH_MPI
 
 bool launched_by_mpi_launcher() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", "SLURM_PROCID"}) {
@@ -37,6 +48,7 @@ bool launched_by_mpi_launcher() {
   return false;
 }
 
+#if defined(LB_WITH_MPI)
 Communicator::Communicator(int* argc, char*** argv) {
   if (!launched_by_mpi_launcher()) return;
   mpi_check(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &thread_level_), "MPI_Init_thread");
@@ -91,7 +103,8 @@ std::string Communicator::thread_level_name() const {
   }
 }
 
-void Communicator::wait_all(std::vector<MPI_Request>& requests) {
+void Communicator::wait_all(Requests& r) {
+  auto& requests = r.list;
   int done = 0;
   for (long spins = 0;; ++spins) {
     mpi_check(MPI_Testall(int(requests.size()), requests.data(), &done, MPI_STATUSES_IGNORE), "MPI_Testall");
@@ -104,23 +117,23 @@ void Communicator::wait_all(std::vector<MPI_Request>& requests) {
 
 void Communicator::allreduce_sum(double* values, int count) {
   if (world_size_ == 1) return;
-  std::vector<MPI_Request> r(1);
-  mpi_check(MPI_Iallreduce(MPI_IN_PLACE, values, count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &r[0]), "MPI_Iallreduce");
+  Requests r{std::vector<MPI_Request>(1)};
+  mpi_check(MPI_Iallreduce(MPI_IN_PLACE, values, count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &r.list[0]), "MPI_Iallreduce");
   wait_all(r);
 }
 
 void Communicator::allreduce_max(double* values, int count) {
   if (world_size_ == 1) return;
-  std::vector<MPI_Request> r(1);
-  mpi_check(MPI_Iallreduce(MPI_IN_PLACE, values, count, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD, &r[0]), "MPI_Iallreduce");
+  Requests r{std::vector<MPI_Request>(1)};
+  mpi_check(MPI_Iallreduce(MPI_IN_PLACE, values, count, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD, &r.list[0]), "MPI_Iallreduce");
   wait_all(r);
 }
 
 std::vector<double> Communicator::gather(double value) {
   if (world_size_ == 1) return {value};
   std::vector<double> all(rank_ == 0 ? world_size_ : 0);
-  std::vector<MPI_Request> r(1);
-  mpi_check(MPI_Igather(&value, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD, &r[0]), "MPI_Igather");
+  Requests r{std::vector<MPI_Request>(1)};
+  mpi_check(MPI_Igather(&value, 1, MPI_DOUBLE, all.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD, &r.list[0]), "MPI_Igather");
   wait_all(r);
   return all;
 }
@@ -129,11 +142,11 @@ void Communicator::broadcast(void* data, long bytes, int root) {
   if (world_size_ == 1) return;
   // Chunks below INT_MAX bytes: MPI counts are ints.
   constexpr long kChunk = 1L << 30;
-  std::vector<MPI_Request> r;
+  Requests r;
   for (long off = 0; off < bytes; off += kChunk) {
-    r.emplace_back();
+    r.list.emplace_back();
     mpi_check(MPI_Ibcast(static_cast<char*>(data) + off, int(std::min(kChunk, bytes - off)), MPI_BYTE, root,
-                         MPI_COMM_WORLD, &r.back()),
+                         MPI_COMM_WORLD, &r.list.back()),
               "MPI_Ibcast");
   }
   wait_all(r);
@@ -141,8 +154,8 @@ void Communicator::broadcast(void* data, long bytes, int root) {
 
 void Communicator::barrier() {
   if (world_size_ == 1) return;
-  std::vector<MPI_Request> r(1);
-  MPI_Ibarrier(MPI_COMM_WORLD, &r[0]);
+  Requests r{std::vector<MPI_Request>(1)};
+  MPI_Ibarrier(MPI_COMM_WORLD, &r.list[0]);
   wait_all(r);
 }
 
@@ -167,5 +180,41 @@ void Communicator::abort(int exit_code) {
   if (initialised_) MPI_Abort(MPI_COMM_WORLD, exit_code);
   std::exit(exit_code);
 }
+
+std::string Communicator::library_version() {
+  char mpi[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int len = 0;
+  MPI_Get_library_version(mpi, &len);
+  std::string v(mpi, size_t(len));
+  if (auto nl = v.find_first_of("\n\r"); nl != std::string::npos) v.resize(nl);
+  while (!v.empty() && v.back() == '\0') v.pop_back();
+  return v;
+}
+
+#else  // built without MPI (single-GPU device checks): a world of one
+
+struct Communicator::Requests {};
+
+Communicator::Communicator(int*, char***) {
+  if (launched_by_mpi_launcher())
+    throw std::runtime_error("started by an MPI launcher, but this harness was built without MPI (LB_WITH_MPI=OFF)");
+}
+Communicator::~Communicator() = default;
+void Communicator::check_failure_reports() {}
+std::string Communicator::thread_level_name() const { return ""; }
+void Communicator::wait_all(Requests&) {}
+void Communicator::allreduce_sum(double*, int) {}
+void Communicator::allreduce_max(double*, int) {}
+std::vector<double> Communicator::gather(double value) { return {value}; }
+void Communicator::broadcast(void*, long, int) {}
+void Communicator::barrier() {}
+void Communicator::fail(const std::string& message, int exit_code) {
+  std::cerr << "harness: error: " << message << std::endl;
+  std::exit(exit_code);
+}
+void Communicator::abort(int exit_code) { std::exit(exit_code); }
+std::string Communicator::library_version() { return ""; }
+
+#endif  // LB_WITH_MPI
 
 }  // namespace lb

@@ -4,8 +4,6 @@
 // another rank while it waits, record it and flush before the job is aborted.
 #pragma once
 
-#include <mpi.h>
-
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,10 +30,8 @@ class Communicator {
   // "MPI_THREAD_MULTIPLE", ...; empty without MPI.
   std::string thread_level_name() const;
 
-  // Waits for every request, polling; on rank 0 a failure report from another rank turns into a
-  // RemoteFailure exception (rank and message) so the caller can record it before aborting.
-  void wait_all(std::vector<MPI_Request>& requests);
-  // Sums (or maxima) in place across ranks (blocking, polled).
+  // Sums (or maxima) in place across ranks (blocking, polled: on rank 0 a failure report from
+  // another rank turns into a RemoteFailure exception so the caller can record it before aborting).
   void allreduce_sum(double* values, int count);
   void allreduce_max(double* values, int count);
   // Rank 0 receives every rank's value; other ranks get an empty vector.
@@ -52,7 +48,12 @@ class Communicator {
   // waiting). Other ranks: nothing.
   void check_failure_reports();
 
+  // "Open MPI v4.1.4, ..." (the first line of MPI_Get_library_version); empty in builds without MPI.
+  static std::string library_version();
+
  private:
+  struct Requests;
+  void wait_all(Requests& requests);
 
   bool initialised_ = false;
   int rank_ = 0, world_size_ = 1, local_rank_ = 0, local_size_ = 1, nodes_ = 1;

@@ -1,7 +1,6 @@
 #include "record/provenance.h"
 
 #include <dlfcn.h>
-#include <mpi.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -128,13 +127,6 @@ Provenance collect_provenance() {
   p.cpu_cores = int(std::thread::hardware_concurrency());
   p.torch_version = torch_version_string();
   p.blas = blas_description();
-  char mpi[MPI_MAX_LIBRARY_VERSION_STRING] = {};
-  int len = 0;
-  MPI_Get_library_version(mpi, &len);
-  p.mpi_library = std::string(mpi, len);
-  while (!p.mpi_library.empty() && (p.mpi_library.back() == '\n' || p.mpi_library.back() == '\0'))
-    p.mpi_library.pop_back();
-  if (auto nl = p.mpi_library.find('\n'); nl != std::string::npos) p.mpi_library.resize(nl);
 #if defined(__clang__)
   p.compiler = "clang " __clang_version__;
 #elif defined(__GNUC__)

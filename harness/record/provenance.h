@@ -16,7 +16,6 @@ struct Provenance {
   std::string gpu_runtime;  // runtime version
   std::string torch_version;
   std::string blas;
-  std::string mpi_library;
   std::string compiler;
   std::string harness_version;
   std::string git_commit;
@@ -24,7 +23,8 @@ struct Provenance {
   std::string slurm_nodelist;
 };
 
-// Gathers everything above for this process. Cheap; no MPI call besides MPI_Get_library_version.
+// Gathers everything above for this process. Cheap; no MPI call (the MPI library's version comes
+// from dist/communicator.h).
 Provenance collect_provenance();
 
 // The BLAS library that serves sgemm_ in this process, with OpenBLAS's own configuration string

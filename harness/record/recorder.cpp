@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <stdexcept>
 
+#if defined(LB_WITH_HDF5)
 #include "common/results_file.h"
+#endif
 
 namespace lb {
 namespace fs = std::filesystem;
@@ -156,6 +158,7 @@ void Recorder::finish() {
   std::lock_guard<std::mutex> once(finish_mu_);
   if (finished_) return;
   flush();
+#if defined(LB_WITH_HDF5)
   RunData run;
   try {
     run = read_journal(journal_path_).run;  // what is durable is what gets folded
@@ -171,6 +174,8 @@ void Recorder::finish() {
   std::error_code ec;
   fs::remove(journal_path_, ec);
   fs::remove(journal_dir(path_), ec);  // only when no other run is writing
+#endif
+  // Without HDF5 (single-GPU device checks) the journal is the record.
   finished_ = true;
 }
 
@@ -191,6 +196,10 @@ double Recorder::writer_seconds() const {
 
 void check_results_file(const std::string& path) {
   if (!fs::exists(path)) return;
+#if !defined(LB_WITH_HDF5)
+  throw std::invalid_argument("--output " + path + ": exists, and this harness was built without HDF5 (it writes "
+                              "journals only): choose a new name");
+#else
   int version = 0;
   try {
     version = results_schema_version(path);
@@ -201,6 +210,7 @@ void check_results_file(const std::string& path) {
   if (version > schema::kVersion)
     throw std::invalid_argument("--output " + path + ": schema_version " + std::to_string(version) +
                                 " is newer than this harness writes (" + std::to_string(schema::kVersion) + ")");
+#endif
 }
 
 std::string make_run_id(int repeat_index) {

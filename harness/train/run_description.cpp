@@ -92,7 +92,7 @@ schema::RunAttributes describe_run(const RunFacts& f) {
   a.gpu_runtime = f.on_gpu ? prov.gpu_runtime : "";
   a.torch_version = prov.torch_version;
   a.blas = prov.blas;
-  a.mpi_library = prov.mpi_library;
+  a.mpi_library = Communicator::library_version();
   a.compiler = prov.compiler;
   a.harness_version = prov.harness_version;
   a.git_commit = prov.git_commit;

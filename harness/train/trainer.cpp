@@ -396,8 +396,8 @@ RunOutcome Trainer::run(Recorder* rec) {
         v[kRecordFailed] = rec && rec->error() ? 1 : 0;
         v[kAdaptiveStop] = root && !adaptive_reason.empty() ? 1 : 0;
         comm.allreduce_sum(v, kSlots);
-        const auto rank_times = comm.gather(times.total_s);
         StepTimer::add(times, Phase::comm, now_s() - t_exchange);
+        const auto rank_times = comm.gather(times.total_s);  // what each rank recorded as its step
 
         const double global_loss = v[kLossSum] / v[kSamples];
         schema::StepRecord row;

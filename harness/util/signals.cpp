@@ -18,6 +18,9 @@ void install_stop_handlers() {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
   for (int sig : {SIGINT, SIGTERM, SIGUSR1}) sigaction(sig, &sa, nullptr);
+  // A file-size limit (ulimit -f, quotas enforced that way) makes write() fail with EFBIG, which
+  // the recorder reports; by default the signal would kill the process without a word.
+  signal(SIGXFSZ, SIG_IGN);
 }
 
 int stop_signal() { return g_signal.load(); }

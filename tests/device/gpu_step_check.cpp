@@ -1,0 +1,109 @@
+// GPU against CPU, without a test framework (the device machines have none): one training step of
+// the tiny ViT on the GPU equals the same step on the CPU (fp32, TF32 off), bf16 autocast on the
+// GPU follows fp32, and the fused Adam on the GPU (ATen's _fused_adam_) equals the CPU kernel.
+// Exits 77 (skipped) with the reason when no GPU is visible, 1 on a mismatch, 0 otherwise.
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <string>
+
+#include "model/vit.h"
+#include "train/optimizer.h"
+#include "train/precision.h"
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const std::string& what, double value, double tolerance) {
+  std::printf("%s %s: %.3g (tolerance %.0e)\n", ok ? "ok  " : "FAIL", what.c_str(), value, tolerance);
+  if (!ok) ++failures;
+}
+
+double rel(const torch::Tensor& a, const torch::Tensor& b) {
+  return ((a.cpu().to(torch::kDouble) - b.cpu().to(torch::kDouble)).abs().max() /
+          b.cpu().to(torch::kDouble).abs().max().clamp_min(1e-30))
+      .item<double>();
+}
+
+lb::VisionTransformer tiny_model() {
+  torch::manual_seed(11);
+  lb::VisionTransformer m(lb::vit_config("vit_tiny", 10));
+  torch::NoGradGuard g;
+  m->heads->ptr<torch::nn::LinearImpl>(0)->weight.normal_(0, 0.02);
+  return m;
+}
+
+}  // namespace
+
+int main() {
+  if (!torch::cuda::is_available()) {
+    std::printf("SKIP: no GPU visible to this LibTorch (torch::cuda::is_available() is false)\n");
+    return 77;
+  }
+  const torch::Device gpu(torch::kCUDA, 0);
+  at::globalContext().setAllowTF32CuBLAS(false);  // fp32 products in fp32, as on the CPU
+  at::globalContext().setAllowTF32CuDNN(false);
+  torch::manual_seed(12);
+  auto images = torch::randn({16, 3, 32, 32});
+  auto labels = torch::randint(0, 10, {16}, torch::kLong);
+
+  // One SGD step (linear in the gradient, so rounding stays rounding) on each device.
+  auto cpu_model = tiny_model(), gpu_model = tiny_model();
+  gpu_model->to(gpu);
+  lb::OptimizerSettings os;
+  os.name = "sgd";
+  os.lr = 0.1;
+  auto cpu_opt = lb::make_optimizer(cpu_model->parameters(), os);
+  auto gpu_opt = lb::make_optimizer(gpu_model->parameters(), os);
+  auto cpu_loss = torch::nn::functional::cross_entropy(cpu_model->forward(images), labels);
+  auto gpu_loss = torch::nn::functional::cross_entropy(gpu_model->forward(images.to(gpu)), labels.to(gpu));
+  check(rel(gpu_loss, cpu_loss) <= 1e-5, "fp32 loss, GPU vs CPU (relative)", rel(gpu_loss, cpu_loss), 1e-5);
+  cpu_loss.backward();
+  gpu_loss.backward();
+  cpu_opt->step();
+  gpu_opt->step();
+  double worst = 0;
+  auto cpu_params = cpu_model->named_parameters();
+  for (const auto& p : gpu_model->named_parameters()) worst = std::max(worst, rel(p.value(), cpu_params[p.key()]));
+  check(worst <= 1e-4, "parameters after one step, GPU vs CPU (max relative)", worst, 1e-4);
+
+  // bf16 autocast on the GPU: the loss within 2% of fp32's.
+  {
+    torch::NoGradGuard g;
+    auto model = tiny_model();
+    model->to(gpu);
+    auto x = images.to(gpu);
+    const double fp32 = torch::nn::functional::cross_entropy(model->forward(x), labels.to(gpu)).item<double>();
+    double bf16 = 0;
+    {
+      lb::AutocastScope autocast(lb::Precision::bf16, gpu);
+      auto logits = model->forward(x);
+      check(logits.scalar_type() == torch::kBFloat16, "bf16 autocast runs the head in bf16", 0, 0);
+      bf16 = torch::nn::functional::cross_entropy(logits, labels.to(gpu)).item<double>();
+    }
+    check(std::abs(bf16 - fp32) / fp32 <= 0.02, "bf16 loss vs fp32 (relative)", std::abs(bf16 - fp32) / fp32, 0.02);
+  }
+
+  // Fused Adam: ATen's GPU kernel against our CPU kernel, 5 steps on random tensors.
+  {
+    torch::manual_seed(13);
+    auto init = torch::randn({100003});
+    auto a = init.clone().requires_grad_(true), b = init.clone().to(gpu).requires_grad_(true);
+    lb::OptimizerSettings adam;
+    adam.name = "adamw";
+    adam.impl = "fused";
+    adam.weight_decay = 0.05;
+    auto oa = lb::make_optimizer({a}, adam), ob = lb::make_optimizer({b}, adam);
+    for (int s = 0; s < 5; ++s) {
+      auto g = torch::randn({100003});
+      a.mutable_grad() = g;
+      b.mutable_grad() = g.to(gpu);
+      oa->step();
+      ob->step();
+    }
+    check(rel(b, a) <= 1e-6, "fused AdamW, GPU vs CPU kernel (max relative)", rel(b, a), 1e-6);
+  }
+  std::printf("%d passed, %d failed\n", 5 - failures, failures);
+  return failures ? 1 : 0;
+}

@@ -1,0 +1,142 @@
+// Mixed precision: bf16 autocast trains the tiny model along the same loss curve as fp32 (within
+// the tolerance below), with weights and optimizer state in fp32; the fp16 loss scaler follows
+// GradScaler's rules; the fused Adam kernel matches torch::optim on random tensors.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+#include "model/vit.h"
+#include "train/optimizer.h"
+#include "train/precision.h"
+
+namespace lb {
+namespace {
+
+// Mean cross-entropy per step over 30 Adam steps of vit_tiny on fixed, learnable data.
+std::vector<double> loss_curve(Precision p) {
+  torch::manual_seed(7);
+  auto model = VisionTransformer(vit_config("vit_tiny", 10));
+  {
+    torch::NoGradGuard g;
+    model->heads->ptr<torch::nn::LinearImpl>(0)->weight.normal_(0, 0.02);
+  }
+  torch::manual_seed(8);
+  auto images = torch::randn({64, 3, 32, 32});
+  auto labels = torch::randint(0, 10, {64}, torch::kLong);
+  images += labels.view({-1, 1, 1, 1}).to(torch::kFloat) * 0.3;  // make the classes separable
+  OptimizerSettings os;
+  os.lr = 1e-3;
+  auto opt = make_optimizer(model->parameters(), os);
+  std::vector<double> curve;
+  for (int step = 0; step < 30; ++step) {
+    auto idx = torch::arange((step % 4) * 16, (step % 4) * 16 + 16, torch::kLong);
+    for (auto& q : model->parameters()) q.mutable_grad() = torch::Tensor();
+    torch::Tensor loss;
+    {
+      AutocastScope autocast(p, torch::Device(torch::kCPU));
+      loss = torch::nn::functional::cross_entropy(model->forward(images.index_select(0, idx)), labels.index_select(0, idx));
+    }
+    loss.backward();
+    opt->step();
+    curve.push_back(loss.item<double>());
+  }
+  for (const auto& q : model->parameters()) EXPECT_EQ(q.scalar_type(), torch::kFloat) << "master weights stay fp32";
+  return curve;
+}
+
+// bf16 keeps 8 bits of mantissa: per-step losses stay within 5% of fp32's, and the run learns as
+// much (the final loss within 5%). Seen here: under 1% at every step.
+TEST(Precision, Bf16LossCurveFollowsFp32) {
+  const auto fp32 = loss_curve(Precision::fp32);
+  const auto bf16 = loss_curve(Precision::bf16);
+  double worst = 0;
+  for (size_t i = 0; i < fp32.size(); ++i) worst = std::max(worst, std::abs(bf16[i] - fp32[i]) / fp32[i]);
+  std::cout << "[ bf16    ] max relative loss difference over 30 steps: " << worst << " (first loss " << fp32.front()
+            << ", last " << fp32.back() << " fp32 / " << bf16.back() << " bf16)\n";
+  EXPECT_LT(worst, 0.05);
+  EXPECT_LT(fp32.back(), 0.8 * fp32.front()) << "the model learns at all";
+  EXPECT_LT(bf16.back(), 0.8 * bf16.front());
+}
+
+TEST(Precision, AutocastRunsLinearInBf16AndRestoresTheState) {
+  auto x = torch::randn({4, 8}), w = torch::randn({3, 8});
+  {
+    AutocastScope autocast(Precision::bf16, torch::Device(torch::kCPU));
+    EXPECT_EQ(torch::linear(x, w).scalar_type(), torch::kBFloat16);
+  }
+  EXPECT_EQ(torch::linear(x, w).scalar_type(), torch::kFloat);
+  AutocastScope off(Precision::fp32, torch::Device(torch::kCPU));
+  EXPECT_EQ(torch::linear(x, w).scalar_type(), torch::kFloat);
+}
+
+TEST(Precision, NamesAreParsedAndRefused) {
+  EXPECT_EQ(parse_precision("bf16"), Precision::bf16);
+  EXPECT_STREQ(to_string(Precision::fp16), "fp16");
+  EXPECT_THROW(parse_precision("fp8"), std::invalid_argument);
+}
+
+TEST(LossScaler, FollowsGradScalersRules) {
+  LossScaler s(true, 1024.0, 2.0, 0.5, 3);
+  auto p = torch::ones({4}, torch::requires_grad());
+  s.scale_loss((p * 2).sum()).backward();
+  EXPECT_DOUBLE_EQ(p.grad()[0].item<double>(), 2048.0);
+  EXPECT_TRUE(s.unscale({p}));
+  EXPECT_DOUBLE_EQ(p.grad()[0].item<double>(), 2.0) << "gradients divided back";
+  s.update(true);
+  s.update(true);
+  EXPECT_DOUBLE_EQ(s.scale(), 1024.0);
+  s.update(true);  // the third clean step in a row: grow
+  EXPECT_DOUBLE_EQ(s.scale(), 2048.0);
+  {
+    torch::NoGradGuard g;
+    p.mutable_grad()[1] = std::numeric_limits<float>::infinity();
+  }
+  EXPECT_FALSE(s.unscale({p})) << "an overflow is found";
+  s.update(false);
+  EXPECT_DOUBLE_EQ(s.scale(), 1024.0) << "and the scale backs off";
+  LossScaler off(false);
+  EXPECT_DOUBLE_EQ(off.scale(), 1.0);
+  EXPECT_TRUE(off.unscale({p})) << "disabled: nothing checked, nothing skipped";
+}
+
+// The fused kernel against torch::optim on random tensors of awkward sizes, with weight decay,
+// over several steps: the same update up to rounding.
+TEST(FusedAdam, MatchesTorchOptimOnRandomTensors) {
+  for (const bool adamw : {false, true}) {
+    torch::manual_seed(3);
+    std::vector<torch::Tensor> a, b;
+    for (std::int64_t n : {1, 7, 1000, 70001}) {
+      auto t = torch::randn({n});
+      a.push_back(t.clone().requires_grad_(true));
+      b.push_back(t.clone().requires_grad_(true));
+    }
+    OptimizerSettings os;
+    os.name = adamw ? "adamw" : "adam";
+    os.weight_decay = 0.1;
+    os.impl = "torch";
+    auto ref = make_optimizer(a, os);
+    os.impl = "fused";
+    auto fused = make_optimizer(b, os);
+    EXPECT_STREQ(fused->impl(), "fused");
+    for (int step = 0; step < 5; ++step) {
+      for (size_t i = 0; i < a.size(); ++i) {
+        auto g = torch::randn_like(a[i]);
+        a[i].mutable_grad() = g.clone();
+        b[i].mutable_grad() = g.clone();
+      }
+      ref->set_lr(1e-2 * (step + 1));
+      fused->set_lr(1e-2 * (step + 1));
+      ref->step();
+      fused->step();
+    }
+    for (size_t i = 0; i < a.size(); ++i) {
+      const double err = ((a[i] - b[i]).abs().max() / a[i].abs().max()).item<double>();
+      EXPECT_LT(err, 1e-6) << (adamw ? "adamw" : "adam") << " tensor " << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lb

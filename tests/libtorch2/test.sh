@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The harness against LibTorch 2.6 (LUMI's major version): builds the `cpu` preset inside the
+# Debian 13 root (tests/libtorch2/root.sh) and runs the unit, parity and equivalence tests there,
+# against torchvision 0.21. With --cuda it also compiles and links the `cuda` preset against
+# LibTorch 2.6 for CUDA (nothing runs: no GPU here). Prints the time each part took.
+#   tests/libtorch2/test.sh [--cuda] [--no-tests]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cuda=0
+run_tests=1
+for arg in "$@"; do
+  case "$arg" in
+    --cuda) cuda=1 ;;
+    --no-tests) run_tests=0 ;;
+    *) echo "tests/libtorch2/test.sh: unknown option '$arg' (expected --cuda or --no-tests)" >&2; exit 2 ;;
+  esac
+done
+log() { echo "libtorch2: $*" >&2; }
+
+# What runs in the root: everything that touches LibTorch, its parity with torchvision and the
+# c10d process groups. The analysis, charts, Slurm and long CLI tests do not depend on LibTorch's
+# version and run on the host.
+tests='^(common\.|energy\.|VitModel\.|vit_b_16\.|vit_tiny\.|reference\.|DataParity\.|Split\.|Synthetic|Hdf5|Folder|Loader\.|Recorder\.|Precision\.|LossScaler\.|FusedAdam\.|Adaptive|ddp\.|harness\.(help|version))'
+
+t0=$SECONDS
+tests/libtorch2/root.sh ensure cpu
+log "root ready in $((SECONDS - t0)) s"
+t1=$SECONDS
+tests/libtorch2/root.sh run cpu bash -c '
+  set -e
+  cmake --preset cpu -B build/libtorch2-cpu -DLB_BUILD_ANALYSIS=OFF -DLB_BUILD_BENCHMARKS=OFF \
+        -DLB_REFERENCE_PYTHON=/usr/bin/python3 >/dev/null
+  cmake --build build/libtorch2-cpu -j2 >build/libtorch2-cpu/build.log 2>&1 || { tail -50 build/libtorch2-cpu/build.log; exit 1; }
+  build/libtorch2-cpu/harness/harness --version'
+log "LibTorch 2.6 build took $((SECONDS - t1)) s"
+if ((run_tests)); then
+  t2=$SECONDS
+  tests/libtorch2/root.sh run cpu ctest --test-dir build/libtorch2-cpu -R "$tests" -j2 --output-on-failure \
+    --no-tests=error --timeout 900
+  log "LibTorch 2.6 tests took $((SECONDS - t2)) s"
+fi
+if ((cuda)); then
+  t3=$SECONDS
+  tests/libtorch2/root.sh ensure cuda
+  tests/libtorch2/root.sh run cuda bash -c '
+    set -e
+    cmake --preset cuda -B build/libtorch2-cuda -DLB_BUILD_ANALYSIS=OFF -DLB_BUILD_BENCHMARKS=OFF \
+          -DCMAKE_CUDA_ARCHITECTURES=90 >/dev/null
+    cmake --build build/libtorch2-cuda -j2 --target harness preprocess_cuda_test >build/libtorch2-cuda/build.log 2>&1 ||
+      { tail -50 build/libtorch2-cuda/build.log; exit 1; }
+    echo "cuda preset: harness and the CUDA kernels compiled and linked against LibTorch 2.6 (CUDA)"'
+  log "cuda preset took $((SECONDS - t3)) s"
+fi
+log "done in $((SECONDS - t0)) s"
