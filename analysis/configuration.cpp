@@ -42,15 +42,15 @@ std::vector<ConfigField> configuration_fields(const RunRecord& run) {
       {"gpus", "GPUs", text(s.gpus), false},
       {"ranks", "ranks", text(s.ranks), false},
       {"threads", "CPU threads", text(s.threads), false},
-      {"precision", "precision", text(s.precision), true},
+      {"precision", "precision", text(s.precision), true, true},
       {"batch_size", "per-rank batch", text(s.batch_size), false},
-      {"global_batch_size", "global batch", text(s.global_batch_size), true},
+      {"global_batch_size", "global batch", text(s.global_batch_size), true, true},
       {"synthetic", "synthetic data", text(s.synthetic), true},
       {"full_train_samples", "train split", text(s.full_train_samples), true},
       {"full_val_samples", "validation split", text(s.full_val_samples), true},
       {"epochs", "epochs", text(s.epochs), true},
-      {"optimizer", "optimizer", text(s.optimizer), true},
-      {"lr", "peak learning rate", text(s.lr), true},
+      {"optimizer", "optimizer", text(s.optimizer), true, true},
+      {"lr", "peak learning rate", text(s.lr), true, true},
       {"initial_weights", "initial weights", text(initial_weights), true},
   };
 }
@@ -68,11 +68,12 @@ const ConfigField* find_field(const std::vector<ConfigField>& fields, const std:
   return nullptr;
 }
 
-std::vector<std::string> work_differences(const std::vector<ConfigField>& a,
-                                          const std::vector<ConfigField>& b) {
+namespace {
+std::vector<std::string> differences(const std::vector<ConfigField>& a, const std::vector<ConfigField>& b,
+                                     bool include_recipe) {
   std::vector<std::string> out;
   for (const auto& fa : a) {
-    if (!fa.changes_work) continue;
+    if (!fa.changes_work || (fa.recipe && !include_recipe)) continue;
     const ConfigField* fb = find_field(b, fa.name);
     const std::string vb = fb ? fb->value : "";
     if (fa.value == vb) continue;
@@ -80,6 +81,15 @@ std::vector<std::string> work_differences(const std::vector<ConfigField>& a,
                   (vb.empty() ? "unknown" : vb));
   }
   return out;
+}
+}  // namespace
+
+std::vector<std::string> work_differences(const std::vector<ConfigField>& a, const std::vector<ConfigField>& b) {
+  return differences(a, b, true);
+}
+
+std::vector<std::string> task_differences(const std::vector<ConfigField>& a, const std::vector<ConfigField>& b) {
+  return differences(a, b, false);
 }
 
 std::string configuration_label(const std::vector<ConfigField>& fields, const std::string& cluster_name) {

@@ -15,6 +15,10 @@ struct ConfigField {
   std::string label;   // "global batch"
   std::string value;   // empty = unknown
   bool changes_work;   // differing values change the work done or the result reached
+  // A setting of the training recipe (global batch, optimizer, learning rate, precision): scaling
+  // out changes it by design. Configurations that differ only in the recipe did the same task, and
+  // the quality bar (not the setting) decides whether the outcome is comparable.
+  bool recipe = false;
 };
 
 // The fields in a fixed order; two runs belong to one configuration when all values are equal.
@@ -26,6 +30,11 @@ const ConfigField* find_field(const std::vector<ConfigField>& fields, const std:
 // first). A field unknown on one side is a difference ("precision fp32 vs unknown"): the
 // comparison cannot be vouched for. Unknown on both sides says nothing and is left out.
 std::vector<std::string> work_differences(const std::vector<ConfigField>& a,
+                                          const std::vector<ConfigField>& b);
+
+// The work-changing differences outside the recipe: the task itself (model, data, epochs, initial
+// weights). Same format as work_differences.
+std::vector<std::string> task_differences(const std::vector<ConfigField>& a,
                                           const std::vector<ConfigField>& b);
 
 // "LUMI 4 nodes (32 GPUs)", "Laptop 8 threads", with ", <source>" for imported runs.

@@ -306,7 +306,14 @@ void choose_headline(Comparison& cmp) {
     } else {
       if (c.placement_unknown) why.push_back("unknown configuration: its node and GPU counts (or its device) are not stated");
       if (cmp.baseline && i != *cmp.baseline && !c.differences.empty()) {
-        why.push_back("did other work than the baseline: " + join(c.differences, "; "));
+        const auto task = task_differences(c.fields, cmp.configs[*cmp.baseline].fields);
+        if (!task.empty()) {
+          why.push_back("did other work than the baseline: " + join(task, "; "));
+        } else if (c.quality.status != QualityStatus::Met) {
+          // Scaling out changes the recipe by design; only a met quality bar vouches for it.
+          why.push_back("trained with another recipe than the baseline (" + join(c.differences, "; ") +
+                        ") and has no recorded accuracy that meets the quality bar to show it did the same job");
+        }
       }
       if (c.quality.status == QualityStatus::Below || c.quality.status == QualityStatus::NotRecorded) {
         why.push_back(c.quality.reason);
