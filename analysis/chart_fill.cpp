@@ -151,6 +151,9 @@ void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector
         if (e.co2_g && positive(e.co2_g->value)) {
           bar.has_co2 = true;
           drawable(*e.co2_g, bar.co2_g, bar.co2_lo_g, bar.co2_hi_g);
+        } else if (e.co2_g) {
+          problems.push_back("energy chart: " + c.label + " has 0 g CO2e (grid intensity 0), which a log axis cannot "
+                             "draw: shown as none");
         }
         text += "\nCO2e at " + format_number(e.grid_g_per_kwh) + " g/kWh (" + e.site + ")";
       } else {
@@ -163,6 +166,10 @@ void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector
         text += "\ncost: " + e.cost_rule;
       } else {
         text += "\ncost: " + (e.cost ? std::string("0 (rates are 0)") : e.cost_reason);
+        if (e.cost) {
+          problems.push_back("energy chart: " + c.label + " costs 0 " + o.billing_unit +
+                             " (billing rates 0), which a log axis cannot draw: shown as not billed");
+        }
       }
       bar.details = text;
       data.energy.push_back(std::move(bar));
@@ -179,7 +186,6 @@ void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector
       data.memory.push_back(std::move(m));
     }
   }
-  (void)problems;
 }
 
 }  // namespace

@@ -232,6 +232,8 @@ void configuration_table(std::string& out, const Comparison& cmp) {
 }
 
 
+std::string power(double w) { return w >= 1000 ? significant(w / 1000, 3) + " kW" : significant(w, 3) + " W"; }
+
 std::string memory_cell(const std::optional<int64_t>& v) { return v ? format_bytes(static_cast<double>(*v)) : "not recorded"; }
 
 void energy_table(std::string& out, const Comparison& cmp) {
@@ -257,7 +259,7 @@ void energy_table(std::string& out, const Comparison& cmp) {
       out += format_energy(e.energy_j->value) + " | " + range(*e.energy_j, format_energy) + " | " +
              (e.per_image_j ? significant(*e.per_image_j, 3) + " J" : std::string()) + " | " +
              (e.vs_baseline ? times(e.vs_baseline->value) + " (" + e.vs_baseline_kind + ")" : std::string()) + " | " +
-             significant(e.power_w, 3) + " W | " +
+             power(e.power_w) + " | " +
              (e.co2_g ? format_co2(e.co2_g->value) + (e.co2_g->has_interval ? " (" + range(*e.co2_g, format_co2) + ")" : "")
                       : std::string()) +
              " | ";
@@ -278,7 +280,7 @@ void energy_table(std::string& out, const Comparison& cmp) {
     }
     std::string how = e.energy_j ? e.method : std::string();
     if (e.kind == "modelled" || !e.energy_j) how += (how.empty() ? "" : "; ") + std::string("not measured: ") + e.reason;
-    if (!e.coverage.empty()) how += "; covers " + e.coverage;
+    if (!e.coverage.empty()) how += (e.kind == "modelled" ? "; power: " : "; covers ") + e.coverage;
     out += " | " + md(how) + " |\n";
   }
   out += "\nAssumptions (every figure is an option of analyze; docs/analyze.md):\n\n";
