@@ -10,6 +10,7 @@
 
 #include "analysis/analyze_app.h"
 #include "analysis/chart_fill.h"
+#include "analysis/chart_output.h"
 #include "analysis/csv_reader.h"
 #include "analysis/energy.h"
 #include "analysis/errors.h"
@@ -536,6 +537,21 @@ TEST(EnergyCli, OptionsAreReadAndBadValuesNameTheOption) {
     EXPECT_EQ(bad.first, kExitUsage) << args[0];
     EXPECT_EQ(bad.second, message);
   }
+}
+
+TEST(EnergyCharts, AnalyzeWritesTheEnergyAndMemoryCharts) {
+  if (!charts_built()) GTEST_SKIP() << "analyze built without the chart writers";
+  RunShape lumi = lumi_shape("lumi-ch", 1, 0.0002);
+  lumi.peak_device_memory_bytes = static_cast<int64_t>(40 * kGiB);
+  const Comparison c = build_comparison(analyse({laptop_full("lap-ch"), lumi}), {});
+  TempDir dir;
+  const ChartOutcome out = write_charts(c, dir.path().string(), false);
+  EXPECT_TRUE(out.problems.empty()) << out.problems.front();
+  const std::string html = read_text(dir.file("lumi_energy_cost.html"));
+  EXPECT_NE(html.find("LUMI \\u00b7 modelled"), std::string::npos) << "the modelled LUMI energy, named in the legend";
+  EXPECT_NE(html.find("Laptop \\u00b7 measured"), std::string::npos);
+  EXPECT_NE(read_text(dir.file("lumi_energy_cost.dat")).find("\"LUMI 1 node (8 GPUs)\""), std::string::npos);
+  EXPECT_NE(read_text(dir.file("lumi_memory.dat")).find("40 GiB"), std::string::npos);
 }
 
 TEST(EnergyFormat, UnitsAReaderUses) {
