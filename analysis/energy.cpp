@@ -97,8 +97,6 @@ std::string describe(const std::string& part) {
   return part;
 }
 
-std::string kwh_text(double joules) { return format_energy(joules); }
-
 }  // namespace
 
 void validate_energy_options(const EnergyOptions& o) {
@@ -281,7 +279,7 @@ RunEnergy measure_run_energy(const RunRecord& run, const RunMetrics& m) {
       }
       if (s.integrated) e.notes.push_back("integrated from power samples (not an energy counter)");
       if (rec.energy_j && e.run_j > 0 && std::fabs(*rec.energy_j - e.run_j) > 0.02 * e.run_j) {
-        e.notes.push_back("the run's energy_j attribute (" + kwh_text(*rec.energy_j) + ") differs from the counters by " +
+        e.notes.push_back("the run's energy_j attribute (" + format_energy(*rec.energy_j) + ") differs from the counters by " +
                           format_number(std::round(100.0 * (*rec.energy_j - e.run_j) / e.run_j)) +
                           "%: the counters by the rule are used (docs/methodology.md)");
       }
@@ -357,10 +355,9 @@ RunEnergy measure_run_energy(const RunRecord& run, const RunMetrics& m) {
   return e;
 }
 
-void normalize_run_energy(RunEnergy& e, const RunRecord& run, const RunMetrics& m, const JobEstimate& job) {
+void normalize_run_energy(RunEnergy& e, const RunRecord& /*run*/, const RunMetrics& m, const JobEstimate& job) {
   e.job_j.reset();
   if (!e.measured || !job.available) return;
-  (void)run;
   const double p_epochs = e.epoch_power_w.value_or(e.mean_power_w);
   if (!job.extrapolated) {
     // The run did the job: its own energy, less the extra validation passes the job does not have.

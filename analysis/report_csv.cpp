@@ -283,7 +283,10 @@ const std::vector<Column>& columns() {
          const auto& e = c.configs[r.config].energy;
          return e.cost ? e.cost_rule : e.cost_reason;
        }},
-      {"config_peak_rss_bytes", [](C c, R r) { return cell(c.configs[r.config].energy.peak_rss_bytes_max_rank ? c.configs[r.config].energy.peak_rss_bytes_max_rank : c.configs[r.config].energy.peak_rss_bytes); }},
+      {"config_peak_rss_bytes", [](C c, R r) {  // the largest rank's, else rank 0's
+         const auto& e = c.configs[r.config].energy;
+         return cell(e.peak_rss_bytes_max_rank ? e.peak_rss_bytes_max_rank : e.peak_rss_bytes);
+       }},
       {"config_peak_device_memory_bytes", [](C c, R r) { return cell(c.configs[r.config].energy.peak_device_memory_bytes); }},
       // The scaling model at this run's configuration (modelled), and whether the row is a model row.
       {"model_predicted_step_s", [](C c, R r) {
