@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <tuple>
 
+#include "analysis/energy.h"
 #include "analysis/names.h"
 #include "analysis/quality.h"
 #include "analysis/reports.h"
@@ -89,6 +90,102 @@ std::string speedup_text(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3gx", s);
   return buf;
+}
+
+
+Provenance energy_provenance(const std::string& kind) {
+  if (kind == "modelled") return Provenance::Modelled;
+  return kind == "measured" ? Provenance::Measured : Provenance::Extrapolated;
+}
+
+// An interval the chart can draw (ends it does not bound drawn at the estimate).
+void drawable(const Interval& v, double& value, double& lo, double& hi) {
+  value = v.value;
+  lo = v.has_interval && v.has_lower() && v.lo <= v.value ? v.lo : v.value;
+  hi = v.has_interval && v.has_upper() && v.hi >= v.value ? v.hi : v.value;
+}
+
+std::string watts(double w) {
+  char buf[32];
+  if (w >= 1000) {
+    std::snprintf(buf, sizeof buf, "%.3g kW", w / 1000);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g W", w);
+  }
+  return buf;
+}
+
+// Time, energy, carbon and cost per configuration (chart 9) and peak memory (chart 10).
+void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector<std::string>& problems) {
+  const EnergyOptions& o = cmp.energy_options;
+  data.billing_unit = o.billing_unit;
+  char foot[320];
+  std::snprintf(foot, sizeof foot,
+                "Modelled: %s W per laptop, %s W per GPU. CO2e: %s g/kWh (cluster), %s g/kWh (laptop). Cost: %s %s "
+                "per GPU-hour. Sources: summary.md",
+                format_number(o.laptop_power_w).c_str(), format_number(o.gpu_power_w).c_str(),
+                format_number(o.cluster_grid_g_per_kwh).c_str(), format_number(o.laptop_grid_g_per_kwh).c_str(),
+                format_number(o.billing_per_gpu_hour).c_str(), o.billing_unit.c_str());
+  data.energy_footnote = foot;
+  for (const auto& a : energy_assumptions(o)) {
+    data.energy_assumptions.push_back(a.name + ": " + format_number(a.value) + " " + a.unit + " (" + a.option + "): " + a.source);
+  }
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    const ConfigEnergy& e = c.energy;
+    if (c.time_s && positive(c.time_s->value)) {
+      lb::charts::EnergyBar bar;
+      bar.label = c.label;
+      bar.is_cluster = c.is_cluster;
+      drawable(*c.time_s, bar.time_s, bar.time_lo_s, bar.time_hi_s);
+      bar.time_kind = provenance(c.is_imported, c.extrapolated);
+      std::string text = c.id + ": time " + figure_kind(c.is_imported, c.extrapolated) + "; " + c.method;
+      if (e.energy_j && positive(e.energy_j->value)) {
+        bar.has_energy = true;
+        drawable(*e.energy_j, bar.energy_j, bar.energy_lo_j, bar.energy_hi_j);
+        bar.energy_kind = energy_provenance(e.kind);
+        text += "\nenergy " + e.kind + ": " + e.method + " (" + watts(e.power_w) + ")";
+        if (!e.coverage.empty()) text += "; covers " + e.coverage;
+        if (e.per_image_j) text += "; " + format_number(std::round(*e.per_image_j * 1000) / 1000) + " J per image";
+        if (e.kind == "modelled") text += "\nnot measured: " + e.reason;
+        if (e.co2_g && positive(e.co2_g->value)) {
+          bar.has_co2 = true;
+          drawable(*e.co2_g, bar.co2_g, bar.co2_lo_g, bar.co2_hi_g);
+        } else if (e.co2_g) {
+          problems.push_back("energy chart: " + c.label + " has 0 g CO2e (grid intensity 0), which a log axis cannot "
+                             "draw: shown as none");
+        }
+        text += "\nCO2e at " + format_number(e.grid_g_per_kwh) + " g/kWh (" + e.site + ")";
+      } else {
+        text += "\nenergy: none (" + e.reason + ")";
+      }
+      if (e.cost && positive(e.cost->value)) {
+        bar.has_cost = true;
+        drawable(*e.cost, bar.cost, bar.cost_lo, bar.cost_hi);
+        bar.cost_kind = bar.time_kind;
+        text += "\ncost: " + e.cost_rule;
+      } else {
+        text += "\ncost: " + (e.cost ? std::string("0 (rates are 0)") : e.cost_reason);
+        if (e.cost) {
+          problems.push_back("energy chart: " + c.label + " costs 0 " + o.billing_unit +
+                             " (billing rates 0), which a log axis cannot draw: shown as not billed");
+        }
+      }
+      bar.details = text;
+      data.energy.push_back(std::move(bar));
+    }
+    if (e.memory_runs > 0) {
+      lb::charts::MemoryBar m;
+      m.label = c.label;
+      m.is_cluster = c.is_cluster;
+      m.host_rank0_bytes = static_cast<double>(e.peak_rss_bytes.value_or(0));
+      m.host_bytes = static_cast<double>(e.peak_rss_bytes_max_rank.value_or(e.peak_rss_bytes.value_or(0)));
+      m.device_bytes = static_cast<double>(e.peak_device_memory_bytes.value_or(0));
+      m.details = c.id + ": the largest over " + std::to_string(e.memory_runs) + (e.memory_runs == 1 ? " run" : " runs");
+      if (!e.peak_rss_bytes_max_rank) m.details += "; only rank 0's host memory recorded";
+      data.memory.push_back(std::move(m));
+    }
+  }
 }
 
 }  // namespace
@@ -304,6 +401,8 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
                   model->gradient_bytes / 1e6, static_cast<long long>(model->buckets), model->reference_step_s);
     data.model_description = model->family + ": " + buf;
   }
+
+  fill_energy(cmp, data, problems);
 
   data.warnings = cmp.warnings;
   data.warnings.insert(data.warnings.end(), problems.begin(), problems.end());

@@ -23,7 +23,8 @@ void write_groups(const lb::charts::ChartData& data, const lb::charts::WriteOpti
     const char* keyword;  // in the writers' "skipped" note of this group
   };
   for (const Group g : {Group{"comparison", "comparison"}, Group{"accuracy", "accuracy"}, Group{"scaling", "scaling charts"},
-                        Group{"bound attribution", "bound attribution"}, Group{"scaling model", "scaling model"}}) {
+                        Group{"bound attribution", "bound attribution"}, Group{"scaling model", "scaling model"},
+                        Group{"energy and cost", "energy and cost"}, Group{"memory", "memory charts"}}) {
     lb::charts::ChartData part = data;
     const std::string name = g.name;
     if (name != "comparison") part.bars.clear();
@@ -34,6 +35,8 @@ void write_groups(const lb::charts::ChartData& data, const lb::charts::WriteOpti
     if (name != "scaling") part.scaling.clear();
     if (name != "bound attribution") part.bounds.clear();
     if (name != "scaling model") part.model.clear();
+    if (name != "energy and cost") part.energy.clear();
+    if (name != "memory") part.memory.clear();
     try {
       lb::charts::WriteResult r = lb::charts::write_all(part, options);
       outcome.written.insert(outcome.written.end(), r.written.begin(), r.written.end());

@@ -28,6 +28,19 @@ cxxopts::Options make_options() {
       ("quality-margin", "without --target-accuracy, the bar is the task's best accuracy less this many points",
        cxxopts::value<std::string>()->default_value("5"))
       ("cluster-name", "name of the cluster in labels and titles", cxxopts::value<std::string>()->default_value("LUMI"))
+      ("laptop-power", "modelled power of a laptop (CPU) configuration without energy counters, W, the whole "
+                       "machine at the wall", cxxopts::value<std::string>()->default_value("40"))
+      ("gpu-power", "modelled power per GPU (one MI250X GCD) without energy counters, W, its share of the node "
+                    "included", cxxopts::value<std::string>()->default_value("280"))
+      ("cluster-grid-intensity", "carbon intensity of the cluster's electricity, g CO2e/kWh",
+       cxxopts::value<std::string>()->default_value("24"))
+      ("laptop-grid-intensity", "carbon intensity of the laptop's electricity, g CO2e/kWh",
+       cxxopts::value<std::string>()->default_value("214"))
+      ("billing-unit", "name of the cluster's billing unit", cxxopts::value<std::string>()->default_value("GPU-hours"))
+      ("billing-per-gpu-hour", "billing units per hour of one GPU (GCD); LUMI: 0.5",
+       cxxopts::value<std::string>()->default_value("0.5"))
+      ("billing-per-node-hour", "billing units per node-hour for sites that bill whole nodes (a job pays the larger "
+                                "of the two rules); 0 = not used", cxxopts::value<std::string>()->default_value("0"))
       ("include-incomplete", "let failed, crashed, interrupted and running runs into times and speedups")
       ("no-charts", "write the data files only")
       ("no-static-images", "skip PNG/PDF charts (HTML only)")
@@ -71,6 +84,23 @@ double parse_percent(const std::string& option, const std::string& text, double 
   return value;
 }
 
+// A plain decimal number, more than `lo` (open_lo) or from `lo`.
+double parse_number(const std::string& option, const std::string& text, double lo, bool open_lo,
+                    const std::string& expected) {
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  const bool in_range = std::isfinite(value) && (open_lo ? value > lo : value >= lo) && value <= 1e7;
+  if (text.empty() || used != text.size() || !in_range) {
+    throw UsageError(option + " '" + text + "': expected " + expected);
+  }
+  return value;
+}
+
 }  // namespace
 
 std::string usage_text() {
@@ -100,6 +130,20 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
     cli.comparison.quality_margin_pts = parse_percent("--quality-margin", r["quality-margin"].as<std::string>(), 0,
                                                       false, 100, "percentage points from 0 to 100");
     cli.comparison.cluster_name = r["cluster-name"].as<std::string>();
+    EnergyOptions& e = cli.comparison.energy;
+    e.laptop_power_w = parse_number("--laptop-power", r["laptop-power"].as<std::string>(), 0, true,
+                                    "watts, a number more than 0");
+    e.gpu_power_w = parse_number("--gpu-power", r["gpu-power"].as<std::string>(), 0, true,
+                                 "watts per GPU, a number more than 0");
+    e.cluster_grid_g_per_kwh = parse_number("--cluster-grid-intensity", r["cluster-grid-intensity"].as<std::string>(),
+                                            0, false, "grams of CO2e per kWh, a number from 0");
+    e.laptop_grid_g_per_kwh = parse_number("--laptop-grid-intensity", r["laptop-grid-intensity"].as<std::string>(), 0,
+                                           false, "grams of CO2e per kWh, a number from 0");
+    e.billing_unit = r["billing-unit"].as<std::string>();
+    e.billing_per_gpu_hour = parse_number("--billing-per-gpu-hour", r["billing-per-gpu-hour"].as<std::string>(), 0,
+                                          false, "billing units per GPU-hour, a number from 0");
+    e.billing_per_node_hour = parse_number("--billing-per-node-hour", r["billing-per-node-hour"].as<std::string>(), 0,
+                                           false, "billing units per node-hour, a number from 0");
     cli.comparison.include_incomplete = r.count("include-incomplete") > 0;
     cli.charts = r.count("no-charts") == 0;
     cli.static_images = r.count("no-static-images") == 0;
@@ -109,6 +153,9 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
   }
   if (cli.out && cli.out->empty()) throw UsageError("--out: expected a directory, got an empty string");
   if (cli.comparison.cluster_name.empty()) throw UsageError("--cluster-name: expected a non-empty name");
+  if (cli.comparison.energy.billing_unit.find_first_not_of(" \t") == std::string::npos) {
+    throw UsageError("--billing-unit: expected a non-empty name");
+  }
   if (!cli.help && !cli.version && cli.inputs.results.empty() && cli.inputs.wandb_csv.empty() &&
       cli.inputs.reference.empty()) {
     throw UsageError("no input: expected at least one results file or directory, --wandb-csv FILE or --reference FILE");

@@ -320,6 +320,7 @@ std::string job_description(const Comparison& cmp) {
 RunAnalysis analyse_run(RunRecord run) {
   RunAnalysis a;
   a.metrics = compute_run_metrics(run);
+  a.energy = measure_run_energy(run, a.metrics);
   run.steps.clear();
   a.run = std::move(run);
   return a;
@@ -338,8 +339,10 @@ Comparison build_comparison(std::vector<RunAnalysis> runs, const ComparisonOptio
     throw UsageError("--quality-margin " + format_number(options.quality_margin_pts) +
                      ": expected percentage points from 0 to 100");
   }
+  validate_energy_options(options.energy);
   Comparison cmp;
   cmp.cluster_name = options.cluster_name;
+  cmp.energy_options = options.energy;
   cmp.target_accuracy_pct = options.target_accuracy_pct;
   cmp.quality_margin_pts = options.quality_margin_pts;
   for (auto& r : runs) {
@@ -410,6 +413,7 @@ Comparison build_comparison(std::vector<RunAnalysis> runs, const ComparisonOptio
   build_accuracy(cmp);
   assess_repetitions(cmp);
   assess_bounds(cmp);
+  assess_energy(cmp);
   assess_quality(cmp);
   time_to_target(cmp);
   // Fastest and maximum speedup: only among configurations that did the baseline's work and met

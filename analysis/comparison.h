@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analysis/configuration.h"
+#include "analysis/energy.h"
 #include "analysis/extrapolation.h"
 #include "analysis/run_metrics.h"
 #include "analysis/run_record.h"
@@ -24,6 +25,8 @@ struct ComparisonOptions {
   // --quality-margin: without a target, the bar is the best accuracy of the task less this many
   // percentage points.
   double quality_margin_pts = 5.0;
+  // Stated power, grid intensities and billing rates behind energy, carbon and cost.
+  EnergyOptions energy;
 };
 
 // When a run first reached the target accuracy (docs/methodology.md, "Time to accuracy").
@@ -44,6 +47,7 @@ struct RunAnalysis {
   bool in_comparison = false;   // enters configuration times and speedups
   std::string excluded_reason;
   std::optional<RunTimeToTarget> to_target;  // with --target-accuracy, for runs with an accuracy
+  RunEnergy energy;             // the counters' energy of the run, and of the job from it
 };
 
 // Computes a run's metrics, then frees its step records (the comparison keeps only figures).
@@ -159,6 +163,7 @@ struct ConfigResult {
 
   RepetitionSummary repetitions;
   std::optional<BoundSummary> bound;
+  ConfigEnergy energy;  // energy, carbon, cost and memory for the job (analysis/energy.h)
 };
 
 struct CurvePoint {
@@ -237,10 +242,12 @@ struct Comparison {
   double quality_margin_pts = 5.0;
   std::optional<size_t> fastest_to_target;    // with a target: the configuration that reached it first
   std::vector<ScalingModel> scaling_models;
+  EnergyOptions energy_options;               // the assumptions behind energy, carbon and cost
 };
 
-// Throws UsageError when options.baseline names no run or configuration, options.epochs < 1, or
-// the target accuracy or quality margin lies outside (0, 100] / [0, 100].
+// Throws UsageError when options.baseline names no run or configuration, options.epochs < 1,
+// the target accuracy or quality margin lies outside (0, 100] / [0, 100], or an energy option is
+// out of range.
 Comparison build_comparison(std::vector<RunAnalysis> runs, const ComparisonOptions& options);
 
 }  // namespace lb::analysis

@@ -40,11 +40,20 @@ CompoundColumns::CompoundColumns(hid_t dataset, const std::vector<std::string>& 
         const bool known_float = f.type_class == H5T_FLOAT && (f.size == 4 || f.size == 8) &&
                                  H5Tget_precision(member.get()) == 8 * f.size;
         f.direct = native && (known_int || known_float);
+        f.variable_string = f.type_class == H5T_STRING && H5Tis_variable_str(member.get()) > 0;
       }
     }
     fields_.push_back(std::move(f));
   }
-  if (compound_) row_size_ = H5Tget_size(file_type_);
+  if (compound_) {
+    row_size_ = H5Tget_size(file_type_);
+    // Any variable-length member, requested or not, is allocated by the read and must be freed.
+    const int members = H5Tget_nmembers(file_type_);
+    for (int m = 0; m < members; ++m) {
+      H5Handle member = h5_type(H5Tget_member_type(file_type_, static_cast<unsigned>(m)));
+      if (H5Tget_class(member.get()) == H5T_VLEN || H5Tis_variable_str(member.get()) > 0) has_variable_ = true;
+    }
+  }
 }
 
 CompoundColumns::~CompoundColumns() {
@@ -71,8 +80,23 @@ bool CompoundColumns::read(std::vector<unsigned char>& scratch) {
   // The file's own type as memory type: a plain copy, no conversion buffers.
   if (H5Dread(dataset_, file_type_, H5S_ALL, H5S_ALL, H5P_DEFAULT, scratch.data()) < 0) return false;
   data_ = scratch.data();
+  // Variable-length strings were allocated by HDF5 in the read: copy them out and free them.
+  bool variable = false;
   for (auto& f : fields_) {
-    if (!f.present || f.direct) continue;
+    if (!f.present || !f.variable_string) continue;
+    variable = true;
+    f.texts.resize(rows_);
+    for (size_t i = 0; i < rows_; ++i) {
+      char* text = nullptr;
+      std::memcpy(&text, data_ + i * row_size_ + f.offset, sizeof text);
+      f.texts[i] = text ? text : "";
+    }
+  }
+  if (variable || has_variable_) {
+    H5Dvlen_reclaim(file_type_, space.get(), H5P_DEFAULT, scratch.data());
+  }
+  for (auto& f : fields_) {
+    if (!f.present || f.direct || f.type_class == H5T_STRING) continue;
     H5Handle mem = h5_type(H5Tcreate(H5T_COMPOUND, sizeof(double)));
     H5Tinsert(mem.get(), f.name.c_str(), 0, H5T_NATIVE_DOUBLE);
     f.converted.resize(rows_);
@@ -93,6 +117,17 @@ double CompoundColumns::value(size_t field, size_t i) const {
     case 4: return f.is_signed ? load<int32_t>(p) : load<uint32_t>(p);
     default: return f.is_signed ? load<int64_t>(p) : load<uint64_t>(p);
   }
+}
+
+std::string CompoundColumns::text(size_t field, size_t i) const {
+  const Field& f = fields_[field];
+  if (!f.present || f.type_class != H5T_STRING || i >= rows_) return "";
+  if (f.variable_string) return f.texts[i];
+  const char* p = reinterpret_cast<const char*>(data_ + i * row_size_ + f.offset);
+  size_t n = 0;
+  while (n < f.size && p[n] != '\0') ++n;
+  while (n > 0 && p[n - 1] == ' ') --n;  // H5T_STR_SPACEPAD
+  return std::string(p, n);
 }
 
 }  // namespace lb::analysis

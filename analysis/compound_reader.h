@@ -28,6 +28,9 @@ class CompoundColumns {
   size_t rows() const { return rows_; }
   // Row i of field f (after read()); NaN for a field the table lacks.
   double value(size_t f, size_t i) const;
+  // Row i of a string field (fixed-length, NUL- or space-padded, or variable-length); empty for a
+  // field the table lacks or that is not a string.
+  std::string text(size_t f, size_t i) const;
 
  private:
   struct Field {
@@ -39,10 +42,13 @@ class CompoundColumns {
     H5T_class_t type_class = H5T_NO_CLASS;
     bool is_signed = true;
     std::vector<double> converted;  // when !direct
+    bool variable_string = false;   // a variable-length string: copied out at read()
+    std::vector<std::string> texts;  // the variable-length strings
   };
   hid_t dataset_;
   hid_t file_type_ = -1;
   bool compound_ = false;
+  bool has_variable_ = false;  // a variable-length member: the raw read allocates, freed after it
   size_t row_size_ = 0;
   size_t rows_ = 0;
   const unsigned char* data_ = nullptr;

@@ -94,6 +94,8 @@ const std::vector<Column>& columns() {
       {"startup_s", [](C, R r) { return cell(r.metrics.startup_s); }},
       {"wall_time_s", [](C, R r) { return cell(r.run.wall_time_s); }},
       {"peak_rss_bytes", [](C, R r) { return cell(r.run.peak_rss_bytes); }},
+      {"peak_rss_bytes_max_rank", [](C, R r) { return cell(r.run.peak_rss_bytes_max_rank); }},
+      {"peak_device_memory_bytes", [](C, R r) { return cell(r.run.peak_device_memory_bytes); }},
       {"model_flops_per_s", [](C, R r) { return cell(r.metrics.model_flops_per_s); }},
       {"flops_utilization", [](C, R r) { return cell(r.metrics.flops_utilization); }},
       {"data_wait_fraction", [](C, R r) { return cell(r.metrics.data_wait_fraction); }},
@@ -205,6 +207,87 @@ const std::vector<Column>& columns() {
       {"model_flops_per_s_per_rank", [](C, R r) { return cell(r.metrics.model_flops_per_s_per_rank); }},
       {"gemm_flops_per_s", [](C, R r) { return cell(r.run.gemm_flops_per_s); }},
       {"gemm_fraction", [](C, R r) { return cell(r.metrics.gemm_fraction); }},
+      // Energy (analysis/energy.h): the run's counters, its job estimate, the configuration's figures.
+      {"energy_sources", [](C, R r) { return r.run.energy.sources; }},
+      {"energy_unavailable", [](C, R r) { return r.run.energy.unavailable; }},
+      {"run_energy_j", [](C, R r) { return r.energy.measured ? cell(r.energy.run_j) : std::string(); }},
+      {"run_energy_counters", [](C, R r) {
+         std::string parts;
+         for (const auto& p : r.energy.parts) parts += (parts.empty() ? "" : "+") + p;
+         return r.energy.measured && parts.empty() ? std::string("energy_j attribute") : parts;
+       }},
+      {"run_mean_power_w", [](C, R r) { return r.energy.measured ? cell(r.energy.mean_power_w) : std::string(); }},
+      {"run_energy_not_measured_reason", [](C, R r) { return r.energy.not_measured_reason; }},
+      {"job_energy_j", [](C, R r) { return r.energy.job_j ? cell(r.energy.job_j->value) : std::string(); }},
+      {"job_energy_lo_j", [](C, R r) { return r.energy.job_j ? lo_cell(*r.energy.job_j) : std::string(); }},
+      {"job_energy_hi_j", [](C, R r) { return r.energy.job_j ? hi_cell(*r.energy.job_j) : std::string(); }},
+      {"job_energy_kind", [](C, R r) {
+         return r.energy.job_j ? std::string(r.energy.job_extrapolated ? "extrapolated" : "measured") : std::string();
+       }},
+      {"config_energy_j", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.energy_j;
+         return e ? cell(e->value) : std::string();
+       }},
+      {"config_energy_lo_j", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.energy_j;
+         return e ? lo_cell(*e) : std::string();
+       }},
+      {"config_energy_hi_j", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.energy_j;
+         return e ? hi_cell(*e) : std::string();
+       }},
+      {"config_energy_kind", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy;
+         return e.energy_j ? e.kind : std::string();
+       }},
+      {"config_energy_per_image_j", [](C c, R r) { return cell(c.configs[r.config].energy.per_image_j); }},
+      {"config_power_w", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy;
+         return e.energy_j ? cell(e.power_w) : std::string();
+       }},
+      {"config_energy_vs_baseline", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.vs_baseline;
+         return e ? cell(e->value) : std::string();
+       }},
+      {"config_energy_not_measured_reason", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy;
+         return e.kind == "modelled" || !e.energy_j ? e.reason : std::string();
+       }},
+      {"config_co2e_g", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.co2_g;
+         return e ? cell(e->value) : std::string();
+       }},
+      {"config_co2e_lo_g", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.co2_g;
+         return e ? lo_cell(*e) : std::string();
+       }},
+      {"config_co2e_hi_g", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.co2_g;
+         return e ? hi_cell(*e) : std::string();
+       }},
+      {"grid_g_per_kwh", [](C c, R r) { return cell(c.configs[r.config].energy.grid_g_per_kwh); }},
+      {"config_cost", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.cost;
+         return e ? cell(e->value) : std::string();
+       }},
+      {"config_cost_lo", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.cost;
+         return e ? lo_cell(*e) : std::string();
+       }},
+      {"config_cost_hi", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.cost;
+         return e ? hi_cell(*e) : std::string();
+       }},
+      {"billing_unit", [](C c, R) { return c.energy_options.billing_unit; }},
+      {"config_cost_rule", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy;
+         return e.cost ? e.cost_rule : e.cost_reason;
+       }},
+      {"config_peak_rss_bytes", [](C c, R r) {  // the largest rank's, else rank 0's
+         const auto& e = c.configs[r.config].energy;
+         return cell(e.peak_rss_bytes_max_rank ? e.peak_rss_bytes_max_rank : e.peak_rss_bytes);
+       }},
+      {"config_peak_device_memory_bytes", [](C c, R r) { return cell(c.configs[r.config].energy.peak_device_memory_bytes); }},
       // The scaling model at this run's configuration (modelled), and whether the row is a model row.
       {"model_predicted_step_s", [](C c, R r) {
          for (const auto& m : c.scaling_models) {

@@ -1,4 +1,5 @@
 #include "analysis/bound.h"
+#include "analysis/energy.h"
 #include "analysis/json_writer.h"
 #include "analysis/quality.h"
 #include "analysis/results_reader.h"
@@ -169,6 +170,127 @@ void scaling_model(JsonWriter& j, const Comparison& cmp, const ScalingModel& m) 
   j.end_object();
 }
 
+
+// A figure of a given kind ("measured", "extrapolated", "modelled", "imported, extrapolated", ...)
+// in the same shape as the time intervals, with a `modelled` flag.
+void kinded(JsonWriter& j, const std::string& name, const Interval& v, const std::string& kind) {
+  j.key(name).begin_object();
+  j.field("value", v.value);
+  if (v.has_interval && !v.has_lower()) {
+    j.key("lo").null();
+  } else {
+    j.field("lo", v.lo);
+  }
+  if (v.has_interval && !v.has_upper()) {
+    j.key("hi").null();
+  } else {
+    j.field("hi", v.hi);
+  }
+  j.field("has_interval", v.has_interval).field("kind", kind);
+  j.field("extrapolated", kind.find("extrapolated") != std::string::npos);
+  j.field("imported", kind.find("imported") != std::string::npos).field("modelled", kind == "modelled");
+  j.end_object();
+}
+
+void optional_int(JsonWriter& j, const std::string& name, const std::optional<int64_t>& v) {
+  j.key(name);
+  if (v) {
+    j.value(*v);
+  } else {
+    j.null();
+  }
+}
+
+void config_energy(JsonWriter& j, const Comparison& cmp, const ConfigResult& c) {
+  const ConfigEnergy& e = c.energy;
+  j.key("energy").begin_object();
+  if (e.energy_j) {
+    kinded(j, "job_j", *e.energy_j, e.kind);
+    j.field("kind", e.kind).field("method", e.method);
+    j.field("per_image_j", e.per_image_j).field("power_w", e.power_w);
+  } else {
+    j.key("job_j").null();
+    j.field("kind", "none");
+  }
+  j.key("not_measured_reason");
+  if (e.kind == "modelled" || !e.energy_j) {
+    j.value(e.reason);
+  } else {
+    j.null();
+  }
+  j.field("coverage", e.coverage).field("measured_runs", e.measured_runs).field("runs_used", e.runs_used);
+  if (e.vs_baseline) {
+    kinded(j, "vs_baseline", *e.vs_baseline, e.vs_baseline_kind);
+  } else {
+    j.key("vs_baseline").null();
+  }
+  j.field("notes", e.notes);
+  j.end_object();
+  j.key("co2e_g");
+  if (e.co2_g) {
+    j.begin_object();
+    kinded(j, "job", *e.co2_g, e.kind);
+    j.field("site", e.site).field("grid_g_per_kwh", e.grid_g_per_kwh);
+    j.end_object();
+  } else {
+    j.null();
+  }
+  j.key("cost").begin_object();
+  j.field("unit", cmp.energy_options.billing_unit);
+  if (e.cost) {
+    kinded(j, "job", *e.cost, e.cost_kind);
+    j.field("billed_per_hour", e.billed_per_hour).field("rule", e.cost_rule);
+    j.key("reason").null();
+  } else {
+    j.key("job").null();
+    j.field("reason", e.cost_reason);
+  }
+  j.end_object();
+  j.key("memory").begin_object();
+  optional_int(j, "peak_rss_bytes", e.peak_rss_bytes);
+  optional_int(j, "peak_rss_bytes_max_rank", e.peak_rss_bytes_max_rank);
+  optional_int(j, "peak_device_memory_bytes", e.peak_device_memory_bytes);
+  j.field("runs", e.memory_runs).field("kind", e.memory_runs > 0 ? "measured" : "none");
+  j.end_object();
+}
+
+void run_energy(JsonWriter& j, const RunAnalysis& r) {
+  const RunEnergy& e = r.energy;
+  const RecordedEnergy& rec = r.run.energy;
+  j.key("energy").begin_object();
+  j.field("measured", e.measured);
+  j.field("sources", rec.sources).field("unavailable", rec.unavailable);
+  j.field("energy_j_attribute", rec.energy_j);
+  if (e.measured) {
+    j.field("from", e.from).field("run_j", e.run_j).field("run_s", e.run_s).field("mean_power_w", e.mean_power_w);
+    j.field("epoch_power_w", e.epoch_power_w).field("other_power_w", e.other_power_w);
+    j.field("counters_used", e.parts).field("coverage", e.coverage).field("integrated", e.integrated);
+    j.key("not_measured_reason").null();
+  } else {
+    j.key("run_j").null();
+    j.field("not_measured_reason", e.not_measured_reason);
+  }
+  if (e.job_j) {
+    kinded(j, "job_j", *e.job_j, e.job_extrapolated ? "extrapolated" : "measured");
+  } else {
+    j.key("job_j").null();
+  }
+  j.key("counters").begin_array();
+  for (const auto& c : rec.counters) {
+    if (c.epoch != -1) continue;
+    j.begin_object().field("counter", c.counter).field("joules", c.joules).field("seconds", c.seconds);
+    j.field("integrated", c.integrated).end_object();
+  }
+  j.end_array();
+  j.field("notes", e.notes);
+  j.end_object();
+  j.key("memory").begin_object();
+  optional_int(j, "peak_rss_bytes", r.run.peak_rss_bytes);
+  optional_int(j, "peak_rss_bytes_max_rank", r.run.peak_rss_bytes_max_rank);
+  optional_int(j, "peak_device_memory_bytes", r.run.peak_device_memory_bytes);
+  j.end_object();
+}
+
 void configuration(JsonWriter& j, const Comparison& cmp, size_t index) {
   const ConfigResult& c = cmp.configs[index];
   j.begin_object();
@@ -226,6 +348,7 @@ void configuration(JsonWriter& j, const Comparison& cmp, size_t index) {
   quality(j, c);
   repetitions(j, c);
   bound(j, c.bound);
+  config_energy(j, cmp, c);
   j.field("differences_from_baseline", c.differences).field("warnings", c.warnings);
   j.end_object();
 }
@@ -298,6 +421,7 @@ void run(JsonWriter& j, const Comparison& cmp, const RunAnalysis& r) {
     j.null();
   }
   j.field("allreduce_sweep_points", r.run.allreduce_sweep.size());
+  run_energy(j, r);
   j.end_object();
 }
 
@@ -323,6 +447,22 @@ std::string summary_json(const Comparison& cmp, const std::vector<InputReport>& 
   j.field("rule", "fastest and max_speedup are chosen only among configurations that did the baseline's work (no "
                   "work-changing difference) and met the quality bar: the target accuracy when given, else the best "
                   "accuracy of the same task less the margin");
+  j.end_object();
+  j.key("energy_assumptions").begin_object();
+  j.key("figures").begin_array();
+  for (const auto& a : energy_assumptions(cmp.energy_options)) {
+    j.begin_object().field("option", a.option).field("name", a.name).field("value", a.value).field("unit", a.unit);
+    j.field("default", a.is_default).field("source", a.source).end_object();
+  }
+  j.end_array();
+  j.field("billing_unit", cmp.energy_options.billing_unit);
+  j.field("counter_rule", "cray_pm:node alone when readable (it contains CPU, memory and accelerators); else the host "
+                          "(rapl:psys, else rapl:package + rapl:dram, else cray_pm:cpu + cray_pm:memory) plus the "
+                          "accelerators once (rocm_smi/amd_smi gpu, else nvml gpu, else cray_pm:accel); core and uncore "
+                          "never added; a GPU run needs the accelerators measured, a CPU run the host");
+  j.field("modelled_rule", "stated power x the job time: laptop power per node for CPU configurations, GPU power x "
+                           "GPUs for cluster configurations");
+  j.field("not_included", "cooling and facility overhead (PUE), network and storage outside the nodes, embodied carbon");
   j.end_object();
   j.key("max_speedup");
   if (cmp.max_speedup && cmp.baseline) {

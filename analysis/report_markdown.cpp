@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "analysis/bound.h"
+#include "analysis/energy.h"
 #include "analysis/names.h"
 #include "analysis/quality.h"
 #include "analysis/reports.h"
@@ -92,6 +93,37 @@ std::string quality_cell(const ConfigResult& c) {
   return "";
 }
 
+
+std::string energy_cell(const ConfigEnergy& e) {
+  return e.energy_j ? format_energy(e.energy_j->value) + " (" + e.kind + ")" : std::string("none");
+}
+
+std::string cost_text(const Comparison& cmp, const ConfigEnergy& e) {
+  if (!e.cost) return "not billed (" + e.cost_reason + ")";
+  return significant(e.cost->value, 3) + " " + cmp.energy_options.billing_unit;
+}
+
+// "At what energy": the configuration of the maximum speedup (else the fastest) against the baseline.
+void energy_headline(std::string& out, const Comparison& cmp) {
+  if (!cmp.baseline) return;
+  const std::optional<size_t> which = cmp.max_speedup ? cmp.max_speedup : cmp.fastest;
+  const ConfigResult& b = cmp.configs[*cmp.baseline];
+  if (!which || *which == *cmp.baseline || !b.energy.energy_j) return;
+  const ConfigResult& c = cmp.configs[*which];
+  if (!c.energy.energy_j) return;
+  const ConfigEnergy& e = c.energy;
+  out += "- Energy, carbon and cost of the job: " + md(c.label) + " " + energy_cell(e);
+  if (e.co2_g) out += ", " + format_co2(e.co2_g->value) + " CO2e";
+  if (e.cost) out += ", " + cost_text(cmp, e);
+  out += "; the baseline " + energy_cell(b.energy);
+  if (b.energy.co2_g) out += ", " + format_co2(b.energy.co2_g->value) + " CO2e";
+  if (e.vs_baseline) {
+    const double r = e.vs_baseline->value;
+    out += ": " + (r >= 1 ? times(r) + " less energy" : times(1 / r) + " more energy") + " (" + e.vs_baseline_kind + ")";
+  }
+  out += ". Assumptions: \"Energy, carbon, cost and memory\" below.\n";
+}
+
 void headline(std::string& out, const Comparison& cmp) {
   out += "## Headline\n\n";
   const ConfigResult* base = cmp.baseline ? &cmp.configs[*cmp.baseline] : nullptr;
@@ -122,6 +154,7 @@ void headline(std::string& out, const Comparison& cmp) {
     out += "- No speedup in the headline: there is no baseline time, or no other configuration did the baseline's "
            "work and met the quality bar.\n";
   }
+  energy_headline(out, cmp);
   if (cmp.target_accuracy_pct) {
     const std::string target = format_number(*cmp.target_accuracy_pct) + "%";
     if (cmp.fastest_to_target) {
@@ -196,6 +229,77 @@ void configuration_table(std::string& out, const Comparison& cmp) {
     out += "- " + md(c.label) + " (" + c.id + "): " + md(c.not_comparable_reason) + "\n";
   }
   if (any) out += "\n";
+}
+
+
+std::string power(double w) { return w >= 1000 ? significant(w / 1000, 3) + " kW" : significant(w, 3) + " W"; }
+
+std::string memory_cell(const std::optional<int64_t>& v) { return v ? format_bytes(static_cast<double>(*v)) : "not recorded"; }
+
+void energy_table(std::string& out, const Comparison& cmp) {
+  const EnergyOptions& o = cmp.energy_options;
+  out += "## Energy, carbon, cost and memory\n\n";
+  out += "For the same job as the times above. Energy kinds: *measured* = from the energy counters the harness "
+         "recorded (which ones: the last column; the rule: docs/methodology.md, \"Energy, carbon, cost and memory\"); "
+         "*extrapolated* = measured power over an extrapolated job time, or measured in only some of the runs; "
+         "*modelled* = a stated power x the job time, not measured (why: the last column). CO2e = energy x the site's "
+         "grid intensity; cost = the cluster's billing rule x the job time (the laptop is not billed). Intervals carry "
+         "the job time's 95% interval only, not the counters' own error (docs/energy.md). Memory: the largest peak over "
+         "the configuration's runs.\n\n";
+  out += "| Configuration | Job time | Energy kind | Energy | 95% interval | Per image | Energy: baseline / this | "
+         "Power | CO2e | Grid | Cost (" + md(o.billing_unit) + ") | Peak host memory: rank 0 / largest rank | "
+         "Peak device memory | How |\n";
+  out += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    const ConfigEnergy& e = c.energy;
+    out += "| " + md(c.label) + " (" + c.id + ") | " + (c.time_s ? format_duration(c.time_s->value) : std::string("none")) +
+           " | " + (e.energy_j ? e.kind : std::string("none")) + " | ";
+    if (e.energy_j) {
+      out += format_energy(e.energy_j->value) + " | " + range(*e.energy_j, format_energy) + " | " +
+             (e.per_image_j ? significant(*e.per_image_j, 3) + " J" : std::string()) + " | " +
+             (e.vs_baseline ? times(e.vs_baseline->value) + " (" + e.vs_baseline_kind + ")" : std::string()) + " | " +
+             power(e.power_w) + " | " +
+             (e.co2_g ? format_co2(e.co2_g->value) + (e.co2_g->has_interval ? " (" + range(*e.co2_g, format_co2) + ")" : "")
+                      : std::string()) +
+             " | ";
+    } else {
+      out += "none | | | | | | ";
+    }
+    out += significant(e.grid_g_per_kwh, 3) + " g/kWh (" + e.site + ") | ";
+    if (e.cost) {
+      out += significant(e.cost->value, 3) + " (" + e.cost_kind + "; " + md(e.cost_rule) + ")";
+    } else {
+      out += "not billed: " + md(e.cost_reason);
+    }
+    out += " | " + memory_cell(e.peak_rss_bytes) + " / " + memory_cell(e.peak_rss_bytes_max_rank) + " | ";
+    if (c.is_cluster) {
+      out += memory_cell(e.peak_device_memory_bytes);
+    } else {
+      out += e.peak_device_memory_bytes ? "none (CPU)" : "not recorded";
+    }
+    std::string how = e.energy_j ? e.method : std::string();
+    if (e.kind == "modelled" || !e.energy_j) how += (how.empty() ? "" : "; ") + std::string("not measured: ") + e.reason;
+    if (!e.coverage.empty()) how += (e.kind == "modelled" ? "; power: " : "; covers ") + e.coverage;
+    out += " | " + md(how) + " |\n";
+  }
+  out += "\nAssumptions (every figure is an option of analyze; docs/analyze.md):\n\n";
+  for (const auto& a : energy_assumptions(o)) {
+    out += "- " + md(a.name) + ": **" + format_number(a.value) + " " + md(a.unit) + "** (`" + a.option + "`): " +
+           md(a.source) + "\n";
+  }
+  out += "- Not included: cooling and other facility overhead (PUE), the network and storage outside the nodes, "
+         "manufacturing (embodied carbon), and the laptop's display and peripherals beyond what its counters cover.\n";
+  bool any = false;
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    for (const auto& n : c.energy.notes) {
+      if (!any) out += "\nCounter notes:\n\n";
+      any = true;
+      out += "- " + md(c.label) + ": " + md(n) + "\n";
+    }
+  }
+  out += "\n";
 }
 
 void scaling_table(std::string& out, const Comparison& cmp) {
@@ -447,7 +551,7 @@ std::string summary_markdown(const Comparison& cmp, const std::vector<InputRepor
   }
   out += "Kinds: *measured* = this job timed here; *extrapolated* = computed from subset runs or other epoch "
          "counts (docs/methodology.md); *imported* = another source's figure, not measured here; *modelled* = "
-         "predicted by the scaling model, not run.\n";
+         "predicted by the scaling model, or energy from a stated power, not run or not measured.\n";
   out += "Headline: fastest and maximum speedup only among configurations that did the baseline's work and met the "
          "quality bar (" +
          (cmp.target_accuracy_pct ? "--target-accuracy " + format_number(*cmp.target_accuracy_pct) + "%"
@@ -457,6 +561,7 @@ std::string summary_markdown(const Comparison& cmp, const std::vector<InputRepor
          "is not bounded by the measurements (too few of them; see the warnings).\n\n";
   headline(out, cmp);
   configuration_table(out, cmp);
+  energy_table(out, cmp);
   scaling_table(out, cmp);
   quality_table(out, cmp);
   repetitions_table(out, cmp);

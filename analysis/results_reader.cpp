@@ -152,6 +152,15 @@ void fill_settings(const AttrMap& a, RunRecord& run) {
   run.start_utc = get_string(a, "start_utc").value_or("");
   run.wall_time_s = get_double(a, "wall_time_s");
   run.peak_rss_bytes = get_int(a, "peak_rss_bytes");
+  run.peak_rss_bytes_max_rank = get_int(a, "peak_rss_bytes_max_rank");
+  run.peak_device_memory_bytes = get_int(a, "peak_device_memory_bytes");
+  // Energy (schema 2): a NaN energy_j means "no counter was readable", not zero.
+  run.energy.sources = trim(get_string(a, "energy_sources").value_or(""));
+  run.energy.unavailable = trim(get_string(a, "energy_unavailable").value_or(""));
+  if (auto e = get_double(a, "energy_j")) {
+    run.energy.energy_j_recorded = true;
+    if (std::isfinite(*e) && *e >= 0) run.energy.energy_j = e;
+  }
   run.train_flops_per_image = get_double(a, "train_flops_per_image");
   run.peak_flops_per_device = get_double(a, "peak_flops_per_device");
   run.host = get_string(a, "host").value_or("");
@@ -281,16 +290,16 @@ void read_epochs(hid_t group, RunRecord& run, Scratch& scratch) {
   }
   H5Handle ds = h5_dataset(H5Dopen2(group, "epochs", H5P_DEFAULT));
   enum { kEpoch, kTrain, kVal, kTotal, kTrainSamples, kValSamples, kTrainLoss, kTrainAcc, kValLoss,
-         kTop1, kTop5, kImagesPerS, kEndWall };
+         kTop1, kTop5, kImagesPerS, kEndWall, kEnergy };
   CompoundColumns table(ds.get(), {"epoch", "train_time_s", "val_time_s", "epoch_time_s", "train_samples",
                                    "val_samples", "train_loss", "train_acc", "val_loss", "val_top1", "val_top5",
-                                   "images_per_s", "end_wall_s"});
+                                   "images_per_s", "end_wall_s", "energy_j"});
   if (!table.is_compound()) {
     run.warnings.push_back("'epochs' is not a compound table");
     return;
   }
   const std::string missing =
-      table.missing({true, true, true, true, true, true, false, false, false, false, false, false, false});
+      table.missing({true, true, true, true, true, true, false, false, false, false, false, false, false, false});
   if (!missing.empty()) {
     run.warnings.push_back("'epochs' lacks fields: " + missing);
     return;
@@ -314,6 +323,7 @@ void read_epochs(hid_t group, RunRecord& run, Scratch& scratch) {
     e.val_top5 = table.value(kTop5, i);
     e.images_per_s = table.value(kImagesPerS, i);
     e.end_wall_s = table.value(kEndWall, i);
+    e.energy_j = table.value(kEnergy, i);  // NaN when the field is absent (older files)
     run.epochs.push_back(e);
   }
 }
@@ -347,6 +357,39 @@ void read_evaluations(hid_t group, RunRecord& run, Scratch& scratch) {
     e.val_time_s = table.value(kValTime, i);
     e.end_wall_s = table.value(kEndWall, i);
     run.evaluations.push_back(e);
+  }
+}
+
+// The energy counters (schema 2; optional). Rows stay as recorded: which of them make the run's
+// energy is decided by the analysis (analysis/energy.h), never by adding everything up.
+void read_energy(hid_t group, RunRecord& run, Scratch& scratch) {
+  if (H5Lexists(group, "energy", H5P_DEFAULT) <= 0) return;
+  H5Handle ds = h5_dataset(H5Dopen2(group, "energy", H5P_DEFAULT));
+  enum { kEpoch, kCounter, kJoules, kSeconds, kIntegrated };
+  CompoundColumns table(ds.get(), {"epoch", "counter", "joules", "seconds", "integrated"});
+  if (!table.is_compound()) {
+    run.warnings.push_back("'energy' is not a compound table; energy not read from it");
+    return;
+  }
+  const std::string missing = table.missing({true, true, true, false, false});
+  if (!missing.empty()) {
+    run.warnings.push_back("'energy' lacks fields: " + missing + "; energy not read from it");
+    return;
+  }
+  if (!table.read(scratch.rows)) {
+    run.warnings.push_back("'energy' could not be read");
+    return;
+  }
+  for (size_t i = 0; i < table.rows(); ++i) {
+    EnergyCounterRow e;
+    const double epoch = table.value(kEpoch, i);
+    e.epoch = std::isfinite(epoch) ? static_cast<int32_t>(epoch) : -1;
+    e.counter = trim(table.text(kCounter, i));
+    e.joules = table.value(kJoules, i);
+    e.seconds = table.has(kSeconds) ? table.value(kSeconds, i) : std::nan("");
+    e.integrated = table.has(kIntegrated) && table.value(kIntegrated, i) != 0;
+    if (e.counter.empty()) continue;
+    run.energy.counters.push_back(std::move(e));
   }
 }
 
@@ -454,6 +497,7 @@ FileReadResult read_results_file(const std::string& path) {
     read_evaluations(group.get(), run, scratch);
     read_rank_times(group.get(), run, scratch);
     read_allreduce_sweep(group.get(), run, scratch);
+    read_energy(group.get(), run, scratch);
     result.runs.push_back(std::move(run));
   }
   result.ok = true;

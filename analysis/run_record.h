@@ -2,6 +2,7 @@
 // Unknown settings stay std::nullopt: an import that lacks a column must not look like a zero.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -102,6 +103,7 @@ struct EpochRecord {
   double val_loss = 0, val_top1 = 0, val_top5 = 0;  // fractions; NaN when validation did not run
   double images_per_s = 0;
   double end_wall_s = 0;  // since the run started
+  double energy_j = std::nan("");  // the harness's energy of the epoch (schema 2); NaN when not recorded
 };
 
 // One validation pass (the `evaluations` table): at every epoch end, and every `eval_every` steps.
@@ -112,6 +114,26 @@ struct EvaluationRecord {
   double val_top1 = 0;  // fraction; NaN when not recorded
   double val_time_s = 0;
   double end_wall_s = 0;  // since the run started
+};
+
+// One row of the `energy` table: what one counter (or sum of counters) measured over a window.
+struct EnergyCounterRow {
+  int32_t epoch = -1;       // from 0; -1: the whole run
+  std::string counter;      // "source:domain": "rapl:package-0", "rapl:dram", "cray_pm:node", "rocm_smi:gpu"
+  double joules = 0;        // NaN (or negative): not available over this window
+  double seconds = 0;       // length of the window
+  bool integrated = false;  // integrated from power samples rather than read from an energy counter
+};
+
+// The energy the harness recorded (schema 2; absent from older files and from imports).
+struct RecordedEnergy {
+  std::string sources;      // `energy_sources`: the counters read, comma-separated ("rapl,rocm_smi")
+  std::string unavailable;  // `energy_unavailable`: every counter that could not be read, with why
+  bool energy_j_recorded = false;   // the `energy_j` attribute exists (it may be NaN)
+  std::optional<double> energy_j;   // its value when finite: the harness's energy of the whole run
+  std::vector<EnergyCounterRow> counters;  // the `energy` table
+
+  bool anything_recorded() const { return energy_j_recorded || !counters.empty() || !sources.empty() || !unavailable.empty(); }
 };
 
 // Figures an imported table states directly instead of per-step records.
@@ -134,7 +156,10 @@ struct RunRecord {
   std::string start_utc;
   RunSettings settings;
   std::optional<double> wall_time_s;
-  std::optional<int64_t> peak_rss_bytes;
+  std::optional<int64_t> peak_rss_bytes;            // rank 0's peak resident memory
+  std::optional<int64_t> peak_rss_bytes_max_rank;   // the largest of any rank (schema 2)
+  std::optional<int64_t> peak_device_memory_bytes;  // GPU memory, largest over the ranks; 0 on CPU (schema 2)
+  RecordedEnergy energy;
   std::optional<double> train_flops_per_image;
   std::optional<double> peak_flops_per_device;
   std::optional<double> gemm_flops_per_s;  // measured matrix-product rate per rank (device); 0 = not measured

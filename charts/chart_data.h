@@ -81,6 +81,38 @@ struct ScalingModelPoint {
   double measured_efficiency = 0;
 };
 
+// One configuration's job in four figures (chart 9): time, energy, carbon and cost. Energy and
+// carbon are measured (energy counters), extrapolated (measured power over an extrapolated time) or
+// modelled (a stated power x the time: drawn cross-hatched with a modelled-colour outline); cost
+// is a billing rule applied to the time and has the time's kind. A figure that does not exist
+// (has_* false: no counters and nothing to model from, the laptop's cost) is drawn as a note.
+struct EnergyBar {
+  std::string label;
+  bool is_cluster = false;
+  double time_s = 0, time_lo_s = 0, time_hi_s = 0;  // 95% interval; equal to time_s without one
+  Provenance time_kind = Provenance::Measured;
+  bool has_energy = false;
+  double energy_j = 0, energy_lo_j = 0, energy_hi_j = 0;
+  Provenance energy_kind = Provenance::Measured;  // carbon has the same kind
+  bool has_co2 = false;
+  double co2_g = 0, co2_lo_g = 0, co2_hi_g = 0;   // g CO2e
+  bool has_cost = false;
+  double cost = 0, cost_lo = 0, cost_hi = 0;      // in ChartData::billing_unit
+  Provenance cost_kind = Provenance::Measured;
+  std::string details;  // tooltip (raw): how each figure was obtained, what the counters cover
+};
+
+// Peak memory of one configuration (chart 10), in bytes; 0 = not recorded (or none: a CPU run's
+// device memory). Always measured.
+struct MemoryBar {
+  std::string label;
+  bool is_cluster = false;
+  double host_bytes = 0;        // peak resident memory of the largest rank (rank 0's when only that is known)
+  double host_rank0_bytes = 0;  // rank 0's
+  double device_bytes = 0;      // peak GPU memory allocated, largest rank
+  std::string details;          // tooltip (raw)
+};
+
 struct ChartData {
   std::string cluster_name = "LUMI";  // used in titles and file names ("lumi_vs_laptop_...")
   std::string job_description;        // "ViT-B/16, Tiny ImageNet train split 80,000, 10 epochs"
@@ -97,6 +129,12 @@ struct ChartData {
   std::vector<BoundBar> bounds;        // in display order
   std::vector<ScalingModelPoint> model;  // by ranks; drawn when there are at least two
   std::string model_description;       // "alpha 12 us, beta ..." (raw)
+
+  std::vector<EnergyBar> energy;       // in display order
+  std::string billing_unit = "GPU-hours";
+  std::string energy_footnote;         // one line under the static chart (raw): the assumptions, short
+  std::vector<std::string> energy_assumptions;  // every assumption with its source (raw), for the HTML notes
+  std::vector<MemoryBar> memory;       // in display order
 };
 
 struct WriteOptions {
@@ -115,9 +153,10 @@ struct WriteResult {
 // Writes every chart into opts.out_dir (created if missing). Throws std::runtime_error naming the
 // file on a failed write, and std::invalid_argument naming the field when the data cannot be drawn
 // (a non-positive or non-finite time on a log axis, an empty out_dir, bound shares outside 0..1 or
-// adding up to more than 1, a model point without ranks or with a non-positive step time). A chart
-// without data (no accuracy curves, fewer than two scaling points, no bound bars, fewer than two
-// model points) is skipped with a message, not an error.
+// adding up to more than 1, a model point without ranks or with a non-positive step time, an energy
+// bar's energy, carbon or cost not positive or outside its interval, a memory figure negative). A
+// chart without data (no accuracy curves, fewer than two scaling points, no bound bars, fewer than
+// two model points, no energy or memory bars) is skipped with a message, not an error.
 WriteResult write_all(const ChartData& data, const WriteOptions& opts);
 
 }  // namespace lb::charts

@@ -29,6 +29,8 @@ std::string file_stem(const std::string& cluster_name, Chart chart) {
     case Chart::ScalingEfficiency: return c + "_scaling_efficiency_animated";
     case Chart::BoundAttribution: return c + "_bound_attribution";
     case Chart::ScalingModel: return c + "_scaling_model";
+    case Chart::EnergyCost: return c + "_energy_cost";
+    case Chart::Memory: return c + "_memory";
   }
   return c + "_chart";
 }

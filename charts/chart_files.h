@@ -15,6 +15,8 @@ enum class Chart {
   ScalingEfficiency,  // <c>_scaling_efficiency_animated.html
   BoundAttribution,   // <c>_bound_attribution.{html,png,pdf,gp,dat}
   ScalingModel,       // <c>_scaling_model.{html,png,pdf,gp,dat}
+  EnergyCost,         // <c>_energy_cost.{html,png,pdf,gp,dat}
+  Memory,             // <c>_memory.{html,png,pdf,gp,dat}
 };
 
 // Lower-case ASCII letters and digits of the cluster name, other runs of characters become one

@@ -58,6 +58,41 @@ std::string speedup_label(double speedup, bool is_baseline) {
   return format_speedup(speedup) + " faster";
 }
 
+std::string format_energy(double joules) {
+  if (!std::isfinite(joules)) return format_significant(joules, 3);
+  const double a = std::fabs(joules);
+  if (a < 3600) return format_significant(joules, 3) + " J";
+  if (a < 3.6e6) return format_significant(joules / 3600, 3) + " Wh";
+  if (a < 3.6e9) return format_significant(joules / 3.6e6, 3) + " kWh";
+  return format_significant(joules / 3.6e9, 3) + " MWh";
+}
+
+std::string format_co2(double grams) {
+  if (!std::isfinite(grams)) return format_significant(grams, 3);
+  const double a = std::fabs(grams);
+  if (a < 1000) return format_significant(grams, 3) + " g";
+  if (a < 1e6) return format_significant(grams / 1000, 3) + " kg";
+  return format_significant(grams / 1e6, 3) + " t";
+}
+
+std::string format_count(double value) {
+  if (!std::isfinite(value) || std::fabs(value) < 1000) return format_significant(value, 3);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", std::round(std::fabs(value)));
+  std::string digits = buf, grouped = value < 0 ? "-" : "";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  return grouped;
+}
+
+std::string format_bytes(double bytes) {
+  const double gib = 1024.0 * 1024.0 * 1024.0;
+  if (std::isfinite(bytes) && std::fabs(bytes) < gib) return format_significant(bytes / (1024.0 * 1024.0), 3) + " MiB";
+  return format_significant(bytes / gib, 3) + " GiB";
+}
+
 std::string format_percent(double fraction) {
   const double p = fraction * 100;
   if (std::isfinite(p) && std::fabs(p) < 10) {

@@ -23,6 +23,18 @@ std::string format_speedup(double speedup);
 // The bar label: "baseline" for the baseline bar, "12.3× faster", "0.45× (slower)".
 std::string speedup_label(double speedup, bool is_baseline);
 
+// Energy in joules as a reader says it: "850 J", "12.3 Wh", "4.56 kWh", "1.23 MWh".
+std::string format_energy(double joules);
+
+// Mass of CO2e in grams: "850 g", "12.3 kg", "4.56 t".
+std::string format_co2(double grams);
+
+// A count of billing units or similar: "0.0123", "12.3", "1,234".
+std::string format_count(double value);
+
+// Bytes in GiB (MiB below 1 GiB): "512 MiB", "12.3 GiB".
+std::string format_bytes(double bytes);
+
 // Fraction 0..1 -> "87%" (one decimal below 10%).
 std::string format_percent(double fraction);
 

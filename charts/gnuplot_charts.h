@@ -32,4 +32,12 @@ GnuplotChart bound_gnuplot(const ChartData& data, const std::string& stem);
 // open diamonds) and the measured configurations (filled circles). Requires model.
 GnuplotChart scaling_model_gnuplot(const ChartData& data, const std::string& stem);
 
+// Time, energy, carbon and cost per configuration as four panels of horizontal bars sharing the
+// rows, each on a log axis: measured solid, extrapolated hatched, imported outlined, modelled
+// cross-hatched with the modelled colour as outline; 95% whiskers. Requires energy.
+GnuplotChart energy_cost_gnuplot(const ChartData& data, const std::string& stem);
+
+// Peak host and device memory per configuration, side by side, in GiB. Requires memory.
+GnuplotChart memory_gnuplot(const ChartData& data, const std::string& stem);
+
 }  // namespace lb::charts

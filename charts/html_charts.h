@@ -27,6 +27,14 @@ HtmlChart bound_html(const ChartData& data);
 // Requires model.
 HtmlChart scaling_model_html(const ChartData& data);
 
+// Time, energy, carbon and cost per configuration: four log-axis panels sharing the rows, the
+// provenance of each figure drawn as in the comparison (modelled: cross-hatched, modelled-colour
+// outline). Requires energy.
+HtmlChart energy_cost_html(const ChartData& data);
+
+// Peak host and device memory per configuration (GiB). Requires memory.
+HtmlChart memory_html(const ChartData& data);
+
 // Frame duration of the bar and scaling animations (ms).
 inline constexpr double kBuildUpFrameMs = 900;
 

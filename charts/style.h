@@ -43,6 +43,9 @@ inline constexpr const char* kDataWait = "#E69F00";
 inline constexpr const char* kCompute = "#0072B2";
 inline constexpr const char* kComm = "#009E73";
 inline constexpr const char* kOther = "#BBBBBB";
+// Peak memory: host (resident set) and device.
+inline constexpr const char* kHostMemory = "#56B4E9";
+inline constexpr const char* kDeviceMemory = "#009E73";
 
 // Colour of the nth series of a group: blues and greens for the cluster, oranges for laptops.
 std::string series_color(bool is_cluster, int nth);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "charts/format.h"
+
 namespace lb::charts {
 namespace {
 
@@ -47,6 +49,53 @@ std::vector<std::pair<double, std::string>> time_ticks(const LogRange& range) {
   Ticks coarse = inside(coarse_ladder(), range);
   if (coarse.size() >= 3) return coarse;
   return inside(fine_ladder(), range);
+}
+
+std::vector<std::pair<double, std::string>> quantity_ticks(const LogRange& range, Quantity q) {
+  // Bases of the ladder: the unit's powers of ten, as values of the quantity.
+  std::vector<double> decades;
+  if (q == Quantity::Energy) {
+    for (double j : {1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0}) decades.push_back(j);  // J, below 1 Wh
+    for (int k = 0; k <= 12; ++k) decades.push_back(3600.0 * std::pow(10.0, k));     // 1 Wh upwards
+  } else {
+    for (int k = -6; k <= 15; ++k) decades.push_back(std::pow(10.0, k));
+  }
+  auto label = [q](double v) {
+    switch (q) {
+      case Quantity::Energy: return format_energy(v);
+      case Quantity::Co2: return format_co2(v);
+      case Quantity::Count: return format_count(v);
+    }
+    return format_count(v);
+  };
+  Ticks coarse, fine;
+  for (double d : decades) {
+    if (d >= range.lo && d <= range.hi) coarse.emplace_back(d, label(d));
+    for (double m : {1.0, 2.0, 5.0}) {
+      const double v = d * m;
+      if (v >= range.lo && v <= range.hi && (q != Quantity::Energy || d != 1000.0 || m == 1.0)) fine.emplace_back(v, label(v));
+    }
+  }
+  if (coarse.size() >= 2) return coarse;
+  std::sort(fine.begin(), fine.end());
+  fine.erase(std::unique(fine.begin(), fine.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+             fine.end());
+  return fine.size() >= 2 ? fine : coarse;
+}
+
+std::vector<std::pair<double, std::string>> fit_ticks(const std::vector<std::pair<double, std::string>>& ticks,
+                                                      const LogRange& range, double plot_px, double px_per_char) {
+  const double px_per_decade = plot_px / std::log10(range.hi / range.lo);
+  Ticks out;
+  for (const auto& t : ticks) {
+    if (!out.empty()) {
+      const double apart = std::log10(t.first / out.back().first) * px_per_decade;
+      const double need = (out.back().second.size() + t.second.size()) / 2.0 * px_per_char + 8;
+      if (apart < need) continue;
+    }
+    out.push_back(t);
+  }
+  return out;
 }
 
 double log_axis_end_for_labels(double lo, double min_hi, const std::vector<AxisLabel>& labels,

@@ -20,6 +20,19 @@ LogRange padded_log_range(double min_s, double max_s, double pad_below, double p
 // would give fewer than three.
 std::vector<std::pair<double, std::string>> time_ticks(const LogRange& range);
 
+// Other quantities on a log axis, with ticks in the units a reader uses: energy (joules, labelled
+// J, Wh, kWh, MWh), CO2e (grams: g, kg, t) and counts (billing units).
+enum class Quantity { Energy, Co2, Count };
+
+// Ticks inside the range: powers of ten of the unit (1 Wh, 10 Wh, 100 Wh, 1 kWh...), with 2 and 5
+// of them when that gives fewer than three.
+std::vector<std::pair<double, std::string>> quantity_ticks(const LogRange& range, Quantity q);
+
+// The ticks of a narrow log axis `plot_px` wide whose labels do not overlap: kept from the left
+// while each label clears the previous one (`px_per_char` per character, 8 px apart).
+std::vector<std::pair<double, std::string>> fit_ticks(const std::vector<std::pair<double, std::string>>& ticks,
+                                                      const LogRange& range, double plot_px, double px_per_char);
+
 // A text label drawn rightwards from x_s (seconds) on a log axis.
 struct AxisLabel {
   double x_s;

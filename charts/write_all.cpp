@@ -83,6 +83,29 @@ void validate(const ChartData& data) {
           "a positive step time and efficiency >= 0");
     }
   }
+  // A figure with an interval that contains it, positive (a log axis), or no interval (lo == hi).
+  const auto check_figure = [](const std::string& name, double v, double lo, double hi, const char* unit) {
+    if (!positive(v)) bad(name + " = " + num(v), std::string("a positive number of ") + unit);
+    if (hi > lo && !(positive(lo) && lo <= v && v <= hi && std::isfinite(hi))) {
+      bad(name + " interval [" + num(lo) + ", " + num(hi) + "]", "0 < lo <= value <= hi");
+    }
+  };
+  for (std::size_t i = 0; i < data.energy.size(); ++i) {
+    const EnergyBar& b = data.energy[i];
+    const std::string name = "energy[" + std::to_string(i) + "] ('" + b.label + "')";
+    check_figure(name + ".time_s", b.time_s, b.time_lo_s, b.time_hi_s, "seconds");
+    if (b.has_energy) check_figure(name + ".energy_j", b.energy_j, b.energy_lo_j, b.energy_hi_j, "joules");
+    if (b.has_co2) check_figure(name + ".co2_g", b.co2_g, b.co2_lo_g, b.co2_hi_g, "grams");
+    if (b.has_cost) check_figure(name + ".cost", b.cost, b.cost_lo, b.cost_hi, "billing units");
+  }
+  for (std::size_t i = 0; i < data.memory.size(); ++i) {
+    const MemoryBar& m = data.memory[i];
+    for (double v : {m.host_bytes, m.host_rank0_bytes, m.device_bytes}) {
+      if (!std::isfinite(v) || v < 0) {
+        bad("memory[" + std::to_string(i) + "] ('" + m.label + "') = " + num(v) + " bytes", "0 (not recorded) or more");
+      }
+    }
+  }
   if (data.scaling_unit != "nodes" && data.scaling_unit != "GPUs") {
     bad("scaling_unit = '" + data.scaling_unit + "'", "\"nodes\" or \"GPUs\"");
   }
@@ -202,6 +225,20 @@ WriteResult write_all(const ChartData& data, const WriteOptions& opts) {
   } else {
     result.messages.push_back("no scaling model (it needs an allreduce sweep and a one-rank run): scaling model "
                               "charts skipped");
+  }
+
+  if (!data.energy.empty()) {
+    out.write(stem(Chart::EnergyCost) + ".html", render_html(energy_cost_html(data)));
+    out.write_gnuplot(stem(Chart::EnergyCost), energy_cost_gnuplot(data, stem(Chart::EnergyCost)));
+  } else {
+    result.messages.push_back("no configuration with a job time: energy and cost charts skipped");
+  }
+
+  if (!data.memory.empty()) {
+    out.write(stem(Chart::Memory) + ".html", render_html(memory_html(data)));
+    out.write_gnuplot(stem(Chart::Memory), memory_gnuplot(data, stem(Chart::Memory)));
+  } else {
+    result.messages.push_back("no configuration with recorded memory: memory charts skipped");
   }
 
   out.render(opts);

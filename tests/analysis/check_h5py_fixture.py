@@ -3,8 +3,10 @@
 variable-length UTF-8 string attributes, extendible chunked datasets), runs the real analyze on
 them and checks its outputs against values computed here by hand: times and speedups, and the
 schema-2 fields (precision, validation scope, --repeat groups, adaptive stopping, the measured
-matrix-product rate, the communication backend, the allreduce sweep) with what analyze makes of
-them (quality, repetitions, bound attribution, the scaling model)."""
+matrix-product rate, the communication backend, the allreduce sweep, energy counters with fixed-
+and variable-length names, a counter recorded as unavailable, peak memory) with what analyze makes
+of them (quality, repetitions, bound attribution, the scaling model, energy measured or modelled,
+carbon, cost, memory)."""
 import argparse
 import csv
 import json
@@ -28,6 +30,10 @@ EPOCH = np.dtype([("epoch", "<i4"), ("train_time_s", "<f8"), ("val_time_s", "<f8
 EVAL = np.dtype([("step", "<i8"), ("epoch", "<i4"), ("val_samples", "<i8"), ("val_loss", "<f8"), ("val_top1", "<f8"),
                  ("val_top5", "<f8"), ("val_time_s", "<f8"), ("end_wall_s", "<f8")])
 SWEEP = np.dtype([("bytes", "<i8"), ("seconds", "<f8"), ("repeats", "<i4"), ("ranks", "<i4")])
+ENERGY = np.dtype([("epoch", "<i4"), ("counter", "S48"), ("joules", "<f8"), ("seconds", "<f8"), ("integrated", "u1")])
+# The same table with variable-length UTF-8 counter names, as another writer might make it.
+ENERGY_VLEN = np.dtype([("epoch", "<i4"), ("counter", h5py.string_dtype()), ("joules", "<f8"), ("seconds", "<f8"),
+                        ("integrated", "u1")])
 
 FULL_TRAIN, FULL_VAL, EPOCHS = 80000, 20000, 3
 STARTUP, TEARDOWN, OVERHEAD, WARMUP_STEPS, WARMUP_EXTRA = 4.0, 2.0, 1.5, 3, 0.25
@@ -44,7 +50,7 @@ def table(group, name, rows):
 
 
 def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, per_sample, val_per_sample,
-              acc, status="completed", wait=0.0, comm=0.0, scale=1.0, new=None):
+              acc, status="completed", wait=0.0, comm=0.0, scale=1.0, new=None, energy=None, vlen=False):
     g = runs.create_group(run_id)
     train, val = round(FULL_TRAIN * fraction), round(FULL_VAL * fraction)
     gb = batch * world
@@ -102,6 +108,13 @@ def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, p
     table(g, "epochs", np.array(epochs, dtype=EPOCH))
     table(g, "evaluations", np.array(evals, dtype=EVAL))
     g.create_dataset("rank_step_time_s", data=np.array(ranks, dtype="<f8"), maxshape=(None, world), chunks=True)
+    if energy:  # (counter, watts) at constant power: per epoch and for the whole run
+        rows = []
+        for counter, watts in energy:
+            for e in epochs:
+                rows.append((e[0], counter if vlen else counter.encode(), watts * e[3], e[3], 0))
+            rows.append((-1, counter if vlen else counter.encode(), watts * (wall + TEARDOWN), wall + TEARDOWN, 0))
+        table(g, "energy", np.array(rows, dtype=ENERGY_VLEN if vlen else ENERGY))
     if new is not None and world > 1:
         sizes = [1 << k for k in range(10, 29, 3)]
         table(g, "allreduce_sweep", np.array([(b, ring(world, b), 20, world) for b in sizes], dtype=SWEEP))
@@ -151,11 +164,16 @@ def main():
                   fraction=0.01, per_sample=0.02, val_per_sample=0.006, acc=[0.05, 0.07, 0.08], wait=0.3)
         write_run(runs, "20261124T080000Z-laptop-2", device="cpu", world=1, nodes=1, threads=4, batch=32,
                   fraction=0.01, per_sample=0.03, val_per_sample=0.006, acc=[0.05, 0.07, 0.08],
-                  new=dict(v2, adaptive_target_rel_ci=0.02, adaptive_stop_reason="step_budget", adaptive_rel_ci=0.034))
+                  new=dict(v2, adaptive_target_rel_ci=0.02, adaptive_stop_reason="step_budget", adaptive_rel_ci=0.034,
+                           energy_sources="", energy_j=float("nan"),
+                           energy_unavailable="rapl: /sys/class/powercap/intel-rapl:0/energy_uj: Permission denied"))
         # One GPU, 32 images per rank: the scaling model's base.
-        write_run(runs, "20261124T070000Z-nid005000-1-j76", device="rocm", world=1, nodes=1, threads=7,
-                  batch=32, fraction=1.0, per_sample=ONE_RANK_STEP / 32, val_per_sample=0.0008,
-                  acc=[0.60, 0.75, 0.80], new=dict(v2, gemm_flops_per_s=40e12))
+        one_gpu_wall = write_run(runs, "20261124T070000Z-nid005000-1-j76", device="rocm", world=1, nodes=1, threads=7,
+                                 batch=32, fraction=1.0, per_sample=ONE_RANK_STEP / 32, val_per_sample=0.0008,
+                                 acc=[0.60, 0.75, 0.80],
+                                 new=dict(v2, gemm_flops_per_s=40e12, energy_sources="rapl,rocm_smi",
+                                          peak_rss_bytes_max_rank=6 << 30, peak_device_memory_bytes=40 << 30),
+                                 energy=[("rapl:package-0", 100.0), ("rapl:core-0", 60.0), ("rocm_smi:gpu", 300.0)])
         # One node of 8, two repetitions of one --repeat 2 invocation, the second 4% slower.
         for index, scale in ((0, 1.0), (1, 1.04)):
             wall = write_run(runs, f"20261124T070000Z-nid005000-{2 + index}-j77", device="rocm", world=8, nodes=1,
@@ -163,7 +181,11 @@ def main():
                              acc=[0.60, 0.75, 0.81], comm=0.25, scale=scale,
                              new=dict(v2, repeat_group="g77", repeat_index=index, repeat_count=2,
                                       gemm_flops_per_s=40e12, comm_backend="nccl", val_scope="rank0_share",
-                                      val_images_per_eval=FULL_VAL // 8))
+                                      val_images_per_eval=FULL_VAL // 8, peak_rss_bytes_max_rank=(9 + index) << 30,
+                                      peak_device_memory_bytes=(50 - index) << 30),
+                             # Measured in the first repetition only, with variable-length counter names.
+                             energy=[("cray_pm:node", 2400.0), ("cray_pm:accel0", 500.0), ("rocm_smi:gpu", 1800.0)]
+                             if index == 0 else None, vlen=True)
             if index == 0:
                 lumi_wall = wall
             else:
@@ -237,6 +259,29 @@ def main():
     close(points[8]["measured"]["step_s"], NODE_STEP * 1.02, "measured 8 ranks (mean of the repetitions)")
     check(points[32]["measured"] is None and points[32]["predicted"]["kind"] == "modelled", "32 ranks modelled")
 
+    # Energy: measured on the one-GPU node (package + GPUs; the core counter is part of the package),
+    # modelled where the counters were unavailable, measured in one of two repetitions of the 8-GPU node.
+    one_energy = one["energy"]
+    check(one_energy["kind"] == "measured" and one_energy["job_j"]["modelled"] is False, f"one GPU energy {one_energy}")
+    close(one_energy["job_j"]["value"], 400.0 * one_gpu_wall, "one GPU energy: package + GPUs over the run")
+    close(one["cost"]["job"]["value"], 0.5 * one_gpu_wall / 3600, "one GPU cost in GPU-hours")
+    close(one["co2e_g"]["job"]["value"], 400.0 * one_gpu_wall / 3.6e6 * 24, "one GPU CO2e at 24 g/kWh")
+    check(one["memory"]["peak_device_memory_bytes"] == 40 << 30 and one["memory"]["peak_rss_bytes_max_rank"] == 6 << 30,
+          f"one GPU memory {one['memory']}")
+    laptop4 = configs["Laptop 4 threads"]
+    check(laptop4["energy"]["kind"] == "modelled" and laptop4["energy"]["job_j"]["modelled"] is True, "unavailable: modelled")
+    check("Permission denied" in laptop4["energy"]["not_measured_reason"], laptop4["energy"]["not_measured_reason"])
+    close(laptop4["energy"]["job_j"]["value"], 40.0 * laptop4["time_s"]["value"], "laptop modelled at 40 W")
+    check(laptop4["cost"]["job"] is None and laptop4["co2e_g"]["site"] == "laptop", "the laptop is not billed")
+    check(lumi["energy"]["kind"] == "extrapolated" and lumi["energy"]["measured_runs"] == 1, f"node energy {lumi['energy']}")
+    close(lumi["energy"]["job_j"]["value"], 2400.0 * lumi["time_s"]["value"], "node: measured power x time")
+    check(lumi["memory"]["peak_device_memory_bytes"] == 50 << 30 and lumi["memory"]["peak_rss_bytes_max_rank"] == 10 << 30,
+          f"node memory: the largest of the repetitions {lumi['memory']}")
+    runs_by_id = {r["run_id"]: r for r in summary["runs"]}
+    node_run = runs_by_id["20261124T070000Z-nid005000-2-j77"]["energy"]
+    check(node_run["measured"] is True and node_run["counters_used"] == ["cray_pm:node"], f"node counters {node_run}")
+    check(len(summary["energy_assumptions"]["figures"]) == 6, "every assumption stated")
+
     with open(out / "benchmark_data.csv", newline="") as f:
         rows = {r["run_id"]: r for r in csv.DictReader(f)}
     check(len(rows) == 18, f"18 rows (5 measured + 10 imported + 3 modelled), got {len(rows)}")
@@ -251,10 +296,17 @@ def main():
     check(rows["20261124T080000Z-laptop-2"]["adaptive_stop_reason"] == "step_budget", "CSV adaptive decision")
     check(rows["modelled: 64 ranks (8 nodes)"]["is_modelled"] == "true", "CSV modelled row")
     check(rows["guide-laptop-1pct-1thread"]["is_imported"] == "true", "CSV imported")
+    check(rows["guide-laptop-1pct-1thread"]["config_energy_kind"] == "modelled", "CSV imported energy modelled")
+    check(rows["20261124T070000Z-nid005000-1-j76"]["config_energy_kind"] == "measured", "CSV measured energy")
+    check(rows["20261124T070000Z-nid005000-1-j76"]["run_energy_counters"] == "rapl:package+rocm_smi:gpu",
+          "CSV counters used")
+    check(rows["20261124T080000Z-laptop-2"]["energy_unavailable"].endswith("Permission denied"), "CSV unavailable")
+    check(rows["20261124T070000Z-nid005000-1-j76"]["peak_device_memory_bytes"] == str(40 << 30), "CSV device memory")
     md = (out / "summary.md").read_text()
     check("| baseline | Laptop 8 threads (C1) | extrapolated | yes |" in md, "summary.md marks the extrapolated baseline")
     check("**stopped: step budget ran out**" in md, "summary.md shows the adaptive decision")
     check("| 32 | 4 | not run (modelled) |" in md, "summary.md marks modelled node counts")
+    check("## Energy, carbon, cost and memory" in md and "(`--gpu-power`)" in md, "summary.md energy section")
     print("h5py fixture: analyze output matches the hand-computed values")
 
 

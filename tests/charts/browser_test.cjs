@@ -37,6 +37,18 @@ const EXPECTED = {
     legendMustContain: ['data wait', 'compute', 'exposed communication', 'other'],
     textMustContain: ['communication-bound', 'data-bound'],
   },
+  'lumi_energy_cost.html': {
+    traces: 16, frames: 0, animated: false, showsXssName: true,
+    hover: { trace: 3, point: 0, subplot: 'x2y', mustContain: ['LUMI 8 nodes (64 GPUs)', 'energy: 2.69 kWh', 'modelled', 'cost: 4.8 GPU-hours'] },
+    legendMustContain: ['LUMI \u00b7 modelled', 'LUMI \u00b7 measured', 'Laptop \u00b7 extrapolated', 'imported'],
+    textMustContain: ['not billed', 'GPU-hours (log)'],
+  },
+  'lumi_memory.html': {
+    traces: 2, frames: 0, animated: false, showsXssName: true,
+    hover: { trace: 1, point: 0, mustContain: ['LUMI 1 node (8 GPUs)', 'device memory (largest rank): 52.3 GiB'] },
+    legendMustContain: ['host memory', 'device memory'],
+    textMustContain: ['none (CPU)'],
+  },
   'lumi_scaling_model.html': {
     traces: 3, frames: 0, animated: false, showsXssName: false,
     hover: { trace: 1, point: 2, mustContain: ['2 nodes (modelled, not run)', 'modelled: step', 'not run'] },
@@ -157,9 +169,11 @@ async function checkChart(context, file, expected) {
     check(info.texts.some((t) => t.includes(s)), `${file}: shows "${s}"`);
   }
   if (expected.hover) {
-    const hover = await page.evaluate(({ trace, point }) => {
+    const hover = await page.evaluate(({ trace, point, subplot }) => {
       const gd = document.getElementById('lb-chart');
-      Plotly.Fx.hover(gd, [{ curveNumber: trace, pointNumber: point }]);
+      // A chart of several panels names the subplot the point is in ('x2y').
+      if (subplot) Plotly.Fx.hover(gd, [{ curveNumber: trace, pointNumber: point }], [subplot]);
+      else Plotly.Fx.hover(gd, [{ curveNumber: trace, pointNumber: point }]);
       const label = document.querySelector('.hoverlayer .hovertext');
       return label ? label.textContent : '';
     }, expected.hover);

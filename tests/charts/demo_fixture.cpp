@@ -65,6 +65,43 @@ ScalingModelPoint model_point(std::string label, int ranks, int nodes, double pr
   return p;
 }
 
+EnergyBar energy_bar(std::string label, bool cluster, double t, double t_lo, double t_hi, Provenance t_kind,
+                     double joules, double j_lo, double j_hi, Provenance e_kind, double grid_g_per_kwh, double cost_per_s) {
+  EnergyBar b;
+  b.label = std::move(label);
+  b.is_cluster = cluster;
+  b.time_s = t;
+  b.time_lo_s = t_lo;
+  b.time_hi_s = t_hi;
+  b.time_kind = t_kind;
+  b.has_energy = joules > 0;
+  b.energy_j = joules;
+  b.energy_lo_j = j_lo;
+  b.energy_hi_j = j_hi;
+  b.energy_kind = e_kind;
+  b.has_co2 = b.has_energy;
+  b.co2_g = joules / 3.6e6 * grid_g_per_kwh;
+  b.co2_lo_g = j_lo / 3.6e6 * grid_g_per_kwh;
+  b.co2_hi_g = j_hi / 3.6e6 * grid_g_per_kwh;
+  b.has_cost = cost_per_s > 0;
+  b.cost = t * cost_per_s;
+  b.cost_lo = t_lo * cost_per_s;
+  b.cost_hi = t_hi * cost_per_s;
+  b.cost_kind = t_kind;
+  return b;
+}
+
+MemoryBar memory_bar(std::string label, bool cluster, double host_gib, double rank0_gib, double device_gib) {
+  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+  MemoryBar m;
+  m.label = std::move(label);
+  m.is_cluster = cluster;
+  m.host_bytes = host_gib * kGiB;
+  m.host_rank0_bytes = rank0_gib * kGiB;
+  m.device_bytes = device_gib * kGiB;
+  return m;
+}
+
 }  // namespace
 
 ChartData fixture() {
@@ -136,6 +173,38 @@ ChartData fixture() {
              model_point("8 nodes (modelled, not run)", 64, 8, 0.3427, false, 0)};
   d.model_description = "measured \u00b7 AMD MI250X (GCD) \u00b7 ViT-B/16: alpha 20 us, beta 0.05 ns/byte (20 GB/s per "
                         "link); gradients 344 MB in 14 bucket(s); one-rank step 0.3 s";
+
+  // Time, energy, carbon and cost: modelled energy for the imported LUMI runs (280 W per GPU x
+  // time), measured on one node (cray_pm), measured power over an extrapolated time on one laptop,
+  // modelled (40 W) on the other; a configuration with neither. LUMI bills 0.5 GPU-hours per
+  // GPU-hour, the laptops are not billed; 24 g CO2e/kWh at LUMI, 214 at the laptops.
+  const double gpu_hour = 0.5 / 3600;
+  d.energy = {
+      energy_bar("LUMI 8 nodes (64 GPUs)", true, 540, 520, 565, Provenance::Imported, 64 * 280.0 * 540,
+                 64 * 280.0 * 520, 64 * 280.0 * 565, Provenance::Modelled, 24, 64 * gpu_hour),
+      energy_bar("LUMI 4 nodes (32 GPUs)", true, 960, 930, 1000, Provenance::Imported, 32 * 280.0 * 960,
+                 32 * 280.0 * 930, 32 * 280.0 * 1000, Provenance::Modelled, 24, 32 * gpu_hour),
+      energy_bar("LUMI 1 node (8 GPUs)", true, 3400, 3400, 3400, Provenance::Measured, 7.2e6, 7.2e6, 7.2e6,
+                 Provenance::Measured, 24, 8 * gpu_hour),
+      energy_bar(kXssName, false, 2.6e5, 2.3e5, 2.9e5, Provenance::Extrapolated, 35 * 2.6e5, 35 * 2.3e5, 35 * 2.9e5,
+                 Provenance::Extrapolated, 214, 0),
+      energy_bar("Laptop 1 thread", false, base, 1.2e6, 1.4e6, Provenance::Extrapolated, 40 * base, 40 * 1.2e6,
+                 40 * 1.4e6, Provenance::Modelled, 214, 0),
+      energy_bar("LUMI (GPU count not stated)", true, 2000, 2000, 2000, Provenance::Imported, 0, 0, 0,
+                 Provenance::Modelled, 24, 0),
+  };
+  d.energy[2].details = "energy measured by cray_pm:node (the whole node)";
+  d.energy[3].details = "host <script>alert('energy')</script>: rapl:package + rapl:dram";
+  d.energy[4].details = "not measured: energy counters unavailable: rapl: Permission denied";
+  d.billing_unit = "GPU-hours";
+  d.energy_footnote = "Modelled: 40 W per laptop, 280 W per GPU. CO2e: 24 g/kWh (cluster), 214 g/kWh (laptop). Cost: "
+                      "0.5 GPU-hours per GPU-hour. Sources: summary.md";
+  d.energy_assumptions = {"modelled power per GPU: 280 W (--gpu-power): DEMO", "grid intensity: 24 g CO2e/kWh: DEMO"};
+  d.memory = {memory_bar("LUMI 1 node (8 GPUs)", true, 26.0, 24.5, 52.3),
+              memory_bar("LUMI 1 node (1 GPU)", true, 11.0, 11.0, 50.1),
+              memory_bar(kXssName, false, 9.8, 9.8, 0),
+              memory_bar("Laptop 1 thread", false, 7.2, 7.2, 0)};
+  d.memory[2].details = "host <script>alert('memory')</script>";
   return d;
 }
 

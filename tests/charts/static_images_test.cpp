@@ -44,7 +44,8 @@ TEST_P(StaticImage, PdfIsWrittenBeside) {
 
 INSTANTIATE_TEST_SUITE_P(Charts, StaticImage,
                          ::testing::Values("lumi_vs_laptop_comparison", "lumi_vs_laptop_accuracy_vs_time",
-                                           "lumi_scaling_analysis", "lumi_bound_attribution", "lumi_scaling_model"));
+                                           "lumi_scaling_analysis", "lumi_bound_attribution", "lumi_scaling_model",
+                                           "lumi_energy_cost"));
 
 TEST(StaticImage, ComparisonShowsBothGroupColours) {
   const Image img = read_png(demo_dir() + "/lumi_vs_laptop_comparison.png");
@@ -64,6 +65,23 @@ TEST(StaticImage, ScalingModelChartDrawsModelledAndMeasuredApart) {
   const Image img = read_png(demo_dir() + "/lumi_scaling_model.png");
   EXPECT_TRUE(has_color(img, 0xCC, 0x79, 0xA7)) << "the modelled line in its own colour";
   EXPECT_TRUE(has_color(img, 0x00, 0x72, 0xB2)) << "the measured points";
+}
+
+TEST(StaticImage, EnergyChartDrawsModelledApartInBothGroups) {
+  const Image img = read_png(demo_dir() + "/lumi_energy_cost.png");
+  EXPECT_TRUE(has_color(img, 0xCC, 0x79, 0xA7)) << "the modelled outline";
+  EXPECT_TRUE(has_color(img, 0x00, 0x72, 0xB2)) << "cluster bars";
+  EXPECT_TRUE(has_color(img, 0xD5, 0x5E, 0x00)) << "laptop bars";
+}
+
+TEST(StaticImage, MemoryChartIs1000x600WithHostAndDeviceColours) {
+  const Image img = read_png(demo_dir() + "/lumi_memory.png");
+  EXPECT_EQ(img.width, 1000);
+  EXPECT_EQ(img.height, 600);
+  EXPECT_TRUE(has_color(img, 0x56, 0xB4, 0xE9)) << "host memory";
+  EXPECT_TRUE(has_color(img, 0x00, 0x9E, 0x73)) << "device memory";
+  const std::string pdf = read_text(demo_dir() + "/lumi_memory.pdf");
+  EXPECT_EQ(pdf.rfind("%PDF-", 0), 0u);
 }
 
 }  // namespace

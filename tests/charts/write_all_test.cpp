@@ -44,14 +44,16 @@ TEST_F(WriteAll, WithoutGnuplotWritesHtmlAndScriptsAndSaysHowToGetImages) {
   for (const char* f : {"lumi_vs_laptop_animated.html", "lumi_vs_laptop_progress_race.html",
                         "lumi_vs_laptop_accuracy_vs_time.html", "lumi_scaling_efficiency_animated.html",
                         "lumi_vs_laptop_comparison.gp", "lumi_vs_laptop_comparison.dat", "lumi_bound_attribution.html",
-                        "lumi_bound_attribution.gp", "lumi_scaling_model.html", "lumi_scaling_model.dat"}) {
+                        "lumi_bound_attribution.gp", "lumi_scaling_model.html", "lumi_scaling_model.dat",
+                        "lumi_energy_cost.html", "lumi_energy_cost.gp", "lumi_energy_cost.dat", "lumi_memory.html",
+                        "lumi_memory.gp", "lumi_memory.dat"}) {
     EXPECT_TRUE(exists(f)) << f;
   }
   EXPECT_FALSE(exists("lumi_vs_laptop_comparison.png"));
   ASSERT_EQ(r.messages.size(), 1u);
   EXPECT_NE(r.messages[0].find("apt-get install gnuplot-nox"), std::string::npos) << r.messages[0];
   EXPECT_NE(r.messages[0].find("gnuplot <chart>.gp"), std::string::npos) << r.messages[0];
-  EXPECT_EQ(r.written.size(), 16u);  // 6 HTML, 5 x (.gp + .dat)
+  EXPECT_EQ(r.written.size(), 22u);  // 8 HTML, 7 x (.gp + .dat)
 }
 
 TEST_F(WriteAll, ClusterNameIsUsedInFileNamesAndTitles) {
@@ -96,6 +98,22 @@ TEST_F(WriteAll, RefusesTimesThatCannotGoOnALogAxis) {
   d = demo::fixture();
   d.target_accuracy = 120;
   EXPECT_THROW(write_all(d, options()), std::invalid_argument);
+  d = demo::fixture();
+  d.energy[2].energy_j = 0;  // energy on a log axis
+  try {
+    write_all(d, options());
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("energy[2] ('LUMI 1 node (8 GPUs)').energy_j = 0"), std::string::npos)
+        << e.what();
+  }
+  d = demo::fixture();
+  d.energy[0].cost_hi = d.energy[0].cost / 2;  // an interval that does not contain its estimate
+  d.energy[0].cost_lo = d.energy[0].cost / 4;
+  EXPECT_THROW(write_all(d, options()), std::invalid_argument);
+  d = demo::fixture();
+  d.memory[1].device_bytes = -1;
+  EXPECT_THROW(write_all(d, options()), std::invalid_argument);
   EXPECT_THROW(write_all(demo::fixture(), WriteOptions{}), std::invalid_argument);
 }
 
@@ -105,6 +123,8 @@ TEST_F(WriteAll, SkipsChartsWithoutDataAndSaysSo) {
   d.scaling.resize(1);
   d.bounds.clear();
   d.model.resize(1);
+  d.energy.clear();
+  d.memory.clear();
   WriteOptions o = options();
   o.static_images = false;
   const WriteResult r = write_all(d, o);
@@ -113,11 +133,15 @@ TEST_F(WriteAll, SkipsChartsWithoutDataAndSaysSo) {
   EXPECT_FALSE(exists("lumi_scaling_efficiency_animated.html"));
   EXPECT_FALSE(exists("lumi_bound_attribution.html"));
   EXPECT_FALSE(exists("lumi_scaling_model.html"));
-  ASSERT_EQ(r.messages.size(), 4u);
+  EXPECT_FALSE(exists("lumi_energy_cost.html"));
+  EXPECT_FALSE(exists("lumi_memory.html"));
+  ASSERT_EQ(r.messages.size(), 6u);
   EXPECT_NE(r.messages[0].find("accuracy"), std::string::npos);
   EXPECT_NE(r.messages[1].find("scaling charts skipped"), std::string::npos);
   EXPECT_NE(r.messages[2].find("bound attribution charts skipped"), std::string::npos);
   EXPECT_NE(r.messages[3].find("scaling model charts skipped"), std::string::npos);
+  EXPECT_NE(r.messages[4].find("energy and cost charts skipped"), std::string::npos);
+  EXPECT_NE(r.messages[5].find("memory charts skipped"), std::string::npos);
 }
 
 TEST_F(WriteAll, UnwritableDirectoryIsNamedInTheError) {
@@ -148,6 +172,13 @@ TEST_F(WriteAll, HostileStringsStayText) {
   d.bounds[1].details = hostile;
   d.model[1].label = hostile;
   d.model_description = hostile;
+  d.energy[0].label = hostile;
+  d.energy[1].details = hostile;
+  d.energy_footnote = hostile;
+  d.energy_assumptions.push_back(hostile);
+  d.billing_unit = hostile;
+  d.memory[0].label = hostile;
+  d.memory[1].details = hostile;
   d.efficiency_panel.push_back({hostile, hostile});
   d.warnings.push_back(hostile);
   const WriteResult r = write_all(d, options());
@@ -159,8 +190,10 @@ TEST_F(WriteAll, HostileStringsStayText) {
   EXPECT_EQ(stem, "lumi_x_system_touch_pwned_touch_pwned2_gpval_pwd_script_script_alert_2_script_system_touch_pwned3"
                   "_vs_laptop_comparison");
   EXPECT_TRUE(exists(stem + ".png"));
+  EXPECT_TRUE(exists(file_stem(d.cluster_name, Chart::EnergyCost) + ".png"));
+  EXPECT_TRUE(exists(file_stem(d.cluster_name, Chart::Memory) + ".png"));
   for (Chart c : {Chart::AnimatedComparison, Chart::ProgressRace, Chart::AccuracyVsTime, Chart::ScalingEfficiency,
-                  Chart::BoundAttribution, Chart::ScalingModel}) {
+                  Chart::BoundAttribution, Chart::ScalingModel, Chart::EnergyCost, Chart::Memory}) {
     const std::string html = read_text((dir_ / (file_stem(d.cluster_name, c) + ".html")).string());
     EXPECT_EQ(html.find("<script><script>alert(2)"), std::string::npos);
     EXPECT_EQ(html.find("</script><script>alert(2)"), std::string::npos);

@@ -3,6 +3,7 @@
 #include <hdf5.h>
 
 #include <cstddef>
+#include <cstring>
 #include <stdexcept>
 
 namespace lb::testing {
@@ -88,6 +89,7 @@ hid_t epoch_type() {
   H5Tinsert(t, "val_top5", offsetof(EpochRow, val_top5), H5T_NATIVE_DOUBLE);
   H5Tinsert(t, "images_per_s", offsetof(EpochRow, images_per_s), H5T_NATIVE_DOUBLE);
   H5Tinsert(t, "end_wall_s", offsetof(EpochRow, end_wall_s), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t, "energy_j", offsetof(EpochRow, energy_j), H5T_NATIVE_DOUBLE);
   return t;
 }
 
@@ -110,6 +112,20 @@ hid_t sweep_type() {
   H5Tinsert(t, "seconds", offsetof(SweepRow, seconds), H5T_NATIVE_DOUBLE);
   H5Tinsert(t, "repeats", offsetof(SweepRow, repeats), H5T_NATIVE_INT32);
   H5Tinsert(t, "ranks", offsetof(SweepRow, ranks), H5T_NATIVE_INT32);
+  return t;
+}
+
+hid_t energy_type() {
+  hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(EnergyRow));
+  hid_t text = H5Tcopy(H5T_C_S1);
+  H5Tset_size(text, sizeof(EnergyRow::counter));
+  H5Tset_strpad(text, H5T_STR_NULLPAD);
+  H5Tinsert(t, "epoch", offsetof(EnergyRow, epoch), H5T_NATIVE_INT32);
+  H5Tinsert(t, "counter", offsetof(EnergyRow, counter), text);
+  H5Tinsert(t, "joules", offsetof(EnergyRow, joules), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t, "seconds", offsetof(EnergyRow, seconds), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t, "integrated", offsetof(EnergyRow, integrated), H5T_NATIVE_UINT8);
+  H5Tclose(text);
   return t;
 }
 
@@ -144,6 +160,7 @@ ResultsFileWriter::ResultsFileWriter(const std::string& path, int64_t schema_ver
   epoch_type_ = epoch_type();
   eval_type_ = eval_type();
   sweep_type_ = sweep_type();
+  energy_type_ = energy_type();
 }
 
 ResultsFileWriter::~ResultsFileWriter() {
@@ -151,6 +168,7 @@ ResultsFileWriter::~ResultsFileWriter() {
   H5Tclose(epoch_type_);
   H5Tclose(eval_type_);
   H5Tclose(sweep_type_);
+  H5Tclose(energy_type_);
   H5Gclose(runs_);
   H5Fclose(file_);
 }
@@ -166,7 +184,18 @@ void ResultsFileWriter::add(const FixtureRun& run) {
   if (!run.allreduce_sweep.empty()) {
     write_table(g, "allreduce_sweep", sweep_type_, run.allreduce_sweep.data(), run.allreduce_sweep.size());
   }
+  if (!run.energy.empty()) write_table(g, "energy", energy_type_, run.energy.data(), run.energy.size());
   H5Gclose(g);
+}
+
+EnergyRow energy_row(int32_t epoch, const std::string& counter, double joules, double seconds, bool integrated) {
+  EnergyRow r;
+  r.epoch = epoch;
+  std::strncpy(r.counter, counter.c_str(), sizeof r.counter - 1);
+  r.joules = joules;
+  r.seconds = seconds;
+  r.integrated = integrated ? 1 : 0;
+  return r;
 }
 
 void write_results_file(const std::string& path, const std::vector<FixtureRun>& runs, int64_t schema_version) {

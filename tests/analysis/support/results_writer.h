@@ -2,6 +2,7 @@
 // benchmark's generated input). The harness has its own writer; this one only serves tests.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -30,6 +31,7 @@ struct EpochRow {
   int64_t train_samples = 0, val_samples = 0;
   double train_loss = 0, train_acc = 0, val_loss = 0, val_top1 = 0, val_top5 = 0;
   double images_per_s = 0, end_wall_s = 0;
+  double energy_j = std::nan("");  // schema 2; NaN: not measured
 };
 
 struct EvalRow {
@@ -47,6 +49,16 @@ struct SweepRow {
   int32_t ranks = 0;
 };
 
+// One row of the `energy` table (schema 2); `counter` is a fixed-length 48-byte string.
+struct EnergyRow {
+  int32_t epoch = -1;  // -1: the whole run
+  char counter[48] = {};
+  double joules = 0;
+  double seconds = 0;
+  uint8_t integrated = 0;
+};
+EnergyRow energy_row(int32_t epoch, const std::string& counter, double joules, double seconds, bool integrated = false);
+
 struct FixtureRun {
   std::string run_id;
   std::map<std::string, AttrValue> attrs;
@@ -56,6 +68,7 @@ struct FixtureRun {
   std::vector<EvalRow> evaluations;
   std::vector<std::vector<double>> rank_step_time_s;  // [steps][world_size]
   std::vector<SweepRow> allreduce_sweep;  // written as `allreduce_sweep` when not empty
+  std::vector<EnergyRow> energy;          // written as `energy` when not empty
 };
 
 // Writes runs one at a time, so a generated file can be larger than memory.
@@ -70,6 +83,7 @@ class ResultsFileWriter {
 
  private:
   int64_t file_ = -1, runs_ = -1, step_type_ = -1, epoch_type_ = -1, eval_type_ = -1, sweep_type_ = -1;
+  int64_t energy_type_ = -1;
 };
 
 // Version 2 (the default): the schema with validation scope, repetitions, adaptive stopping, the

@@ -183,7 +183,37 @@ FixtureRun build_run(const RunShape& s) {
     pass(step, e, wall);
     run.epochs.push_back(er);
   }
-  a["wall_time_s"] = wall + (s.status == "completed" ? s.teardown_s : 0.0);
+  const double wall_time = wall + (s.status == "completed" ? s.teardown_s : 0.0);
+  a["wall_time_s"] = wall_time;
+  if (!s.schema_v1) {
+    // Energy: constant power per counter, per epoch and over the whole run.
+    double epochs_s = 0;
+    for (const auto& e : run.epochs) epochs_s += e.epoch_time_s;
+    double total_j = 0;
+    std::string sources;
+    for (const auto& [counter, watts] : s.energy_counters) {
+      for (auto& e : run.epochs) {
+        run.energy.push_back(energy_row(e.epoch, counter, watts * e.epoch_time_s, e.epoch_time_s));
+      }
+      const double run_j = watts * epochs_s + watts * s.outside_power_factor * (wall_time - epochs_s);
+      run.energy.push_back(energy_row(-1, counter, run_j, wall_time));
+      total_j += run_j;
+      const std::string source = counter.substr(0, counter.find(':'));
+      if (sources.find(source) == std::string::npos) sources += (sources.empty() ? "" : ",") + source;
+    }
+    for (auto& e : run.epochs) {
+      double j = 0;
+      for (const auto& [counter, watts] : s.energy_counters) j += watts * e.epoch_time_s;
+      e.energy_j = s.energy_counters.empty() ? std::nan("") : j;
+    }
+    a["energy_sources"] = sources;
+    a["energy_unavailable"] = s.energy_unavailable;
+    a["energy_j"] = s.energy_j_attribute >= 0 ? s.energy_j_attribute
+                    : s.energy_counters.empty() ? std::nan("")
+                                                : total_j;
+    if (s.peak_rss_bytes_max_rank >= 0) a["peak_rss_bytes_max_rank"] = s.peak_rss_bytes_max_rank;
+    if (s.peak_device_memory_bytes >= 0) a["peak_device_memory_bytes"] = s.peak_device_memory_bytes;
+  }
   return run;
 }
 

@@ -68,6 +68,18 @@ struct RunShape {
   double sweep_alpha_s = 0, sweep_beta_s_per_byte = 0;
   // Multiplies every step time (and so the run's speed) after the other shapes: run-to-run noise.
   double run_scale = 1.0;
+
+  // Energy and memory (schema 2). Each counter draws a constant power: its row for an epoch holds
+  // watts x epoch_time_s, its whole-run row (epoch -1) watts x the epochs' time plus
+  // watts x outside_power_factor x the rest of the run (setup, teardown), over wall_time_s.
+  std::vector<std::pair<std::string, double>> energy_counters;  // ("rapl:package-0", 20 W), ...
+  double outside_power_factor = 1.0;
+  // Every counter that could not be read; with no counters, energy_j is then written as NaN.
+  std::string energy_unavailable;
+  // energy_j attribute: -1 writes the sum of every counter's whole-run energy (NaN without counters).
+  double energy_j_attribute = -1;
+  int64_t peak_rss_bytes_max_rank = -1;   // -1: not written
+  int64_t peak_device_memory_bytes = -1;  // -1: not written
 };
 
 FixtureRun build_run(const RunShape& shape);
