@@ -51,7 +51,7 @@ std::vector<ConfigField> configuration_fields(const RunRecord& run) {
       {"epochs", "epochs", text(s.epochs), true},
       {"optimizer", "optimizer", text(s.optimizer), true, true},
       {"lr", "peak learning rate", text(s.lr), true, true},
-      {"initial_weights", "initial weights", text(initial_weights), true},
+      {"initial_weights", "initial weights", text(initial_weights), true, true},
   };
 }
 

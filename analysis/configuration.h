@@ -15,9 +15,10 @@ struct ConfigField {
   std::string label;   // "global batch"
   std::string value;   // empty = unknown
   bool changes_work;   // differing values change the work done or the result reached
-  // A setting of the training recipe (global batch, optimizer, learning rate, precision): scaling
-  // out changes it by design. Configurations that differ only in the recipe did the same task, and
-  // the quality bar (not the setting) decides whether the outcome is comparable.
+  // A setting of the training recipe (global batch, optimizer, learning rate, precision, initial
+  // weights): scaling out changes some by design, and none changes the computation of an epoch.
+  // Configurations that differ only in the recipe did the same task; the quality bar (not the
+  // setting) decides whether the outcome is comparable.
   bool recipe = false;
 };
 
@@ -32,8 +33,8 @@ const ConfigField* find_field(const std::vector<ConfigField>& fields, const std:
 std::vector<std::string> work_differences(const std::vector<ConfigField>& a,
                                           const std::vector<ConfigField>& b);
 
-// The work-changing differences outside the recipe: the task itself (model, data, epochs, initial
-// weights). Same format as work_differences.
+// The work-changing differences outside the recipe: the task itself (model, data, epochs). Same
+// format as work_differences.
 std::vector<std::string> task_differences(const std::vector<ConfigField>& a,
                                           const std::vector<ConfigField>& b);
 

@@ -3,20 +3,47 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "analysis/recorded_run.h"
 #include "analysis/results_reader.h"
 #include "analysis/table_import.h"
+#include "common/run_journal.h"
 
 namespace fs = std::filesystem;
 
 namespace lb::analysis {
 namespace {
 
+// Runs still in journals beside a results file (being written, or of a process that died): read
+// as they are, unless the file already holds the run (folded while we looked).
+void add_journals(const std::string& results_path, const std::vector<std::string>& folded, LoadedInputs& out) {
+  for (const auto& journal : journals_of(results_path)) {
+    try {
+      auto read = read_journal(journal);
+      if (std::find(folded.begin(), folded.end(), read.run.run_id) != folded.end()) continue;
+      RunRecord run = run_record_from_journal(read.run, journal);
+      for (const auto& p : read.problems) run.warnings.push_back(journal + ": " + p);
+      out.reports.push_back({journal, "journal", true, 1, ""});
+      out.runs.push_back(analyse_run(std::move(run)));
+    } catch (const std::exception& e) {
+      out.reports.push_back({journal, "journal", false, 0, e.what()});
+    }
+  }
+}
+
 void add_results_file(const std::string& path, LoadedInputs& out) {
-  FileReadResult r = read_results_file(path);
-  InputReport report{path, "results", r.ok, r.runs.size(), r.error};
-  out.reports.push_back(report);
-  for (auto& m : r.messages) out.messages.push_back(std::move(m));
-  for (auto& run : r.runs) out.runs.push_back(analyse_run(std::move(run)));
+  std::error_code ec;
+  std::vector<std::string> ids;
+  if (fs::exists(path, ec) || journals_of(path).empty()) {
+    FileReadResult r = read_results_file(path);
+    InputReport report{path, "results", r.ok, r.runs.size(), r.error};
+    out.reports.push_back(report);
+    for (auto& m : r.messages) out.messages.push_back(std::move(m));
+    for (auto& run : r.runs) {
+      ids.push_back(run.run_id);
+      out.runs.push_back(analyse_run(std::move(run)));
+    }
+  }
+  add_journals(path, ids, out);
 }
 
 void add_table(const std::string& path, TableKind kind, LoadedInputs& out) {
@@ -35,9 +62,17 @@ std::vector<std::string> results_files_in(const std::string& directory) {
        !ec && it != end; it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
     const std::string ext = it->path().extension().string();
-    if (ext == ".h5" || ext == ".hdf5") files.push_back(it->path().string());
+    if (ext == ".h5" || ext == ".hdf5") {
+      files.push_back(it->path().string());
+    } else if (ext == ".jsonl" && it->path().parent_path().extension() == ".journals") {
+      // A journal whose results file does not exist yet (the run's first): read it through that name.
+      const std::string results = it->path().parent_path().string();
+      const std::string stem = results.substr(0, results.size() - std::string(".journals").size());
+      if (!fs::exists(stem, ec)) files.push_back(stem);
+    }
   }
   std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
   return files;
 }
 

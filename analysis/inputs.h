@@ -16,7 +16,7 @@ struct InputSpec {
 
 struct InputReport {
   std::string path;
-  std::string kind;  // "results", "wandb-csv", "reference"
+  std::string kind;  // "results", "journal" (a run not yet folded into its results file), "wandb-csv", "reference"
   bool ok = false;
   size_t runs = 0;
   std::string message;  // the error when !ok, else empty

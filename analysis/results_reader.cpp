@@ -11,12 +11,13 @@
 #include "analysis/compound_reader.h"
 #include "analysis/hdf5_handle.h"
 #include "analysis/names.h"
+#include "analysis/recorded_run.h"
+#include "common/results_schema.h"
 
 namespace lb::analysis {
 namespace {
 
-using AttrValue = std::variant<int64_t, double, std::string>;
-using AttrMap = std::map<std::string, AttrValue>;
+using AttrMap = std::map<std::string, schema::AttrValue>;
 
 // HDF5 prints a stack trace for every failed call by default; a foreign file is expected input.
 void silence_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
@@ -77,121 +78,11 @@ AttrMap read_attributes(hid_t object) {
   return map;
 }
 
-std::optional<std::string> get_string(const AttrMap& m, const char* name) {
-  auto it = m.find(name);
-  if (it == m.end()) return std::nullopt;
-  if (auto s = std::get_if<std::string>(&it->second)) return *s;
-  return std::nullopt;
-}
-
-std::optional<int64_t> get_int(const AttrMap& m, const char* name) {
+std::optional<int64_t> root_int(const AttrMap& m, const char* name) {
   auto it = m.find(name);
   if (it == m.end()) return std::nullopt;
   if (auto i = std::get_if<int64_t>(&it->second)) return *i;
-  if (auto d = std::get_if<double>(&it->second)) {
-    if (std::isfinite(*d)) return static_cast<int64_t>(std::llround(*d));
-  }
   return std::nullopt;
-}
-
-std::optional<double> get_double(const AttrMap& m, const char* name) {
-  auto it = m.find(name);
-  if (it == m.end()) return std::nullopt;
-  if (auto d = std::get_if<double>(&it->second)) return *d;
-  if (auto i = std::get_if<int64_t>(&it->second)) return static_cast<double>(*i);
-  return std::nullopt;
-}
-
-std::optional<std::string> nonempty(std::optional<std::string> s) {
-  if (s && trim(*s).empty()) return std::nullopt;
-  return s;
-}
-
-void fill_settings(const AttrMap& a, RunRecord& run) {
-  RunSettings& s = run.settings;
-  if (auto model = nonempty(get_string(a, "model"))) s.model = normalize_model_name(*model);
-  if (auto device = get_string(a, "device")) s.device = normalize_device_kind(*device);
-  const auto gpu_model = nonempty(get_string(a, "gpu_model"));
-  const auto cpu_model = nonempty(get_string(a, "cpu_model"));
-  s.device_model = (s.device && *s.device == "gpu") ? gpu_model : cpu_model;
-  s.nodes = get_int(a, "nodes");
-  s.ranks = get_int(a, "world_size");
-  s.gpus = get_int(a, "device_count");
-  if (s.device && *s.device == "cpu") s.gpus = 0;
-  s.threads = get_int(a, "threads");
-  if (auto precision = nonempty(get_string(a, "precision"))) s.precision = normalize_precision(*precision);
-  s.batch_size = get_int(a, "batch_size");
-  s.global_batch_size = get_int(a, "global_batch_size");
-  if (auto synthetic = get_int(a, "synthetic")) s.synthetic = *synthetic != 0;
-  const auto source = get_string(a, "data_source");
-  if (source && *source == "synthetic") s.synthetic = true;
-  if (s.synthetic.value_or(false)) {
-    s.dataset = std::string("synthetic");
-  } else if (auto path = nonempty(get_string(a, "data_path"))) {
-    s.dataset = file_stem(*path);
-  }
-  s.full_train_samples = get_int(a, "full_train_samples");
-  s.full_val_samples = get_int(a, "full_val_samples");
-  s.train_samples = get_int(a, "train_samples");
-  s.val_samples = get_int(a, "val_samples");
-  s.subset_fraction = get_double(a, "subset_fraction");
-  s.epochs = get_int(a, "epochs");
-  s.eval_every = get_int(a, "eval_every");
-  s.optimizer = nonempty(get_string(a, "optimizer"));
-  if (s.optimizer) s.optimizer = to_lower(*s.optimizer);
-  s.lr = get_double(a, "lr");
-  s.lr_schedule = nonempty(get_string(a, "lr_schedule"));
-  if (auto pretrained = get_int(a, "pretrained")) {
-    s.pretrained = *pretrained != 0;
-  } else if (auto init = get_string(a, "init_weights")) {
-    s.pretrained = !trim(*init).empty();
-  }
-
-  if (auto status = get_string(a, "status")) run.status = parse_run_status(*status);
-  run.error = get_string(a, "error").value_or("");
-  run.start_utc = get_string(a, "start_utc").value_or("");
-  run.wall_time_s = get_double(a, "wall_time_s");
-  run.peak_rss_bytes = get_int(a, "peak_rss_bytes");
-  run.peak_rss_bytes_max_rank = get_int(a, "peak_rss_bytes_max_rank");
-  run.peak_device_memory_bytes = get_int(a, "peak_device_memory_bytes");
-  // Energy (schema 2): a NaN energy_j means "no counter was readable", not zero.
-  run.energy.sources = trim(get_string(a, "energy_sources").value_or(""));
-  run.energy.unavailable = trim(get_string(a, "energy_unavailable").value_or(""));
-  if (auto e = get_double(a, "energy_j")) {
-    run.energy.energy_j_recorded = true;
-    if (std::isfinite(*e) && *e >= 0) run.energy.energy_j = e;
-  }
-  run.train_flops_per_image = get_double(a, "train_flops_per_image");
-  run.peak_flops_per_device = get_double(a, "peak_flops_per_device");
-  run.host = get_string(a, "host").value_or("");
-  run.parameters = get_int(a, "parameters");
-
-  // Fields of later harnesses; absent in older files, where they stay unknown.
-  if (auto scope = nonempty(get_string(a, "val_scope"))) s.val_scope = to_lower(trim(*scope));
-  s.val_images_per_eval = get_int(a, "val_images_per_eval");
-  if (auto backend = nonempty(get_string(a, "comm_backend"))) s.comm_backend = to_lower(trim(*backend));
-  s.comm_bucket_bytes = get_int(a, "comm_bucket_bytes");
-  s.ranks_per_node = get_int(a, "ranks_per_node");
-  if (auto gemm = get_double(a, "gemm_flops_per_s"); gemm && std::isfinite(*gemm) && *gemm > 0) {
-    run.gemm_flops_per_s = gemm;
-  }
-  run.repeat.group = trim(get_string(a, "repeat_group").value_or(""));
-  run.repeat.index = get_int(a, "repeat_index");
-  run.repeat.count = get_int(a, "repeat_count");
-  run.adaptive.target_rel_ci = get_double(a, "adaptive_target_rel_ci");
-  run.adaptive.stop_reason = trim(get_string(a, "adaptive_stop_reason").value_or(""));
-  if (auto achieved = get_double(a, "adaptive_rel_ci"); achieved && std::isfinite(*achieved)) {
-    run.adaptive.achieved_rel_ci = achieved;
-  }
-
-  // Attributes without which the comparison cannot place the run: say so once, by name.
-  static const char* const important[] = {"status", "model", "device", "epochs", "train_samples",
-                                          "full_train_samples", "val_samples", "global_batch_size"};
-  std::string missing;
-  for (const char* name : important) {
-    if (!a.count(name)) missing += std::string(missing.empty() ? "" : ", ") + name;
-  }
-  if (!missing.empty()) run.warnings.push_back("missing attributes: " + missing);
 }
 
 // Buffers reused from run to run: fresh multi-megabyte allocations per run cost more in page
@@ -202,14 +93,16 @@ struct Scratch {
 };
 
 void read_steps(hid_t group, RunRecord& run, Scratch& scratch) {
-  if (H5Lexists(group, "steps", H5P_DEFAULT) <= 0) {
+  if (H5Lexists(group, schema::kStepsTable, H5P_DEFAULT) <= 0) {
     run.warnings.push_back("no 'steps' dataset");
     return;
   }
-  H5Handle ds = h5_dataset(H5Dopen2(group, "steps", H5P_DEFAULT));
+  H5Handle ds = h5_dataset(H5Dopen2(group, schema::kStepsTable, H5P_DEFAULT));
   enum { kEpoch, kSamples, kWarmup, kTotal, kDataWait, kCommExposed, kForward, kBackward, kOptimizer };
-  CompoundColumns table(ds.get(), {"epoch", "samples", "warmup", "total_s", "data_wait_s", "comm_exposed_s",
-                                   "forward_s", "backward_s", "optimizer_s"});
+#define F(name) LB_SCHEMA_FIELD(StepRecord, name)
+  CompoundColumns table(ds.get(), {F(epoch), F(samples), F(warmup), F(total_s), F(data_wait_s), F(comm_exposed_s),
+                                   F(forward_s), F(backward_s), F(optimizer_s)});
+#undef F
   if (!table.is_compound()) {
     run.warnings.push_back("'steps' is not a compound table");
     return;
@@ -254,10 +147,12 @@ void read_steps(hid_t group, RunRecord& run, Scratch& scratch) {
 
 // The allreduce sweep of a multi-rank run (optional: one-rank runs and older files have none).
 void read_allreduce_sweep(hid_t group, RunRecord& run, Scratch& scratch) {
-  if (H5Lexists(group, "allreduce_sweep", H5P_DEFAULT) <= 0) return;
-  H5Handle ds = h5_dataset(H5Dopen2(group, "allreduce_sweep", H5P_DEFAULT));
+  if (H5Lexists(group, schema::kAllreduceSweepTable, H5P_DEFAULT) <= 0) return;
+  H5Handle ds = h5_dataset(H5Dopen2(group, schema::kAllreduceSweepTable, H5P_DEFAULT));
   enum { kBytes, kSeconds, kRepeats, kRanks };
-  CompoundColumns table(ds.get(), {"bytes", "seconds", "repeats", "ranks"});
+#define F(name) LB_SCHEMA_FIELD(AllreduceSweepRecord, name)
+  CompoundColumns table(ds.get(), {F(bytes), F(seconds), F(repeats), F(ranks)});
+#undef F
   if (!table.is_compound()) {
     run.warnings.push_back("'allreduce_sweep' is not a compound table; no scaling model from it");
     return;
@@ -284,16 +179,18 @@ void read_allreduce_sweep(hid_t group, RunRecord& run, Scratch& scratch) {
 }
 
 void read_epochs(hid_t group, RunRecord& run, Scratch& scratch) {
-  if (H5Lexists(group, "epochs", H5P_DEFAULT) <= 0) {
+  if (H5Lexists(group, schema::kEpochsTable, H5P_DEFAULT) <= 0) {
     run.warnings.push_back("no 'epochs' dataset");
     return;
   }
-  H5Handle ds = h5_dataset(H5Dopen2(group, "epochs", H5P_DEFAULT));
+  H5Handle ds = h5_dataset(H5Dopen2(group, schema::kEpochsTable, H5P_DEFAULT));
   enum { kEpoch, kTrain, kVal, kTotal, kTrainSamples, kValSamples, kTrainLoss, kTrainAcc, kValLoss,
          kTop1, kTop5, kImagesPerS, kEndWall, kEnergy };
-  CompoundColumns table(ds.get(), {"epoch", "train_time_s", "val_time_s", "epoch_time_s", "train_samples",
-                                   "val_samples", "train_loss", "train_acc", "val_loss", "val_top1", "val_top5",
-                                   "images_per_s", "end_wall_s", "energy_j"});
+#define F(name) LB_SCHEMA_FIELD(EpochRecord, name)
+  CompoundColumns table(ds.get(), {F(epoch), F(train_time_s), F(val_time_s), F(epoch_time_s), F(train_samples),
+                                   F(val_samples), F(train_loss), F(train_acc), F(val_loss), F(val_top1), F(val_top5),
+                                   F(images_per_s), F(end_wall_s), F(energy_j)});
+#undef F
   if (!table.is_compound()) {
     run.warnings.push_back("'epochs' is not a compound table");
     return;
@@ -330,10 +227,12 @@ void read_epochs(hid_t group, RunRecord& run, Scratch& scratch) {
 
 // The validation passes; optional (files written before the harness recorded them have none).
 void read_evaluations(hid_t group, RunRecord& run, Scratch& scratch) {
-  if (H5Lexists(group, "evaluations", H5P_DEFAULT) <= 0) return;
-  H5Handle ds = h5_dataset(H5Dopen2(group, "evaluations", H5P_DEFAULT));
+  if (H5Lexists(group, schema::kEvaluationsTable, H5P_DEFAULT) <= 0) return;
+  H5Handle ds = h5_dataset(H5Dopen2(group, schema::kEvaluationsTable, H5P_DEFAULT));
   enum { kStep, kEpoch, kValSamples, kTop1, kValTime, kEndWall };
-  CompoundColumns table(ds.get(), {"step", "epoch", "val_samples", "val_top1", "val_time_s", "end_wall_s"});
+#define F(name) LB_SCHEMA_FIELD(EvaluationRecord, name)
+  CompoundColumns table(ds.get(), {F(step), F(epoch), F(val_samples), F(val_top1), F(val_time_s), F(end_wall_s)});
+#undef F
   if (!table.is_compound()) {
     run.warnings.push_back("'evaluations' is not a compound table");
     return;
@@ -363,10 +262,12 @@ void read_evaluations(hid_t group, RunRecord& run, Scratch& scratch) {
 // The energy counters (schema 2; optional). Rows stay as recorded: which of them make the run's
 // energy is decided by the analysis (analysis/energy.h), never by adding everything up.
 void read_energy(hid_t group, RunRecord& run, Scratch& scratch) {
-  if (H5Lexists(group, "energy", H5P_DEFAULT) <= 0) return;
-  H5Handle ds = h5_dataset(H5Dopen2(group, "energy", H5P_DEFAULT));
+  if (H5Lexists(group, schema::kEnergyTable, H5P_DEFAULT) <= 0) return;
+  H5Handle ds = h5_dataset(H5Dopen2(group, schema::kEnergyTable, H5P_DEFAULT));
   enum { kEpoch, kCounter, kJoules, kSeconds, kIntegrated };
-  CompoundColumns table(ds.get(), {"epoch", "counter", "joules", "seconds", "integrated"});
+#define F(name) LB_SCHEMA_FIELD(EnergyRecord, name)
+  CompoundColumns table(ds.get(), {F(epoch), F(counter), F(joules), F(seconds), F(integrated)});
+#undef F
   if (!table.is_compound()) {
     run.warnings.push_back("'energy' is not a compound table; energy not read from it");
     return;
@@ -395,8 +296,8 @@ void read_energy(hid_t group, RunRecord& run, Scratch& scratch) {
 
 // Reduces rank_step_time_s [steps, world] to the slowest and the mean rank per step.
 void read_rank_times(hid_t group, RunRecord& run, Scratch& scratch) {
-  if (H5Lexists(group, "rank_step_time_s", H5P_DEFAULT) <= 0) return;
-  H5Handle ds = h5_dataset(H5Dopen2(group, "rank_step_time_s", H5P_DEFAULT));
+  if (H5Lexists(group, schema::kRankStepTimeTable, H5P_DEFAULT) <= 0) return;
+  H5Handle ds = h5_dataset(H5Dopen2(group, schema::kRankStepTimeTable, H5P_DEFAULT));
   H5Handle space = h5_space(H5Dget_space(ds.get()));
   if (H5Sget_simple_extent_ndims(space.get()) != 2) {
     run.warnings.push_back("'rank_step_time_s' is not two-dimensional");
@@ -462,7 +363,7 @@ FileReadResult read_results_file(const std::string& path) {
     return result;
   }
   const AttrMap root = read_attributes(file.get());
-  const auto version = get_int(root, "schema_version");
+  const auto version = root_int(root, "schema_version");
   if (!version || H5Lexists(file.get(), "runs", H5P_DEFAULT) <= 0) {
     result.error = path + ": not a lumibench results file (expected a root attribute "
                           "'schema_version' and a group '/runs')";
@@ -491,7 +392,7 @@ FileReadResult read_results_file(const std::string& path) {
     run.source_path = path;
     run.source_label = "measured";
     run.origin = Origin::Measured;
-    fill_settings(read_attributes(group.get()), run);
+    fill_from_attributes(schema::attributes_from_values(read_attributes(group.get())), run);
     read_steps(group.get(), run, scratch);
     read_epochs(group.get(), run, scratch);
     read_evaluations(group.get(), run, scratch);

@@ -267,7 +267,7 @@ std::vector<std::string> recover_orphaned_journals(const std::string& results_pa
       auto read = read_journal(journal);
       RunData& run = read.run;
       if (!run.attrs.status || *run.attrs.status == "running") {
-        run.attrs.status = "killed";
+        run.attrs.status = "crashed";
         run.attrs.error = "the process ended without recording an outcome (killed by a signal, a node failure or "
                           "the time limit); recovered from its journal";
       }

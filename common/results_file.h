@@ -24,7 +24,7 @@ RunData read_run(const std::string& path, const std::string& run_id);
 std::vector<std::string> run_ids(const std::string& path);
 
 // Folds every orphaned journal of `results_path` (its writer is gone) into the results file and
-// removes it. A run still `running` in its journal is recorded `killed`. Returns one line per
+// removes it. A run still `running` in its journal is recorded `crashed` (W&B's word for a run whose process died). Returns one line per
 // journal handled (folded, or why not); never throws for one bad journal.
 std::vector<std::string> recover_orphaned_journals(const std::string& results_path);
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstddef>
 #include <sstream>
 
@@ -12,6 +13,30 @@ void RunAttributes::merge(const RunAttributes& other) {
   if (other.name) name = other.name;
   LB_RUN_ATTRIBUTES(LB_MERGE_ATTR)
 #undef LB_MERGE_ATTR
+}
+
+namespace {
+void convert(const AttrValue& v, std::optional<std::string>& out) {
+  if (const auto* s = std::get_if<std::string>(&v)) out = *s;
+}
+void convert(const AttrValue& v, std::optional<double>& out) {
+  if (const auto* d = std::get_if<double>(&v)) out = *d;
+  if (const auto* i = std::get_if<std::int64_t>(&v)) out = double(*i);
+}
+void convert(const AttrValue& v, std::optional<std::int64_t>& out) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) out = *i;
+  // A float where an int belongs: rounded when it is a whole number in range, else unset.
+  if (const auto* d = std::get_if<double>(&v); d && std::isfinite(*d) && std::abs(*d) < 9.2e18) out = std::int64_t(std::llround(*d));
+}
+}  // namespace
+
+RunAttributes attributes_from_values(const std::map<std::string, AttrValue>& values) {
+  RunAttributes a;
+#define LB_FROM_VALUE(name, type, group, doc)                                  \
+  if (auto it = values.find(#name); it != values.end()) convert(it->second, a.name);
+  LB_RUN_ATTRIBUTES(LB_FROM_VALUE)
+#undef LB_FROM_VALUE
+  return a;
 }
 
 const std::vector<AttributeInfo>& run_attributes() {

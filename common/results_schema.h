@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace lb::schema {
@@ -19,8 +21,8 @@ constexpr int kVersion = 2;
 // type: Text (UTF-8 string), Int (int64), Real (float64). Group: the docs table it appears in.
 #define LB_RUN_ATTRIBUTES(X)                                                                                 \
   X(schema_version, Int, Status, "the schema version this run was written with") \
-  X(status, Text, Status, "`running`, `completed`, `interrupted` (SIGINT/SIGTERM/SIGUSR1), `diverged` (NaN/inf loss), `failed`, `killed` (ended without recording an outcome; recovered from its journal)") \
-  X(error, Text, Status, "message for `failed`/`diverged`/`killed`, the signal for `interrupted`, else empty") \
+  X(status, Text, Status, "`running`, `completed`, `interrupted` (SIGINT/SIGTERM/SIGUSR1), `diverged` (NaN/inf loss), `failed`, `crashed` (ended without recording an outcome, e.g. SIGKILL or a node failure; recovered from its journal)") \
+  X(error, Text, Status, "message for `failed`/`diverged`/`crashed`, the signal for `interrupted`, else empty") \
   X(stop_reason, Text, Status, "why the step loop ended: `epochs`, `max_steps`, `adaptive`, `SIGTERM`, `SIGINT`, `SIGUSR1 (time-limit warning)`, `error`") \
   X(dropped_step, Int, Status, "a step abandoned unfinished because a stop request could not wait for it (-1: none)") \
   X(command_line, Text, Status, "the exact command line") \
@@ -262,6 +264,17 @@ struct TableInfo {
   std::size_t row_size;
   std::vector<FieldInfo> fields;
 };
+
+// An attribute as a generic reader finds it (HDF5 int, float or string).
+using AttrValue = std::variant<std::int64_t, double, std::string>;
+// The schema's attributes among `values`, converted to their schema types (an int where a float
+// is expected and the reverse are converted, rounding; a string where a number is expected, or the
+// reverse, is left unset). Names the schema does not know are ignored.
+RunAttributes attributes_from_values(const std::map<std::string, AttrValue>& values);
+
+// Compile-time check that a table row has a field of that name, yielding the name: readers name
+// fields through it, so a field renamed or removed in the schema fails their build.
+#define LB_SCHEMA_FIELD(Row, name) ((void)sizeof(&::lb::schema::Row::name), #name)
 
 const std::vector<AttributeInfo>& run_attributes();
 const AttributeInfo* find_attribute(const std::string& name);

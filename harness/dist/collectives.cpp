@@ -70,6 +70,11 @@ c10::intrusive_ptr<c10d::Store> make_store(Communicator& comm, std::chrono::mill
   }
   c10d::TCPStoreOptions o;
   o.timeout = timeout;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  // LibTorch 2.4+ defaults to the libuv server, which Debian's (and other) builds leave out; the
+  // classic server is in every build and is plenty for a one-time rendezvous.
+  o.useLibUV = false;
+#endif
   o.numWorkers = comm.world_size();
   o.waitWorkers = false;
   c10::intrusive_ptr<c10d::TCPStore> store;

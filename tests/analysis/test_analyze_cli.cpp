@@ -288,7 +288,9 @@ TEST(AnalyzeCli, WandbExportWithATargetAccuracy) {
   }
   EXPECT_EQ(unknown, 3);
   EXPECT_EQ(j["quality"]["target_accuracy_pct"], 95.0);
-  EXPECT_NE(j["fastest"]["label"].get<std::string>().find("1 node"), std::string::npos);
+  // The 2-node run trained the same task with the larger global batch scaling out gives, and met the
+  // 95% target: the fastest that did.
+  EXPECT_NE(j["fastest"]["label"].get<std::string>().find("2 nodes"), std::string::npos) << j["fastest"];
   EXPECT_EQ(j["fastest_to_target"]["label"], "LUMI 2 nodes (16 GPUs), W&B wandb_vit_runs (run vit-2node)");
   const std::string md = read_text(dir.file("out/summary.md"));
   EXPECT_NE(md.find("unknown configuration (run vit-nocount-b)"), std::string::npos);

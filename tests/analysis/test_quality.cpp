@@ -3,6 +3,8 @@
 // measured runs.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "analysis/chart_fill.h"
@@ -146,7 +148,8 @@ TEST(WandbExport, TheHeadlineNeverNamesARunBelowTheQualityBar) {
   for (const size_t i : {*c.fastest, *c.max_speedup}) {
     EXPECT_TRUE(c.configs[i].headline_eligible);
     EXPECT_EQ(c.configs[i].quality.status, QualityStatus::Met);
-    EXPECT_TRUE(c.configs[i].differences.empty());
+    // The same task; a recipe difference (the global batch of more GPUs) only with the bar met.
+    EXPECT_TRUE(task_differences(c.configs[i].fields, c.configs[*c.baseline].fields).empty());
   }
 
   // Every output says so.
@@ -181,7 +184,8 @@ TEST(WandbExport, OtherEpochsBatchesAndLearningRatesAreShownButNotInTheHeadline)
   EXPECT_EQ(tuned->differences,
             (std::vector<std::string>{"global batch 512 vs 256", "epochs 15 vs 10", "peak learning rate 0.003 vs 0.001"}));
   EXPECT_FALSE(tuned->headline_eligible);
-  EXPECT_NE(tuned->headline_reason.find("did other work than the baseline: global batch 512 vs 256"), std::string::npos);
+  EXPECT_NE(tuned->headline_reason.find("did other work than the baseline: epochs 15 vs 10"), std::string::npos)
+      << tuned->headline_reason;
   EXPECT_TRUE(tuned->extrapolated);  // scaled from 15 to 10 epochs
 }
 
@@ -382,7 +386,9 @@ TEST(Pooling, AMeasuredRunMissingASettingStandsAlone) {
   EXPECT_EQ(both.configs[0].runs_used, 2u);
 }
 
-TEST(Pooling, PrecisionIsWorkChangingAndNamed) {
+// Precision is a recipe difference: always named, in the headline only when the accuracy recorded
+// with it meets the quality bar (mixed precision that keeps the quality is the point of it).
+TEST(Pooling, PrecisionIsNamedAndNeedsTheQualityBarForTheHeadline) {
   RunShape lap = laptop_shape("a-lap", 8, 0.01, 0.01);
   RunShape fp32 = lumi_same_work("b-fp32", 1, 0.0002), bf16 = lumi_same_work("c-bf16", 1, 0.0001);
   bf16.precision = "bf16";
@@ -390,6 +396,18 @@ TEST(Pooling, PrecisionIsWorkChangingAndNamed) {
   ASSERT_EQ(c.configs.size(), 3u);
   const ConfigResult& k = c.configs[c.runs[2].config];
   EXPECT_EQ(k.differences, (std::vector<std::string>{"precision bf16 vs fp32"}));
-  EXPECT_FALSE(k.headline_eligible);
-  EXPECT_EQ(&c.configs[*c.fastest], &c.configs[c.runs[1].config]);
+  ASSERT_EQ(k.quality.status, QualityStatus::Met);
+  EXPECT_TRUE(k.headline_eligible) << k.headline_reason;
+  EXPECT_EQ(&c.configs[*c.fastest], &k);
+  EXPECT_TRUE(contains_text(k.warnings, "precision bf16 vs fp32"));
+  // Without a recorded accuracy nothing vouches for the other precision.
+  RunShape unvouched = lumi_same_work("d-bf16", 2, 0.00005);
+  unvouched.precision = "bf16";
+  unvouched.acc_start = std::nan("");
+  unvouched.acc_gain = 0;
+  const Comparison d = build_comparison(analyse({lap, fp32, unvouched}), {});
+  const ConfigResult& u = d.configs[d.runs[2].config];
+  EXPECT_FALSE(u.headline_eligible);
+  EXPECT_NE(u.headline_reason.find("another recipe"), std::string::npos) << u.headline_reason;
+  EXPECT_NE(&d.configs[*d.fastest], &u);
 }

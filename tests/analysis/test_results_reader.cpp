@@ -4,7 +4,12 @@
 
 #include <cmath>
 
+#include <filesystem>
+
+#include "analysis/inputs.h"
 #include "analysis/results_reader.h"
+#include "common/results_file.h"
+#include "common/run_journal.h"
 #include "support/results_writer.h"
 #include "support/run_builder.h"
 #include "support/temp_dir.h"
@@ -226,4 +231,57 @@ TEST(ResultsReader, AVersion1FileLeavesTheNewFieldsUnknown) {
   RunShape zero;
   write_results_file(dir.file("zero.h5"), {build_run(zero)});
   EXPECT_FALSE(read_results_file(dir.file("zero.h5")).runs[0].gemm_flops_per_s);
+}
+
+// Runs still in their journals beside a results file (being written, or of a process that died)
+// are read as runs; a run already folded into the file is not read twice; a journal alone (the
+// run's first, the file does not exist yet) is found through a directory too.
+TEST(JournalRuns, AreReadBesideTheResultsFileAndNeverTwice) {
+  TempDir dir;
+  const std::string results = dir.file("r.h5");
+  lb::RunData folded;
+  folded.run_id = "run-folded";
+  folded.attrs.status = "completed";
+  folded.attrs.model = "vit_b_16";
+  folded.steps.resize(3);
+  folded.rank_step_time_s.assign(3, 1.0);
+  ASSERT_TRUE(lb::add_run_to_results_file(results, folded));
+  std::filesystem::create_directories(lb::journal_dir(results));
+  auto write_journal = [&](const std::string& id, const char* status) {
+    lb::JournalWriter w(lb::journal_dir(results) + "/" + id + ".jsonl", id, 2);
+    lb::schema::RunAttributes a;
+    a.status = status;
+    a.model = "vit_b_16";
+    a.device = "cpu";
+    lb::schema::StepRecord s;
+    s.samples = 8;
+    s.total_s = 0.5;
+    std::string text = lb::JournalWriter::line(a) + "\n";
+    for (int i = 0; i < 4; ++i) text += lb::JournalWriter::line(s, {0.5, 0.7}) + "\n";
+    lb::schema::EpochRecord e;
+    e.val_top1 = 0.4;
+    text += lb::JournalWriter::line(e) + "\n";
+    w.append(text);
+  };
+  write_journal("run-live", "running");
+  write_journal("run-folded", "completed");  // folded while analyze looked: the file's copy counts
+  const LoadedInputs in = load_inputs({{results}, {}, {}});
+  ASSERT_EQ(in.runs.size(), 2u);
+  const RunRecord* live = nullptr;
+  for (const auto& r : in.runs)
+    if (r.run.run_id == "run-live") live = &r.run;
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->status, RunStatus::Running);
+  EXPECT_EQ(live->epochs.size(), 1u);
+  EXPECT_DOUBLE_EQ(live->epochs[0].val_top1, 0.4);
+  bool noted = false;
+  for (const auto& w : live->warnings) noted = noted || w.find("read from its journal") != std::string::npos;
+  EXPECT_TRUE(noted);
+  // A journal whose results file does not exist yet, found through the directory.
+  std::filesystem::remove(results);
+  const LoadedInputs only = load_inputs({{dir.path().string()}, {}, {}});
+  ASSERT_EQ(only.runs.size(), 2u);  // both journals now
+  bool ok = true;
+  for (const auto& rep : only.reports) ok = ok && rep.ok;
+  EXPECT_TRUE(ok);
 }

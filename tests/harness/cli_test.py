@@ -230,7 +230,7 @@ class Cli(unittest.TestCase):
     def test_sigkill_at_any_moment_leaves_a_readable_file(self):
         """SIGKILL at several moments (the long form with 20+ moments is tests/faults/campaign.py):
         each killed run's journal keeps what it flushed, the next run folds it into the results file
-        as `killed`, and the file always opens."""
+        as `crashed`, and the file always opens."""
         p = self.start_long_run()
         self.wait_for_epochs(p, 2)
         kills, flushed = 0, {}
@@ -260,7 +260,7 @@ class Cli(unittest.TestCase):
         for run_id, (attrs, data) in all_runs.items():
             self.assertEqual(len(data["rank_step_time_s"]), len(data["steps"]))
             if run_id in flushed:
-                self.assertEqual(attrs["status"], "killed")
+                self.assertEqual(attrs["status"], "crashed")
                 self.assertGreaterEqual(len(data["epochs"]), flushed[run_id], run_id)
         # The first run had flushed two epochs before its kill, and kept them.
         self.assertGreaterEqual(len(all_runs[min(flushed)][1]["epochs"]), 2)

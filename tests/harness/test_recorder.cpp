@@ -170,7 +170,7 @@ TEST(Recorder, FailedFoldLeavesTheFileAsItWasAndTheRunInItsJournal) {
   ASSERT_EQ(notes.size(), 1u);
   EXPECT_NE(notes[0].find("recovered run run-a"), std::string::npos) << notes[0];
   EXPECT_EQ(read_run(path, "run-a").steps.size(), 2u);
-  EXPECT_EQ(read_run(path, "run-a").attrs.status, "killed");
+  EXPECT_EQ(read_run(path, "run-a").attrs.status, "crashed");
   EXPECT_FALSE(fs::exists(journal));
   fs::remove_all(dir);
 }
