@@ -12,9 +12,13 @@
 #include "analysis/extrapolation.h"
 #include "analysis/run_metrics.h"
 #include "analysis/run_record.h"
+#include "common/energy_selection.h"
 #include "analysis/statistics.h"
 
 namespace lb::analysis {
+
+using lb::CounterSelection;
+using lb::select_counters;
 
 // The figures that are assumptions, not measurements. Every one is an option of analyze.
 struct EnergyOptions {
@@ -50,27 +54,7 @@ struct Assumption {
 };
 std::vector<Assumption> energy_assumptions(const EnergyOptions& options);
 
-// The counter rule: which recorded counters make the energy of one window (the whole run or one
-// epoch). Never adds a domain to a domain that contains it: cray_pm:node (the whole node) alone
-// when readable; else the host (rapl:psys, else rapl:package + rapl:dram, else cray_pm:cpu +
-// cray_pm:memory) plus the accelerators (rocm_smi/amd_smi/nvml gpu, else cray_pm:accel), each
-// counted once; core and uncore are parts of the package and never added.
-struct CounterSelection {
-  bool available = false;
-  double joules = 0;
-  double seconds = 0;              // the window's length (the longest of its parts)
-  std::vector<std::string> parts;  // "source:class" summed: "rapl:package", "rapl:dram", "rocm_smi:gpu"
-  bool covers_host = false;        // CPU (and memory) measured
-  bool covers_accelerators = false;
-  bool integrated = false;         // a part was integrated from power samples
-  std::string coverage;            // what the figure covers, in words
-  std::vector<std::string> left_out;     // recorded counters not added, and why
-  std::vector<std::string> unreadable;   // recorded counters without a figure over the window
-};
-// `only`: restrict to these parts (each must be readable), so that every window of a run is
-// measured by the same counters.
-CounterSelection select_counters(const std::vector<EnergyCounterRow>& rows, int32_t epoch,
-                                 const std::vector<std::string>* only = nullptr);
+// The counter rule (which recorded counters make a window's energy) is common/energy_selection.h.
 
 // A run's measured energy, before any job is normalized.
 struct RunEnergy {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/energy_selection.h"
+
 namespace lb::analysis {
 
 // Measured: our own results file. Imported: someone else's table (W&B export, the reference file).
@@ -117,13 +119,7 @@ struct EvaluationRecord {
 };
 
 // One row of the `energy` table: what one counter (or sum of counters) measured over a window.
-struct EnergyCounterRow {
-  int32_t epoch = -1;       // from 0; -1: the whole run
-  std::string counter;      // "source:domain": "rapl:package-0", "rapl:dram", "cray_pm:node", "rocm_smi:gpu"
-  double joules = 0;        // NaN (or negative): not available over this window
-  double seconds = 0;       // length of the window
-  bool integrated = false;  // integrated from power samples rather than read from an energy counter
-};
+using EnergyCounterRow = lb::EnergyCounterRow;  // common/energy_selection.h
 
 // The energy the harness recorded (schema 2; absent from older files and from imports).
 struct RecordedEnergy {

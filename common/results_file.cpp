@@ -28,9 +28,10 @@ hid_t native(schema::FieldType t) {
   return H5T_NATIVE_DOUBLE;
 }
 
-// The compound type of a table; with `file_type`, only the fields that file type has (reading an
-// older file leaves the others at their defaults).
-h5::Handle compound_type(const schema::TableInfo& table, hid_t file_type = -1) {
+}  // namespace
+
+// Reading an older file with `file_type` leaves the fields it lacks at their defaults.
+h5::Handle compound_type(const schema::TableInfo& table, hid_t file_type) {
   auto t = h5::type(H5Tcreate(H5T_COMPOUND, table.row_size), std::string(table.name) + " type");
   for (const auto& f : table.fields) {
     if (file_type >= 0 && H5Tget_member_index(file_type, f.name) < 0) continue;
@@ -45,6 +46,8 @@ h5::Handle compound_type(const schema::TableInfo& table, hid_t file_type = -1) {
   }
   return t;
 }
+
+namespace {
 
 void write_table(hid_t group, const char* name, hid_t type, int rank, const hsize_t* dims, const void* data) {
   auto sp = h5::space(H5Screate_simple(rank, dims, nullptr), std::string("space of ") + name);

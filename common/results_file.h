@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/h5.h"
 #include "common/run_journal.h"
 
 namespace lb {
@@ -22,6 +23,10 @@ int results_schema_version(const std::string& path);
 // Reads one run back (the whole of it: attributes and every table), for tests and tools.
 RunData read_run(const std::string& path, const std::string& run_id);
 std::vector<std::string> run_ids(const std::string& path);
+
+// The HDF5 compound type of a schema table (its row struct's layout); with `file_type`, only the
+// fields that file type has. For writers of test fixtures, which must write what the schema says.
+h5::Handle compound_type(const schema::TableInfo& table, hid_t file_type = -1);
 
 // Folds every orphaned journal of `results_path` (its writer is gone) into the results file and
 // removes it. A run still `running` in its journal is recorded `crashed` (W&B's word for a run whose process died). Returns one line per

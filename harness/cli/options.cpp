@@ -62,7 +62,7 @@ bool parse_settings(int argc, char** argv, Settings& s) {
                      "Times ViT training (torchvision-exact) on CPU or GPU, on one or many MPI ranks, and records "
                      "every step, epoch and the run's provenance to HDF5.");
   const Settings d;
-  std::string antialias;
+  std::string antialias, energy;
   auto str = [](auto v) { return std::to_string(v); };
   auto num = [](double v) {
     std::ostringstream os;
@@ -125,6 +125,12 @@ bool parse_settings(int argc, char** argv, Settings& s) {
     ("comm-timeout", "seconds a collective may take before the run fails", cxxopts::value(s.comm_timeout_s)->default_value(num(d.comm_timeout_s)))
     ("comm-sweep", "measure allreduce time by message size at the start: auto (multi-rank runs), on or off",
         cxxopts::value(s.comm_sweep)->default_value(d.comm_sweep));
+  o.add_options("Energy")
+    ("energy", "on: read the energy counters the machine offers (RAPL, HPE Cray pm_counters, NVML, ROCm SMI) "
+        "and record them per epoch and run; off: none", cxxopts::value(energy)->default_value("on"))
+    ("energy-interval", "seconds between background samples of the counters", cxxopts::value(s.energy_interval_s)->default_value(num(d.energy_interval_s)))
+    ("energy-rapl-root", "the powercap tree to read (tests replay recorded trees)", cxxopts::value(s.energy_rapl_root)->default_value(d.energy_rapl_root))
+    ("energy-cray-root", "the Cray pm_counters folder to read", cxxopts::value(s.energy_cray_root)->default_value(d.energy_cray_root));
   o.add_options("Output")
     ("output", "results file (runs are appended)", cxxopts::value(s.output)->default_value(d.output))
     ("flush-interval", "seconds between flushes of the records (also at every epoch end)",
@@ -179,6 +185,9 @@ bool parse_settings(int argc, char** argv, Settings& s) {
   require_one_of("precision", s.precision, {"fp32", "bf16", "fp16"});
   require_one_of("resize-antialias", antialias, {"on", "off"});
   s.resize_antialias = antialias == "on";
+  require_one_of("energy", energy, {"on", "off"});
+  s.energy = energy == "on";
+  require(s.energy_interval_s > 0 && s.energy_interval_s <= 3600, "--energy-interval: expected seconds from 0 (exclusive) to 3600");
   require(s.precision != "fp16" || s.device != "cpu", "--precision fp16: only on GPUs (CPU autocast supports bf16)");
   require(s.optimizer_impl != "fused" || s.optimizer != "sgd", "--optimizer-impl fused: only for adam and adamw");
   try {

@@ -53,6 +53,12 @@ struct Settings {
   double comm_timeout_s = 300.0;   // a collective that takes longer fails the run
   std::string comm_sweep = "auto";  // auto (multi-rank runs) | on | off
 
+  // Energy (harness/energy): counters sampled in the background, recorded per epoch and run
+  bool energy = true;
+  double energy_interval_s = 1.0;
+  std::string energy_rapl_root = "/sys/class/powercap";
+  std::string energy_cray_root = "/sys/cray/pm_counters";
+
   // Recording and output
   std::string output = "results.h5";
   double flush_interval_s = 10.0;

@@ -5,6 +5,7 @@
 #include "dist/communicator.h"
 
 #if defined(LB_WITH_MPI)
+#include <netdb.h>
 #include <unistd.h>
 
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -61,12 +62,26 @@ class GroupCollectives : public Collectives {
 
 // Rank 0 serves the store on a free port; every rank learns its address over MPI.
 // MASTER_ADDR, as in PyTorch, overrides the host name clients connect to.
+bool resolves(const char* host) {
+  addrinfo* info = nullptr;
+  const bool ok = getaddrinfo(host, nullptr, nullptr, &info) == 0;
+  if (info) freeaddrinfo(info);
+  return ok;
+}
+
 c10::intrusive_ptr<c10d::Store> make_store(Communicator& comm, std::chrono::milliseconds timeout) {
   char host[256] = {};
   if (const char* addr = std::getenv("MASTER_ADDR")) {
     std::strncpy(host, addr, sizeof host - 1);
-  } else {
+  } else if (comm.rank() == 0) {
     gethostname(host, sizeof host - 1);
+    if (!resolves(host)) {
+      // A host name without an address (containers, minimal roots): loopback serves one node.
+      if (comm.nodes() > 1)
+        throw std::runtime_error(std::string("the host name '") + host + "' does not resolve; set MASTER_ADDR to an "
+                                 "address of rank 0's node that the other nodes can reach");
+      std::strncpy(host, "127.0.0.1", sizeof host - 1);
+    }
   }
   c10d::TCPStoreOptions o;
   o.timeout = timeout;

@@ -138,6 +138,27 @@ std::vector<double> Communicator::gather(double value) {
   return all;
 }
 
+std::vector<std::string> Communicator::gather_text(const std::string& text) {
+  if (world_size_ == 1) return {text};
+  std::vector<double> sizes = gather(double(text.size()));
+  std::vector<int> counts(sizes.size()), displs(sizes.size());
+  int total = 0;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    counts[i] = int(sizes[i]);
+    displs[i] = total;
+    total += counts[i];
+  }
+  std::vector<char> all(size_t(std::max(total, 1)));
+  Requests r{std::vector<MPI_Request>(1)};
+  mpi_check(MPI_Igatherv(text.data(), int(text.size()), MPI_CHAR, all.data(), counts.data(), displs.data(), MPI_CHAR, 0,
+                         MPI_COMM_WORLD, &r.list[0]),
+            "MPI_Igatherv");
+  wait_all(r);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < counts.size(); ++i) out.emplace_back(all.data() + displs[i], size_t(counts[i]));
+  return out;
+}
+
 void Communicator::broadcast(void* data, long bytes, int root) {
   if (world_size_ == 1) return;
   // Chunks below INT_MAX bytes: MPI counts are ints.
@@ -206,6 +227,7 @@ void Communicator::wait_all(Requests&) {}
 void Communicator::allreduce_sum(double*, int) {}
 void Communicator::allreduce_max(double*, int) {}
 std::vector<double> Communicator::gather(double value) { return {value}; }
+std::vector<std::string> Communicator::gather_text(const std::string& text) { return {text}; }
 void Communicator::broadcast(void*, long, int) {}
 void Communicator::barrier() {}
 void Communicator::fail(const std::string& message, int exit_code) {

@@ -36,6 +36,7 @@ class Communicator {
   void allreduce_max(double* values, int count);
   // Rank 0 receives every rank's value; other ranks get an empty vector.
   std::vector<double> gather(double value);
+  std::vector<std::string> gather_text(const std::string& text);
   void broadcast(void* data, long bytes, int root = 0);
   void barrier();
 

@@ -77,6 +77,16 @@ std::string gpu_name(int device) {
   return "";
 }
 
+std::string gpu_pci_address(int device) {
+  using bus_id_fn = int (*)(char*, int, int);
+  for (const char* symbol : {"hipDeviceGetPCIBusId", "cudaDeviceGetPCIBusId"}) {
+    auto fn = reinterpret_cast<bus_id_fn>(dlsym(RTLD_DEFAULT, symbol));
+    char id[64] = {};
+    if (fn && fn(id, sizeof id - 1, device) == 0) return id;
+  }
+  return "";
+}
+
 std::string gpu_description(int device) {
   std::string name = gpu_name(device);
   if (name.empty()) name = "unknown GPU";

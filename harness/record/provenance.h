@@ -34,6 +34,9 @@ std::int64_t peak_rss_bytes();
 // The name of GPU `device` as the HIP or CUDA runtime that LibTorch loaded reports it; empty when
 // no GPU runtime is loaded (CPU builds).
 std::string gpu_name(int device);
+// The PCI address ("0000:c1:00.0") of GPU `device`, from the loaded HIP/CUDA runtime; empty when
+// unknown. How the energy counters find the GPU this rank uses, whatever the visible-device remap.
+std::string gpu_pci_address(int device);
 // "<name> (<n> visible per rank)", or "unknown GPU (...)" when the name cannot be read.
 std::string gpu_description(int device);
 std::string utc_now_iso();  // 2026-11-24T07:00:00Z

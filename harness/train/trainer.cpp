@@ -22,6 +22,7 @@
 #include "record/provenance.h"
 #include "record/recorder.h"
 #include "train/adaptive_stop.h"
+#include "train/energy_recording.h"
 #include "train/gemm_probe.h"
 #include "train/optimizer.h"
 #include "train/precision.h"
@@ -264,6 +265,7 @@ RunOutcome Trainer::run(Recorder* rec) {
   GradientSynchronizer grads(comm, st.collectives.get(), params, s.comm_bucket_mb * 1e6);
   LossScaler scaler(st.precision == Precision::fp16);
   StepTimer timer(st.device);
+  EnergyRecording energy(s, comm, st.device);
 
   const bool sweep = st.collectives && (s.comm_sweep == "on" || s.comm_sweep == "auto");
   std::vector<schema::AllreduceSweepRecord> sweep_rows;
@@ -332,6 +334,7 @@ RunOutcome Trainer::run(Recorder* rec) {
       auto positions = shard_positions(std::int64_t(st.split.train.size()), s.seed, epoch, comm.rank(), comm.world_size());
       loader.start(make_batches(positions, st.split.train, s.batch_size));
       progress.epoch_start(epoch, s.epochs, st.steps_per_epoch);
+      energy.epoch_start();
       double loss_sum = 0, correct = 0, seen = 0;
       std::int64_t step_in_epoch = 0;
       bool stop = false;
@@ -474,7 +477,7 @@ RunOutcome Trainer::run(Recorder* rec) {
       row.val_top5 = e.top5;
       row.images_per_s = train_time > 0 ? seen / train_time : 0;
       row.end_wall_s = now_s() - st.run_t0;
-      row.energy_j = NAN;
+      row.energy_j = energy.epoch_end(epoch, rec);
       if (rec) rec->add_epoch(row);
       epoch_time_sum += row.epoch_time_s;
       ++epochs_done;
@@ -491,6 +494,7 @@ RunOutcome Trainer::run(Recorder* rec) {
     stop_reason = "error";
   }
 
+  energy.run_end(rec);
   // Run-level figures, the largest over the ranks where each rank has its own.
   double peaks[2] = {double(peak_rss_bytes()), double(peak_device_memory(st.device))};
   comm.allreduce_max(peaks, 2);

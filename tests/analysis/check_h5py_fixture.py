@@ -22,11 +22,11 @@ import numpy as np
 STEP = np.dtype([("step", "<i8"), ("epoch", "<i4"), ("step_in_epoch", "<i4"), ("samples", "<i4"),
                  ("warmup", "u1"), ("data_wait_s", "<f8"), ("forward_s", "<f8"), ("backward_s", "<f8"),
                  ("optimizer_s", "<f8"), ("comm_exposed_s", "<f8"), ("total_s", "<f8"), ("loss", "<f4"),
-                 ("lr", "<f8")])
+                 ("lr", "<f8"), ("loss_scale", "<f4")])
 EPOCH = np.dtype([("epoch", "<i4"), ("train_time_s", "<f8"), ("val_time_s", "<f8"), ("epoch_time_s", "<f8"),
                   ("train_samples", "<i8"), ("val_samples", "<i8"), ("train_loss", "<f8"), ("train_acc", "<f8"),
                   ("val_loss", "<f8"), ("val_top1", "<f8"), ("val_top5", "<f8"), ("images_per_s", "<f8"),
-                  ("end_wall_s", "<f8")])
+                  ("end_wall_s", "<f8"), ("energy_j", "<f8")])
 EVAL = np.dtype([("step", "<i8"), ("epoch", "<i4"), ("val_samples", "<i8"), ("val_loss", "<f8"), ("val_top1", "<f8"),
                  ("val_top5", "<f8"), ("val_time_s", "<f8"), ("end_wall_s", "<f8")])
 SWEEP = np.dtype([("bytes", "<i8"), ("seconds", "<f8"), ("repeats", "<i4"), ("ranks", "<i4")])
@@ -59,7 +59,7 @@ def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, p
                            end_utc="2026-11-24T09:00:00Z", model="vit_b_16", device=device, precision="fp32",
                            optimizer="adamw", lr_schedule="onecycle", init_weights="", data_source="hdf5",
                            data_path="/scratch/tiny-imagenet.h5", subset="" if fraction == 1 else f"{fraction:%}",
-                           comm_path="none", host="h", cpu_model="Intel Core i7-1185G7",
+                           host="h", cpu_model="Intel Core i7-1185G7",
                            gpu_model="" if device == "cpu" else "AMD MI250X (GCD)", torch_version="2.4",
                            blas="OpenBLAS", mpi_library="", compiler="gcc", harness_version="0.1.0",
                            git_commit="abc", slurm_job_id="", slurm_nodelist="").items():
@@ -92,7 +92,7 @@ def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, p
             total = (n * per_sample + (WARMUP_EXTRA if warm else 0.0)) * scale
             rest = 1.0 - wait - comm
             steps.append((step, e, k, n, int(warm), wait * total, 0.3 * rest * total, 0.6 * rest * total,
-                          0.1 * rest * total, comm * total, total, 1.0, 1e-3))
+                          0.1 * rest * total, comm * total, total, 1.0, 1e-3, 1.0))
             ranks.append([total] * world)
             train_time += total
             step += 1
@@ -101,7 +101,7 @@ def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, p
         wall += epoch_time
         top1 = acc[e]
         epochs.append((e, train_time, val_time, epoch_time, train, val, 1.0, 0.5, 1.0, top1, min(1.0, top1 + 0.2),
-                       train / train_time, wall))
+                       train / train_time, wall, float("nan")))
         evals.append((step, e, val, 1.0, top1, min(1.0, top1 + 0.2), val_time, wall))
     a["wall_time_s"] = wall + TEARDOWN
     table(g, "steps", np.array(steps, dtype=STEP))
@@ -131,6 +131,31 @@ def expected_job(per_sample, val_per_sample, epochs):
             + epochs * FULL_VAL * val_per_sample)
 
 
+def check_against_schema(path, schema):
+    """The fixture writes what the one schema (common/results_schema.h) defines: no attribute or
+    field the schema lacks, and every attribute and field of the schema in at least one run, so a
+    field added to the schema and not here fails this test."""
+    attrs = {a["name"] for a in schema["attributes"]}
+    tables = {name: {f["name"] for f in fields} for name, fields in schema["tables"].items()}
+    seen_attrs, seen_fields = set(), {name: set() for name in tables}
+    with h5py.File(path, "r") as f:
+        for run_id, g in f["runs"].items():
+            unknown = set(g.attrs) - attrs
+            check(not unknown, f"{run_id}: attributes the schema does not define: {sorted(unknown)}")
+            seen_attrs |= set(g.attrs)
+            for name in tables:
+                if name in g and g[name].dtype.names:
+                    fields = set(g[name].dtype.names)
+                    check(fields <= tables[name], f"{run_id}/{name}: fields the schema does not define: "
+                                                  f"{sorted(fields - tables[name])}")
+                    seen_fields[name] |= fields
+    check(not attrs - seen_attrs, f"schema attributes this fixture never writes: {sorted(attrs - seen_attrs)}")
+    for name, fields in tables.items():
+        if name != "rank_step_time_s":
+            check(not fields - seen_fields[name],
+                  f"schema fields of '{name}' this fixture never writes: {sorted(fields - seen_fields[name])}")
+
+
 def check(condition, message):
     if not condition:
         print("FAIL:", message)
@@ -146,7 +171,9 @@ def main():
     p.add_argument("--analyze", required=True)
     p.add_argument("--reference", required=True)
     p.add_argument("--work", required=True)
+    p.add_argument("--schema-tool", required=True, help="print_results_schema, for the schema as JSON")
     args = p.parse_args()
+    schema = json.loads(subprocess.run([args.schema_tool, "json"], capture_output=True, text=True, check=True).stdout)
     work = pathlib.Path(args.work)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -154,7 +181,12 @@ def main():
     good = work / "results.h5"
     v2 = dict(schema_version=2, precision="fp32", val_scope="all_ranks", repeat_group="", repeat_index=0,
               repeat_count=1, adaptive_target_rel_ci=0.0, adaptive_stop_reason="", adaptive_rel_ci=float("nan"),
-              gemm_flops_per_s=0.0, comm_backend="none")
+              gemm_flops_per_s=0.0, comm_backend="none", stop_reason="epochs", dropped_step=-1, setup_s=4.0,
+              steady_images_per_s=0.0, steps_per_epoch=0, total_steps_planned=0, optimizer_impl="fused",
+              resize_antialias=1, comm_library="", mpi_thread_level="", gpu_driver="", gpu_runtime="",
+              gemm_shape="6304x768x3072", model_flops_per_s=0.0, model_flops_utilisation=float("nan"),
+              val_images_per_eval=FULL_VAL, energy_sources="", energy_unavailable="", energy_j=float("nan"),
+              peak_rss_bytes_max_rank=1 << 30, peak_device_memory_bytes=0)
     with h5py.File(good, "w") as f:
         f.attrs["schema_version"] = np.int64(2)
         f.attrs["producer"] = "lumibench harness (h5py fixture)"
@@ -190,6 +222,7 @@ def main():
                 lumi_wall = wall
             else:
                 lumi_wall_2 = wall
+    check_against_schema(good, schema)
     future = work / "future.h5"
     with h5py.File(future, "w") as f:
         f.attrs["schema_version"] = np.int64(3)

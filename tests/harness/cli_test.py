@@ -2,6 +2,7 @@
 """The harness as a user runs it: options, bad input, exit codes, crash safety, concurrent appends,
 training on the LUMI AI guide's HDF5 format. Usage: cli_test.py HARNESS GUIDE_DATA_DIR [unittest args]"""
 import json
+import math
 import os
 import signal
 import subprocess
@@ -186,6 +187,36 @@ class Cli(unittest.TestCase):
         self.assertEqual(int(data["steps"]["samples"].sum()), 1600)
         self.assertTrue((data["steps"]["warmup"][:5] == 1).all() and (data["steps"]["warmup"][5:] == 0).all())
         self.assertEqual(data["rank_step_time_s"].shape, (50, 1))
+
+    def test_energy_counters_are_recorded_per_epoch_and_run(self):
+        # A recorded RAPL tree (package and DRAM) replayed through --energy-rapl-root: rows for every
+        # epoch and the run (-1), the source named, the energy the counter rule picks. Static
+        # counters: zero joules over each window.
+        root = os.path.join(self.tmp.name, "powercap")
+        for zone, name in [("intel-rapl:0", "package-0"), ("intel-rapl:0:0", "core"), ("intel-rapl:0:1", "dram")]:
+            os.makedirs(os.path.join(root, zone))
+            for f, v in [("name", name), ("energy_uj", "5000000"), ("max_energy_range_uj", "262143328850")]:
+                with open(os.path.join(root, zone, f), "w") as fh:
+                    fh.write(v + "\n")
+        r = run(*TINY, "--subset", "160", "--epochs", "2", "--energy-rapl-root", root,
+                "--energy-cray-root", os.path.join(self.tmp.name, "no-cray"), "--output", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        (attrs, data), = runs(self.out).values()
+        self.assertEqual(attrs["energy_sources"], "rapl")
+        self.assertIn("cray_pm", attrs["energy_unavailable"])
+        self.assertEqual(attrs["energy_j"], 0.0)
+        counters = {(int(e), c.decode()) for e, c in zip(data["energy"]["epoch"], data["energy"]["counter"])}
+        for epoch in (0, 1, -1):
+            self.assertIn((epoch, "rapl:package"), counters)
+            self.assertIn((epoch, "rapl:dram"), counters)
+        self.assertEqual(list(data["epochs"]["energy_j"]), [0.0, 0.0])
+        # --energy off: nothing read, and said so.
+        out = os.path.join(self.tmp.name, "off.h5")
+        r = run(*TINY, "--subset", "160", "--epochs", "1", "--energy", "off", "--output", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        (attrs, data), = runs(out).values()
+        self.assertIn("--energy off", attrs["energy_unavailable"])
+        self.assertTrue(math.isnan(attrs["energy_j"]))
 
     def test_nan_loss_ends_as_diverged_with_exit_3(self):
         r = run(*TINY, "--subset", "640", "--epochs", "3", "--optimizer", "sgd", "--lr", "1e30",

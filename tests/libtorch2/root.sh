@@ -100,6 +100,7 @@ case "$cmd" in
     shift 2
     "ensure_$flavour"
     root=$roots/$suite-$flavour
+    cp /etc/hosts "$root/etc/hosts"  # the machine's own name must resolve inside (c10d's store)
     mount_into "$root"
     # The same OpenBLAS settings as the host's, so both LibTorch versions are tested alike.
     chroot "$root" env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \

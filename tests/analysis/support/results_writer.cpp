@@ -6,6 +6,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/results_file.h"
+
 namespace lb::testing {
 namespace {
 
@@ -56,79 +58,6 @@ void write_table(hid_t group, const char* name, hid_t type, const void* rows, si
   H5Sclose(space);
 }
 
-hid_t step_type() {
-  hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(StepRow));
-  H5Tinsert(t, "step", offsetof(StepRow, step), H5T_NATIVE_INT64);
-  H5Tinsert(t, "epoch", offsetof(StepRow, epoch), H5T_NATIVE_INT32);
-  H5Tinsert(t, "step_in_epoch", offsetof(StepRow, step_in_epoch), H5T_NATIVE_INT32);
-  H5Tinsert(t, "samples", offsetof(StepRow, samples), H5T_NATIVE_INT32);
-  H5Tinsert(t, "warmup", offsetof(StepRow, warmup), H5T_NATIVE_UINT8);
-  H5Tinsert(t, "data_wait_s", offsetof(StepRow, data_wait_s), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "forward_s", offsetof(StepRow, forward_s), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "backward_s", offsetof(StepRow, backward_s), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "optimizer_s", offsetof(StepRow, optimizer_s), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "comm_exposed_s", offsetof(StepRow, comm_exposed_s), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "total_s", offsetof(StepRow, total_s), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "loss", offsetof(StepRow, loss), H5T_NATIVE_FLOAT);
-  H5Tinsert(t, "lr", offsetof(StepRow, lr), H5T_NATIVE_DOUBLE);
-  return t;
-}
-
-hid_t epoch_type() {
-  hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(EpochRow));
-  H5Tinsert(t, "epoch", offsetof(EpochRow, epoch), H5T_NATIVE_INT32);
-  H5Tinsert(t, "train_time_s", offsetof(EpochRow, train_time_s), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "val_time_s", offsetof(EpochRow, val_time_s), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "epoch_time_s", offsetof(EpochRow, epoch_time_s), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "train_samples", offsetof(EpochRow, train_samples), H5T_NATIVE_INT64);
-  H5Tinsert(t, "val_samples", offsetof(EpochRow, val_samples), H5T_NATIVE_INT64);
-  H5Tinsert(t, "train_loss", offsetof(EpochRow, train_loss), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "train_acc", offsetof(EpochRow, train_acc), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "val_loss", offsetof(EpochRow, val_loss), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "val_top1", offsetof(EpochRow, val_top1), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "val_top5", offsetof(EpochRow, val_top5), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "images_per_s", offsetof(EpochRow, images_per_s), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "end_wall_s", offsetof(EpochRow, end_wall_s), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "energy_j", offsetof(EpochRow, energy_j), H5T_NATIVE_DOUBLE);
-  return t;
-}
-
-hid_t eval_type() {
-  hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(EvalRow));
-  H5Tinsert(t, "step", offsetof(EvalRow, step), H5T_NATIVE_INT64);
-  H5Tinsert(t, "epoch", offsetof(EvalRow, epoch), H5T_NATIVE_INT32);
-  H5Tinsert(t, "val_samples", offsetof(EvalRow, val_samples), H5T_NATIVE_INT64);
-  H5Tinsert(t, "val_loss", offsetof(EvalRow, val_loss), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "val_top1", offsetof(EvalRow, val_top1), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "val_top5", offsetof(EvalRow, val_top5), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "val_time_s", offsetof(EvalRow, val_time_s), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "end_wall_s", offsetof(EvalRow, end_wall_s), H5T_NATIVE_DOUBLE);
-  return t;
-}
-
-hid_t sweep_type() {
-  hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(SweepRow));
-  H5Tinsert(t, "bytes", offsetof(SweepRow, bytes), H5T_NATIVE_INT64);
-  H5Tinsert(t, "seconds", offsetof(SweepRow, seconds), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "repeats", offsetof(SweepRow, repeats), H5T_NATIVE_INT32);
-  H5Tinsert(t, "ranks", offsetof(SweepRow, ranks), H5T_NATIVE_INT32);
-  return t;
-}
-
-hid_t energy_type() {
-  hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(EnergyRow));
-  hid_t text = H5Tcopy(H5T_C_S1);
-  H5Tset_size(text, sizeof(EnergyRow::counter));
-  H5Tset_strpad(text, H5T_STR_NULLPAD);
-  H5Tinsert(t, "epoch", offsetof(EnergyRow, epoch), H5T_NATIVE_INT32);
-  H5Tinsert(t, "counter", offsetof(EnergyRow, counter), text);
-  H5Tinsert(t, "joules", offsetof(EnergyRow, joules), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "seconds", offsetof(EnergyRow, seconds), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t, "integrated", offsetof(EnergyRow, integrated), H5T_NATIVE_UINT8);
-  H5Tclose(text);
-  return t;
-}
-
 void write_rank_times(hid_t group, const std::vector<std::vector<double>>& rows) {
   const hsize_t world = rows.empty() ? 1 : rows.front().size();
   hsize_t dims[2] = {rows.size(), world};
@@ -156,19 +85,9 @@ ResultsFileWriter::ResultsFileWriter(const std::string& path, int64_t schema_ver
   write_attr(file_, "schema_version", schema_version);
   write_attr(file_, "producer", std::string("lumibench harness test-fixture"));
   runs_ = H5Gcreate2(file_, "runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  step_type_ = step_type();
-  epoch_type_ = epoch_type();
-  eval_type_ = eval_type();
-  sweep_type_ = sweep_type();
-  energy_type_ = energy_type();
 }
 
 ResultsFileWriter::~ResultsFileWriter() {
-  H5Tclose(step_type_);
-  H5Tclose(epoch_type_);
-  H5Tclose(eval_type_);
-  H5Tclose(sweep_type_);
-  H5Tclose(energy_type_);
   H5Gclose(runs_);
   H5Fclose(file_);
 }
@@ -177,21 +96,29 @@ void ResultsFileWriter::add(const FixtureRun& run) {
   hid_t g = H5Gcreate2(runs_, run.run_id.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   check(g, "create run group " + run.run_id);
   for (const auto& [name, value] : run.attrs) write_attr(g, name, value);
-  write_table(g, "steps", step_type_, run.steps.data(), run.steps.size());
-  write_table(g, "epochs", epoch_type_, run.epochs.data(), run.epochs.size());
-  if (run.write_evaluations) write_table(g, "evaluations", eval_type_, run.evaluations.data(), run.evaluations.size());
+  namespace schema = lb::schema;
+  static_assert(sizeof(EpochRow) == sizeof(schema::EpochRecord), "rows are written with the schema's layout");
+  write_table(g, schema::kStepsTable, lb::compound_type(schema::steps_table()), run.steps.data(), run.steps.size());
+  write_table(g, schema::kEpochsTable, lb::compound_type(schema::epochs_table()), run.epochs.data(), run.epochs.size());
+  if (run.write_evaluations) {
+    write_table(g, schema::kEvaluationsTable, lb::compound_type(schema::evaluations_table()), run.evaluations.data(),
+                run.evaluations.size());
+  }
   write_rank_times(g, run.rank_step_time_s);
   if (!run.allreduce_sweep.empty()) {
-    write_table(g, "allreduce_sweep", sweep_type_, run.allreduce_sweep.data(), run.allreduce_sweep.size());
+    write_table(g, schema::kAllreduceSweepTable, lb::compound_type(schema::allreduce_sweep_table()),
+                run.allreduce_sweep.data(), run.allreduce_sweep.size());
   }
-  if (!run.energy.empty()) write_table(g, "energy", energy_type_, run.energy.data(), run.energy.size());
+  if (!run.energy.empty()) {
+    write_table(g, schema::kEnergyTable, lb::compound_type(schema::energy_table()), run.energy.data(), run.energy.size());
+  }
   H5Gclose(g);
 }
 
 EnergyRow energy_row(int32_t epoch, const std::string& counter, double joules, double seconds, bool integrated) {
   EnergyRow r;
   r.epoch = epoch;
-  std::strncpy(r.counter, counter.c_str(), sizeof r.counter - 1);
+  r.counter.assign(counter);
   r.joules = joules;
   r.seconds = seconds;
   r.integrated = integrated ? 1 : 0;
