@@ -19,7 +19,8 @@ if(LB_BUILD_HARNESS)
   # TORCH_CXX_FLAGS carries the ABI flag LibTorch was built with (-D_GLIBCXX_USE_CXX11_ABI=...).
   set(CMAKE_CXX_FLAGS "${CMAKE_CXX_FLAGS} ${TORCH_CXX_FLAGS}")
   # A LibTorch built for CUDA or ROCm: the GPU path's vendor headers (harness/util/device.cpp).
-  if(TARGET torch_cuda OR TARGET c10_cuda OR TARGET torch_hip OR TARGET c10_hip OR TORCH_CUDA_LIBRARIES)
+  if(TARGET torch_cuda OR TARGET c10_cuda OR TARGET torch_hip OR TARGET c10_hip OR TORCH_CUDA_LIBRARIES
+     OR "${TORCH_LIBRARIES}" MATCHES "(c10|torch)_(cuda|hip)")
     set(LB_TORCH_GPU ON)
   else()
     set(LB_TORCH_GPU OFF)

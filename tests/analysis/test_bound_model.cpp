@@ -209,7 +209,9 @@ TEST(ScalingModel, PredictedAgainstMeasuredAndModelledNodeCounts) {
   for (const auto& p : j["scaling_models"][0]["points"]) {
     EXPECT_EQ(p["predicted"]["kind"], "modelled");
     EXPECT_FALSE(p["predicted"]["extrapolated"].get<bool>());
-    if (p["ranks"] == 64) EXPECT_TRUE(p["measured"].is_null());
+    if (p["ranks"] == 64) {
+      EXPECT_TRUE(p["measured"].is_null());
+    }
   }
   const auto rows = csv_rows(c);
   ASSERT_TRUE(rows.count("modelled: 32 ranks (4 nodes)"));

@@ -84,7 +84,9 @@ TEST(Comparison, EpochsOptionNormalizesEveryConfiguration) {
   // The LUMI run did 3 epochs; at 10 its time is an extrapolation.
   EXPECT_TRUE(c.configs[2].extrapolated);
   EXPECT_EQ(c.job_description, "ViT-B/16, tiny-imagenet train split 80,000, 10 epochs");
-  EXPECT_THROW(build_comparison(analyse(shapes), ComparisonOptions{0, "", false, "LUMI"}), UsageError);
+  ComparisonOptions zero_epochs;
+  zero_epochs.epochs = 0;
+  EXPECT_THROW(build_comparison(analyse(shapes), zero_epochs), UsageError);
 }
 
 TEST(Comparison, DifferingSettingsAreNamedInEveryComparisonWarning) {

@@ -131,7 +131,9 @@ TEST(WandbExport, TheHeadlineNeverNamesARunBelowTheQualityBar) {
   ASSERT_TRUE(fast && fast->time_s);
   // It is the fastest configuration with a stated placement...
   for (const auto& k : c.configs) {
-    if (k.time_s && !k.placement_unknown) EXPECT_LE(fast->time_s->value, k.time_s->value) << k.label;
+    if (k.time_s && !k.placement_unknown) {
+      EXPECT_LE(fast->time_s->value, k.time_s->value) << k.label;
+    }
   }
   // ...but reached 27.5% where the same task reached 98.1%: below the bar, never called fastest.
   EXPECT_EQ(fast->quality.status, QualityStatus::Below);

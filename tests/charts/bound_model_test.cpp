@@ -94,7 +94,9 @@ TEST(ScalingModelChart, DataFileHasPredictedAndMeasuredPerRankCount) {
     EXPECT_DOUBLE_EQ(std::stod(row[2]), e.predicted_s);
     EXPECT_NEAR(std::stod(row[3]), 0.30 / e.predicted_s, 1e-9);
     EXPECT_EQ(std::stoi(row[4]), e.measured ? 1 : 0);
-    if (e.measured) EXPECT_NEAR(std::stod(row[6]), 0.30 / e.measured_s, 1e-9);
+    if (e.measured) {
+      EXPECT_NEAR(std::stod(row[6]), 0.30 / e.measured_s, 1e-9);
+    }
   }
   const std::string gp = read_text(demo_dir() + "/lumi_scaling_model.gp");
   // Modelled: dash-dotted line with open diamonds, named so in the key; measured: filled circles.
