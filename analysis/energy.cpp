@@ -426,28 +426,4 @@ void assess_energy(Comparison& cmp) {
   }
 }
 
-std::string format_energy(double joules) {
-  if (!std::isfinite(joules)) return "n/a";
-  const double a = std::fabs(joules);
-  if (a < 3600) return significant(joules) + " J";
-  if (a < 3.6e6) return significant(joules / 3600) + " Wh";
-  if (a < 3.6e9) return significant(joules / 3.6e6) + " kWh";
-  return significant(joules / 3.6e9) + " MWh";
-}
-
-std::string format_co2(double grams) {
-  if (!std::isfinite(grams)) return "n/a";
-  const double a = std::fabs(grams);
-  if (a < 1000) return significant(grams) + " g";
-  if (a < 1e6) return significant(grams / 1000) + " kg";
-  return significant(grams / 1e6) + " t";
-}
-
-std::string format_bytes(double bytes) {
-  if (!std::isfinite(bytes)) return "n/a";
-  const double gib = 1024.0 * 1024 * 1024;
-  if (std::fabs(bytes) >= gib) return significant(bytes / gib) + " GiB";
-  return significant(bytes / (1024.0 * 1024)) + " MiB";
-}
-
 }  // namespace lb::analysis

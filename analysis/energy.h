@@ -13,6 +13,7 @@
 #include "analysis/run_metrics.h"
 #include "analysis/run_record.h"
 #include "common/energy_selection.h"
+#include "common/format.h"
 #include "analysis/statistics.h"
 
 namespace lb::analysis {
@@ -121,11 +122,5 @@ struct Comparison;
 // cmp.energy_options.
 void assess_energy(Comparison& cmp);
 
-// 850 J, 12.3 Wh, 4.56 kWh, 1.23 MWh (three significant digits).
-std::string format_energy(double joules);
-// 12.3 g, 4.56 kg, 1.23 t (of CO2e).
-std::string format_co2(double grams);
-// 512 MiB, 12.3 GiB.
-std::string format_bytes(double bytes);
 
 }  // namespace lb::analysis

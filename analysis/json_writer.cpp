@@ -1,126 +1,85 @@
 #include "analysis/json_writer.h"
 
 #include <cmath>
-#include <cstdio>
-
-#include "analysis/names.h"
+#include <stdexcept>
 
 namespace lb::analysis {
 
-std::string json_escape(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
+nlohmann::ordered_json& JsonWriter::place(nlohmann::ordered_json v) {
+  if (open_.empty()) {
+    root_ = std::move(v);
+    return root_;
   }
-  return out;
-}
-
-void JsonWriter::newline() {
-  out_ += '\n';
-  out_.append(2 * first_.size(), ' ');
-}
-
-void JsonWriter::before_value() {
-  if (after_key_) {
-    after_key_ = false;
-    return;
+  nlohmann::ordered_json& parent = *open_.back();
+  if (parent.is_array()) {
+    parent.push_back(std::move(v));
+    return parent.back();
   }
-  if (!first_.empty()) {
-    if (!first_.back()) out_ += ',';
-    first_.back() = false;
-    newline();
-  }
+  if (!key_) throw std::logic_error("JsonWriter: a value inside an object needs a key");
+  nlohmann::ordered_json& slot = parent[*key_];
+  key_.reset();
+  slot = std::move(v);
+  return slot;
 }
 
 JsonWriter& JsonWriter::begin_object() {
-  before_value();
-  out_ += '{';
-  first_.push_back(true);
+  open_.push_back(&place(nlohmann::ordered_json::object()));
   return *this;
 }
 
 JsonWriter& JsonWriter::end_object() {
-  const bool empty = first_.back();
-  first_.pop_back();
-  if (!empty) newline();
-  out_ += '}';
-  if (first_.empty()) out_ += '\n';
+  open_.pop_back();
   return *this;
 }
 
 JsonWriter& JsonWriter::begin_array() {
-  before_value();
-  out_ += '[';
-  first_.push_back(true);
+  open_.push_back(&place(nlohmann::ordered_json::array()));
   return *this;
 }
 
 JsonWriter& JsonWriter::end_array() {
-  const bool empty = first_.back();
-  first_.pop_back();
-  if (!empty) newline();
-  out_ += ']';
+  open_.pop_back();
   return *this;
 }
 
 JsonWriter& JsonWriter::key(const std::string& name) {
-  before_value();
-  out_ += '"' + json_escape(name) + "\": ";
-  after_key_ = true;
+  key_ = name;
   return *this;
 }
 
 JsonWriter& JsonWriter::value(const std::string& text) {
-  before_value();
-  out_ += '"' + json_escape(text) + '"';
+  place(text);
   return *this;
 }
 
-JsonWriter& JsonWriter::value(const char* text) { return value(std::string(text)); }
-
 JsonWriter& JsonWriter::value(double number) {
-  if (!std::isfinite(number)) return null();
-  before_value();
-  out_ += format_number(number);
+  place(std::isfinite(number) ? nlohmann::ordered_json(number) : nlohmann::ordered_json(nullptr));
   return *this;
 }
 
 JsonWriter& JsonWriter::value(int64_t number) {
-  before_value();
-  out_ += std::to_string(number);
+  place(number);
   return *this;
 }
 
 JsonWriter& JsonWriter::value(bool flag) {
-  before_value();
-  out_ += flag ? "true" : "false";
+  place(flag);
   return *this;
 }
 
 JsonWriter& JsonWriter::null() {
-  before_value();
-  out_ += "null";
+  place(nullptr);
   return *this;
 }
 
 JsonWriter& JsonWriter::value(const std::vector<std::string>& list) {
-  begin_array();
-  for (const auto& s : list) value(s);
-  return end_array();
+  place(list);
+  return *this;
+}
+
+std::string JsonWriter::str() const {
+  // Invalid UTF-8 in a run name or a note becomes U+FFFD instead of failing the report.
+  return root_.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace lb::analysis

@@ -1,5 +1,8 @@
-// Minimal streaming JSON writer (pretty-printed); enough for summary.json without a dependency.
+// summary.json's builder: the streaming calls report_json.cpp makes (objects, arrays, fields), on
+// top of nlohmann/json, which does the escaping and the formatting.
 #pragma once
+
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -16,7 +19,7 @@ class JsonWriter {
   JsonWriter& end_array();
   JsonWriter& key(const std::string& name);
   JsonWriter& value(const std::string& text);
-  JsonWriter& value(const char* text);
+  JsonWriter& value(const char* text) { return value(std::string(text)); }
   JsonWriter& value(double number);  // NaN and infinities become null
   JsonWriter& value(int64_t number);
   JsonWriter& value(int number) { return value(static_cast<int64_t>(number)); }
@@ -34,16 +37,14 @@ class JsonWriter {
     return value(v);
   }
 
-  const std::string& str() const { return out_; }
+  // The document, indented by two spaces, with a final newline.
+  std::string str() const;
 
  private:
-  void before_value();
-  void newline();
-  std::string out_;
-  std::vector<bool> first_;  // per open container: nothing written yet
-  bool after_key_ = false;
+  nlohmann::ordered_json& place(nlohmann::ordered_json v);  // into the open container (or as the root)
+  nlohmann::ordered_json root_;
+  std::vector<nlohmann::ordered_json*> open_;  // the innermost last; a container is only ever its parent's last member
+  std::optional<std::string> key_;
 };
-
-std::string json_escape(const std::string& text);
 
 }  // namespace lb::analysis

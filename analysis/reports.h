@@ -7,6 +7,7 @@
 
 #include "analysis/comparison.h"
 #include "analysis/inputs.h"
+#include "common/format.h"
 
 namespace lb::analysis {
 
@@ -17,9 +18,5 @@ std::string summary_json(const Comparison& cmp, const std::vector<InputReport>& 
 // summary.md: the comparison for people; also printed on the terminal.
 std::string summary_markdown(const Comparison& cmp, const std::vector<InputReport>& inputs);
 
-// "measured", "extrapolated", "imported", "imported, extrapolated".
-std::string figure_kind(bool imported, bool extrapolated);
-// 42.0 s, 16.1 min, 21.06 h
-std::string format_duration(double seconds);
 
 }  // namespace lb::analysis

@@ -22,6 +22,11 @@ const char* to_string(RunStatus status) {
   return "unknown";
 }
 
+std::string figure_kind(bool imported, bool extrapolated) {
+  if (imported) return extrapolated ? "imported, extrapolated" : "imported";
+  return extrapolated ? "extrapolated" : "measured";
+}
+
 RunStatus parse_run_status(const std::string& text) {
   std::string s;
   for (char c : text) {

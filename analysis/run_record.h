@@ -18,6 +18,8 @@ enum class Origin { Measured, Imported };
 enum class RunStatus { Completed, Running, Interrupted, Diverged, Failed, Crashed, Unknown };
 
 const char* to_string(Origin origin);
+// The kind of a figure: "measured", "extrapolated", "imported", "imported, extrapolated".
+std::string figure_kind(bool imported, bool extrapolated);
 const char* to_string(RunStatus status);
 // Accepts the results schema's words and W&B's ("finished", "crashed", ...); anything else is Unknown.
 RunStatus parse_run_status(const std::string& text);

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "charts/escape.h"
-#include "charts/format.h"
+#include "common/format.h"
 #include "charts/gnuplot_charts.h"
 #include "charts/gnuplot_common.h"
 #include "charts/style.h"

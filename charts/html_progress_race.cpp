@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "charts/escape.h"
-#include "charts/format.h"
+#include "common/format.h"
 #include "charts/html_charts.h"
 #include "charts/html_common.h"
 #include "charts/progress_race.h"

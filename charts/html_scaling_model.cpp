@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "charts/escape.h"
-#include "charts/format.h"
+#include "common/format.h"
 #include "charts/html_charts.h"
 #include "charts/html_common.h"
 #include "charts/style.h"

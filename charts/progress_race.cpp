@@ -4,7 +4,7 @@
 #include <cmath>
 #include <utility>
 
-#include "charts/format.h"
+#include "common/format.h"
 
 namespace lb::charts {
 

@@ -1,6 +1,6 @@
 #include "charts/style.h"
 
-#include "charts/format.h"
+#include "common/format.h"
 
 namespace lb::charts::style {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "charts/format.h"
+#include "common/format.h"
 
 namespace lb::charts {
 namespace {

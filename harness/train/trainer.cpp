@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "common/format.h"
 #include "data/dataset.h"
 #include "data/loader.h"
 #include "data/split.h"

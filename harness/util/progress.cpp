@@ -5,22 +5,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/format.h"
 #include "util/clock.h"
 
 namespace lb {
-
-std::string format_duration(double s) {
-  char buf[64];
-  if (!std::isfinite(s)) return "?";
-  if (s < 60) {
-    std::snprintf(buf, sizeof buf, "%.1fs", s);
-  } else if (s < 3600) {
-    std::snprintf(buf, sizeof buf, "%dm%02ds", int(s) / 60, int(s) % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%dh%02dm%02ds", int(s) / 3600, int(s) % 3600 / 60, int(s) % 60);
-  }
-  return buf;
-}
 
 Progress::Progress(const std::string& mode, double interval_s, bool enabled) : interval_s_(interval_s) {
   enabled_ = enabled && mode != "none";

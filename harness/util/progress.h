@@ -23,6 +23,5 @@ class Progress {
   bool bar_open_ = false;
 };
 
-std::string format_duration(double seconds);  // "1h02m03s", "4m05s", "12.3s"
 
 }  // namespace lb

@@ -352,8 +352,12 @@ TEST(ConfigEnergy, MixedConfigurationsAndRunsKeepMeasuredAndModelledApart) {
   const auto charts = to_chart_data(c);
   ASSERT_EQ(charts.energy.size(), 3u);
   for (const auto& bar : charts.energy) {
-    if (bar.label == one.label) EXPECT_EQ(bar.energy_kind, lb::charts::Provenance::Modelled);
-    if (bar.label == two.label) EXPECT_EQ(bar.energy_kind, lb::charts::Provenance::Extrapolated);
+    if (bar.label == one.label) {
+      EXPECT_EQ(bar.energy_kind, lb::charts::Provenance::Modelled);
+    }
+    if (bar.label == two.label) {
+      EXPECT_EQ(bar.energy_kind, lb::charts::Provenance::Extrapolated);
+    }
     if (bar.label == lap.label) {
       EXPECT_EQ(bar.energy_kind, lb::charts::Provenance::Extrapolated);
       EXPECT_FALSE(bar.has_cost) << "the laptop is not billed";
@@ -554,16 +558,8 @@ TEST(EnergyCharts, AnalyzeWritesTheEnergyAndMemoryCharts) {
   EXPECT_NE(read_text(dir.file("lumi_memory.dat")).find("40 GiB"), std::string::npos);
 }
 
-TEST(EnergyFormat, UnitsAReaderUses) {
-  EXPECT_EQ(format_energy(850), "850 J");
-  EXPECT_EQ(format_energy(3600 * 12.3), "12.3 Wh");
-  EXPECT_EQ(format_energy(3.6e6 * 4.56), "4.56 kWh");
-  EXPECT_EQ(format_energy(3.6e9 * 1.23), "1.23 MWh");
-  EXPECT_EQ(format_co2(12.3), "12.3 g");
-  EXPECT_EQ(format_co2(4560), "4.56 kg");
-  EXPECT_EQ(format_co2(1.23e6), "1.23 t");
-  EXPECT_EQ(format_bytes(512.0 * 1024 * 1024), "512 MiB");
-  EXPECT_EQ(format_bytes(12.3 * kGiB), "12.3 GiB");
+// Energy, CO2 and bytes are formatted by common/format.h (tests/common/test_format.cpp).
+TEST(EnergyFormat, KindsCombineToTheWeaker) {
   EXPECT_EQ(combine_kinds("measured", "modelled"), "modelled");
   EXPECT_EQ(combine_kinds("measured", "extrapolated"), "extrapolated");
   EXPECT_EQ(combine_kinds("measured", "measured"), "measured");

@@ -157,7 +157,7 @@ TEST(WandbExport, TheHeadlineNeverNamesARunBelowTheQualityBar) {
   // Every output says so.
   const std::string md = summary_markdown(c, {});
   EXPECT_NE(md.find("Not in the headline (never called fastest)"), std::string::npos);
-  EXPECT_NE(md.find("LUMI 8 nodes (64 GPUs), W&B wandb_vit_runs (" + fast->id + "), 4.2 min: did other work"),
+  EXPECT_NE(md.find("LUMI 8 nodes (64 GPUs), W&B wandb_vit_runs (" + fast->id + "), 4.17 min: did other work"),
             std::string::npos)
       << md;
   const std::string headline = md.substr(md.find("## Headline"), md.find("Not in the headline") - md.find("## Headline"));
@@ -258,7 +258,7 @@ TEST(Quality, TargetAccuracyIsTheBarAndGivesTimeToAccuracy) {
   const std::string md = summary_markdown(c, {});
   EXPECT_NE(md.find("Fastest to 95% validation accuracy"), std::string::npos) << md;
   EXPECT_NE(md.find("| Time to 95% |"), std::string::npos);
-  EXPECT_NE(md.find("| at most 8.7 min | imported |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| at most 8.67 min | imported |"), std::string::npos) << md;
   const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
   EXPECT_EQ(j["quality"]["target_accuracy_pct"], 95.0);
   EXPECT_EQ(j["fastest_to_target"]["config"], two->id);

@@ -132,10 +132,13 @@ TEST(Reports, MarkdownTableSaysExtrapolatedPerRow) {
   for (const auto& w : c.warnings) EXPECT_NE(md.find(w.substr(0, 40)), std::string::npos) << w;
 }
 
+// One format for reports, charts and the harness (common/format.h): 3 significant digits, hours
+// up to two days.
 TEST(Reports, DurationsReadNaturally) {
-  EXPECT_EQ(format_duration(42), "42.0 s");
-  EXPECT_EQ(format_duration(963), "16.1 min");
-  EXPECT_EQ(format_duration(75.83 * 3600), "75.83 h");
+  EXPECT_EQ(lb::format_duration(42), "42 s");
+  EXPECT_EQ(lb::format_duration(963), "16.1 min");
+  EXPECT_EQ(lb::format_duration(75.83 * 3600), "3.16 d");
+  EXPECT_EQ(lb::format_duration(20.5 * 3600), "20.5 h");
   EXPECT_EQ(figure_kind(true, true), "imported, extrapolated");
   EXPECT_EQ(figure_kind(false, false), "measured");
 }
@@ -196,7 +199,7 @@ TEST(Reports, AnUnboundedIntervalEndIsMissingNotANumber) {
   EXPECT_TRUE(any_contains(c.warnings, "run few-1: the 95% interval of its job time reaches zero"));
 
   const std::string md = summary_markdown(c, {});
-  EXPECT_NE(md.find("| at most " + format_duration(lap->time_s->hi) + " |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| at most " + lb::format_duration(lap->time_s->hi) + " |"), std::string::npos) << md;
   EXPECT_FALSE(std::regex_search(md, std::regex("[ (]-[0-9]"))) << md;  // no negative figure anywhere
   const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
   for (const auto& config : j["configurations"]) {

@@ -8,7 +8,7 @@
 
 #include "charts/chart_files.h"
 #include "charts/escape.h"
-#include "charts/format.h"
+#include "common/format.h"
 #include "charts/progress_race.h"
 #include "charts/time_axis.h"
 

@@ -1,9 +1,9 @@
-#include "charts/format.h"
+#include "common/format.h"
 
 #include <cmath>
 #include <cstdio>
 
-namespace lb::charts {
+namespace lb {
 
 std::string format_significant(double value, int digits) {
   if (!std::isfinite(value)) return std::isnan(value) ? "n/a" : (value > 0 ? "inf" : "-inf");
@@ -162,4 +162,4 @@ std::string shorten(const std::string& text, std::size_t max_chars) {
   return text.substr(0, byte_offset(text, max_chars - 1)) + "\u2026";
 }
 
-}  // namespace lb::charts
+}  // namespace lb

@@ -1,12 +1,12 @@
-// Numbers as the charts print them: durations in the unit a reader thinks in, speedups with a
-// multiplication sign, percentages. Shared by the HTML and gnuplot writers so both say the same.
+// Numbers as the reports, the charts and the harness print them: durations in the unit a reader
+// thinks in, speedups with a multiplication sign, energies, percentages. One place, so all say the same.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <vector>
 
-namespace lb::charts {
+namespace lb {
 
 // `digits` significant digits, trailing zeros dropped: (0.012345, 3) -> "0.0123", (120, 3) -> "120".
 std::string format_significant(double value, int digits);
@@ -52,4 +52,4 @@ std::vector<std::string> wrap_words(const std::string& text, std::size_t max_cha
 // `text` cut to `max_chars` characters with a trailing "…" when it is longer.
 std::string shorten(const std::string& text, std::size_t max_chars);
 
-}  // namespace lb::charts
+}  // namespace lb
