@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analysis/configuration.h"
+#include "charts/chart_data.h"
 #include "analysis/energy.h"
 #include "analysis/extrapolation.h"
 #include "analysis/run_metrics.h"
@@ -166,11 +167,7 @@ struct ConfigResult {
   ConfigEnergy energy;  // energy, carbon, cost and memory for the job (analysis/energy.h)
 };
 
-struct CurvePoint {
-  double time_s = 0;
-  double accuracy_pct = 0;
-  int epoch = 0;  // 1-based
-};
+using CurvePoint = lb::charts::CurvePoint;  // charts/chart_data.h: time, accuracy in percent, 1-based epoch
 
 struct AccuracySeries {
   std::string label;

@@ -31,7 +31,7 @@ struct Bar {
 
 struct CurvePoint {
   double time_s = 0;    // elapsed training time at the end of the epoch
-  double accuracy = 0;  // validation top-1, percent 0..100
+  double accuracy_pct = 0;  // validation top-1, percent 0..100
   int epoch = 0;        // 1-based
 };
 

@@ -28,10 +28,10 @@ GnuplotChart accuracy_gnuplot(const ChartData& data, const std::string& stem) {
     dat << (i ? "\n\n" : "") << "# index " << i << ": " << gnuplot_data_field(c.label) << ' '
         << (c.projected ? "projected" : to_string(c.kind)) << '\n';
     for (const CurvePoint& p : c.points) {
-      dat << p.epoch << ' ' << gp_number(p.time_s) << ' ' << gp_number(p.accuracy) << '\n';
+      dat << p.epoch << ' ' << gp_number(p.time_s) << ' ' << gp_number(p.accuracy_pct) << '\n';
       lo = lo == 0 ? p.time_s : std::min(lo, p.time_s);
       hi = std::max(hi, p.time_s);
-      top = std::max(top, p.accuracy);
+      top = std::max(top, p.accuracy_pct);
     }
   }
   const std::string file = gnuplot_string(stem + ".dat");
@@ -82,7 +82,7 @@ GnuplotChart accuracy_gnuplot(const ChartData& data, const std::string& stem) {
       // The word "projected" at the end of the curve, in the curve's colour.
       const CurvePoint& last = c.points.back();
       end_labels += "set label " + std::to_string(200 + i) + " 'projected' at " + gp_number(last.time_s) +
-                    ", " + gp_number(last.accuracy) + " right offset -0.6, 0.9 textcolor rgb " +
+                    ", " + gp_number(last.accuracy_pct) + " right offset -0.6, 0.9 textcolor rgb " +
                     gnuplot_string(color) + " font font.','.(fontsize-1)\n";
     }
   }

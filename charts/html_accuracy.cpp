@@ -18,9 +18,9 @@ json curve_trace(const AccuracyCurve& c, const std::string& color) {
   for (std::size_t i = 0; i < c.points.size(); ++i) {
     const CurvePoint& p = c.points[i];
     x.push_back(p.time_s);
-    y.push_back(p.accuracy);
+    y.push_back(p.accuracy_pct);
     std::string h = "<b>" + plotly_text(style::curve_legend(c)) + "</b><br>epoch " + std::to_string(p.epoch) +
-                    ": " + format_significant(p.accuracy, 3) + "% after " + format_duration(p.time_s) +
+                    ": " + format_significant(p.accuracy_pct, 3) + "% after " + format_duration(p.time_s) +
                     "<br>" + (c.projected ? std::string("projected (measured accuracy, extrapolated time)")
                                           : std::string(to_string(c.kind)));
     if (!c.details.empty()) h += "<br>" + plotly_text(c.details);
@@ -46,7 +46,7 @@ HtmlChart accuracy_html(const ChartData& data) {
     for (const CurvePoint& p : c.points) {
       lo = lo == 0 ? p.time_s : std::min(lo, p.time_s);
       hi = std::max(hi, p.time_s);
-      top = std::max(top, p.accuracy);
+      top = std::max(top, p.accuracy_pct);
     }
   }
   json traces = json::array();

@@ -51,8 +51,8 @@ void validate(const ChartData& data) {
       const CurvePoint& p = c.points[j];
       const std::string name = "accuracy[" + std::to_string(i) + "] ('" + c.label + "').points[" + std::to_string(j) + "]";
       if (!positive(p.time_s)) bad(name + ".time_s = " + num(p.time_s), "a positive number of seconds");
-      if (!std::isfinite(p.accuracy) || p.accuracy < 0 || p.accuracy > 100) {
-        bad(name + ".accuracy = " + num(p.accuracy), "a percentage in 0..100");
+      if (!std::isfinite(p.accuracy_pct) || p.accuracy_pct < 0 || p.accuracy_pct > 100) {
+        bad(name + ".accuracy_pct = " + num(p.accuracy_pct), "a percentage in 0..100");
       }
     }
   }

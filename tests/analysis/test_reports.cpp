@@ -175,7 +175,7 @@ TEST(ChartData, FilledFromTheComparisonWithProvenance) {
     }
     if (curve.label == "LUMI 1 node (8 GPUs), LUMI AI guide") {
       imported_point = curve.kind == Provenance::Imported && curve.points.size() == 1 &&
-                       curve.points[0].time_s == 963 && curve.points[0].accuracy == 98.1;
+                       curve.points[0].time_s == 963 && curve.points[0].accuracy_pct == 98.1;
     }
   }
   EXPECT_TRUE(measured_curve);

@@ -81,7 +81,7 @@ TEST_F(WriteAll, RefusesTimesThatCannotGoOnALogAxis) {
   }
   EXPECT_FALSE(exists("lumi_vs_laptop_animated.html")) << "nothing written from bad data";
   d = demo::fixture();
-  d.accuracy[0].points[3].accuracy = 140;
+  d.accuracy[0].points[3].accuracy_pct = 140;
   EXPECT_THROW(write_all(d, options()), std::invalid_argument);
   d = demo::fixture();
   d.bounds[0].comm = 0.5;  // the shares add up to more than the step
