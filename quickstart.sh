@@ -26,7 +26,8 @@ while (($#)); do
 done
 for extra in cmake/packages/*.txt; do
   case "$extra" in cmake/packages/core.txt|cmake/packages/tests.txt) ;; *)
-    # Lists other than core/tests (charts, slurm) are needed by the default job and by the tests alike.
+    # Host lists other than core/tests (charts, slurm) serve the default job and the tests alike;
+    # the Debian 13 lists in cmake/packages/trixie/ go into tests/libtorch2's root, never the host.
     package_lists+=("$extra") ;;
   esac
 done

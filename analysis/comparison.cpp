@@ -18,15 +18,6 @@
 namespace lb::analysis {
 namespace {
 
-std::string field_value(const ConfigResult& c, const char* name) {
-  const ConfigField* f = find_field(c.fields, name);
-  return f ? f->value : std::string();
-}
-
-int field_int(const ConfigResult& c, const char* name) {
-  const std::string v = field_value(c, name);
-  return v.empty() ? 0 : std::stoi(v);
-}
 
 void add_unique(std::vector<std::string>& list, const std::string& item) {
   if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
@@ -43,16 +34,16 @@ std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, c
       ConfigResult c;
       c.id = "C" + std::to_string(configs.size() + 1);
       c.fields = std::move(fields);
-      c.is_cluster = field_value(c, "device") == "gpu";
+      c.is_cluster = field_value(c.fields, "device") == "gpu";
       c.is_imported = runs[i].run.is_imported();
-      c.nodes = field_int(c, "nodes");
-      c.gpus = field_int(c, "gpus");
-      c.threads = field_int(c, "threads");
+      c.nodes = field_int(c.fields, "nodes");
+      c.gpus = field_int(c.fields, "gpus");
+      c.threads = field_int(c.fields, "threads");
       c.unknown_settings = unknown_settings(c.fields);
       c.placement_unknown = placement_unknown(c.fields);
       if (c.placement_unknown) {
         c.label = "unknown configuration (run " + runs[i].run.run_id + ")";
-        if (c.is_imported) c.label += ", " + field_value(c, "source");
+        if (c.is_imported) c.label += ", " + field_value(c.fields, "source");
       } else {
         c.label = configuration_label(c.fields, cluster);
       }
@@ -175,7 +166,7 @@ std::optional<size_t> default_baseline(const std::vector<ConfigResult>& configs,
   const std::string by = epochs ? "estimated job time" : "estimated time per epoch";
   // A laptop is a CPU configuration; an unknown configuration is never the default baseline
   // unless nothing else has a time.
-  auto laptop = [](const ConfigResult& c) { return field_value(c, "device") == "cpu" && !c.placement_unknown; };
+  auto laptop = [](const ConfigResult& c) { return field_value(c.fields, "device") == "cpu" && !c.placement_unknown; };
   if (auto b = slowest([&](const ConfigResult& c) { return laptop(c) && !c.is_imported; })) {
     reason = "default: the slowest measured laptop configuration (" + by + ")";
     return b;
@@ -198,7 +189,7 @@ std::optional<size_t> default_baseline(const std::vector<ConfigResult>& configs,
 int most_common_epochs(const std::vector<ConfigResult>& configs) {
   std::map<int, int> count;
   for (const auto& c : configs) {
-    const int e = field_int(c, "epochs");
+    const int e = field_int(c.fields, "epochs");
     if (e > 0) ++count[e];
   }
   int best = 0, best_count = 0;
@@ -250,7 +241,7 @@ void fill_configuration(ConfigResult& c, std::vector<RunAnalysis>& runs, int epo
   // Rates over the same work: harmonic means (Hoefler and Belli, rule 3).
   if (!throughput.empty()) c.steady_images_per_s = harmonic_mean(throughput);
   if (!per_gpu.empty()) c.images_per_s_per_gpu = harmonic_mean(per_gpu);
-  if (c.is_imported && c.time_s) add_unique(c.warnings, "imported figures (" + field_value(c, "source") + "), not measured here");
+  if (c.is_imported && c.time_s) add_unique(c.warnings, "imported figures (" + field_value(c.fields, "source") + "), not measured here");
 }
 
 std::optional<SubsetFit> subset_fit(const ConfigResult& c, const std::vector<RunAnalysis>& runs) {
@@ -299,7 +290,7 @@ std::string job_description(const Comparison& cmp) {
   const size_t ref = cmp.baseline.value_or(0);
   if (cmp.configs.empty()) return "";
   const ConfigResult& c = cmp.configs[ref];
-  std::string model = field_value(c, "model");
+  std::string model = field_value(c.fields, "model");
   std::string dataset;
   for (size_t r : c.runs) {
     if (cmp.runs[r].run.settings.dataset) {
@@ -309,7 +300,7 @@ std::string job_description(const Comparison& cmp) {
   }
   std::string text = model.empty() ? "unknown model" : model;
   text += ", " + (dataset.empty() ? std::string("dataset") : dataset);
-  const std::string split = field_value(c, "full_train_samples");
+  const std::string split = field_value(c.fields, "full_train_samples");
   if (!split.empty()) text += " train split " + thousands(std::stoll(split));
   text += ", " + std::to_string(cmp.epochs) + " epoch" + (cmp.epochs == 1 ? "" : "s");
   return text;
@@ -373,8 +364,8 @@ Comparison build_comparison(std::vector<RunAnalysis> runs, const ComparisonOptio
   if (options.epochs) {
     cmp.epochs = *options.epochs;
     cmp.epochs_source = "--epochs";
-  } else if (baseline && field_int(cmp.configs[*baseline], "epochs") > 0) {
-    cmp.epochs = field_int(cmp.configs[*baseline], "epochs");
+  } else if (baseline && field_int(cmp.configs[*baseline].fields, "epochs") > 0) {
+    cmp.epochs = field_int(cmp.configs[*baseline].fields, "epochs");
     cmp.epochs_source = "the baseline configuration's epochs";
   } else {
     cmp.epochs = most_common_epochs(cmp.configs);

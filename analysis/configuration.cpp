@@ -84,6 +84,20 @@ std::vector<std::string> differences(const std::vector<ConfigField>& a, const st
 }
 }  // namespace
 
+std::string field_value(const std::vector<ConfigField>& fields, const std::string& name) {
+  const ConfigField* f = find_field(fields, name);
+  return f ? f->value : std::string();
+}
+
+int field_int(const std::vector<ConfigField>& fields, const std::string& name) {
+  const std::string v = field_value(fields, name);
+  try {
+    return v.empty() ? 0 : std::stoi(v);
+  } catch (const std::exception&) {
+    return 0;  // a value too large for a count of nodes or GPUs says nothing usable
+  }
+}
+
 std::vector<std::string> work_differences(const std::vector<ConfigField>& a, const std::vector<ConfigField>& b) {
   return differences(a, b, true);
 }

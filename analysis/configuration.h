@@ -26,6 +26,9 @@ struct ConfigField {
 std::vector<ConfigField> configuration_fields(const RunRecord& run);
 std::string configuration_key(const std::vector<ConfigField>& fields);
 const ConfigField* find_field(const std::vector<ConfigField>& fields, const std::string& name);
+// A field's value ("" when unknown), and as a whole number (0 when unknown or not a number).
+std::string field_value(const std::vector<ConfigField>& fields, const std::string& name);
+int field_int(const std::vector<ConfigField>& fields, const std::string& name);
 
 // Work-changing fields that differ between two configurations, as "epochs 10 vs 3" (a's value
 // first). A field unknown on one side is a difference ("precision fp32 vs unknown"): the

@@ -10,15 +10,6 @@
 namespace lb::analysis {
 namespace {
 
-std::string field_value(const ConfigResult& c, const char* name) {
-  const ConfigField* f = find_field(c.fields, name);
-  return f ? f->value : std::string();
-}
-
-int field_int(const ConfigResult& c, const char* name) {
-  const std::string v = field_value(c, name);
-  return v.empty() ? 0 : std::stoi(v);
-}
 
 // Mean steady step time over the configuration's runs in the comparison: per-sample time r times
 // the global batch (the samples of a full step). A mean of times (Hoefler and Belli, rule 3).
@@ -39,16 +30,16 @@ std::optional<double> mean_step_s(const ConfigResult& c, const std::vector<RunAn
 
 std::string family_name(const ConfigResult& c) {
   std::string name = "measured";
-  const std::string device_model = field_value(c, "device_model");
+  const std::string device_model = field_value(c.fields, "device_model");
   name += " \u00b7 " + (device_model.empty() ? std::string("device unknown") : device_model);
-  name += " \u00b7 " + field_value(c, "model") + " \u00b7 " + field_value(c, "precision") + " \u00b7 " +
-          field_value(c, "batch_size") + " per rank";
+  name += " \u00b7 " + field_value(c.fields, "model") + " \u00b7 " + field_value(c.fields, "precision") + " \u00b7 " +
+          field_value(c.fields, "batch_size") + " per rank";
   return name;
 }
 
 std::string family_key(const ConfigResult& c) {
   std::string key;
-  for (const char* name : {"device", "device_model", "model", "precision", "batch_size"}) key += field_value(c, name) + "\x1f";
+  for (const char* name : {"device", "device_model", "model", "precision", "batch_size"}) key += field_value(c.fields, name) + "\x1f";
   return key;
 }
 
@@ -93,7 +84,7 @@ void build_scaling_models(Comparison& cmp) {
   std::map<std::string, std::vector<size_t>> families;
   for (size_t i = 0; i < cmp.configs.size(); ++i) {
     const ConfigResult& c = cmp.configs[i];
-    if (c.is_imported || c.placement_unknown || field_int(c, "ranks") <= 0) continue;
+    if (c.is_imported || c.placement_unknown || field_int(c.fields, "ranks") <= 0) continue;
     families[family_key(c)].push_back(i);
   }
   for (const auto& [key, members] : families) {
@@ -105,7 +96,7 @@ void build_scaling_models(Comparison& cmp) {
     int max_nodes = 0;
     for (size_t i : members) {
       const ConfigResult& c = cmp.configs[i];
-      const int ranks = field_int(c, "ranks"), nodes = field_int(c, "nodes");
+      const int ranks = field_int(c.fields, "ranks"), nodes = field_int(c.fields, "nodes");
       if (ranks > 1 && nodes > 0 && ranks % nodes == 0) rpn.push_back(ranks / nodes);
       max_nodes = std::max(max_nodes, nodes);
       for (size_t r : c.runs) {
@@ -133,7 +124,7 @@ void build_scaling_models(Comparison& cmp) {
     for (const auto& s : sweep) sizes.insert(s.bytes);
     std::optional<size_t> reference;
     for (size_t i : members) {
-      if (field_int(cmp.configs[i], "ranks") != 1 || !mean_step_s(cmp.configs[i], cmp.runs)) continue;
+      if (field_int(cmp.configs[i].fields, "ranks") != 1 || !mean_step_s(cmp.configs[i], cmp.runs)) continue;
       if (!reference || cmp.configs[i].runs_used > cmp.configs[*reference].runs_used) reference = i;
     }
     std::string missing;
@@ -153,7 +144,7 @@ void build_scaling_models(Comparison& cmp) {
     m.family = name;
     m.reference = *reference;
     m.reference_step_s = *mean_step_s(cmp.configs[*reference], cmp.runs);
-    m.batch_per_rank = field_int(cmp.configs[*reference], "batch_size");
+    m.batch_per_rank = field_int(cmp.configs[*reference].fields, "batch_size");
     m.alpha_s = fit.a;
     m.beta_s_per_byte = fit.b;
     m.fit_rms_relative_error = fit.rms_relative_error;
@@ -178,13 +169,13 @@ void build_scaling_models(Comparison& cmp) {
     std::set<int> measured_ranks;
     for (size_t i : members) {
       const ConfigResult& c = cmp.configs[i];
-      const int ranks = field_int(c, "ranks");
+      const int ranks = field_int(c.fields, "ranks");
       const auto step = mean_step_s(c, cmp.runs);
       if (!step) continue;
       ModelPoint p;
       p.config = i;
       p.ranks = ranks;
-      p.nodes = field_int(c, "nodes");
+      p.nodes = field_int(c.fields, "nodes");
       p.predicted_step_s = predict(ranks);
       p.predicted_efficiency = m.reference_step_s / p.predicted_step_s;
       p.measured_step_s = step;

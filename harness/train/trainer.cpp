@@ -30,6 +30,7 @@
 #include "train/run_description.h"
 #include "train/schedule.h"
 #include "train/step_timer.h"
+#include "train/training_metrics.h"
 #include "util/clock.h"
 #include "util/device.h"
 #include "util/errors.h"
@@ -321,12 +322,8 @@ RunOutcome Trainer::run(Recorder* rec) {
   RunOutcome out{"completed", "", exit_code::ok};
   std::string stop_reason = "epochs";
   std::int64_t step = 0;
-  double steady_time = 0;
-  std::int64_t steady_samples = 0;
-  std::vector<double> steady_times;  // for --adaptive
+  TrainingMetrics metrics;
   std::string adaptive_reason;
-  double epoch_time_sum = 0;
-  int epochs_done = 0;
   try {
     for (int epoch = 0; epoch < s.epochs; ++epoch) {
       const double epoch_t0 = now_s();
@@ -336,7 +333,7 @@ RunOutcome Trainer::run(Recorder* rec) {
       loader.start(make_batches(positions, st.split.train, s.batch_size));
       progress.epoch_start(epoch, s.epochs, st.steps_per_epoch);
       energy.epoch_start();
-      double loss_sum = 0, correct = 0, seen = 0;
+      metrics.start_epoch();
       std::int64_t step_in_epoch = 0;
       bool stop = false;
       while (true) {
@@ -425,13 +422,7 @@ RunOutcome Trainer::run(Recorder* rec) {
         if (!std::isfinite(global_loss))
           throw DivergedError("loss is " + std::to_string(global_loss) + " at step " + std::to_string(step) +
                               " (epoch " + std::to_string(epoch + 1) + ")");
-        loss_sum += v[kLossSum];
-        correct += v[kCorrect];
-        seen += v[kSamples];
-        if (!row.warmup) {
-          steady_time += row.total_s, steady_samples += std::int64_t(v[kSamples]);
-          steady_times.push_back(row.total_s);
-        }
+        metrics.add_step(v[kLossSum], v[kCorrect], v[kSamples], row.total_s, row.warmup != 0);
         ++step;
         ++step_in_epoch;
         progress.step(step_in_epoch, v[kSamples] / row.total_s, global_loss);
@@ -447,7 +438,7 @@ RunOutcome Trainer::run(Recorder* rec) {
           break;
         }
         if (root && s.adaptive_ci > 0 && adaptive_reason.empty() &&
-            adaptive_target_reached(steady_times, s.adaptive_ci))
+            adaptive_target_reached(metrics.steady_step_times(), s.adaptive_ci))
           adaptive_reason = "ci_reached";  // shared with every rank in the next step's exchange
         if (s.eval_every > 0 && step % s.eval_every == 0) {
           const auto e = validate(st, val_loader);
@@ -469,10 +460,11 @@ RunOutcome Trainer::run(Recorder* rec) {
       row.train_time_s = train_time;
       row.val_time_s = e.time_s;
       row.epoch_time_s = now_s() - epoch_t0 - (flush_time - flush_before);
+      const double seen = metrics.epoch_samples();
       row.train_samples = std::int64_t(seen);
       row.val_samples = e.samples;
-      row.train_loss = seen > 0 ? loss_sum / seen : NAN;
-      row.train_acc = seen > 0 ? correct / seen : NAN;
+      row.train_loss = metrics.epoch_loss();
+      row.train_acc = metrics.epoch_accuracy();
       row.val_loss = e.loss;
       row.val_top1 = e.top1;
       row.val_top5 = e.top5;
@@ -480,8 +472,7 @@ RunOutcome Trainer::run(Recorder* rec) {
       row.end_wall_s = now_s() - st.run_t0;
       row.energy_j = energy.epoch_end(epoch, rec);
       if (rec) rec->add_epoch(row);
-      epoch_time_sum += row.epoch_time_s;
-      ++epochs_done;
+      metrics.end_epoch(row.epoch_time_s);
       char line[256];
       std::snprintf(line, sizeof line, "epoch %d/%d: %.1f img/s, train loss %.4f acc %.1f%%, val loss %.4f top-1 %.1f%% top-5 %.1f%% (%s)",
                     epoch + 1, s.epochs, row.images_per_s, row.train_loss, row.train_acc * 100, row.val_loss,
@@ -499,7 +490,7 @@ RunOutcome Trainer::run(Recorder* rec) {
   // Run-level figures, the largest over the ranks where each rank has its own.
   double peaks[2] = {double(peak_rss_bytes()), double(peak_device_memory(st.device))};
   comm.allreduce_max(peaks, 2);
-  const double ips = steady_time > 0 ? double(steady_samples) / steady_time : 0.0;
+  const double ips = metrics.steady_images_per_s();
   if (rec) {
     schema::RunAttributes a;
     a.status = out.status;
@@ -513,7 +504,7 @@ RunOutcome Trainer::run(Recorder* rec) {
     a.peak_rss_bytes_max_rank = std::int64_t(peaks[0]);
     a.peak_device_memory_bytes = std::int64_t(peaks[1]);
     a.adaptive_stop_reason = adaptive_reason;
-    const auto ci = median_interval_95(steady_times);
+    const auto ci = median_interval_95(metrics.steady_step_times());
     a.adaptive_rel_ci = ci ? ci->relative_half_width : NAN;
     rec->set(a);
     flush(true);
@@ -522,7 +513,7 @@ RunOutcome Trainer::run(Recorder* rec) {
     std::ostringstream os;
     os << "harness: " << out.status << " after " << step << " steps in " << format_duration(now_s() - st.run_t0)
        << "; steady-state " << ips << " images/s";
-    if (epochs_done > 0) os << "; " << format_duration(epoch_time_sum / epochs_done) << " per epoch (measured)";
+    if (metrics.epochs_done() > 0) os << "; " << format_duration(metrics.mean_epoch_s()) << " per epoch (measured)";
     if (st.gemm.flops_per_s > 0 && ips > 0)
       os << "; model FLOP utilisation " << 100.0 * ips * vit_train_flops(st.config) / comm.world_size() / st.gemm.flops_per_s
          << "% of the measured matrix-product rate";

@@ -55,7 +55,7 @@ install_list() {  # install_list ROOT LIST...: install what is missing from the 
 }
 
 ensure_cpu() {
-  local root=$roots/$suite-cpu list=cmake/packages/libtorch2.txt t0=$SECONDS
+  local root=$roots/$suite-cpu list=cmake/packages/trixie/libtorch2.txt t0=$SECONDS
   if [[ ! -f $root/.lb-bootstrapped ]]; then
     command -v debootstrap >/dev/null || die "debootstrap is missing (cmake/packages/tests.txt)"
     rm -rf "$root"
@@ -78,7 +78,7 @@ ensure_cpu() {
 
 ensure_cuda() {
   ensure_cpu
-  local base=$roots/$suite-cpu root=$roots/$suite-cuda list=cmake/packages/libtorch2-cuda.txt
+  local base=$roots/$suite-cpu root=$roots/$suite-cuda list=cmake/packages/trixie/libtorch2-cuda.txt
   if ! cmp -s "$list" "$root/.lb-cuda-packages" || [[ $base/.lb-packages -nt $root/.lb-cuda-packages ]]; then
     local t0=$SECONDS
     rm -rf "$root"
