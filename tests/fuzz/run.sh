@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets in build/fuzz (clang, libFuzzer, AddressSanitizer, UndefinedBehaviorSanitizer)
+# and runs each for SECONDS (default 30), after replaying tests/fuzz/regressions/. Usage:
+#   tests/fuzz/run.sh [SECONDS]
+# Packages: clang, libclang-rt-14-dev and llvm (cmake/packages/tests.txt). docs/reliability.md, "Fuzzing".
+set -euo pipefail
+seconds=${1:-30}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=$root/build/fuzz
+jobs=${LB_FUZZ_JOBS:-2}
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DLB_BUILD_FUZZERS=ON \
+  -DLB_BUILD_HARNESS=OFF -DLB_BUILD_TESTS=OFF -DLB_BUILD_BENCHMARKS=OFF -DLB_FUZZ_SECONDS="$seconds" >/dev/null
+targets=$(sed -n 's/^ *lb_fuzzer(\(fuzz_[a-z_]*\).*/\1/p' "$root/tests/fuzz/CMakeLists.txt")
+built=()
+for t in $targets; do
+  # the LibTorch targets exist only where LibTorch was found
+  if ninja -C "$build" -t query "$t" >/dev/null 2>&1; then built+=("$t"); fi
+done
+cmake --build "$build" -j "$jobs" --target "${built[@]}"
+export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$(command -v llvm-symbolizer || true)}
+ctest --test-dir "$build" --output-on-failure -R '^fuzz\.'
