@@ -176,9 +176,10 @@ bool parse_settings(int argc, char** argv, Settings& s) {
     }
     throw UsageError("unexpected argument '" + stray + "' (see harness --help)");
   }
-  // Options that name what is read, written or run: given twice with different values, which one
-  // was meant is a guess (scripts may repeat the others to override a default; the last one wins).
-  for (const char* name : {"output", "data", "init-weights", "device", "model"}) {
+  // Options that name a file read or written: given twice with different values, which one was
+  // meant is a guess. Any other option given twice: the last one wins (scripts and tests append
+  // their own values to override a default).
+  for (const char* name : {"output", "data", "init-weights"}) {
     std::vector<std::string> values;
     const std::string flag = std::string("--") + name;
     for (size_t i = 1; i < args.size(); ++i) {

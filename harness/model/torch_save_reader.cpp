@@ -271,6 +271,8 @@ class Unpickler {
     if (marks_.empty()) throw std::runtime_error("missing MARK");
     const size_t m = marks_.back();
     marks_.pop_back();
+    // Items popped after the MARK was set took the stack below it (a malformed pickle).
+    if (m > stack_.size()) throw std::runtime_error("the stack was popped below its MARK");
     std::vector<Value> out(stack_.begin() + m, stack_.end());
     stack_.resize(m);
     return out;

@@ -303,8 +303,9 @@ harness_opt("--warmup-epochs longer than --epochs", ["--warmup-epochs", "5"], ["
 harness_opt("--replace-head without --init-weights", ["--replace-head"], ["--replace-head"])
 harness_opt("unknown option --bogus", ["--bogus"], ["bogus"])
 harness_opt("stray positional argument", ["extra"], ["'extra'"])
-harness_opt("--model given twice", ["--model", "vit_tiny"], ["--model", "twice"])
-harness_opt("--device given twice", ["--device", "cpu", "--device", "cuda"], ["--device", "twice"])
+harness_opt("--device given twice (the last one wins: cuda)", ["--device", "cpu", "--device", "cuda"],
+            ["--device cuda: no GPU is visible"])
+harness_opt("--init-weights given twice", ["--init-weights", "a.pt", "--init-weights", "b.pt"], ["--init-weights", "twice"])
 case("cli", "--output given twice", "harness",
      lambda ctx: TINY + ["--output", ctx.tmp + "/a.h5", "--output", ctx.tmp + "/b.h5"], 2, ["--output", "twice"],
      check=lambda ctx, r: [f"{p} was created" for p in ("a.h5", "b.h5") if os.path.exists(ctx.tmp + "/" + p)])
