@@ -19,4 +19,11 @@ for t in $targets; do
 done
 cmake --build "$build" -j "$jobs" --target "${built[@]}"
 export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$(command -v llvm-symbolizer || true)}
-ctest --test-dir "$build" --output-on-failure -R '^fuzz\.'
+status=0
+ctest --test-dir "$build" --output-on-failure -j "$jobs" -R '^fuzz\.' || status=$?
+# Executions per target, from the fuzzers' final statistics in ctest's log.
+awk '/^[0-9]+\/[0-9]+ Test: fuzz\./ {name = $3} /stat::number_of_executed_units/ {runs[name] = $2}
+     /stat::average_exec_per_sec/ {rate[name] = $2} /stat::new_units_added/ {added[name] = $2}
+     END {for (n in runs) printf "%s: %d executions (%d/s), %d new inputs\n", n, runs[n], rate[n], added[n]}' \
+  "$build/Testing/Temporary/LastTest.log" | sort
+exit $status
