@@ -86,9 +86,95 @@ ChartOutcome write_chart_data(const lb::charts::ChartData& data, const std::stri
   return outcome;
 }
 
+namespace {
+
+// The charts' input limits. Every label, tooltip and warning is repeated in each animation frame
+// of the HTML charts: a 10 MB run name once made analyze use 5.6 GB. Longer texts are shortened
+// in the charts (the head and the tail kept, so that names that differ at the end stay apart);
+// the data files keep them whole.
+constexpr size_t kMaxLabel = 200;      // labels: bars, curves, points
+constexpr size_t kMaxDetails = 4000;   // tooltips
+constexpr size_t kMaxWarning = 1000;   // each warning line
+constexpr size_t kMaxWarnings = 200;   // warning lines per bar and per chart set
+
+struct Shortened {
+  size_t count = 0, longest = 0;
+  std::string example;
+};
+
+// Cuts at a UTF-8 character boundary at or before `at`.
+size_t boundary(const std::string& s, size_t at) {
+  while (at > 0 && at < s.size() && (static_cast<unsigned char>(s[at]) & 0xC0) == 0x80) --at;
+  return at;
+}
+
+void cap(std::string& text, size_t limit, Shortened& note) {
+  if (text.size() <= limit) return;
+  ++note.count;
+  if (text.size() > note.longest) {
+    note.longest = text.size();
+    note.example = text.substr(0, boundary(text, 40));
+    for (char& c : note.example) {
+      if (static_cast<unsigned char>(c) < 0x20) c = ' ';  // the message is one line
+    }
+  }
+  const size_t tail = limit / 5;
+  const size_t head = boundary(text, limit - tail - 3);
+  const size_t from = boundary(text, text.size() - tail);
+  text = text.substr(0, head) + "..." + text.substr(from);
+}
+
+void cap(std::vector<std::string>& list, Shortened& note) {
+  for (auto& w : list) cap(w, kMaxWarning, note);
+  if (list.size() > kMaxWarnings) {
+    const size_t dropped = list.size() - kMaxWarnings + 1;
+    list.resize(kMaxWarnings - 1);
+    list.push_back("... and " + std::to_string(dropped) + " more warnings (see summary.md)");
+    ++note.count;
+  }
+}
+
+void cap_texts(lb::charts::ChartData& d, std::vector<std::string>& problems) {
+  Shortened note;
+  cap(d.job_description, kMaxDetails, note);
+  cap(d.baseline_label, kMaxLabel, note);
+  cap(d.model_description, kMaxDetails, note);
+  cap(d.warnings, note);
+  for (auto& [name, value] : d.efficiency_panel) {
+    cap(name, kMaxLabel, note);
+    cap(value, kMaxLabel, note);
+  }
+  for (auto& b : d.bars) {
+    cap(b.label, kMaxLabel, note);
+    cap(b.details, kMaxDetails, note);
+    cap(b.warnings, note);
+  }
+  for (auto& c : d.accuracy) {
+    cap(c.label, kMaxLabel, note);
+    cap(c.details, kMaxDetails, note);
+  }
+  for (auto& p : d.scaling) cap(p.label, kMaxLabel, note);
+  for (auto& b : d.bounds) {
+    cap(b.label, kMaxLabel, note);
+    cap(b.details, kMaxDetails, note);
+  }
+  for (auto& p : d.model) cap(p.label, kMaxLabel, note);
+  if (note.count > 0) {
+    problems.push_back(std::to_string(note.count) + " texts shortened in the charts (labels to " +
+                       std::to_string(kMaxLabel) + " characters, tooltips to " + std::to_string(kMaxDetails) +
+                       (note.longest > 0 ? "; the longest, '" + note.example + "...', has " +
+                                               std::to_string(note.longest) + " characters"
+                                         : std::string()) +
+                       "); the data files keep them whole");
+  }
+}
+
+}  // namespace
+
 ChartOutcome write_charts(const Comparison& cmp, const std::string& out_dir, bool static_images) {
   std::vector<std::string> problems;
-  const lb::charts::ChartData data = to_chart_data(cmp, problems);
+  lb::charts::ChartData data = to_chart_data(cmp, problems);
+  cap_texts(data, problems);
   ChartOutcome outcome = write_chart_data(data, out_dir, static_images);
   outcome.problems.insert(outcome.problems.begin(), problems.begin(), problems.end());
   return outcome;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "analysis/recorded_run.h"
 #include "analysis/results_reader.h"
@@ -12,6 +13,19 @@ namespace fs = std::filesystem;
 
 namespace lb::analysis {
 namespace {
+
+// The same file named twice (itself and a symlink, or itself and its folder) is read once.
+bool first_time(const std::string& path, std::map<std::string, std::string>& seen, LoadedInputs& out) {
+  std::error_code ec;
+  std::string key = fs::canonical(path, ec).string();
+  if (ec) key = fs::absolute(path, ec).lexically_normal().string();
+  auto [it, inserted] = seen.emplace(key, path);
+  if (!inserted) {
+    out.messages.push_back(path + ": given more than once" + (it->second == path ? "" : " (also as " + it->second + ")") +
+                           "; read once");
+  }
+  return inserted;
+}
 
 // Runs still in journals beside a results file (being written, or of a process that died): read
 // as they are, unless the file already holds the run (folded while we looked).
@@ -25,7 +39,7 @@ void add_journals(const std::string& results_path, const std::vector<std::string
       out.reports.push_back({journal, "journal", true, 1, ""});
       out.runs.push_back(analyse_run(std::move(run)));
     } catch (const std::exception& e) {
-      out.reports.push_back({journal, "journal", false, 0, e.what()});
+      out.reports.push_back({journal, "journal", false, 0, std::string(e.what()) + "; the journal is ignored"});
     }
   }
 }
@@ -47,6 +61,13 @@ void add_results_file(const std::string& path, LoadedInputs& out) {
 }
 
 void add_table(const std::string& path, TableKind kind, LoadedInputs& out) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    out.reports.push_back({path, kind == TableKind::Reference ? "reference" : "wandb-csv", false, 0,
+                           path + ": a folder; " + (kind == TableKind::Reference ? "--reference" : "--wandb-csv") +
+                               " expects a CSV file"});
+    return;
+  }
   TableImportResult r = import_run_table(path, kind);
   out.reports.push_back({path, kind == TableKind::Reference ? "reference" : "wandb-csv", r.ok, r.runs.size(), r.error});
   for (auto& m : r.messages) out.messages.push_back(std::move(m));
@@ -78,6 +99,7 @@ std::vector<std::string> results_files_in(const std::string& directory) {
 
 LoadedInputs load_inputs(const InputSpec& spec) {
   LoadedInputs out;
+  std::map<std::string, std::string> seen_results, seen_wandb, seen_reference;
   for (const auto& path : spec.results) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
@@ -85,13 +107,19 @@ LoadedInputs load_inputs(const InputSpec& spec) {
       if (files.empty()) {
         out.reports.push_back({path, "results", false, 0, path + ": directory holds no .h5 or .hdf5 file"});
       }
-      for (const auto& f : files) add_results_file(f, out);
-    } else {
+      for (const auto& f : files) {
+        if (first_time(f, seen_results, out)) add_results_file(f, out);
+      }
+    } else if (first_time(path, seen_results, out)) {
       add_results_file(path, out);
     }
   }
-  for (const auto& path : spec.wandb_csv) add_table(path, TableKind::WandbExport, out);
-  for (const auto& path : spec.reference) add_table(path, TableKind::Reference, out);
+  for (const auto& path : spec.wandb_csv) {
+    if (first_time(path, seen_wandb, out)) add_table(path, TableKind::WandbExport, out);
+  }
+  for (const auto& path : spec.reference) {
+    if (first_time(path, seen_reference, out)) add_table(path, TableKind::Reference, out);
+  }
   return out;
 }
 

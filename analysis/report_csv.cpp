@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <utility>
@@ -32,6 +33,17 @@ std::string cell(bool v) { return v ? "true" : "false"; }
 // Interval ends: empty when the measurements do not bound that end.
 std::string lo_cell(const Interval& v) { return v.has_interval && !v.has_lower() ? std::string() : cell(v.lo); }
 std::string hi_cell(const Interval& v) { return v.has_interval && !v.has_upper() ? std::string() : cell(v.hi); }
+
+// CSV formula injection: a spreadsheet runs a cell that starts with =, +, -, @ (or a tab or CR
+// before one) as a formula. Such text (a run name from an export, say) is written behind a ' so
+// that it stays text; numbers such as -0.5 are left as they are.
+std::string inert(std::string text) {
+  if (text.empty() || std::string("=+-@\t\r").find(text[0]) == std::string::npos) return text;
+  char* end = nullptr;
+  std::strtod(text.c_str(), &end);
+  if (end == text.c_str() + text.size() && text[0] != '\t' && text[0] != '\r') return text;
+  return "'" + text;
+}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -360,7 +372,7 @@ std::string benchmark_csv(const Comparison& cmp) {
     for (const auto& [name, get] : columns()) {
       if (!first) out += ',';
       first = false;
-      out += csv_cell(get(cmp, r));
+      out += csv_cell(inert(get(cmp, r)));
     }
     out += '\n';
   }
@@ -370,7 +382,7 @@ std::string benchmark_csv(const Comparison& cmp) {
       if (!first) out += ',';
       first = false;
       auto it = row.find(name);
-      out += csv_cell(it == row.end() ? std::string() : it->second);
+      out += csv_cell(inert(it == row.end() ? std::string() : it->second));
     }
     out += '\n';
   }

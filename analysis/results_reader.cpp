@@ -82,7 +82,108 @@ std::optional<int64_t> root_int(const AttrMap& m, const char* name) {
   auto it = m.find(name);
   if (it == m.end()) return std::nullopt;
   if (auto i = std::get_if<int64_t>(&it->second)) return *i;
+  if (auto d = std::get_if<double>(&it->second)) {
+    // Only values an int64 holds: llround of anything larger is undefined.
+    if (std::isfinite(*d) && std::fabs(*d) < 9.2e18) return static_cast<int64_t>(std::llround(*d));
+  }
   return std::nullopt;
+}
+
+// A count (nodes, ranks, samples, epochs, ...): 0 to `max`, else unknown with a warning naming the
+// attribute. The comparison does arithmetic on these in int.
+std::optional<int64_t> get_count(const AttrMap& m, const char* name, RunRecord& run,
+                                 int64_t max = std::numeric_limits<int32_t>::max()) {
+  auto it = m.find(name);
+  if (it == m.end()) return std::nullopt;
+  const auto v = root_int(m, name);
+  if (v && *v >= 0 && *v <= max) return v;
+  std::string shown;
+  if (auto i = std::get_if<int64_t>(&it->second)) shown = std::to_string(*i);
+  else if (auto d = std::get_if<double>(&it->second)) shown = format_number(*d);
+  else shown = "'" + std::get<std::string>(it->second).substr(0, 40) + "'";
+  run.warnings.push_back("attribute " + std::string(name) + " = " + shown + " is not a count from 0 to " +
+                         std::to_string(max) + "; treated as unknown");
+  return std::nullopt;
+}
+
+// A table value as an integer field: values outside the type (or NaN) are clamped instead of
+// being converted with undefined behaviour; `bad` counts them.
+template <class T>
+T to_field(double v, size_t& bad) {
+  constexpr double lo = static_cast<double>(std::numeric_limits<T>::min());
+  constexpr double hi = static_cast<double>(std::numeric_limits<T>::max());
+  if (!(v >= lo && v < hi)) {
+    ++bad;
+    return std::isnan(v) || v < lo ? std::numeric_limits<T>::min() : std::numeric_limits<T>::max();
+  }
+  return static_cast<T>(v);
+}
+
+// Rows whose time fields are negative or not finite: the table cannot be used for timing.
+std::string bad_times(const CompoundColumns& table, std::initializer_list<std::pair<size_t, const char*>> fields) {
+  std::string out;
+  for (const auto& [field, name] : fields) {
+    size_t negative = 0, nan = 0, first = 0;
+    for (size_t i = 0; i < table.rows(); ++i) {
+      const double v = table.value(field, i);
+      if (std::isfinite(v) && v >= 0) continue;
+      if (negative + nan == 0) first = i;
+      (std::isnan(v) ? nan : negative) += 1;
+    }
+    if (negative + nan == 0) continue;
+    out += (out.empty() ? "" : "; ") + std::to_string(negative + nan) + " rows with a " +
+           (nan ? (negative ? "NaN or negative" : "NaN") : "negative or infinite") + " " + name + " (first: row " +
+           std::to_string(first) + ")";
+  }
+  return out;
+}
+
+// Tables larger than this are refused: a file can declare 10^10 rows in a few bytes (chunks that
+// were never written), and reading it would take all memory.
+constexpr hsize_t kMaxTableBytes = hsize_t(4) << 30;
+
+bool too_large(hid_t ds, const char* name, RunRecord& run) {
+  H5Handle space = h5_space(H5Dget_space(ds));
+  H5Handle type = h5_type(H5Dget_type(ds));
+  const hssize_t points = H5Sget_simple_extent_npoints(space.get());
+  const size_t size = std::max<size_t>(H5Tget_size(type.get()), sizeof(double));
+  if (points < 0 || hsize_t(points) <= kMaxTableBytes / size) return false;
+  run.warnings.push_back("'" + std::string(name) + "' declares " + std::to_string(points) +
+                         " values, more than analyze reads (4 GiB); left out");
+  return true;
+}
+
+std::optional<double> get_double(const AttrMap& m, const char* name) {
+  auto it = m.find(name);
+  if (it == m.end()) return std::nullopt;
+  if (auto d = std::get_if<double>(&it->second)) return *d;
+  if (auto i = std::get_if<int64_t>(&it->second)) return static_cast<double>(*i);
+  return std::nullopt;
+}
+
+// Counts and times the comparison computes with, checked before they are typed by the schema:
+// a count outside 0..max or a negative, NaN or infinite time becomes unknown, with a warning
+// naming the attribute (the comparison does int arithmetic on counts).
+void drop_unusable_values(AttrMap& a, RunRecord& run) {
+  static const char* const counts[] = {"nodes", "world_size", "device_count", "threads", "batch_size",
+                                       "global_batch_size", "full_train_samples", "full_val_samples",
+                                       "train_samples", "val_samples", "epochs", "eval_every",
+                                       "val_images_per_eval", "ranks_per_node", "repeat_index", "repeat_count"};
+  static const char* const sizes[] = {"peak_rss_bytes", "peak_rss_bytes_max_rank", "peak_device_memory_bytes",
+                                      "parameters", "comm_bucket_bytes"};
+  for (const char* name : counts) {
+    if (a.count(name) && !get_count(a, name, run)) a.erase(name);
+  }
+  for (const char* name : sizes) {
+    if (a.count(name) && !get_count(a, name, run, int64_t(1) << 62)) a.erase(name);
+  }
+  for (const char* name : {"wall_time_s", "setup_s"}) {
+    const auto v = get_double(a, name);
+    if (!v || (std::isfinite(*v) && *v >= 0)) continue;
+    run.warnings.push_back("attribute " + std::string(name) + " = " + (std::isnan(*v) ? std::string("NaN") : format_number(*v)) +
+                           " is not a time in seconds (negative, NaN or infinite); treated as unknown");
+    a.erase(name);
+  }
 }
 
 // Buffers reused from run to run: fresh multi-megabyte allocations per run cost more in page
@@ -98,6 +199,7 @@ void read_steps(hid_t group, RunRecord& run, Scratch& scratch) {
     return;
   }
   H5Handle ds = h5_dataset(H5Dopen2(group, schema::kStepsTable, H5P_DEFAULT));
+  if (!ds || too_large(ds.get(), "steps", run)) return;
   enum { kEpoch, kSamples, kWarmup, kTotal, kDataWait, kCommExposed, kForward, kBackward, kOptimizer };
 #define F(name) LB_SCHEMA_FIELD(StepRecord, name)
   CompoundColumns table(ds.get(), {F(epoch), F(samples), F(warmup), F(total_s), F(data_wait_s), F(comm_exposed_s),
@@ -117,6 +219,11 @@ void read_steps(hid_t group, RunRecord& run, Scratch& scratch) {
     return;
   }
   const size_t n = table.rows();
+  if (const std::string bad = bad_times(table, {{kTotal, "total_s"}}); !bad.empty()) {
+    run.warnings.push_back("'steps': " + bad + "; the table is left out");
+    return;
+  }
+  size_t out_of_range = 0;
   StepColumns& c = run.steps;
   c.epoch.resize(n);
   c.samples.resize(n);
@@ -125,10 +232,14 @@ void read_steps(hid_t group, RunRecord& run, Scratch& scratch) {
   c.data_wait_s.assign(n, 0.0);
   c.comm_exposed_s.assign(n, 0.0);
   for (size_t i = 0; i < n; ++i) {
-    c.epoch[i] = static_cast<int32_t>(table.value(kEpoch, i));
-    c.samples[i] = static_cast<int32_t>(table.value(kSamples, i));
+    c.epoch[i] = to_field<int32_t>(table.value(kEpoch, i), out_of_range);
+    c.samples[i] = to_field<int32_t>(table.value(kSamples, i), out_of_range);
     c.warmup[i] = table.value(kWarmup, i) != 0 ? 1 : 0;
     c.total_s[i] = table.value(kTotal, i);
+  }
+  if (out_of_range > 0) {
+    run.warnings.push_back("'steps': " + std::to_string(out_of_range) +
+                           " epoch or samples values outside a 32-bit integer (or NaN), clamped");
   }
   if (table.has(kDataWait)) {
     for (size_t i = 0; i < n; ++i) c.data_wait_s[i] = table.value(kDataWait, i);
@@ -149,6 +260,7 @@ void read_steps(hid_t group, RunRecord& run, Scratch& scratch) {
 void read_allreduce_sweep(hid_t group, RunRecord& run, Scratch& scratch) {
   if (H5Lexists(group, schema::kAllreduceSweepTable, H5P_DEFAULT) <= 0) return;
   H5Handle ds = h5_dataset(H5Dopen2(group, schema::kAllreduceSweepTable, H5P_DEFAULT));
+  if (!ds || too_large(ds.get(), "allreduce_sweep", run)) return;
   enum { kBytes, kSeconds, kRepeats, kRanks };
 #define F(name) LB_SCHEMA_FIELD(AllreduceSweepRecord, name)
   CompoundColumns table(ds.get(), {F(bytes), F(seconds), F(repeats), F(ranks)});
@@ -170,10 +282,12 @@ void read_allreduce_sweep(hid_t group, RunRecord& run, Scratch& scratch) {
     AllreduceSample a;
     const double bytes = table.value(kBytes, i), seconds = table.value(kSeconds, i), ranks = table.value(kRanks, i);
     if (!(bytes > 0) || !(seconds > 0) || !std::isfinite(seconds) || !(ranks >= 2)) continue;
-    a.bytes = static_cast<int64_t>(bytes);
+    size_t clamped = 0;
+    a.bytes = to_field<int64_t>(bytes, clamped);
     a.seconds = seconds;
-    a.repeats = table.has(kRepeats) ? static_cast<int32_t>(table.value(kRepeats, i)) : 0;
-    a.ranks = static_cast<int32_t>(ranks);
+    a.repeats = table.has(kRepeats) ? to_field<int32_t>(table.value(kRepeats, i), clamped) : 0;
+    a.ranks = to_field<int32_t>(ranks, clamped);
+    if (clamped > 0) continue;
     run.allreduce_sweep.push_back(a);
   }
 }
@@ -184,6 +298,7 @@ void read_epochs(hid_t group, RunRecord& run, Scratch& scratch) {
     return;
   }
   H5Handle ds = h5_dataset(H5Dopen2(group, schema::kEpochsTable, H5P_DEFAULT));
+  if (!ds || too_large(ds.get(), "epochs", run)) return;
   enum { kEpoch, kTrain, kVal, kTotal, kTrainSamples, kValSamples, kTrainLoss, kTrainAcc, kValLoss,
          kTop1, kTop5, kImagesPerS, kEndWall, kEnergy };
 #define F(name) LB_SCHEMA_FIELD(EpochRecord, name)
@@ -205,14 +320,20 @@ void read_epochs(hid_t group, RunRecord& run, Scratch& scratch) {
     run.warnings.push_back("'epochs' could not be read");
     return;
   }
+  if (const std::string bad = bad_times(table, {{kTrain, "train_time_s"}, {kVal, "val_time_s"}, {kTotal, "epoch_time_s"}});
+      !bad.empty()) {
+    run.warnings.push_back("'epochs': " + bad + "; the table is left out");
+    return;
+  }
+  size_t out_of_range = 0;
   for (size_t i = 0; i < table.rows(); ++i) {
     EpochRecord e;
-    e.epoch = static_cast<int32_t>(table.value(kEpoch, i));
+    e.epoch = to_field<int32_t>(table.value(kEpoch, i), out_of_range);
     e.train_time_s = table.value(kTrain, i);
     e.val_time_s = table.value(kVal, i);
     e.epoch_time_s = table.value(kTotal, i);
-    e.train_samples = static_cast<int64_t>(table.value(kTrainSamples, i));
-    e.val_samples = static_cast<int64_t>(table.value(kValSamples, i));
+    e.train_samples = to_field<int64_t>(table.value(kTrainSamples, i), out_of_range);
+    e.val_samples = to_field<int64_t>(table.value(kValSamples, i), out_of_range);
     e.train_loss = table.value(kTrainLoss, i);
     e.train_acc = table.value(kTrainAcc, i);
     e.val_loss = table.value(kValLoss, i);
@@ -223,12 +344,17 @@ void read_epochs(hid_t group, RunRecord& run, Scratch& scratch) {
     e.energy_j = table.value(kEnergy, i);  // NaN when the field is absent (older files)
     run.epochs.push_back(e);
   }
+  if (out_of_range > 0) {
+    run.warnings.push_back("'epochs': " + std::to_string(out_of_range) +
+                           " epoch or sample counts outside their integer type (or NaN), clamped");
+  }
 }
 
 // The validation passes; optional (files written before the harness recorded them have none).
 void read_evaluations(hid_t group, RunRecord& run, Scratch& scratch) {
   if (H5Lexists(group, schema::kEvaluationsTable, H5P_DEFAULT) <= 0) return;
   H5Handle ds = h5_dataset(H5Dopen2(group, schema::kEvaluationsTable, H5P_DEFAULT));
+  if (!ds || too_large(ds.get(), "evaluations", run)) return;
   enum { kStep, kEpoch, kValSamples, kTop1, kValTime, kEndWall };
 #define F(name) LB_SCHEMA_FIELD(EvaluationRecord, name)
   CompoundColumns table(ds.get(), {F(step), F(epoch), F(val_samples), F(val_top1), F(val_time_s), F(end_wall_s)});
@@ -246,16 +372,25 @@ void read_evaluations(hid_t group, RunRecord& run, Scratch& scratch) {
     run.warnings.push_back("'evaluations' could not be read; accuracy taken from 'epochs'");
     return;
   }
+  if (const std::string bad = bad_times(table, {{kValTime, "val_time_s"}}); !bad.empty()) {
+    run.warnings.push_back("'evaluations': " + bad + "; accuracy taken from 'epochs'");
+    return;
+  }
   run.evaluations.reserve(table.rows());
+  size_t out_of_range = 0;
   for (size_t i = 0; i < table.rows(); ++i) {
     EvaluationRecord e;
-    e.step = static_cast<int64_t>(table.value(kStep, i));
-    e.epoch = static_cast<int32_t>(table.value(kEpoch, i));
-    e.val_samples = static_cast<int64_t>(table.value(kValSamples, i));
+    e.step = to_field<int64_t>(table.value(kStep, i), out_of_range);
+    e.epoch = to_field<int32_t>(table.value(kEpoch, i), out_of_range);
+    e.val_samples = to_field<int64_t>(table.value(kValSamples, i), out_of_range);
     e.val_top1 = table.value(kTop1, i);
     e.val_time_s = table.value(kValTime, i);
     e.end_wall_s = table.value(kEndWall, i);
     run.evaluations.push_back(e);
+  }
+  if (out_of_range > 0) {
+    run.warnings.push_back("'evaluations': " + std::to_string(out_of_range) +
+                           " step, epoch or sample counts outside their integer type (or NaN), clamped");
   }
 }
 
@@ -264,6 +399,7 @@ void read_evaluations(hid_t group, RunRecord& run, Scratch& scratch) {
 void read_energy(hid_t group, RunRecord& run, Scratch& scratch) {
   if (H5Lexists(group, schema::kEnergyTable, H5P_DEFAULT) <= 0) return;
   H5Handle ds = h5_dataset(H5Dopen2(group, schema::kEnergyTable, H5P_DEFAULT));
+  if (!ds || too_large(ds.get(), "energy", run)) return;
   enum { kEpoch, kCounter, kJoules, kSeconds, kIntegrated };
 #define F(name) LB_SCHEMA_FIELD(EnergyRecord, name)
   CompoundColumns table(ds.get(), {F(epoch), F(counter), F(joules), F(seconds), F(integrated)});
@@ -298,6 +434,7 @@ void read_energy(hid_t group, RunRecord& run, Scratch& scratch) {
 void read_rank_times(hid_t group, RunRecord& run, Scratch& scratch) {
   if (H5Lexists(group, schema::kRankStepTimeTable, H5P_DEFAULT) <= 0) return;
   H5Handle ds = h5_dataset(H5Dopen2(group, schema::kRankStepTimeTable, H5P_DEFAULT));
+  if (!ds || too_large(ds.get(), "rank_step_time_s", run)) return;
   H5Handle space = h5_space(H5Dget_space(ds.get()));
   if (H5Sget_simple_extent_ndims(space.get()) != 2) {
     run.warnings.push_back("'rank_step_time_s' is not two-dimensional");
@@ -364,6 +501,18 @@ FileReadResult read_results_file(const std::string& path) {
   }
   const AttrMap root = read_attributes(file.get());
   const auto version = root_int(root, "schema_version");
+  if (root.count("schema_version") && H5Lexists(file.get(), "runs", H5P_DEFAULT) > 0) {
+    // Only a whole number from 1 up: 0, negatives (INT64_MIN), fractions, NaN and strings are not versions.
+    const schema::AttrValue& v = root.at("schema_version");
+    const double* d = std::get_if<double>(&v);
+    if (!version || *version < 1 || (d && *d != std::round(*d))) {
+      std::string shown = std::holds_alternative<std::string>(v) ? "'" + std::get<std::string>(v).substr(0, 40) + "'"
+                          : d ? format_number(*d) : std::to_string(*version);
+      result.error = path + ": schema_version " + shown + " is not a valid version (expected a whole number from 1 to " +
+                     std::to_string(kSupportedSchemaVersion) + ")";
+      return result;
+    }
+  }
   if (!version || H5Lexists(file.get(), "runs", H5P_DEFAULT) <= 0) {
     result.error = path + ": not a lumibench results file (expected a root attribute "
                           "'schema_version' and a group '/runs')";
@@ -381,7 +530,9 @@ FileReadResult read_results_file(const std::string& path) {
     return result;
   }
   Scratch scratch;
-  for (const auto& name : member_names(runs.get())) {
+  const auto names = member_names(runs.get());
+  if (names.empty()) result.messages.push_back(path + ": '/runs' holds no runs");
+  for (const auto& name : names) {
     H5Handle group = h5_group(H5Gopen2(runs.get(), name.c_str(), H5P_DEFAULT));
     if (!group) {
       result.messages.push_back(path + ": /runs/" + name + " is not a group; skipped");
@@ -392,13 +543,21 @@ FileReadResult read_results_file(const std::string& path) {
     run.source_path = path;
     run.source_label = "measured";
     run.origin = Origin::Measured;
-    fill_from_attributes(schema::attributes_from_values(read_attributes(group.get())), run);
-    read_steps(group.get(), run, scratch);
-    read_epochs(group.get(), run, scratch);
-    read_evaluations(group.get(), run, scratch);
-    read_rank_times(group.get(), run, scratch);
-    read_allreduce_sweep(group.get(), run, scratch);
-    read_energy(group.get(), run, scratch);
+    try {
+      AttrMap attributes = read_attributes(group.get());
+      drop_unusable_values(attributes, run);
+      fill_from_attributes(schema::attributes_from_values(attributes), run);
+      read_steps(group.get(), run, scratch);
+      read_epochs(group.get(), run, scratch);
+      read_evaluations(group.get(), run, scratch);
+      read_rank_times(group.get(), run, scratch);
+      read_allreduce_sweep(group.get(), run, scratch);
+      read_energy(group.get(), run, scratch);
+    } catch (const std::bad_alloc&) {
+      result.messages.push_back(path + ": /runs/" + name + ": too large for this machine's memory; skipped");
+      scratch = Scratch();
+      continue;
+    }
     result.runs.push_back(std::move(run));
   }
   result.ok = true;

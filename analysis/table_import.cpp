@@ -1,5 +1,6 @@
 #include "analysis/table_import.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -61,6 +62,8 @@ class Row {
 
   void note(const std::string& message) const { messages_.push_back(where_ + ": " + message); }
 
+  // Counts (GPUs, nodes, epochs, samples, batch sizes): whole numbers from 0 to 2^31 - 1. The
+  // comparison does int arithmetic on them; a larger value is named and treated as unknown.
   std::optional<int64_t> integer(const char* column) const {
     auto d = number(column);
     if (!d) return std::nullopt;
@@ -69,7 +72,24 @@ class Row {
                           format_number(*d) + "; treated as unknown");
       return std::nullopt;
     }
+    if (*d < 0 || *d > 2147483647.0) {
+      messages_.push_back(where_ + ": column '" + column + "': " + *text(column) +
+                          " is not a count from 0 to 2147483647; treated as unknown");
+      return std::nullopt;
+    }
     return static_cast<int64_t>(std::llround(*d));
+  }
+
+  // Durations in the column's unit: from 0 up to `max` (about 30 years), else unknown.
+  std::optional<double> duration(const char* column, double max) const {
+    auto d = number(column);
+    if (!d) return std::nullopt;
+    if (*d < 0 || *d > max) {
+      messages_.push_back(where_ + ": column '" + column + "': " + *text(column) + " is not a duration from 0 to " +
+                          format_number(max) + "; treated as unknown");
+      return std::nullopt;
+    }
+    return d;
   }
 
  private:
@@ -98,6 +118,68 @@ bool column_is_fraction(const CsvTable& table, const std::map<std::string, size_
   return any;
 }
 
+// Replaces bytes that are not UTF-8 with U+FFFD (the outputs are UTF-8: JSON must be). True when
+// something was replaced.
+bool make_utf8(std::string& text) {
+  std::string out;
+  bool changed = false;
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0 && i + n <= text.size();
+    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (ok && n > 1) {  // no overlong forms, surrogates or code points above U+10FFFF
+      const auto c1 = static_cast<unsigned char>(text[i + 1]);
+      ok = !(c < 0xC2) && !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0) && !(c == 0xF0 && c1 < 0x90) &&
+           !(c > 0xF4) && !(c == 0xF4 && c1 >= 0x90);
+    }
+    if (ok) {
+      out.append(text, i, n);
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      changed = true;
+      ++i;
+    }
+  }
+  if (changed) text = std::move(out);
+  return changed;
+}
+
+// Checks and cleans one row's cells before they are read: the cell count against the header, NUL
+// bytes (removed), bytes that are not UTF-8 (replaced), and text that a spreadsheet would run as a
+// formula (=, +, -, @: benchmark_data.csv writes such cells behind a '). One message per finding.
+void check_cells(std::vector<std::string>& cells, const std::vector<std::string>& header, const std::string& where,
+                 std::vector<std::string>& messages) {
+  if (cells.size() != header.size()) {
+    messages.push_back(where + ": " + std::to_string(cells.size()) + " cells, the header has " +
+                       std::to_string(header.size()) + (cells.size() < header.size() ? "; the missing ones are unknown"
+                                                                                         : "; the extra ones are ignored"));
+  }
+  std::string nul, utf8, formula;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    std::string& cell = cells[i];
+    const std::string column = i < header.size() ? "'" + trim(header[i]) + "'" : std::to_string(i + 1);
+    if (cell.find('\0') != std::string::npos) {
+      cell.erase(std::remove(cell.begin(), cell.end(), '\0'), cell.end());
+      nul += (nul.empty() ? "" : ", ") + column;
+    }
+    if (make_utf8(cell)) utf8 += (utf8.empty() ? "" : ", ") + column;
+    const std::string t = trim(cell);
+    if (!t.empty() && std::string("=+-@").find(t[0]) != std::string::npos) {
+      char* end = nullptr;
+      std::strtod(t.c_str(), &end);
+      if (end != t.c_str() + t.size()) formula += (formula.empty() ? "" : ", ") + column;
+    }
+  }
+  if (!nul.empty()) messages.push_back(where + ": a NUL byte in column " + nul + "; removed");
+  if (!utf8.empty()) messages.push_back(where + ": bytes that are not UTF-8 in column " + utf8 + "; replaced by U+FFFD");
+  if (!formula.empty()) {
+    messages.push_back(where + ": column " + formula + " starts with =, +, - or @ (a spreadsheet formula); " +
+                       "written to benchmark_data.csv behind a ' so that it stays text");
+  }
+}
+
 void append_note(std::string& notes, const std::string& name, const std::optional<std::string>& value) {
   if (!value) return;
   if (!notes.empty()) notes += "; ";
@@ -116,7 +198,7 @@ RunRecord import_row(const Row& row, const std::string& path, const std::string&
   run.start_utc = row.text("created").value_or("");
 
   ImportedFigures& f = run.imported;
-  f.runtime_s = row.number("runtime");
+  f.runtime_s = row.duration("runtime", 1e9);
   run.wall_time_s = f.runtime_s;
   if (auto v = row.number("val_accuracy")) {
     f.val_accuracy_pct = val_acc_fraction ? *v * 100.0 : *v;
@@ -124,9 +206,9 @@ RunRecord import_row(const Row& row, const std::string& path, const std::string&
     f.val_accuracy_pct = acc_fraction ? *a * 100.0 : *a;
     run.warnings.push_back("accuracy taken from column 'acc' (the export does not say it is validation accuracy)");
   }
-  if (auto m = row.number("epoch_duration_minutes")) f.epoch_time_s = *m * 60.0;
-  if (auto h = row.number("extrapolated_total_time_hr")) f.extrapolated_total_s = *h * 3600.0;
-  if (auto h = row.number("extrapolated_epoch_time_hr")) f.extrapolated_epoch_s = *h * 3600.0;
+  if (auto m = row.duration("epoch_duration_minutes", 1e9 / 60)) f.epoch_time_s = *m * 60.0;
+  if (auto h = row.duration("extrapolated_total_time_hr", 1e9 / 3600)) f.extrapolated_total_s = *h * 3600.0;
+  if (auto h = row.duration("extrapolated_epoch_time_hr", 1e9 / 3600)) f.extrapolated_epoch_s = *h * 3600.0;
   append_note(f.notes, "notes", row.text("notes"));
   append_note(f.notes, "tags", row.text("tags"));
   append_note(f.notes, "user", row.text("user"));
@@ -196,7 +278,12 @@ TableImportResult import_run_table_text(const std::string& text, const std::stri
   for (size_t i = 0; i < csv.table.header.size(); ++i) {
     const std::string name = to_lower(trim(csv.table.header[i]));
     if (known_columns().count(name)) {
-      columns.emplace(name, i);  // the first of duplicated columns wins
+      auto [it, inserted] = columns.emplace(name, i);  // the first of duplicated columns wins
+      if (!inserted) {
+        result.messages.push_back(path + ": duplicate column '" + trim(csv.table.header[i]) + "' (columns " +
+                                  std::to_string(it->second + 1) + " and " + std::to_string(i + 1) +
+                                  "); the first is used");
+      }
     } else if (!name.empty()) {
       ignored.push_back(trim(csv.table.header[i]));
     }
@@ -215,6 +302,7 @@ TableImportResult import_run_table_text(const std::string& text, const std::stri
   for (size_t r = 0; r < csv.table.rows.size(); ++r) {
     const int line = csv.table.row_lines[r];
     const std::string where = path + " line " + std::to_string(line);
+    check_cells(csv.table.rows[r], csv.table.header, where, result.messages);
     Row row(columns, csv.table.rows[r], where, result.messages);
     std::string label;
     if (kind == TableKind::WandbExport) {

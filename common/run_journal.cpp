@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -184,6 +185,11 @@ void JournalWriter::append(const std::string& text) {
   if (::fdatasync(fd_) != 0) fail(path_, "cannot make the run journal durable (fdatasync)");
 }
 
+namespace {
+constexpr std::int64_t kMaxWorldSize = 1 << 20;
+constexpr std::size_t kMaxRankTimes = std::size_t(1) << 28;  // 2 GiB of doubles
+}  // namespace
+
 JournalReadResult read_journal(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open the run journal: " + std::strerror(errno));
@@ -210,17 +216,29 @@ JournalReadResult read_journal(const std::string& path) {
       continue;
     }
     if (!header) {
-      if (!j.is_object() || j.value("journal", "") != "lumibench run" || !j.contains("run_id") ||
-          !j["run_id"].is_string())
+      // Every field is checked for its type first: json's own conversions throw other exception
+      // types, and a number too large for an int converts with undefined behaviour.
+      auto integer = [&](const char* name, std::int64_t fallback) {
+        auto it = j.find(name);
+        if (it == j.end()) return fallback;
+        if (!it->is_number_integer()) throw std::runtime_error(path + ": journal " + name + " is not a whole number");
+        return it->is_number_unsigned() && it->get<std::uint64_t>() > std::uint64_t(INT64_MAX)
+                   ? INT64_MAX
+                   : it->get<std::int64_t>();
+      };
+      if (!j.is_object() || !j.contains("journal") || !j["journal"].is_string() ||
+          j["journal"].get<std::string>() != "lumibench run" || !j.contains("run_id") || !j["run_id"].is_string())
         throw std::runtime_error(path + ": not a run journal (no lumibench header)");
-      const int version = j.value("schema_version", 0);
+      const std::int64_t version = integer("schema_version", 0);
       if (version < 1 || version > schema::kVersion)
         throw std::runtime_error(path + ": journal schema_version " + std::to_string(version) +
                                  " is not one this program reads (1.." + std::to_string(schema::kVersion) + ")");
       run.run_id = j["run_id"].get<std::string>();
-      const auto ws = j.value("world_size", 1);
-      if (ws < 1 || ws > (1 << 20)) throw std::runtime_error(path + ": journal world_size " + std::to_string(ws) + " out of range");
-      run.world_size = ws;
+      const std::int64_t ws = integer("world_size", 1);
+      if (ws < 1 || ws > kMaxWorldSize)
+        throw std::runtime_error(path + ": journal world_size " + std::to_string(ws) + " out of range (1.." +
+                                 std::to_string(kMaxWorldSize) + ")");
+      run.world_size = int(ws);
       header = true;
       continue;
     }
@@ -233,6 +251,10 @@ JournalReadResult read_journal(const std::string& path) {
       } else if (auto it = j.find("step"); it != j.end()) {
         schema::StepRecord row;
         from_json_row(*it, row);
+        // Each step line stores a time per rank: a journal of many tiny lines and a large world
+        // would otherwise take any amount of memory.
+        if (run.rank_step_time_s.size() + std::size_t(run.world_size) > kMaxRankTimes)
+          throw std::runtime_error("more than " + std::to_string(kMaxRankTimes) + " rank step times (steps x world_size)");
         std::vector<double> ranks(std::size_t(run.world_size), std::numeric_limits<double>::quiet_NaN());
         if (auto rt = j.find("rank_total_s"); rt != j.end() && rt->is_array())
           for (std::size_t i = 0; i < ranks.size() && i < rt->size(); ++i) get((*rt)[i], ranks[i]);

@@ -172,7 +172,36 @@ bool parse_settings(int argc, char** argv, Settings& s) {
     std::cout << harness_version_line() << "\n";
     return false;
   }
-  if (!r.unmatched().empty()) throw UsageError("unexpected argument '" + r.unmatched().front() + "' (see harness --help)");
+  if (!r.unmatched().empty()) {
+    const std::string& stray = r.unmatched().front();
+    // `--subset VALUE` takes the next word only when it looks like a subset ("2%", "800").
+    for (size_t i = 1; i + 1 < args.size(); ++i) {
+      if (args[i] == "--subset" && args[i + 1] == stray)
+        throw UsageError("--subset '" + stray + "': expected a percentage of the training split (e.g. 1%) or a "
+                         "positive sample count (e.g. 800)");
+    }
+    throw UsageError("unexpected argument '" + stray + "' (see harness --help)");
+  }
+  // Options that name a file read or written: given twice with different values, which one was
+  // meant is a guess. Any other option given twice: the last one wins (scripts and tests append
+  // their own values to override a default).
+  for (const char* name : {"output", "data", "init-weights"}) {
+    std::vector<std::string> values;
+    const std::string flag = std::string("--") + name;
+    for (size_t i = 1; i < args.size(); ++i) {
+      if (args[i] == flag && i + 1 < args.size()) values.push_back(args[i + 1]);
+      if (args[i].rfind(flag + "=", 0) == 0) values.push_back(args[i].substr(flag.size() + 1));
+    }
+    for (size_t k = 1; k < values.size(); ++k) {
+      if (values[k] != values[0])
+        throw UsageError(flag + " given twice ('" + values[0] + "', then '" + values[k] + "'): give it once");
+    }
+  }
+  // An option given with an empty value is not the same as the option left out.
+  for (const char* name : {"subset", "init-weights", "data", "model", "output"}) {
+    if (r.count(name) && r[name].as<std::string>().empty())
+      throw UsageError(std::string("--") + name + " '': expected a value (see harness --help)");
+  }
   s.replace_head = r.count("replace-head") > 0;
 
   require_one_of("device", s.device, {"cpu", "cuda", "rocm"});
@@ -195,7 +224,8 @@ bool parse_settings(int argc, char** argv, Settings& s) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--model: ") + e.what());
   }
-  require(s.num_classes >= 2, "--num-classes " + str(s.num_classes) + ": expected at least 2");
+  require(s.num_classes >= 2 && s.num_classes <= 100000,
+          "--num-classes " + str(s.num_classes) + ": expected a count from 2 to 100000");
   require(s.batch_size >= 1 && s.batch_size <= (1 << 20), "--batch-size " + str(s.batch_size) + ": expected a count from 1 to 1048576");
   require(s.epochs >= 1 && s.epochs <= 100000, "--epochs " + str(s.epochs) + ": expected a count from 1 to 100000");
   require(s.max_steps >= 0, "--max-steps: expected 0 (no limit) or a positive count");
@@ -204,7 +234,8 @@ bool parse_settings(int argc, char** argv, Settings& s) {
               std::isfinite(s.grad_clip) && std::isfinite(s.val_fraction) && std::isfinite(s.comm_bucket_mb),
           "a numeric option is NaN or infinite (see harness --help)");
   require(s.val_fraction > 0 && s.val_fraction < 1, "--val-fraction " + num(s.val_fraction) + ": expected a value in (0, 1)");
-  require(s.threads >= 0, "--threads " + str(s.threads) + ": expected 0 (every core) or a positive count");
+  require(s.threads >= 0 && s.threads <= 1024,
+          "--threads " + str(s.threads) + ": expected 0 (every core) or a count up to 1024");
   require(s.warmup_steps >= 0, "--warmup-steps: expected 0 or more");
   require(s.eval_every >= 0, "--eval-every: expected 0 or more");
   require(s.weight_decay >= 0, "--weight-decay: expected 0 or more");
@@ -214,11 +245,18 @@ bool parse_settings(int argc, char** argv, Settings& s) {
   require(s.warmup_epochs >= 0 && std::isfinite(s.warmup_epochs), "--warmup-epochs: expected 0 or more");
   require(s.lr_schedule != "onecycle" || s.warmup_epochs <= s.epochs,
           "--warmup-epochs " + num(s.warmup_epochs) + ": longer than the run's --epochs " + str(s.epochs));
-  require(s.loader_workers >= 1, "--loader-workers: expected at least 1");
-  require(s.prefetch_batches >= 1, "--prefetch: expected at least 1");
-  require(s.synthetic_samples >= 2, "--synthetic-samples: expected at least 2");
-  require(s.comm_bucket_mb > 0, "--comm-bucket-mb: expected a positive size");
-  require(s.flush_interval_s > 0 && std::isfinite(s.flush_interval_s), "--flush-interval: expected a positive number of seconds");
+  require(s.loader_workers >= 1 && s.loader_workers <= 256,
+          "--loader-workers " + str(s.loader_workers) + ": expected a count from 1 to 256");
+  require(s.prefetch_batches >= 1 && s.prefetch_batches <= 1024,
+          "--prefetch " + str(s.prefetch_batches) + ": expected a count from 1 to 1024");
+  require(s.synthetic_samples >= 2 && s.synthetic_samples <= 2147483647,
+          "--synthetic-samples " + str(s.synthetic_samples) + ": expected a count from 2 to 2147483647");
+  require(s.comm_bucket_mb > 0 && s.comm_bucket_mb <= 65536,
+          "--comm-bucket-mb " + num(s.comm_bucket_mb) + ": expected a size in MB above 0 and at most 65536");
+  require(s.flush_interval_s > 0 && s.flush_interval_s <= 86400,
+          "--flush-interval " + num(s.flush_interval_s) + ": expected seconds above 0 and at most 86400");
+  require(s.progress_interval_s > 0 && s.progress_interval_s <= 86400,
+          "--progress-interval " + num(s.progress_interval_s) + ": expected seconds above 0 and at most 86400");
   require(s.stop_grace_s >= 0 && s.stop_grace_s <= 3600, "--stop-grace: expected seconds from 0 to 3600");
   require(s.comm_timeout_s > 0 && s.comm_timeout_s <= 86400, "--comm-timeout: expected seconds from 1 to 86400");
   require(s.gemm_probe_s >= 0 && s.gemm_probe_s <= 600, "--gemm-probe: expected seconds from 0 to 600");

@@ -29,6 +29,10 @@ struct JpegError {
   char message[JMSG_LENGTH_MAX];
 };
 
+// libjpeg prints its warnings (a truncated file: "Premature end of JPEG file") to stderr; errors
+// are ours to report in one line, warnings are not printed.
+extern "C" void jpeg_quiet(j_common_ptr) {}
+
 extern "C" void jpeg_error_exit(j_common_ptr cinfo) {
   auto* err = reinterpret_cast<JpegError*>(cinfo->err);
   (*cinfo->err->format_message)(cinfo, err->message);
@@ -42,6 +46,7 @@ Decoded decode_jpeg(const std::string& path) {
   JpegError err;
   cinfo.err = jpeg_std_error(&err.mgr);
   err.mgr.error_exit = jpeg_error_exit;
+  err.mgr.output_message = jpeg_quiet;
   Decoded out;
   if (setjmp(err.jump)) {
     jpeg_destroy_decompress(&cinfo);
@@ -61,6 +66,44 @@ Decoded decode_jpeg(const std::string& path) {
   }
   jpeg_finish_decompress(&cinfo);
   jpeg_destroy_decompress(&cinfo);
+  return out;
+}
+
+// Images larger than this per side are refused (a PNG header can declare 4 billion pixels a side).
+constexpr int kMaxSide = 4096;
+
+// Width and height from the file's header alone (no pixels decoded).
+Decoded probe_jpeg(const std::string& path) {
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
+  if (!f) throw std::runtime_error(path + ": cannot open");
+  jpeg_decompress_struct cinfo;
+  JpegError err;
+  cinfo.err = jpeg_std_error(&err.mgr);
+  err.mgr.error_exit = jpeg_error_exit;
+  err.mgr.output_message = jpeg_quiet;
+  Decoded out;
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    throw std::runtime_error(path + ": not a readable JPEG (" + err.message + ")");
+  }
+  jpeg_create_decompress(&cinfo);
+  jpeg_stdio_src(&cinfo, f.get());
+  jpeg_read_header(&cinfo, TRUE);
+  out.width = int(cinfo.image_width);
+  out.height = int(cinfo.image_height);
+  jpeg_destroy_decompress(&cinfo);
+  return out;
+}
+
+Decoded probe_png(const std::string& path) {
+  png_image image = {};
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_file(&image, path.c_str()))
+    throw std::runtime_error(path + ": not a readable PNG (" + image.message + ")");
+  Decoded out;
+  out.width = int(std::min<png_uint_32>(image.width, 1u << 30));
+  out.height = int(std::min<png_uint_32>(image.height, 1u << 30));
+  png_image_free(&image);
   return out;
 }
 
@@ -92,9 +135,28 @@ Decoded decode(const std::string& path) {
   return ext == ".png" ? decode_png(path) : decode_jpeg(path);
 }
 
+Decoded probe(const std::string& path) {
+  const std::string ext = lower_extension(path);
+  return ext == ".png" ? probe_png(path) : probe_jpeg(path);
+}
+
 class FolderDataset final : public Dataset {
  public:
   explicit FolderDataset(const std::string& path) : path_(path) {
+    try {
+      open();
+    } catch (const UsageError&) {
+      throw;
+    } catch (const std::exception& e) {  // a folder that cannot be listed (permissions, a loop)
+      throw UsageError("--data " + path + ": " + e.what());
+    }
+  }
+
+  // Every image's header is read now (a few seconds for Tiny ImageNet's 100,000 files), so a file
+  // that is not an image, or has another size than the first, is an input error before training
+  // (exit 2) rather than a failed run after hours of it.
+  void open() {
+    const std::string& path = path_;
     fs::path root = path;
     if (fs::is_directory(root / "train")) root /= "train";
     std::vector<fs::path> classes;
@@ -109,6 +171,9 @@ class FolderDataset final : public Dataset {
         if (e.is_regular_file() && (ext == ".jpeg" || ext == ".jpg" || ext == ".png")) files.push_back(e.path().string());
       }
       std::sort(files.begin(), files.end());
+      if (files.empty())
+        throw UsageError("--data " + path + ": class folder '" + classes[c].filename().string() +
+                         "' holds no image (expected <dir>/<class>/*.JPEG|jpg|png; torchvision's ImageFolder refuses it too)");
       for (auto& f : files) {
         files_.push_back(std::move(f));
         labels_.push_back(std::int32_t(c));
@@ -116,10 +181,23 @@ class FolderDataset final : public Dataset {
     }
     if (files_.size() < 2) throw UsageError("--data " + path + ": fewer than 2 images (expected <dir>/<class>/*.JPEG|png)");
     Decoded first;
-    try {
-      first = decode(files_.front());
-    } catch (const std::runtime_error& e) {
-      throw UsageError(std::string("--data: ") + e.what());
+    for (size_t i = 0; i < files_.size(); ++i) {
+      Decoded d;
+      try {
+        d = probe(files_[i]);
+      } catch (const std::runtime_error& e) {
+        throw UsageError(std::string("--data ") + path + ": " + e.what());
+      }
+      if (d.width < 1 || d.height < 1 || d.width > kMaxSide || d.height > kMaxSide)
+        throw UsageError("--data " + path + ": " + files_[i] + ": " + std::to_string(d.width) + "x" +
+                         std::to_string(d.height) + " pixels (expected 1 to " + std::to_string(kMaxSide) + " a side)");
+      if (i == 0) {
+        first = d;
+      } else if (d.width != first.width || d.height != first.height) {
+        throw UsageError("--data " + path + ": " + files_[i] + ": " + std::to_string(d.width) + "x" +
+                         std::to_string(d.height) + " pixels, expected " + std::to_string(first.width) + "x" +
+                         std::to_string(first.height) + " as the folder's first image (" + files_[0] + ")");
+      }
     }
     shape_ = {3, first.height, first.width};
   }

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace lb {
 namespace {
@@ -45,8 +46,66 @@ class Unpickler {
  public:
   Unpickler(const char* data, size_t size, caffe2::serialize::PyTorchStreamReader& archive)
       : p_(data), end_(data + size), archive_(archive) {}
+  Unpickler(const Unpickler&) = delete;
+  Unpickler& operator=(const Unpickler&) = delete;
+  // A pickle can make a list hold itself (through the memo) or nest lists thousands deep: shared
+  // pointers would leak the first and overflow the stack freeing the second. Whatever was not
+  // handed out as a checked result is taken apart here, one value at a time.
+  ~Unpickler() {
+    for (auto& v : made_) {
+      if (reachable_.count(v.get())) continue;  // part of the result handed out
+      v->items.clear();
+      v->entries.clear();
+    }
+  }
 
   Value run() {
+    Value root = run_opcodes();
+    check_graph(root);
+    return root;
+  }
+
+ private:
+  static constexpr size_t kMaxDepth = 1000;
+
+  // Throws on a cycle or nesting deeper than kMaxDepth (a state_dict is two levels deep).
+  void check_graph(const Value& root) {
+    enum Mark : char { kNew, kOpen, kDone };
+    std::unordered_map<const PickleValue*, Mark> marks;
+    struct Frame {
+      const PickleValue* v;
+      size_t next;
+    };
+    std::vector<Frame> path{{root.get(), 0}};
+    marks[root.get()] = kOpen;
+    while (!path.empty()) {
+      Frame& f = path.back();
+      const size_t n = f.v->items.size() + f.v->entries.size();
+      if (f.next == n) {
+        marks[f.v] = kDone;
+        reachable_.insert(f.v);
+        path.pop_back();
+        continue;
+      }
+      const size_t k = f.next++;
+      const PickleValue* child = k < f.v->items.size() ? f.v->items[k].get() : f.v->entries[k - f.v->items.size()].second.get();
+      Mark& m = marks[child];
+      if (m == kOpen) throw std::runtime_error("the pickle holds a container that contains itself");
+      if (m == kDone) continue;
+      if (path.size() >= kMaxDepth) throw std::runtime_error("the pickle nests deeper than 1000 levels");
+      m = kOpen;
+      path.push_back({child, 0});
+    }
+  }
+
+  Value make(PickleValue::Kind k) {
+    auto v = lb::make(k);
+    made_.push_back(v);
+    return v;
+  }
+
+ public:
+  Value run_opcodes() {
     for (;;) {
       const auto op = static_cast<unsigned char>(byte());
       switch (op) {
@@ -212,6 +271,8 @@ class Unpickler {
     if (marks_.empty()) throw std::runtime_error("missing MARK");
     const size_t m = marks_.back();
     marks_.pop_back();
+    // Items popped after the MARK was set took the stack below it (a malformed pickle).
+    if (m > stack_.size()) throw std::runtime_error("the stack was popped below its MARK");
     std::vector<Value> out(stack_.begin() + m, stack_.end());
     stack_.resize(m);
     return out;
@@ -275,6 +336,8 @@ class Unpickler {
   const char* p_;
   const char* end_;
   caffe2::serialize::PyTorchStreamReader& archive_;
+  std::vector<Value> made_;
+  std::unordered_set<const PickleValue*> reachable_;  // filled once the result is checked
   std::vector<Value> stack_;
   std::vector<size_t> marks_;
   std::unordered_map<std::uint64_t, Value> memo_;

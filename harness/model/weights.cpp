@@ -21,7 +21,28 @@ bool is_head(const std::string& key) { return key.rfind("heads.head.", 0) == 0; 
 
 }  // namespace
 
+namespace {
+void load_weights_unchecked(VisionTransformer& model, const std::string& path, const LoadWeightsOptions& opts);
+}  // namespace
+
+// Every failure reaches the caller as std::runtime_error naming the file (an input error): LibTorch
+// reports its own as c10::Error, and a file that claims more than memory holds as std::bad_alloc.
 void load_weights(VisionTransformer& model, const std::string& path, const LoadWeightsOptions& opts) {
+  try {
+    load_weights_unchecked(model, path, opts);
+  } catch (const std::runtime_error&) {
+    throw;
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(path + ": " + e.what_without_backtrace());
+  } catch (const std::bad_alloc&) {
+    throw std::runtime_error(path + ": needs more memory than this machine has (a damaged file?)");
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+}
+
+namespace {
+void load_weights_unchecked(VisionTransformer& model, const std::string& path, const LoadWeightsOptions& opts) {
   auto file = read_state_dict(path);
   auto params = model->named_parameters(/*recurse=*/true);
   auto buffers = model->named_buffers(/*recurse=*/true);
@@ -74,5 +95,6 @@ void load_weights(VisionTransformer& model, const std::string& path, const LoadW
   for (auto& [target, value] : copies) target.copy_(value);
   if (skip_head) model->replace_head(model->config().num_classes);
 }
+}  // namespace
 
 }  // namespace lb
