@@ -5,11 +5,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "analysis/chart_output.h"
+#include "analysis/report/chart_output.h"
 #include "analysis/cli.h"
-#include "analysis/errors.h"
-#include "analysis/output_dir.h"
-#include "analysis/reports.h"
+#include "common/errors.h"
+#include "analysis/report/output_dir.h"
+#include "analysis/report/reports.h"
 
 #ifndef LB_VERSION
 #define LB_VERSION "unknown"

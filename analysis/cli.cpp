@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "analysis/errors.h"
+#include "common/errors.h"
 
 namespace lb::analysis {
 namespace {

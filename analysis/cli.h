@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "analysis/comparison.h"
+#include "analysis/compare/comparison.h"
 #include "analysis/inputs.h"
 
 namespace lb::analysis {

@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <map>
 
-#include "analysis/recorded_run.h"
-#include "analysis/results_reader.h"
-#include "analysis/table_import.h"
+#include "analysis/input/recorded_run.h"
+#include "analysis/input/results_reader.h"
+#include "analysis/input/table_import.h"
 #include "common/run_journal.h"
 
 namespace fs = std::filesystem;

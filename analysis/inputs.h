@@ -1,10 +1,11 @@
-// Reads every input analyze was given; what cannot be read is reported by name and skipped.
+// Reads every input analyze was given and computes each run's own figures as it goes (so that
+// step records are released run by run); what cannot be read is reported by name and skipped.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "analysis/comparison.h"
+#include "analysis/compare/comparison.h"
 
 namespace lb::analysis {
 
@@ -12,14 +13,6 @@ struct InputSpec {
   std::vector<std::string> results;    // results files or directories (searched for *.h5, *.hdf5)
   std::vector<std::string> wandb_csv;  // W&B run-table exports
   std::vector<std::string> reference;  // reference tables (analysis/reference/*.csv format)
-};
-
-struct InputReport {
-  std::string path;
-  std::string kind;  // "results", "journal" (a run not yet folded into its results file), "wandb-csv", "reference"
-  bool ok = false;
-  size_t runs = 0;
-  std::string message;  // the error when !ok, else empty
 };
 
 struct LoadedInputs {

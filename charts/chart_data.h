@@ -100,6 +100,21 @@ struct EnergyBar {
   double cost = 0, cost_lo = 0, cost_hi = 0;      // in ChartData::billing_unit
   Provenance cost_kind = Provenance::Measured;
   std::string details;  // tooltip (raw): how each figure was obtained, what the counters cover
+
+  // One panel's figure: 0 time, 1 energy, 2 carbon, 3 cost (the panel order of chart 9).
+  struct Figure {
+    bool present;
+    double value, lo, hi;
+    Provenance kind;
+  };
+  Figure figure(int panel) const {
+    switch (panel) {
+      case 0: return {true, time_s, time_lo_s, time_hi_s, time_kind};
+      case 1: return {has_energy, energy_j, energy_lo_j, energy_hi_j, energy_kind};
+      case 2: return {has_co2, co2_g, co2_lo_g, co2_hi_g, energy_kind};
+      default: return {has_cost, cost, cost_lo, cost_hi, cost_kind};
+    }
+  }
 };
 
 // Peak memory of one configuration (chart 10), in bytes; 0 = not recorded (or none: a CPU run's

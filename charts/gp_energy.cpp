@@ -40,22 +40,6 @@ struct Panel {
   std::vector<std::pair<double, std::string>> ticks;
 };
 
-// (value, lo, hi) of bar i in panel p.
-struct Figure {
-  bool present;
-  double value, lo, hi;
-  Provenance kind;
-};
-
-Figure figure(const EnergyBar& b, int panel) {
-  switch (panel) {
-    case 0: return {true, b.time_s, b.time_lo_s, b.time_hi_s, b.time_kind};
-    case 1: return {b.has_energy, b.energy_j, b.energy_lo_j, b.energy_hi_j, b.energy_kind};
-    case 2: return {b.has_co2, b.co2_g, b.co2_lo_g, b.co2_hi_g, b.energy_kind};
-    default: return {b.has_cost, b.cost, b.cost_lo, b.cost_hi, b.cost_kind};
-  }
-}
-
 }  // namespace
 
 GnuplotChart energy_cost_gnuplot(const ChartData& data, const std::string& stem) {
@@ -92,7 +76,7 @@ GnuplotChart energy_cost_gnuplot(const ChartData& data, const std::string& stem)
   for (std::size_t p = 0; p < panels.size(); ++p) {
     double lo = 0, hi = 0;
     for (const EnergyBar& b : data.energy) {
-      const Figure f = figure(b, static_cast<int>(p));
+      const EnergyBar::Figure f = b.figure(static_cast<int>(p));
       if (!f.present) continue;
       const double f_lo = f.hi > f.lo ? f.lo : f.value, f_hi = f.hi > f.lo ? f.hi : f.value;
       lo = lo == 0 ? f_lo : std::min(lo, f_lo);

@@ -66,4 +66,26 @@ std::vector<std::string> common_notes(const ChartData& data, const std::string& 
   return notes;
 }
 
+nlohmann::json bar_marker(bool is_cluster, Provenance kind) {
+  using nlohmann::json;
+  const std::string color = style::group_color(is_cluster);
+  switch (kind) {
+    case Provenance::Measured:
+      return {{"color", color}, {"line", {{"color", color}, {"width", 1}}}};
+    case Provenance::Extrapolated:
+      return {{"color", color},
+              {"line", {{"color", color}, {"width", 1.5}}},
+              {"pattern", {{"shape", "/"}, {"fgcolor", color}, {"bgcolor", "#ffffff"},
+                           {"fillmode", "replace"}, {"size", 9}, {"solidity", 0.35}}}};
+    case Provenance::Imported:
+      return {{"color", "rgba(255,255,255,0)"}, {"line", {{"color", color}, {"width", 2.5}}}};
+    case Provenance::Modelled:
+      return {{"color", color},
+              {"line", {{"color", style::kModelled}, {"width", 2.5}}},
+              {"pattern", {{"shape", "x"}, {"fgcolor", color}, {"bgcolor", "#ffffff"},
+                           {"fillmode", "replace"}, {"size", 8}, {"solidity", 0.3}}}};
+  }
+  return {};
+}
+
 }  // namespace lb::charts

@@ -15,6 +15,10 @@ namespace lb::charts {
 std::string group_name(const ChartData& data, bool is_cluster);
 
 // A Plotly log axis over `range` with readable time ticks.
+// A bar's marker: the group colour, and the look of its kind (docs/charts.md, "Measured,
+// extrapolated, imported, modelled"); the same in every HTML chart.
+nlohmann::json bar_marker(bool is_cluster, Provenance kind);
+
 nlohmann::json log_time_axis(const LogRange& range, const std::string& title);
 
 // The tooltip of a bar (escaped, <br>-separated): label, time with interval, provenance,

@@ -35,26 +35,6 @@ std::vector<Series> series_of(const std::vector<Bar>& bars) {
   return out;
 }
 
-// Measured bars are solid, extrapolated ones hatched, imported ones outlined.
-json marker_for(const Series& s) {
-  const std::string color = style::group_color(s.is_cluster);
-  switch (s.kind) {
-    case Provenance::Measured:
-      return {{"color", color}, {"line", {{"color", color}, {"width", 1}}}};
-    case Provenance::Extrapolated:
-      return {{"color", color},
-              {"line", {{"color", color}, {"width", 1.5}}},
-              {"pattern", {{"shape", "/"}, {"fgcolor", color}, {"bgcolor", "#ffffff"},
-                           {"fillmode", "replace"}, {"size", 9}, {"solidity", 0.35}}}};
-    case Provenance::Imported:
-      return {{"color", "rgba(255,255,255,0)"}, {"line", {{"color", color}, {"width", 2.5}}}};
-    case Provenance::Modelled:
-      return {{"color", "rgba(255,255,255,0)"}, {"line", {{"color", color}, {"width", 2.5}}},
-              {"pattern", {{"shape", "."}, {"fgcolor", color}, {"bgcolor", "#ffffff"}, {"fillmode", "replace"}}}};
-  }
-  return {};
-}
-
 // The trace of a series holding the bars with index < shown.
 json series_trace(const ChartData& data, const Series& s, std::size_t shown) {
   json x = json::array(), y = json::array(), hover = json::array();
@@ -74,7 +54,7 @@ json series_trace(const ChartData& data, const Series& s, std::size_t shown) {
           {"name", plotly_text(group_name(data, s.is_cluster) + " \u00b7 " + style::provenance_legend(s.kind))},
           {"x", x},
           {"y", y},
-          {"marker", marker_for(s)},
+          {"marker", bar_marker(s.is_cluster, s.kind)},
           {"hovertext", hover},
           {"hoverinfo", "text"},
           {"error_x", {{"type", "data"}, {"symmetric", false}, {"array", err_plus},

@@ -17,44 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-// The comparison chart's look per provenance, and modelled: cross-hatched with the modelled colour
-// as outline.
-json marker_for(bool is_cluster, Provenance kind) {
-  const std::string color = style::group_color(is_cluster);
-  switch (kind) {
-    case Provenance::Measured:
-      return {{"color", color}, {"line", {{"color", color}, {"width", 1}}}};
-    case Provenance::Extrapolated:
-      return {{"color", color},
-              {"line", {{"color", color}, {"width", 1.5}}},
-              {"pattern", {{"shape", "/"}, {"fgcolor", color}, {"bgcolor", "#ffffff"},
-                           {"fillmode", "replace"}, {"size", 9}, {"solidity", 0.35}}}};
-    case Provenance::Imported:
-      return {{"color", "rgba(255,255,255,0)"}, {"line", {{"color", color}, {"width", 2.5}}}};
-    case Provenance::Modelled:
-      return {{"color", color},
-              {"line", {{"color", style::kModelled}, {"width", 2.5}}},
-              {"pattern", {{"shape", "x"}, {"fgcolor", color}, {"bgcolor", "#ffffff"},
-                           {"fillmode", "replace"}, {"size", 8}, {"solidity", 0.3}}}};
-  }
-  return {};
-}
-
-struct Figure {
-  bool present;
-  double value, lo, hi;
-  Provenance kind;
-};
-
-Figure figure(const EnergyBar& b, int panel) {
-  switch (panel) {
-    case 0: return {true, b.time_s, b.time_lo_s, b.time_hi_s, b.time_kind};
-    case 1: return {b.has_energy, b.energy_j, b.energy_lo_j, b.energy_hi_j, b.energy_kind};
-    case 2: return {b.has_co2, b.co2_g, b.co2_lo_g, b.co2_hi_g, b.energy_kind};
-    default: return {b.has_cost, b.cost, b.cost_lo, b.cost_hi, b.cost_kind};
-  }
-}
-
 std::string value_text(int panel, double v, const std::string& unit) {
   switch (panel) {
     case 0: return format_duration(v);
@@ -68,7 +30,7 @@ std::string energy_hover(const ChartData& data, const EnergyBar& b) {
   std::string h = "<b>" + plotly_text(b.label) + "</b>";
   static const char* const names[] = {"time", "energy", "CO2e", "cost"};
   for (int p = 0; p < 4; ++p) {
-    const Figure f = figure(b, p);
+    const EnergyBar::Figure f = b.figure(p);
     h += "<br>" + std::string(names[p]) + ": ";
     if (!f.present) {
       h += p == 3 ? "not billed" : "none";
@@ -116,7 +78,7 @@ HtmlChart energy_cost_html(const ChartData& data) {
   for (int p = 0; p < 4; ++p) {
     double lo = 0, hi = 0;
     for (const EnergyBar& b : data.energy) {
-      const Figure f = figure(b, p);
+      const EnergyBar::Figure f = b.figure(p);
       if (!f.present) continue;
       const double f_lo = f.hi > f.lo ? f.lo : f.value, f_hi = f.hi > f.lo ? f.hi : f.value;
       lo = lo == 0 ? f_lo : std::min(lo, f_lo);
@@ -158,7 +120,7 @@ HtmlChart energy_cost_html(const ChartData& data) {
     // One trace per (group, kind) in this panel; the legend names each combination once.
     std::vector<std::pair<bool, Provenance>> combos;
     for (const EnergyBar& b : data.energy) {
-      const Figure f = figure(b, p);
+      const EnergyBar::Figure f = b.figure(p);
       const std::pair<bool, Provenance> combo{b.is_cluster, f.kind};
       if (f.present && std::find(combos.begin(), combos.end(), combo) == combos.end()) combos.push_back(combo);
     }
@@ -166,7 +128,7 @@ HtmlChart energy_cost_html(const ChartData& data) {
       json x = json::array(), y = json::array(), hover = json::array(), plus = json::array(), minus = json::array();
       for (std::size_t i = 0; i < data.energy.size(); ++i) {
         const EnergyBar& b = data.energy[i];
-        const Figure f = figure(b, p);
+        const EnergyBar::Figure f = b.figure(p);
         if (!f.present || b.is_cluster != cluster || f.kind != kind) continue;
         x.push_back(f.value);
         y.push_back(static_cast<int>(i));
@@ -180,7 +142,7 @@ HtmlChart energy_cost_html(const ChartData& data) {
       if (show) in_legend.push_back(name);
       traces.push_back({{"type", "bar"}, {"orientation", "h"}, {"name", plotly_text(name)}, {"legendgroup", plotly_text(name)},
                         {"showlegend", show}, {"x", x}, {"y", y}, {"xaxis", axis_name(p)}, {"yaxis", "y"},
-                        {"marker", marker_for(cluster, kind)}, {"hovertext", hover},
+                        {"marker", bar_marker(cluster, kind)}, {"hovertext", hover},
                         {"hoverinfo", "text"},
                         {"error_x", {{"type", "data"}, {"symmetric", false}, {"array", plus}, {"arrayminus", minus},
                                      {"color", "#444444"}, {"thickness", 1.5}, {"width", 4}}},
@@ -189,7 +151,7 @@ HtmlChart energy_cost_html(const ChartData& data) {
     // Rows without this figure say so.
     json mx = json::array(), my = json::array(), mt = json::array();
     for (std::size_t i = 0; i < data.energy.size(); ++i) {
-      if (figure(data.energy[i], p).present) continue;
+      if (data.energy[i].figure(p).present) continue;
       mx.push_back(range.lo * 1.3);
       my.push_back(static_cast<int>(i));
       mt.push_back(p == 3 ? "not billed" : "none");

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 namespace lb {
 
@@ -160,6 +161,14 @@ std::vector<std::string> wrap_words(const std::string& text, std::size_t max_cha
 std::string shorten(const std::string& text, std::size_t max_chars) {
   if (max_chars == 0 || display_chars(text) <= max_chars) return text;
   return text.substr(0, byte_offset(text, max_chars - 1)) + "\u2026";
+}
+
+std::string utc_now(const char* format) {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm = {};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  return std::strftime(buf, sizeof buf, format, &tm) ? std::string(buf) : std::string();
 }
 
 }  // namespace lb

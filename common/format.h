@@ -52,4 +52,7 @@ std::vector<std::string> wrap_words(const std::string& text, std::size_t max_cha
 // `text` cut to `max_chars` characters with a trailing "…" when it is longer.
 std::string shorten(const std::string& text, std::size_t max_chars);
 
+// The current UTC time through strftime's format; by default ISO 8601 ("2026-11-24T07:00:00Z").
+std::string utc_now(const char* format = "%Y-%m-%dT%H:%M:%SZ");
+
 }  // namespace lb

@@ -39,6 +39,7 @@ class Handle {
   hid_t get() const { return id_; }
   operator hid_t() const { return id_; }
   bool valid() const { return id_ >= 0; }
+  explicit operator bool() const { return valid(); }
 
  private:
   hid_t id_ = H5I_INVALID_HID;
@@ -54,6 +55,16 @@ Handle type(hid_t id, const std::string& what);
 Handle attr(hid_t id, const std::string& what);
 Handle plist(hid_t id, const std::string& what);
 void check(herr_t status, const std::string& what);
+
+// Not checked: an invalid handle when HDF5 returned a negative id, for readers that skip what
+// they cannot read (analyze, with foreign or damaged files) instead of failing.
+inline Handle adopt_file(hid_t id) { return {id, H5Fclose}; }
+inline Handle adopt_group(hid_t id) { return {id, H5Gclose}; }
+inline Handle adopt_dataset(hid_t id) { return {id, H5Dclose}; }
+inline Handle adopt_attr(hid_t id) { return {id, H5Aclose}; }
+inline Handle adopt_type(hid_t id) { return {id, H5Tclose}; }
+inline Handle adopt_space(hid_t id) { return {id, H5Sclose}; }
+inline Handle adopt_plist(hid_t id) { return {id, H5Pclose}; }
 
 Handle utf8_string_type();
 

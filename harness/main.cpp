@@ -5,18 +5,19 @@
 #include <iostream>
 #include <thread>
 
-#include "cli/settings.h"
+#include "common/format.h"
+#include "harness/train/settings.h"
 #if defined(LB_WITH_HDF5)
 #include "common/results_file.h"
 #endif
-#include "dist/communicator.h"
-#include "record/provenance.h"
-#include "record/recorder.h"
-#include "train/stop_watchdog.h"
-#include "train/trainer.h"
-#include "util/errors.h"
-#include "util/exit_codes.h"
-#include "util/signals.h"
+#include "harness/dist/communicator.h"
+#include "harness/record/provenance.h"
+#include "harness/record/recorder.h"
+#include "harness/train/stop_watchdog.h"
+#include "harness/train/trainer.h"
+#include "common/errors.h"
+#include "harness/util/exit_codes.h"
+#include "harness/util/signals.h"
 
 namespace {
 
@@ -79,7 +80,7 @@ int run_once(const lb::Settings& settings, lb::Communicator& comm, lb::RepeatInf
     a.dropped_step = t->current_step();
     a.error = std::string("stopped by ") + lb::stop_signal_name(sig) + "; step " + std::to_string(t->current_step()) +
               " (or the validation after it) was still running and was dropped";
-    a.end_utc = lb::utc_now_iso();
+    a.end_utc = lb::utc_now();
     a.wall_time_s = t->elapsed_s();
     r->set(a);
     try {
@@ -132,7 +133,7 @@ int run_once(const lb::Settings& settings, lb::Communicator& comm, lb::RepeatInf
         a.status = "failed";
         a.error = message;
         a.stop_reason = "error";
-        a.end_utc = lb::utc_now_iso();
+        a.end_utc = lb::utc_now();
         a.wall_time_s = trainer->elapsed_s();
         recorder->set(a);
         recorder->finish();

@@ -2,14 +2,14 @@
 // file per kernel family). Plain bilinear sampling is ATen's upsample_bilinear2d with
 // align_corners=False; antialiased sampling is ATen's _upsample_bilinear2d_aa (PIL's triangle
 // filter widened by the scale), which equals plain bilinear when upscaling.
-#include "preprocess.h"
+#include "kernels/preprocess.h"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
 
-#include "gpu_runtime.h"
+#include "kernels/gpu_runtime.h"
 
 namespace lb {
 namespace {

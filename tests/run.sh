@@ -4,7 +4,7 @@
 # Debian 13 root (tests/libtorch2/test.sh). Exits non-zero on any failure, and when no test ran.
 #   tests/run.sh            the suite (CI runs this)
 #   tests/run.sh --full     also compiles and links the `cuda` preset against LibTorch 2.6 for CUDA
-#                           (a 2.5 GB download the first time), and the long fault campaign
+#                           (a 2.5 GB download the first time)
 #   tests/run.sh -- ARGS    extra ctest arguments (e.g. -- -R analysis)
 set -euo pipefail
 cd "$(dirname "$0")/.."

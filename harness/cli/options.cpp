@@ -6,11 +6,11 @@
 #include <thread>
 #include <vector>
 
-#include "cli/settings.h"
-#include "model/vit_config.h"
-#include "util/errors.h"
-#include "data/split.h"
-#include "util/version.h"
+#include "harness/train/settings.h"
+#include "harness/model/vit_config.h"
+#include "common/errors.h"
+#include "harness/data/split.h"
+#include "harness/util/version.h"
 
 namespace lb {
 namespace {

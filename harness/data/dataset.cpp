@@ -1,8 +1,8 @@
-#include "data/dataset.h"
+#include "harness/data/dataset.h"
 
 #include <filesystem>
 
-#include "util/errors.h"
+#include "common/errors.h"
 
 namespace lb {
 namespace fs = std::filesystem;

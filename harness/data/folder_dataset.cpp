@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <memory>
 
-#include "data/dataset.h"
-#include "util/errors.h"
+#include "harness/data/dataset.h"
+#include "common/errors.h"
 
 namespace lb {
 namespace fs = std::filesystem;
@@ -39,7 +39,11 @@ extern "C" void jpeg_error_exit(j_common_ptr cinfo) {
   std::longjmp(err->jump, 1);
 }
 
-Decoded decode_jpeg(const std::string& path) {
+// Images larger than this per side are refused (a PNG header can declare 4 billion pixels a side).
+constexpr int kMaxSide = 4096;
+
+// With pixels = false only the header is read: width and height, no pixels decoded.
+Decoded read_jpeg(const std::string& path, bool pixels) {
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
   if (!f) throw std::runtime_error(path + ": cannot open");
   jpeg_decompress_struct cinfo;
@@ -55,6 +59,12 @@ Decoded decode_jpeg(const std::string& path) {
   jpeg_create_decompress(&cinfo);
   jpeg_stdio_src(&cinfo, f.get());
   jpeg_read_header(&cinfo, TRUE);
+  if (!pixels) {
+    out.width = int(cinfo.image_width);
+    out.height = int(cinfo.image_height);
+    jpeg_destroy_decompress(&cinfo);
+    return out;
+  }
   cinfo.out_color_space = JCS_RGB;  // grayscale images (Tiny ImageNet has some) become RGB
   jpeg_start_decompress(&cinfo);
   out.width = int(cinfo.output_width);
@@ -69,51 +79,19 @@ Decoded decode_jpeg(const std::string& path) {
   return out;
 }
 
-// Images larger than this per side are refused (a PNG header can declare 4 billion pixels a side).
-constexpr int kMaxSide = 4096;
-
-// Width and height from the file's header alone (no pixels decoded).
-Decoded probe_jpeg(const std::string& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
-  if (!f) throw std::runtime_error(path + ": cannot open");
-  jpeg_decompress_struct cinfo;
-  JpegError err;
-  cinfo.err = jpeg_std_error(&err.mgr);
-  err.mgr.error_exit = jpeg_error_exit;
-  err.mgr.output_message = jpeg_quiet;
+Decoded read_png(const std::string& path, bool pixels) {
+  png_image image = {};
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_file(&image, path.c_str()))
+    throw std::runtime_error(path + ": not a readable PNG (" + image.message + ")");
   Decoded out;
-  if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&cinfo);
-    throw std::runtime_error(path + ": not a readable JPEG (" + err.message + ")");
+  if (!pixels) {
+    out.width = int(std::min<png_uint_32>(image.width, 1u << 30));
+    out.height = int(std::min<png_uint_32>(image.height, 1u << 30));
+    png_image_free(&image);
+    return out;
   }
-  jpeg_create_decompress(&cinfo);
-  jpeg_stdio_src(&cinfo, f.get());
-  jpeg_read_header(&cinfo, TRUE);
-  out.width = int(cinfo.image_width);
-  out.height = int(cinfo.image_height);
-  jpeg_destroy_decompress(&cinfo);
-  return out;
-}
-
-Decoded probe_png(const std::string& path) {
-  png_image image = {};
-  image.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_file(&image, path.c_str()))
-    throw std::runtime_error(path + ": not a readable PNG (" + image.message + ")");
-  Decoded out;
-  out.width = int(std::min<png_uint_32>(image.width, 1u << 30));
-  out.height = int(std::min<png_uint_32>(image.height, 1u << 30));
-  png_image_free(&image);
-  return out;
-}
-
-Decoded decode_png(const std::string& path) {
-  png_image image = {};
-  image.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_file(&image, path.c_str()))
-    throw std::runtime_error(path + ": not a readable PNG (" + image.message + ")");
   image.format = PNG_FORMAT_RGB;
-  Decoded out;
   out.width = int(image.width);
   out.height = int(image.height);
   out.rgb.resize(PNG_IMAGE_SIZE(image));
@@ -131,13 +109,11 @@ std::string lower_extension(const fs::path& p) {
 }
 
 Decoded decode(const std::string& path) {
-  const std::string ext = lower_extension(path);
-  return ext == ".png" ? decode_png(path) : decode_jpeg(path);
+  return lower_extension(path) == ".png" ? read_png(path, true) : read_jpeg(path, true);
 }
 
 Decoded probe(const std::string& path) {
-  const std::string ext = lower_extension(path);
-  return ext == ".png" ? probe_png(path) : probe_jpeg(path);
+  return lower_extension(path) == ".png" ? read_png(path, false) : read_jpeg(path, false);
 }
 
 class FolderDataset final : public Dataset {

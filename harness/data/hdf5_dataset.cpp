@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <mutex>
 
-#include "data/dataset.h"
+#include "harness/data/dataset.h"
 #include "common/h5.h"
-#include "util/errors.h"
+#include "common/errors.h"
 
 namespace lb {
 namespace {

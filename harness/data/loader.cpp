@@ -1,9 +1,9 @@
-#include "data/loader.h"
+#include "harness/data/loader.h"
 
 #include <algorithm>
 #include <numeric>
 
-#include "util/clock.h"
+#include "harness/util/clock.h"
 
 namespace lb {
 

@@ -17,8 +17,8 @@
 #include <thread>
 #include <vector>
 
-#include "data/dataset.h"
-#include "preprocess.h"
+#include "harness/data/dataset.h"
+#include "kernels/preprocess.h"
 
 namespace lb {
 

@@ -1,11 +1,11 @@
-#include "data/split.h"
+#include "harness/data/split.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <cmath>
 
-#include "util/errors.h"
+#include "common/errors.h"
 
 namespace lb {
 namespace {

@@ -3,7 +3,7 @@
 // hundred steps, and any rank or thread can produce any sample without coordination.
 #include <cmath>
 
-#include "data/dataset.h"
+#include "harness/data/dataset.h"
 
 namespace lb {
 namespace {

@@ -1,11 +1,11 @@
-#include "dist/allreduce_sweep.h"
+#include "harness/dist/allreduce_sweep.h"
 
 #include <torch/torch.h>
 
 #include <algorithm>
 
-#include "dist/collectives.h"
-#include "util/clock.h"
+#include "harness/dist/collectives.h"
+#include "harness/util/clock.h"
 
 namespace lb {
 

@@ -1,8 +1,8 @@
-#include "dist/collectives.h"
+#include "harness/dist/collectives.h"
 
 #include <stdexcept>
 
-#include "dist/communicator.h"
+#include "harness/dist/communicator.h"
 
 #if defined(LB_WITH_MPI)
 #include <netdb.h>

@@ -1,4 +1,4 @@
-#include "dist/communicator.h"
+#include "harness/dist/communicator.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "dist/grad_sync.h"
+#include "harness/dist/grad_sync.h"
 
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/utils/lambda_post_hook.h>
@@ -8,7 +8,7 @@
 #include <chrono>
 #include <thread>
 
-#include "dist/communicator.h"
+#include "harness/dist/communicator.h"
 
 namespace lb {
 

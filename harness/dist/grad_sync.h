@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "dist/collectives.h"
+#include "harness/dist/collectives.h"
 
 namespace lb {
 

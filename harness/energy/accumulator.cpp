@@ -1,4 +1,4 @@
-#include "energy/accumulator.h"
+#include "harness/energy/accumulator.h"
 
 #include <cstdio>
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "energy/domain_sample.h"
+#include "harness/energy/domain_sample.h"
 
 namespace lb::energy {
 

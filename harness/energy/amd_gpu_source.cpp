@@ -1,9 +1,9 @@
-#include "energy/amd_gpu_source.h"
+#include "harness/energy/amd_gpu_source.h"
 
 #include <algorithm>
 #include <map>
 
-#include "energy/gpu_selection.h"
+#include "harness/energy/gpu_selection.h"
 
 namespace lb::energy {
 namespace {

@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "energy/amd_smi_api.h"
-#include "energy/counter_source.h"
+#include "harness/energy/amd_smi_api.h"
+#include "harness/energy/counter_source.h"
 
 namespace lb::energy {
 

@@ -1,9 +1,9 @@
-#include "energy/amd_smi_api.h"
+#include "harness/energy/amd_smi_api.h"
 
 #include <cstdlib>
 #include <memory>
 
-#include "energy/dynamic_library.h"
+#include "harness/energy/dynamic_library.h"
 
 namespace lb::energy {
 namespace {

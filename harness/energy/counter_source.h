@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "energy/domain_sample.h"
+#include "harness/energy/domain_sample.h"
 
 namespace lb::energy {
 

@@ -1,4 +1,4 @@
-#include "energy/counter_text.h"
+#include "harness/energy/counter_text.h"
 
 #include <cctype>
 #include <limits>

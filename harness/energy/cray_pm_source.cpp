@@ -1,10 +1,10 @@
-#include "energy/cray_pm_source.h"
+#include "harness/energy/cray_pm_source.h"
 
 #include <cstdio>
 #include <map>
 #include <sys/stat.h>
 
-#include "energy/counter_text.h"
+#include "harness/energy/counter_text.h"
 
 namespace lb::energy {
 namespace {

@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "energy/counter_source.h"
-#include "energy/text_file.h"
+#include "harness/energy/counter_source.h"
+#include "harness/energy/text_file.h"
 
 namespace lb::energy {
 

@@ -1,4 +1,4 @@
-#include "energy/dynamic_library.h"
+#include "harness/energy/dynamic_library.h"
 
 #include <dlfcn.h>
 

@@ -1,11 +1,11 @@
-#include "energy/energy_config.h"
+#include "harness/energy/energy_config.h"
 
 #include <unistd.h>
 
-#include "energy/amd_gpu_source.h"
-#include "energy/cray_pm_source.h"
-#include "energy/nvml_source.h"
-#include "energy/rapl_source.h"
+#include "harness/energy/amd_gpu_source.h"
+#include "harness/energy/cray_pm_source.h"
+#include "harness/energy/nvml_source.h"
+#include "harness/energy/rapl_source.h"
 
 namespace lb::energy {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "energy/counter_source.h"
-#include "energy/energy_meter.h"
+#include "harness/energy/counter_source.h"
+#include "harness/energy/energy_meter.h"
 
 namespace lb::energy {
 

@@ -1,4 +1,4 @@
-#include "energy/energy_figure.h"
+#include "harness/energy/energy_figure.h"
 
 namespace lb::energy {
 

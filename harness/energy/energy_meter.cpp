@@ -1,4 +1,4 @@
-#include "energy/energy_meter.h"
+#include "harness/energy/energy_meter.h"
 
 #include <chrono>
 #include <condition_variable>

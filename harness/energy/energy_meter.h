@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "energy/accumulator.h"
-#include "energy/counter_source.h"
-#include "energy/energy_figure.h"
+#include "harness/energy/accumulator.h"
+#include "harness/energy/counter_source.h"
+#include "harness/energy/energy_figure.h"
 
 namespace lb::energy {
 

@@ -1,4 +1,4 @@
-#include "energy/gpu_selection.h"
+#include "harness/energy/gpu_selection.h"
 
 #include <algorithm>
 #include <cctype>

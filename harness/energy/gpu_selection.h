@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "energy/pci_address.h"
+#include "harness/energy/pci_address.h"
 
 namespace lb::energy {
 

@@ -1,4 +1,4 @@
-#include "energy/node_merge.h"
+#include "harness/energy/node_merge.h"
 
 #include <algorithm>
 #include <cctype>

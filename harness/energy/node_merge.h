@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "energy/energy_figure.h"
+#include "harness/energy/energy_figure.h"
 
 namespace lb::energy {
 

@@ -1,9 +1,9 @@
-#include "energy/nvml_api.h"
+#include "harness/energy/nvml_api.h"
 
 #include <cstring>
 #include <memory>
 
-#include "energy/dynamic_library.h"
+#include "harness/energy/dynamic_library.h"
 
 namespace lb::energy {
 namespace {

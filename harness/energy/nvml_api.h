@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "energy/pci_address.h"
+#include "harness/energy/pci_address.h"
 
 namespace lb::energy {
 

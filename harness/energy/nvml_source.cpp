@@ -1,6 +1,6 @@
-#include "energy/nvml_source.h"
+#include "harness/energy/nvml_source.h"
 
-#include "energy/gpu_selection.h"
+#include "harness/energy/gpu_selection.h"
 
 namespace lb::energy {
 

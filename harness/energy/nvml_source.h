@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "energy/counter_source.h"
-#include "energy/nvml_api.h"
+#include "harness/energy/counter_source.h"
+#include "harness/energy/nvml_api.h"
 
 namespace lb::energy {
 

@@ -1,4 +1,4 @@
-#include "energy/pci_address.h"
+#include "harness/energy/pci_address.h"
 
 #include <cctype>
 #include <cstdio>

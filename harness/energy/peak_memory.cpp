@@ -1,4 +1,4 @@
-#include "energy/peak_memory.h"
+#include "harness/energy/peak_memory.h"
 
 #include <sstream>
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "energy/text_file.h"
+#include "harness/energy/text_file.h"
 
 namespace lb::energy {
 

@@ -1,9 +1,9 @@
-#include "energy/rapl_source.h"
+#include "harness/energy/rapl_source.h"
 
 #include <cctype>
 #include <map>
 
-#include "energy/counter_text.h"
+#include "harness/energy/counter_text.h"
 
 namespace lb::energy {
 namespace {

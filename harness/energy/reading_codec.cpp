@@ -1,4 +1,4 @@
-#include "energy/reading_codec.h"
+#include "harness/energy/reading_codec.h"
 
 #include <cstdio>
 #include <cstdlib>

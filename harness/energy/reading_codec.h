@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "energy/energy_figure.h"
+#include "harness/energy/energy_figure.h"
 
 namespace lb::energy {
 

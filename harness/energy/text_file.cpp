@@ -1,4 +1,4 @@
-#include "energy/text_file.h"
+#include "harness/energy/text_file.h"
 
 #include <dirent.h>
 #include <fcntl.h>

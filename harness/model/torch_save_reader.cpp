@@ -1,4 +1,4 @@
-#include "model/torch_save_reader.h"
+#include "harness/model/torch_save_reader.h"
 
 #include <caffe2/serialize/inline_container.h>
 

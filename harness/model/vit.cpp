@@ -1,4 +1,4 @@
-#include "model/vit.h"
+#include "harness/model/vit.h"
 
 #include <torch/version.h>
 

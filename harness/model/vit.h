@@ -5,7 +5,7 @@
 
 #include <torch/torch.h>
 
-#include "model/vit_config.h"
+#include "harness/model/vit_config.h"
 
 namespace lb {
 

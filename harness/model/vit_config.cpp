@@ -1,4 +1,4 @@
-#include "model/vit_config.h"
+#include "harness/model/vit_config.h"
 
 #include <stdexcept>
 

@@ -1,10 +1,10 @@
-#include "model/weights.h"
+#include "harness/model/weights.h"
 
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
-#include "model/torch_save_reader.h"
+#include "harness/model/torch_save_reader.h"
 
 namespace lb {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "model/vit.h"
+#include "harness/model/vit.h"
 
 namespace lb {
 

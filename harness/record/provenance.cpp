@@ -1,4 +1,4 @@
-#include "record/provenance.h"
+#include "harness/record/provenance.h"
 
 #include <dlfcn.h>
 #include <sys/resource.h>
@@ -13,8 +13,8 @@
 #include <fstream>
 #include <thread>
 
-#include "util/version.h"
-#include "build_info.h"
+#include "harness/util/version.h"
+#include "harness/build_info.h"
 
 namespace lb {
 namespace {
@@ -117,15 +117,6 @@ std::int64_t peak_rss_bytes() {
   rusage u = {};
   getrusage(RUSAGE_SELF, &u);
   return std::int64_t(u.ru_maxrss) * 1024;  // Linux reports KiB
-}
-
-std::string utc_now_iso() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm = {};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 Provenance collect_provenance() {

@@ -39,6 +39,5 @@ std::string gpu_name(int device);
 std::string gpu_pci_address(int device);
 // "<name> (<n> visible per rank)", or "unknown GPU (...)" when the name cannot be read.
 std::string gpu_description(int device);
-std::string utc_now_iso();  // 2026-11-24T07:00:00Z
 
 }  // namespace lb

@@ -1,4 +1,4 @@
-#include "record/recorder.h"
+#include "harness/record/recorder.h"
 
 #include <time.h>
 #include <unistd.h>
@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #if defined(LB_WITH_HDF5)
+#include "common/format.h"
 #include "common/results_file.h"
 #endif
 
@@ -214,14 +215,10 @@ void check_results_file(const std::string& path) {
 }
 
 std::string make_run_id(int repeat_index) {
-  std::time_t t = std::time(nullptr);
-  std::tm tm = {};
-  gmtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  const std::string stamp = utc_now("%Y%m%dT%H%M%SZ");
   char host[256] = {};
   gethostname(host, sizeof host - 1);
-  std::string id = std::string(stamp) + "-" + host + "-" + std::to_string(::getpid());
+  std::string id = stamp + "-" + host + "-" + std::to_string(::getpid());
   if (const char* job = std::getenv("SLURM_JOB_ID")) id += std::string("-j") + job;
   if (repeat_index >= 0) id += "-r" + std::to_string(repeat_index);
   std::replace_if(id.begin(), id.end(), [](char c) { return c == '/' || c == '\0' || c == ' '; }, '_');

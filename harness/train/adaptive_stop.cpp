@@ -1,4 +1,4 @@
-#include "train/adaptive_stop.h"
+#include "harness/train/adaptive_stop.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,15 +1,15 @@
-#include "train/energy_recording.h"
+#include "harness/train/energy_recording.h"
 
 #include <cmath>
 #include <set>
 
 #include "common/energy_selection.h"
-#include "dist/communicator.h"
-#include "energy/energy_config.h"
-#include "energy/node_merge.h"
-#include "energy/reading_codec.h"
-#include "record/provenance.h"
-#include "record/recorder.h"
+#include "harness/dist/communicator.h"
+#include "harness/energy/energy_config.h"
+#include "harness/energy/node_merge.h"
+#include "harness/energy/reading_codec.h"
+#include "harness/record/provenance.h"
+#include "harness/record/recorder.h"
 
 namespace lb {
 

@@ -11,8 +11,8 @@
 #include <memory>
 #include <string>
 
-#include "cli/settings.h"
-#include "energy/energy_meter.h"
+#include "harness/train/settings.h"
+#include "harness/energy/energy_meter.h"
 
 namespace lb {
 

@@ -9,7 +9,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "train/optimizer.h"
+#include "harness/train/optimizer.h"
 
 namespace lb {
 namespace {

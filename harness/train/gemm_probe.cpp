@@ -1,10 +1,10 @@
-#include "train/gemm_probe.h"
+#include "harness/train/gemm_probe.h"
 
 #include <torch/torch.h>
 
 #include <algorithm>
 
-#include "util/clock.h"
+#include "harness/util/clock.h"
 
 namespace lb {
 namespace {

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "train/precision.h"
+#include "harness/train/precision.h"
 
 namespace lb {
 

@@ -1,4 +1,4 @@
-#include "train/optimizer.h"
+#include "harness/train/optimizer.h"
 
 #include <torch/optim.h>
 #include <torch/torch.h>

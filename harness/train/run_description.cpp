@@ -1,9 +1,10 @@
-#include "train/run_description.h"
+#include "harness/train/run_description.h"
 
 #include <algorithm>
 
-#include "dist/communicator.h"
-#include "record/provenance.h"
+#include "common/format.h"
+#include "harness/dist/communicator.h"
+#include "harness/record/provenance.h"
 
 namespace lb {
 
@@ -19,7 +20,7 @@ schema::RunAttributes describe_run(const RunFacts& f) {
   a.stop_reason = "";
   a.dropped_step = -1;
   a.command_line = s.command_line;
-  a.start_utc = utc_now_iso();
+  a.start_utc = utc_now();
   a.end_utc = "";
   a.model = c.name;
   a.num_classes = c.num_classes;

@@ -4,11 +4,11 @@
 
 #include <string>
 
-#include "cli/settings.h"
+#include "harness/train/settings.h"
 #include "common/results_schema.h"
-#include "data/dataset.h"
-#include "data/split.h"
-#include "model/vit_config.h"
+#include "harness/data/dataset.h"
+#include "harness/data/split.h"
+#include "harness/model/vit_config.h"
 
 namespace lb {
 

@@ -1,4 +1,4 @@
-#include "train/schedule.h"
+#include "harness/train/schedule.h"
 
 #include <cmath>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "train/step_timer.h"
+#include "harness/train/step_timer.h"
 
 #include <c10/core/Event.h>
 #include <c10/core/Stream.h>
@@ -10,7 +10,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include "util/clock.h"
+#include "harness/util/clock.h"
 
 namespace lb {
 

@@ -1,11 +1,11 @@
-#include "train/stop_watchdog.h"
+#include "harness/train/stop_watchdog.h"
 
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 
-#include "util/signals.h"
+#include "harness/util/signals.h"
 
 namespace lb {
 

@@ -1,4 +1,4 @@
-#include "train/trainer.h"
+#include "harness/train/trainer.h"
 
 #include <torch/torch.h>
 
@@ -10,33 +10,33 @@
 #include <sstream>
 
 #include "common/format.h"
-#include "data/dataset.h"
-#include "data/loader.h"
-#include "data/split.h"
-#include "dist/allreduce_sweep.h"
-#include "dist/collectives.h"
-#include "dist/grad_sync.h"
-#include "model/vit.h"
-#include "model/weights.h"
-#include "preprocess.h"
-#include "record/flush_policy.h"
-#include "record/provenance.h"
-#include "record/recorder.h"
-#include "train/adaptive_stop.h"
-#include "train/energy_recording.h"
-#include "train/gemm_probe.h"
-#include "train/optimizer.h"
-#include "train/precision.h"
-#include "train/run_description.h"
-#include "train/schedule.h"
-#include "train/step_timer.h"
-#include "train/training_metrics.h"
-#include "util/clock.h"
-#include "util/device.h"
-#include "util/errors.h"
-#include "util/exit_codes.h"
-#include "util/progress.h"
-#include "util/signals.h"
+#include "harness/data/dataset.h"
+#include "harness/data/loader.h"
+#include "harness/data/split.h"
+#include "harness/dist/allreduce_sweep.h"
+#include "harness/dist/collectives.h"
+#include "harness/dist/grad_sync.h"
+#include "harness/model/vit.h"
+#include "harness/model/weights.h"
+#include "kernels/preprocess.h"
+#include "harness/record/flush_policy.h"
+#include "harness/record/provenance.h"
+#include "harness/record/recorder.h"
+#include "harness/train/adaptive_stop.h"
+#include "harness/train/energy_recording.h"
+#include "harness/train/gemm_probe.h"
+#include "harness/train/optimizer.h"
+#include "harness/train/precision.h"
+#include "harness/train/run_description.h"
+#include "harness/train/schedule.h"
+#include "harness/train/step_timer.h"
+#include "harness/train/training_metrics.h"
+#include "harness/util/clock.h"
+#include "harness/util/device.h"
+#include "common/errors.h"
+#include "harness/util/exit_codes.h"
+#include "harness/util/progress.h"
+#include "harness/util/signals.h"
 
 namespace lb {
 
@@ -496,7 +496,7 @@ RunOutcome Trainer::run(Recorder* rec) {
     a.status = out.status;
     a.error = out.error;
     a.stop_reason = stop_reason;
-    a.end_utc = utc_now_iso();
+    a.end_utc = utc_now();
     a.steady_images_per_s = ips;
     const double model_flops = ips * vit_train_flops(st.config) / comm.world_size();
     a.model_flops_per_s = model_flops;

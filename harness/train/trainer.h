@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
-#include "cli/settings.h"
+#include "harness/train/settings.h"
 #include "common/results_schema.h"
-#include "dist/communicator.h"
+#include "harness/dist/communicator.h"
 
 namespace lb {
 

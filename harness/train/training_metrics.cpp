@@ -1,4 +1,4 @@
-#include "train/training_metrics.h"
+#include "harness/train/training_metrics.h"
 
 #include <cmath>
 

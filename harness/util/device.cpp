@@ -1,4 +1,4 @@
-#include "util/device.h"
+#include "harness/util/device.h"
 
 #include <c10/core/impl/VirtualGuardImpl.h>
 

@@ -1,4 +1,4 @@
-#include "util/progress.h"
+#include "harness/util/progress.h"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 #include <cstdio>
 
 #include "common/format.h"
-#include "util/clock.h"
+#include "harness/util/clock.h"
 
 namespace lb {
 

@@ -1,4 +1,4 @@
-#include "util/signals.h"
+#include "harness/util/signals.h"
 
 #include <atomic>
 #include <csignal>

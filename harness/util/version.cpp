@@ -1,8 +1,8 @@
-#include "util/version.h"
+#include "harness/util/version.h"
 
 #include <torch/version.h>
 
-#include "build_info.h"
+#include "harness/build_info.h"
 
 namespace lb {
 

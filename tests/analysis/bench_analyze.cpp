@@ -12,9 +12,9 @@
 #include <fstream>
 #include <map>
 
-#include "analysis/comparison.h"
+#include "analysis/compare/comparison.h"
 #include "analysis/inputs.h"
-#include "analysis/reports.h"
+#include "analysis/report/reports.h"
 #include "support/results_writer.h"
 #include "support/run_builder.h"
 

@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "analysis/analyze_app.h"
-#include "analysis/chart_output.h"
-#include "analysis/output_dir.h"
-#include "analysis/results_reader.h"
+#include "analysis/report/chart_output.h"
+#include "analysis/report/output_dir.h"
+#include "analysis/input/results_reader.h"
 #include "support/comparison_fixture.h"
 
 using namespace lb::analysis;

@@ -7,11 +7,11 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "analysis/bound.h"
-#include "analysis/chart_fill.h"
-#include "analysis/csv_reader.h"
-#include "analysis/reports.h"
-#include "analysis/scaling_model.h"
+#include "analysis/compare/bound.h"
+#include "analysis/report/chart_fill.h"
+#include "analysis/input/csv_reader.h"
+#include "analysis/report/reports.h"
+#include "analysis/compare/scaling_model.h"
 #include "support/comparison_fixture.h"
 
 using namespace lb::analysis;

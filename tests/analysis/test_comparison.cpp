@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "analysis/errors.h"
-#include "analysis/names.h"
+#include "common/errors.h"
+#include "analysis/input/names.h"
 #include "support/comparison_fixture.h"
 
 using namespace lb::analysis;
@@ -86,7 +86,7 @@ TEST(Comparison, EpochsOptionNormalizesEveryConfiguration) {
   EXPECT_EQ(c.job_description, "ViT-B/16, tiny-imagenet train split 80,000, 10 epochs");
   ComparisonOptions zero_epochs;
   zero_epochs.epochs = 0;
-  EXPECT_THROW(build_comparison(analyse(shapes), zero_epochs), UsageError);
+  EXPECT_THROW(build_comparison(analyse(shapes), zero_epochs), lb::UsageError);
 }
 
 TEST(Comparison, DifferingSettingsAreNamedInEveryComparisonWarning) {
@@ -125,7 +125,7 @@ TEST(Comparison, ExplicitBaselineByRunIdConfigurationIdOrLabel) {
   try {
     build_comparison(runs, o);
     FAIL() << "expected a usage error";
-  } catch (const UsageError& e) {
+  } catch (const lb::UsageError& e) {
     const std::string m = e.what();
     EXPECT_NE(m.find("--baseline 'no-such-run'"), std::string::npos);
     EXPECT_NE(m.find("C2 \"Laptop 1 thread\""), std::string::npos);

@@ -9,12 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/analyze_app.h"
-#include "analysis/chart_fill.h"
-#include "analysis/chart_output.h"
-#include "analysis/csv_reader.h"
-#include "analysis/energy.h"
-#include "analysis/errors.h"
-#include "analysis/reports.h"
+#include "analysis/report/chart_fill.h"
+#include "analysis/report/chart_output.h"
+#include "analysis/input/csv_reader.h"
+#include "analysis/compare/energy.h"
+#include "common/errors.h"
+#include "analysis/report/reports.h"
 #include "support/comparison_fixture.h"
 
 using namespace lb::analysis;
@@ -426,7 +426,7 @@ TEST(ConfigEnergy, BillingAndGridIntensitiesAreOptions) {
   }
   EXPECT_TRUE(set_by_user);
   o.energy.laptop_power_w = 0;
-  EXPECT_THROW(build_comparison(analyse({two}), o), UsageError);
+  EXPECT_THROW(build_comparison(analyse({two}), o), lb::UsageError);
 }
 
 TEST(ConfigMemory, TheLargestPeakOfTheRunsStandsBesideTheTime) {

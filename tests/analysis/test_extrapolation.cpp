@@ -3,9 +3,9 @@
 
 #include <cmath>
 
-#include "analysis/extrapolation.h"
-#include "analysis/run_metrics.h"
-#include "analysis/table_import.h"
+#include "analysis/compare/extrapolation.h"
+#include "analysis/compare/run_metrics.h"
+#include "analysis/input/table_import.h"
 #include "support/comparison_fixture.h"
 #include "support/fixture_io.h"
 

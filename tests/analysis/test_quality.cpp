@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analysis/chart_fill.h"
-#include "analysis/csv_reader.h"
-#include "analysis/errors.h"
-#include "analysis/quality.h"
-#include "analysis/reports.h"
+#include "analysis/report/chart_fill.h"
+#include "analysis/input/csv_reader.h"
+#include "common/errors.h"
+#include "analysis/compare/quality.h"
+#include "analysis/report/reports.h"
 #include "support/comparison_fixture.h"
 
 using namespace lb::analysis;
@@ -311,10 +311,10 @@ TEST(Quality, TheMarginSetsTheDefaultBar) {
   EXPECT_EQ(two->quality.status, QualityStatus::Below);  // 95.0% < 97.1%
   ComparisonOptions bad;
   bad.quality_margin_pts = -1;
-  EXPECT_THROW(build_comparison(wandb_runs(), bad), UsageError);
+  EXPECT_THROW(build_comparison(wandb_runs(), bad), lb::UsageError);
   ComparisonOptions bad_target;
   bad_target.target_accuracy_pct = 101;
-  EXPECT_THROW(build_comparison(wandb_runs(), bad_target), UsageError);
+  EXPECT_THROW(build_comparison(wandb_runs(), bad_target), lb::UsageError);
 }
 
 TEST(Quality, ATimingOnlyComparisonSaysQualityWasNotChecked) {

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "analysis/csv_reader.h"
-#include "analysis/repetitions.h"
-#include "analysis/reports.h"
-#include "analysis/statistics.h"
+#include "analysis/input/csv_reader.h"
+#include "analysis/compare/repetitions.h"
+#include "analysis/report/reports.h"
+#include "analysis/compare/statistics.h"
 #include "support/comparison_fixture.h"
 
 using namespace lb::analysis;

@@ -4,10 +4,10 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "analysis/chart_fill.h"
-#include "analysis/chart_output.h"
-#include "analysis/csv_reader.h"
-#include "analysis/reports.h"
+#include "analysis/report/chart_fill.h"
+#include "analysis/report/chart_output.h"
+#include "analysis/input/csv_reader.h"
+#include "analysis/report/reports.h"
 #include "support/comparison_fixture.h"
 
 using namespace lb::analysis;

@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "analysis/inputs.h"
-#include "analysis/results_reader.h"
+#include "analysis/input/results_reader.h"
 #include "common/results_file.h"
 #include "common/run_journal.h"
 #include "support/results_writer.h"

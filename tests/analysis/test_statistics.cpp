@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "analysis/statistics.h"
+#include "analysis/compare/statistics.h"
 
 using namespace lb::analysis;
 

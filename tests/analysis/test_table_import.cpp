@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "analysis/csv_reader.h"
-#include "analysis/table_import.h"
+#include "analysis/input/csv_reader.h"
+#include "analysis/input/table_import.h"
 
 using namespace lb::analysis;
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/settings.h"
-#include "util/errors.h"
+#include "harness/train/settings.h"
+#include "common/errors.h"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   std::cout.setstate(std::ios::failbit);  // --help and --version print; keep the fuzzer's output readable

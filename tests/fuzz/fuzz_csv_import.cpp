@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <string>
 
-#include "analysis/csv_reader.h"
-#include "analysis/comparison.h"
-#include "analysis/table_import.h"
+#include "analysis/input/csv_reader.h"
+#include "analysis/compare/comparison.h"
+#include "analysis/input/table_import.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

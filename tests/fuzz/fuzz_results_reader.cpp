@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string>
 
-#include "analysis/results_reader.h"
-#include "analysis/comparison.h"
+#include "analysis/input/results_reader.h"
+#include "analysis/compare/comparison.h"
 #include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

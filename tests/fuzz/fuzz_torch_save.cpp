@@ -6,8 +6,8 @@
 #include <string>
 
 #include "fuzz_util.h"
-#include "model/torch_save_reader.h"
-#include "model/weights.h"
+#include "harness/model/torch_save_reader.h"
+#include "harness/model/weights.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::string path = lb::fuzz::scratch_path(".pt");

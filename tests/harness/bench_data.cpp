@@ -6,10 +6,10 @@
 
 #include <numeric>
 
-#include "data/dataset.h"
-#include "data/loader.h"
-#include "data/split.h"
-#include "preprocess.h"
+#include "harness/data/dataset.h"
+#include "harness/data/loader.h"
+#include "harness/data/split.h"
+#include "kernels/preprocess.h"
 
 namespace {
 

@@ -18,7 +18,7 @@
 #include <string>
 
 #include "common/results_file.h"
-#include "record/recorder.h"
+#include "harness/record/recorder.h"
 
 namespace {
 namespace fs = std::filesystem;

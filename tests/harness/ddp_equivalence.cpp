@@ -16,11 +16,11 @@
 #include <cstdio>
 #include <string>
 
-#include "dist/collectives.h"
-#include "dist/communicator.h"
-#include "dist/grad_sync.h"
-#include "model/vit.h"
-#include "train/optimizer.h"
+#include "harness/dist/collectives.h"
+#include "harness/dist/communicator.h"
+#include "harness/dist/grad_sync.h"
+#include "harness/model/vit.h"
+#include "harness/train/optimizer.h"
 
 namespace {
 

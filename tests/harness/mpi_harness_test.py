@@ -101,9 +101,17 @@ class MpiHarness(unittest.TestCase):
                               "100", "--batch-size", "32", "--output", self.out], env=ENV,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 120
-        while time.time() < deadline and not os.path.isdir(self.out + ".journals"):
+        # Killed once rank 0 has flushed a step (on a loaded machine that can take many seconds).
+        def flushed_steps():
+            folder = self.out + ".journals"
+            for name in (os.listdir(folder) if os.path.isdir(folder) else []):
+                with open(os.path.join(folder, name)) as f:
+                    if any('"step":' in line for line in f):
+                        return True
+            return False
+        while time.time() < deadline and not flushed_steps():
             time.sleep(0.2)
-        time.sleep(3)
+        self.assertTrue(flushed_steps(), "rank 0 flushed a step before the kill")
         t0 = time.time()
         p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=60)
@@ -123,9 +131,17 @@ class MpiHarness(unittest.TestCase):
                                                     text=True).stdout.split()]
             time.sleep(0.2)
         self.assertEqual(len(pids), 4, "four ranks started")
-        while time.time() < deadline and not os.path.isdir(self.out + ".journals"):
+        # Killed once rank 0 has flushed a step (on a loaded machine that can take many seconds).
+        def flushed_steps():
+            folder = self.out + ".journals"
+            for name in (os.listdir(folder) if os.path.isdir(folder) else []):
+                with open(os.path.join(folder, name)) as f:
+                    if any('"step":' in line for line in f):
+                        return True
+            return False
+        while time.time() < deadline and not flushed_steps():
             time.sleep(0.2)
-        time.sleep(3)
+        self.assertTrue(flushed_steps(), "rank 0 flushed a step before the kill")
         # Which pid is which rank: OMPI_COMM_WORLD_RANK in its environment.
         rank_of = {}
         for pid in pids:
@@ -144,7 +160,7 @@ class MpiHarness(unittest.TestCase):
         if os.path.isdir(folder) and os.listdir(folder):
             (name,) = os.listdir(folder)
             with open(os.path.join(folder, name)) as f:
-                steps = sum(1 for line in f if line.startswith('{"step"'))
+                steps = sum(1 for line in f if '"step":' in line)
         else:
             attrs, data = only_run(self.out)
             self.assertEqual(attrs["status"], "failed", err)

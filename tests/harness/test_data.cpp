@@ -4,12 +4,12 @@
 
 #include <cstdlib>
 
-#include "cli/settings.h"
-#include "data/dataset.h"
-#include "data/loader.h"
-#include "data/split.h"
-#include "model/torch_save_reader.h"
-#include "util/errors.h"
+#include "harness/train/settings.h"
+#include "harness/data/dataset.h"
+#include "harness/data/loader.h"
+#include "harness/data/split.h"
+#include "harness/model/torch_save_reader.h"
+#include "common/errors.h"
 
 namespace lb {
 namespace {

@@ -5,10 +5,10 @@
 
 #include <cstdlib>
 
-#include "data/split.h"
-#include "model/torch_save_reader.h"
-#include "preprocess.h"
-#include "train/schedule.h"
+#include "harness/data/split.h"
+#include "harness/model/torch_save_reader.h"
+#include "kernels/preprocess.h"
+#include "harness/train/schedule.h"
 
 namespace lb {
 namespace {

@@ -7,9 +7,9 @@
 #include <cmath>
 #include <limits>
 
-#include "model/vit.h"
-#include "train/optimizer.h"
-#include "train/precision.h"
+#include "harness/model/vit.h"
+#include "harness/train/optimizer.h"
+#include "harness/train/precision.h"
 
 namespace lb {
 namespace {

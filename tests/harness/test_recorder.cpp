@@ -10,7 +10,7 @@
 
 #include "common/h5.h"
 #include "common/results_file.h"
-#include "record/recorder.h"
+#include "harness/record/recorder.h"
 
 namespace lb {
 namespace {

@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "model/vit.h"
-#include "model/vit_config.h"
+#include "harness/model/vit.h"
+#include "harness/model/vit_config.h"
 
 namespace lb {
 namespace {

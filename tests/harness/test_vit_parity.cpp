@@ -7,11 +7,11 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "model/torch_save_reader.h"
-#include "model/vit.h"
-#include "model/weights.h"
+#include "harness/model/torch_save_reader.h"
+#include "harness/model/vit.h"
+#include "harness/model/weights.h"
 #include "tensor_compare.h"
-#include "train/optimizer.h"
+#include "harness/train/optimizer.h"
 
 namespace lb {
 namespace {

@@ -6,8 +6,8 @@
 #include <random>
 #include <vector>
 
-#include "gpu_runtime.h"
-#include "preprocess.h"
+#include "kernels/gpu_runtime.h"
+#include "kernels/preprocess.h"
 
 namespace {
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "analysis/comparison.h"
-#include "analysis/table_import.h"
+#include "analysis/compare/comparison.h"
+#include "analysis/input/table_import.h"
 #include "support/fixture_io.h"
 
 namespace lb::testing {

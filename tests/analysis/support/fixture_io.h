@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/results_reader.h"
+#include "analysis/input/results_reader.h"
 #include "support/results_writer.h"
 #include "support/run_builder.h"
 #include "support/temp_dir.h"

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "energy/counter_source.h"
-#include "energy/energy_meter.h"
+#include "harness/energy/counter_source.h"
+#include "harness/energy/energy_meter.h"
 
 namespace lb::energy::test {
 

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "counter_tree.h"
-#include "energy/amd_gpu_source.h"
-#include "energy/node_merge.h"
+#include "harness/energy/amd_gpu_source.h"
+#include "harness/energy/node_merge.h"
 
 namespace lb::energy::test {
 namespace {

@@ -1,10 +1,10 @@
 // Parsers of counter text, PCI addresses, GPU selection and the reading codec.
 #include <gtest/gtest.h>
 
-#include "energy/counter_text.h"
-#include "energy/gpu_selection.h"
-#include "energy/pci_address.h"
-#include "energy/reading_codec.h"
+#include "harness/energy/counter_text.h"
+#include "harness/energy/gpu_selection.h"
+#include "harness/energy/pci_address.h"
+#include "harness/energy/reading_codec.h"
 
 namespace lb::energy {
 namespace {

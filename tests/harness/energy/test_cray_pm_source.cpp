@@ -5,7 +5,7 @@
 #include <map>
 
 #include "counter_tree.h"
-#include "energy/cray_pm_source.h"
+#include "harness/energy/cray_pm_source.h"
 
 namespace lb::energy::test {
 namespace {

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "counter_tree.h"
-#include "energy/amd_gpu_source.h"
-#include "energy/nvml_source.h"
+#include "harness/energy/amd_gpu_source.h"
+#include "harness/energy/nvml_source.h"
 
 namespace lb::energy::test {
 namespace {

@@ -2,8 +2,8 @@
 // once, any missing part making the total unavailable.
 #include <gtest/gtest.h>
 
-#include "energy/node_merge.h"
-#include "energy/reading_codec.h"
+#include "harness/energy/node_merge.h"
+#include "harness/energy/reading_codec.h"
 
 namespace lb::energy {
 namespace {

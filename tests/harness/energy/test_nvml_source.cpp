@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "counter_tree.h"
-#include "energy/nvml_source.h"
+#include "harness/energy/nvml_source.h"
 
 namespace lb::energy::test {
 namespace {

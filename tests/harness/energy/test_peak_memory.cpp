@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "counter_tree.h"
-#include "energy/peak_memory.h"
+#include "harness/energy/peak_memory.h"
 
 namespace lb::energy::test {
 namespace {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "counter_tree.h"
-#include "energy/rapl_source.h"
+#include "harness/energy/rapl_source.h"
 
 namespace lb::energy::test {
 namespace {

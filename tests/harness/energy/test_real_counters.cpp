@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <thread>
 
-#include "energy/amd_gpu_source.h"
-#include "energy/energy_config.h"
-#include "energy/peak_memory.h"
+#include "harness/energy/amd_gpu_source.h"
+#include "harness/energy/energy_config.h"
+#include "harness/energy/peak_memory.h"
 
 namespace lb::energy {
 namespace {

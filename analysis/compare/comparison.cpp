@@ -1,0 +1,433 @@
+#include "analysis/compare/comparison.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "analysis/compare/accuracy.h"
+#include "analysis/compare/bound.h"
+#include "analysis/compare/config_estimate.h"
+#include "common/errors.h"
+#include "analysis/input/names.h"
+#include "analysis/compare/quality.h"
+#include "analysis/compare/repetitions.h"
+#include "analysis/compare/scaling.h"
+#include "analysis/compare/scaling_model.h"
+
+namespace lb::analysis {
+namespace {
+
+
+void add_unique(std::vector<std::string>& list, const std::string& item) {
+  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+}
+
+std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, const std::string& cluster) {
+  std::vector<ConfigResult> configs;
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    auto fields = configuration_fields(runs[i].run);
+    // Runs pool only when every defining setting is known and equal; others stand alone.
+    auto [it, inserted] = index.emplace(grouping_key(fields, runs[i].run.run_id, i), configs.size());
+    if (inserted) {
+      ConfigResult c;
+      c.id = "C" + std::to_string(configs.size() + 1);
+      c.fields = std::move(fields);
+      c.is_cluster = field_value(c.fields, "device") == "gpu";
+      c.is_imported = runs[i].run.is_imported();
+      c.nodes = field_int(c.fields, "nodes");
+      c.gpus = field_int(c.fields, "gpus");
+      c.threads = field_int(c.fields, "threads");
+      c.unknown_settings = unknown_settings(c.fields);
+      c.placement_unknown = placement_unknown(c.fields);
+      if (c.placement_unknown) {
+        c.label = "unknown configuration (run " + runs[i].run.run_id + ")";
+        if (c.is_imported) c.label += ", " + field_value(c.fields, "source");
+      } else {
+        c.label = configuration_label(c.fields, cluster);
+      }
+      configs.push_back(std::move(c));
+    }
+    configs[it->second].runs.push_back(i);
+    runs[i].config = it->second;
+  }
+  // Say where a run might have pooled with others had its settings been stated: other runs that
+  // agree with it wherever both state a setting.
+  auto compatible = [](const ConfigResult& a, const ConfigResult& b) {
+    for (size_t f = 0; f < a.fields.size() && f < b.fields.size(); ++f) {
+      const std::string& va = a.fields[f].value;
+      const std::string& vb = b.fields[f].value;
+      if (!va.empty() && !vb.empty() && va != vb) return false;
+    }
+    return true;
+  };
+  for (auto& c : configs) {
+    if (c.unknown_settings.empty()) continue;
+    std::string list;
+    for (const auto& u : c.unknown_settings) list += (list.empty() ? "" : ", ") + u;
+    size_t others = 0;
+    for (const auto& o : configs) {
+      if (&o != &c && compatible(c, o)) others += o.runs.size();
+    }
+    if (c.placement_unknown) {
+      c.warnings.push_back("settings not stated: " + list +
+                           ": an unknown configuration of its own, left out of scaling and of the headline");
+    } else if (others > 0) {
+      c.warnings.push_back("not pooled with " + std::to_string(others) + " other run" + (others == 1 ? "" : "s") +
+                           " that agree with it wherever both state a setting: " + list +
+                           " not stated, so they cannot be shown to be repetitions of one configuration");
+    }
+  }
+  // Equal labels: add what tells the configurations apart, so every bar and row is unique.
+  std::map<std::string, std::vector<size_t>> by_label;
+  for (size_t i = 0; i < configs.size(); ++i) by_label[configs[i].label].push_back(i);
+  for (auto& [label, members] : by_label) {
+    if (members.size() < 2) continue;
+    for (size_t m : members) {
+      std::string extra;
+      for (size_t f = 0; f < configs[m].fields.size(); ++f) {
+        const auto& field = configs[m].fields[f];
+        bool differs = false;
+        for (size_t other : members) differs |= configs[other].fields[f].value != field.value;
+        if (differs) {
+          extra += (extra.empty() ? "" : ", ") + field.label + " " + (field.value.empty() ? "unknown" : field.value);
+        }
+      }
+      // Nothing stated tells them apart (runs that stand alone for an unknown setting): the run does.
+      if (extra.empty()) extra = "run " + runs[configs[m].runs.front()].run.run_id;
+      configs[m].label += " (" + extra + ")";
+    }
+  }
+  // Still equal (two of three alike, a third different): the run tells them apart.
+  std::map<std::string, std::vector<size_t>> again;
+  for (size_t i = 0; i < configs.size(); ++i) again[configs[i].label].push_back(i);
+  for (auto& [label, members] : again) {
+    if (members.size() < 2) continue;
+    for (size_t m : members) {
+      std::string& l = configs[m].label;
+      const std::string id = "run " + runs[configs[m].runs.front()].run.run_id;
+      if (!l.empty() && l.back() == ')') {
+        l.insert(l.size() - 1, ", " + id);
+      } else {
+        l += " (" + id + ")";
+      }
+    }
+  }
+  return configs;
+}
+
+// --baseline accepts a run id, a configuration id ("C3") or a configuration label.
+std::optional<size_t> resolve_baseline(const std::string& name, const std::vector<ConfigResult>& configs,
+                                       const std::vector<RunAnalysis>& runs) {
+  for (const auto& r : runs) {
+    if (r.run.run_id == name) return r.config;
+  }
+  for (size_t i = 0; i < configs.size(); ++i) {
+    if (configs[i].id == name || configs[i].label == name) return i;
+  }
+  for (size_t i = 0; i < configs.size(); ++i) {
+    if (to_lower(configs[i].label) == to_lower(name) || to_lower(configs[i].id) == to_lower(name)) return i;
+  }
+  return std::nullopt;
+}
+
+ConfigEstimate estimate_config(const ConfigResult& c, std::vector<RunAnalysis>& runs, int epochs, bool store) {
+  std::vector<JobEstimate> jobs;
+  for (size_t r : c.runs) {
+    JobEstimate j = estimate_job(runs[r].run, runs[r].metrics, epochs);
+    if (store) runs[r].job = j;
+    if (runs[r].in_comparison) jobs.push_back(std::move(j));
+  }
+  ConfigEstimate e = combine_job_estimates(jobs);
+  if (jobs.empty()) e.reason = "no complete run (use --include-incomplete to use the others)";
+  return e;
+}
+
+// The default baseline is the slowest laptop (CPU) configuration, preferring measured ones to
+// imported ones, so the headline does not rest on someone else's extrapolation when a
+// measurement exists. Without --epochs, "slowest" is by time per epoch.
+std::optional<size_t> default_baseline(const std::vector<ConfigResult>& configs,
+                                       std::vector<RunAnalysis>& runs, std::optional<int> epochs,
+                                       std::string& reason) {
+  auto slowest = [&](auto accept) -> std::optional<size_t> {
+    std::optional<size_t> best;
+    double best_time = -1;
+    for (size_t i = 0; i < configs.size(); ++i) {
+      if (!accept(configs[i])) continue;
+      const auto e = estimate_config(configs[i], runs, epochs.value_or(1), false);
+      if (e.time_s && e.time_s->value > best_time) {
+        best_time = e.time_s->value;
+        best = i;
+      }
+    }
+    return best;
+  };
+  const std::string by = epochs ? "estimated job time" : "estimated time per epoch";
+  // A laptop is a CPU configuration; an unknown configuration is never the default baseline
+  // unless nothing else has a time.
+  auto laptop = [](const ConfigResult& c) { return field_value(c.fields, "device") == "cpu" && !c.placement_unknown; };
+  if (auto b = slowest([&](const ConfigResult& c) { return laptop(c) && !c.is_imported; })) {
+    reason = "default: the slowest measured laptop configuration (" + by + ")";
+    return b;
+  }
+  if (auto b = slowest(laptop)) {
+    reason = "default: the slowest laptop configuration (" + by + "; no measured laptop run)";
+    return b;
+  }
+  if (auto b = slowest([](const ConfigResult& c) { return !c.placement_unknown; })) {
+    reason = "default: the slowest configuration (" + by + "; no laptop configuration)";
+    return b;
+  }
+  if (auto b = slowest([](const ConfigResult&) { return true; })) {
+    reason = "default: the slowest configuration (" + by + "; every configuration is unknown)";
+    return b;
+  }
+  return std::nullopt;
+}
+
+int most_common_epochs(const std::vector<ConfigResult>& configs) {
+  std::map<int, int> count;
+  for (const auto& c : configs) {
+    const int e = field_int(c.fields, "epochs");
+    if (e > 0) ++count[e];
+  }
+  int best = 0, best_count = 0;
+  for (auto [e, n] : count) {
+    if (n > best_count) {
+      best = e;
+      best_count = n;
+    }
+  }
+  return best;
+}
+
+void fill_configuration(ConfigResult& c, std::vector<RunAnalysis>& runs, int epochs) {
+  const ConfigEstimate e = estimate_config(c, runs, epochs, true);
+  c.time_s = e.time_s;
+  c.not_comparable_reason = e.reason;
+  c.extrapolated = e.extrapolated;
+  c.method = e.method;
+  c.runs_used = e.runs_used;
+  for (const auto& n : e.notes) add_unique(c.warnings, n);
+
+  std::set<double> fractions;
+  std::vector<double> throughput, per_gpu;
+  for (size_t r : c.runs) {
+    const RunAnalysis& a = runs[r];
+    if (!a.in_comparison) continue;
+    if (a.run.is_subset()) fractions.insert(a.run.settings.subset_fraction.value_or(0));
+    if (a.metrics.steady_images_per_s) throughput.push_back(*a.metrics.steady_images_per_s);
+    if (a.metrics.images_per_s_per_gpu) per_gpu.push_back(*a.metrics.images_per_s_per_gpu);
+    // Subset accuracy is not the configuration's accuracy: only full-split runs count.
+    if (!a.run.is_subset() && a.metrics.best_val_top1_pct &&
+        (!c.best_accuracy_pct || *a.metrics.best_val_top1_pct > *c.best_accuracy_pct)) {
+      c.best_accuracy_pct = a.metrics.best_val_top1_pct;
+      c.best_accuracy_time_s = a.metrics.best_time_s;
+      c.best_accuracy_epoch = a.metrics.best_epoch;
+    }
+    for (const auto& w : a.metrics.warnings) add_unique(c.warnings, "run " + a.run.run_id + ": " + w);
+    for (const auto& w : a.run.warnings) add_unique(c.warnings, "run " + a.run.run_id + ": " + w);
+  }
+  c.subset_fractions.assign(fractions.begin(), fractions.end());
+  // "mean of 2 extrapolated runs" says more with the subsets it comes from.
+  if (c.extrapolated && c.runs_used > 1 && !c.subset_fractions.empty()) {
+    std::string sizes;
+    for (double f : c.subset_fractions) {
+      sizes += (sizes.empty() ? "" : ", ") + format_number(std::round(f * 10000.0) / 100.0) + "%";
+    }
+    c.method += " (" + sizes + (c.subset_fractions.size() == 1 ? " subset)" : " subsets)");
+  }
+  // Rates over the same work: harmonic means (Hoefler and Belli, rule 3).
+  if (!throughput.empty()) c.steady_images_per_s = harmonic_mean(throughput);
+  if (!per_gpu.empty()) c.images_per_s_per_gpu = harmonic_mean(per_gpu);
+  if (c.is_imported && c.time_s) add_unique(c.warnings, "imported figures (" + field_value(c.fields, "source") + "), not measured here");
+}
+
+std::optional<SubsetFit> subset_fit(const ConfigResult& c, const std::vector<RunAnalysis>& runs) {
+  SubsetFit s;
+  for (size_t r : c.runs) {
+    const RunAnalysis& a = runs[r];
+    if (!a.in_comparison || a.run.is_imported() || !a.metrics.mean_train_time_s) continue;
+    if (!a.run.settings.train_samples) continue;
+    s.samples.push_back(static_cast<double>(*a.run.settings.train_samples));
+    s.epoch_train_s.push_back(*a.metrics.mean_train_time_s);
+    if (a.run.settings.full_train_samples) s.full_train_samples = static_cast<double>(*a.run.settings.full_train_samples);
+  }
+  s.fit = fit_line(s.samples, s.epoch_train_s);
+  if (!s.fit.valid) return std::nullopt;
+  s.predicted_full_epoch_train_s = s.fit.predict(s.full_train_samples);
+  return s;
+}
+
+void subset_fit_warnings(ConfigResult& c) {
+  if (!c.subset_fit) return;
+  const SubsetFit& s = *c.subset_fit;
+  if (s.fit.distinct_x >= 3 && s.fit.r_squared < 0.99) {
+    add_unique(c.warnings, "train time per epoch is not linear in samples across subset sizes (R^2 = " +
+                               format_number(std::round(s.fit.r_squared * 1000.0) / 1000.0) +
+                               "): the extrapolation is questionable");
+  }
+  // A fixed cost per epoch shows as an intercept; it is not in the per-sample model's train term.
+  const double at_full = s.fit.slope * s.full_train_samples;
+  if (at_full > 0 && std::fabs(s.fit.intercept) > 0.05 * at_full) {
+    add_unique(c.warnings, "the subset fit has an intercept of " + format_number(std::round(s.fit.intercept * 100) / 100) +
+                               " s per epoch (" + format_number(std::round(100.0 * s.fit.intercept / at_full)) +
+                               "% of the full-split train time): train time is not proportional to samples");
+  }
+}
+
+std::string thousands(int64_t v) {
+  std::string digits = std::to_string(v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string job_description(const Comparison& cmp) {
+  const size_t ref = cmp.baseline.value_or(0);
+  if (cmp.configs.empty()) return "";
+  const ConfigResult& c = cmp.configs[ref];
+  std::string model = field_value(c.fields, "model");
+  std::string dataset;
+  for (size_t r : c.runs) {
+    if (cmp.runs[r].run.settings.dataset) {
+      dataset = *cmp.runs[r].run.settings.dataset;
+      break;
+    }
+  }
+  std::string text = model.empty() ? "unknown model" : model;
+  text += ", " + (dataset.empty() ? std::string("dataset") : dataset);
+  const std::string split = field_value(c.fields, "full_train_samples");
+  if (!split.empty()) text += " train split " + thousands(std::stoll(split));
+  text += ", " + std::to_string(cmp.epochs) + " epoch" + (cmp.epochs == 1 ? "" : "s");
+  return text;
+}
+
+}  // namespace
+
+RunAnalysis analyse_run(RunRecord run) {
+  RunAnalysis a;
+  a.metrics = compute_run_metrics(run);
+  a.energy = measure_run_energy(run, a.metrics);
+  run.steps.clear();
+  a.run = std::move(run);
+  return a;
+}
+
+Comparison build_comparison(std::vector<RunAnalysis> runs, const ComparisonOptions& options) {
+  if (options.epochs && *options.epochs < 1) {
+    throw UsageError("--epochs " + std::to_string(*options.epochs) + ": expected a whole number of epochs >= 1");
+  }
+  if (options.target_accuracy_pct &&
+      !(*options.target_accuracy_pct > 0 && *options.target_accuracy_pct <= 100)) {
+    throw UsageError("--target-accuracy " + format_number(*options.target_accuracy_pct) +
+                     ": expected a validation accuracy in percent, more than 0 and at most 100");
+  }
+  if (!(options.quality_margin_pts >= 0 && options.quality_margin_pts <= 100)) {
+    throw UsageError("--quality-margin " + format_number(options.quality_margin_pts) +
+                     ": expected percentage points from 0 to 100");
+  }
+  validate_energy_options(options.energy);
+  Comparison cmp;
+  cmp.cluster_name = options.cluster_name;
+  cmp.energy_options = options.energy;
+  cmp.target_accuracy_pct = options.target_accuracy_pct;
+  cmp.quality_margin_pts = options.quality_margin_pts;
+  for (auto& r : runs) {
+    r.in_comparison = r.run.is_complete() || options.include_incomplete;
+    if (!r.in_comparison) {
+      r.excluded_reason = std::string("status ") + to_string(r.run.status) +
+                          ": kept out of times and speedups (--include-incomplete uses it)";
+    }
+  }
+  cmp.configs = group_configurations(runs, options.cluster_name);
+
+  // Baseline and epoch count depend on each other: an explicit baseline fixes the epochs,
+  // explicit epochs rank the candidates for the default baseline.
+  std::optional<size_t> baseline;
+  if (!options.baseline.empty()) {
+    baseline = resolve_baseline(options.baseline, cmp.configs, runs);
+    if (!baseline) {
+      std::string known;
+      for (const auto& c : cmp.configs) known += (known.empty() ? "" : "; ") + c.id + " \"" + c.label + "\"";
+      throw UsageError("--baseline '" + options.baseline +
+                       "': no run id, configuration id or configuration label matches (configurations: " +
+                       known + ")");
+    }
+    cmp.baseline_reason = "--baseline " + options.baseline;
+  } else {
+    baseline = default_baseline(cmp.configs, runs, options.epochs, cmp.baseline_reason);
+  }
+  if (options.epochs) {
+    cmp.epochs = *options.epochs;
+    cmp.epochs_source = "--epochs";
+  } else if (baseline && field_int(cmp.configs[*baseline].fields, "epochs") > 0) {
+    cmp.epochs = field_int(cmp.configs[*baseline].fields, "epochs");
+    cmp.epochs_source = "the baseline configuration's epochs";
+  } else {
+    cmp.epochs = most_common_epochs(cmp.configs);
+    cmp.epochs_source = "the most common epoch count (the baseline's is unknown)";
+    if (cmp.epochs == 0) {
+      cmp.epochs = 1;
+      cmp.epochs_source = "1 (no configuration states its epochs; pass --epochs)";
+    }
+  }
+
+  for (auto& c : cmp.configs) fill_configuration(c, runs, cmp.epochs);
+  cmp.baseline = baseline;
+  if (baseline && !cmp.configs[*baseline].time_s) {
+    cmp.warnings.push_back("baseline " + cmp.configs[*baseline].label + " has no job time (" +
+                           cmp.configs[*baseline].not_comparable_reason + "): no speedups");
+  }
+
+  for (auto& c : cmp.configs) {
+    c.subset_fit = subset_fit(c, runs);
+    subset_fit_warnings(c);
+    if (!baseline) continue;
+    const ConfigResult& b = cmp.configs[*baseline];
+    if (&c != &b) {
+      c.differences = work_differences(c.fields, b.fields);
+      if (!c.differences.empty()) {
+        std::string list;
+        for (const auto& d : c.differences) list += (list.empty() ? "" : "; ") + d;
+        c.warnings.insert(c.warnings.begin(), "differs from the baseline (" + b.label + ") in: " + list);
+      }
+    }
+    // The baseline against itself is exactly 1 (one estimate on both sides, no interval).
+    if (c.time_s && b.time_s) c.speedup = &c == &b ? Interval::point(1.0) : ratio_interval(*b.time_s, *c.time_s);
+  }
+  cmp.runs = std::move(runs);
+  compute_scaling(cmp);
+  build_accuracy(cmp);
+  assess_repetitions(cmp);
+  assess_bounds(cmp);
+  assess_energy(cmp);
+  assess_quality(cmp);
+  time_to_target(cmp);
+  // Fastest and maximum speedup: only among configurations that did the baseline's work and met
+  // the quality bar.
+  choose_headline(cmp);
+  build_scaling_models(cmp);
+  for (size_t i = 0; i < cmp.configs.size(); ++i) cmp.display_order.push_back(i);
+  std::stable_sort(cmp.display_order.begin(), cmp.display_order.end(), [&](size_t a, size_t b) {
+    const auto& ca = cmp.configs[a];
+    const auto& cb = cmp.configs[b];
+    if (ca.time_s.has_value() != cb.time_s.has_value()) return ca.time_s.has_value();
+    return ca.time_s && ca.time_s->value > cb.time_s->value;
+  });
+  for (size_t i : cmp.display_order) {
+    const auto& c = cmp.configs[i];
+    if (!c.time_s) add_unique(cmp.warnings, c.label + ": not compared (" + c.not_comparable_reason + ")");
+    for (const auto& w : c.warnings) add_unique(cmp.warnings, c.label + ": " + w);
+  }
+  for (const auto& r : cmp.runs) {
+    if (!r.in_comparison) add_unique(cmp.warnings, "run " + r.run.run_id + ": " + r.excluded_reason);
+  }
+  cmp.job_description = job_description(cmp);
+  return cmp;
+}
+
+}  // namespace lb::analysis

@@ -1,0 +1,22 @@
+// A run recorded by the harness, from either of its two forms: the attributes of a results file's
+// run group or of a run journal (common/run_journal.h), typed by the one schema
+// (common/results_schema.h), into the RunRecord analyze works on.
+#pragma once
+
+#include <string>
+
+#include "analysis/input/run_record.h"
+#include "common/results_schema.h"
+#include "common/run_journal.h"
+
+namespace lb::analysis {
+
+// Settings, status and run-level figures from the recorded attributes. Absent attributes stay
+// unknown; a warning names the ones the comparison needs to place the run.
+void fill_from_attributes(const schema::RunAttributes& a, RunRecord& run);
+
+// A run that is still in its journal (running, or its process died before folding it in): the
+// whole RunRecord, marked as read from the journal.
+RunRecord run_record_from_journal(const RunData& data, const std::string& journal_path);
+
+}  // namespace lb::analysis

@@ -1,0 +1,28 @@
+// Reads lumibench results files (docs/hdf5-schema.md) into RunRecords.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analysis/input/run_record.h"
+
+namespace lb::analysis {
+
+// The newest results schema this reader understands; newer files are refused. Version 2 adds
+// attributes and tables (precision variants, validation scope, repetitions, adaptive stopping,
+// matrix-product rate, communication backend, allreduce sweep) that a version-1 file lacks; every
+// one of them is optional here, so version-1 files read as before.
+constexpr int kSupportedSchemaVersion = 2;
+
+struct FileReadResult {
+  bool ok = false;      // false: nothing was read; error says why, naming the file
+  std::string error;    // one line
+  std::vector<RunRecord> runs;
+  std::vector<std::string> messages;  // runs skipped inside an otherwise readable file
+};
+
+// Never throws for bad input: unreadable, non-HDF5, foreign (no schema_version or no /runs) and
+// newer-schema files come back with ok == false and a one-line error.
+FileReadResult read_results_file(const std::string& path);
+
+}  // namespace lb::analysis

@@ -1,0 +1,412 @@
+#include "analysis/report/chart_fill.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <tuple>
+
+#include "analysis/compare/energy.h"
+#include "analysis/input/names.h"
+#include "analysis/compare/quality.h"
+#include "analysis/report/reports.h"
+
+namespace lb::analysis {
+namespace {
+
+using lb::charts::Provenance;
+
+Provenance provenance(bool imported, bool extrapolated) {
+  if (imported) return Provenance::Imported;
+  return extrapolated ? Provenance::Extrapolated : Provenance::Measured;
+}
+
+std::string percent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f%%", fraction * 100.0);
+  return buf;
+}
+
+std::string accuracy_words(const std::optional<double>& v) {
+  if (!v) return "not recorded";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", *v);
+  return buf;
+}
+
+std::string details(const Comparison& cmp, const ConfigResult& c) {
+  std::string text = c.id + ": " + figure_kind(c.is_imported, c.extrapolated) + "; " + c.method + "\n";
+  // The accuracy each side of the speedup reached, and the quality bar.
+  text += "accuracy reached: " + accuracy_words(c.accuracy_reached_pct);
+  if (cmp.baseline) text += " (baseline " + accuracy_words(cmp.configs[*cmp.baseline].accuracy_reached_pct) + ")";
+  if (c.quality.bar_pct) {
+    text += "; quality bar " + accuracy_words(c.quality.bar_pct) + ": " + to_string(c.quality.status);
+  }
+  text += "\n";
+  for (const auto& f : c.fields) {
+    if (!f.value.empty() && f.name != "source") text += f.label + ": " + f.value + "\n";
+  }
+  if (!c.subset_fractions.empty()) {
+    text += "subset sizes:";
+    for (double s : c.subset_fractions) text += " " + format_number(std::round(s * 10000.0) / 100.0) + "%";
+    text += "\n";
+  }
+  text += "runs:";
+  size_t shown = 0;
+  for (size_t r : c.runs) {
+    if (!cmp.runs[r].in_comparison) continue;
+    if (++shown > 5) {
+      text += " ... (" + std::to_string(c.runs_used) + " in all)";
+      break;
+    }
+    text += " " + cmp.runs[r].run.run_id;
+  }
+  return text;
+}
+
+bool positive(double v) { return std::isfinite(v) && v > 0; }
+
+// Interval ends the chart can draw: an end the measurements do not bound is drawn at the estimate
+// (no whisker on that side) and the bar's warnings say so.
+void chart_interval(const Interval& t, double& lo, double& hi, std::vector<std::string>& warnings,
+                    const std::string& what, std::string (*fmt)(double)) {
+  lo = hi = t.value;
+  if (!t.has_interval) return;
+  if (t.has_lower() && t.lo <= t.value) {
+    lo = t.lo;
+  } else {
+    warnings.push_back(what + ": the 95% interval has no lower bound (too few measurements)" +
+                       (t.has_upper() ? ", upper end " + fmt(t.hi) : std::string()) + "; no whisker below");
+  }
+  if (t.has_upper() && t.hi >= t.value) {
+    hi = t.hi;
+  } else {
+    warnings.push_back(what + ": the 95% interval has no upper bound (too few measurements)" +
+                       (t.has_lower() ? ", lower end " + fmt(t.lo) : std::string()) + "; no whisker above");
+  }
+}
+
+std::string seconds_text(double s) { return format_duration(s); }
+std::string speedup_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3gx", s);
+  return buf;
+}
+
+
+Provenance energy_provenance(const std::string& kind) {
+  if (kind == "modelled") return Provenance::Modelled;
+  return kind == "measured" ? Provenance::Measured : Provenance::Extrapolated;
+}
+
+// An interval the chart can draw (ends it does not bound drawn at the estimate).
+void drawable(const Interval& v, double& value, double& lo, double& hi) {
+  value = v.value;
+  lo = v.has_interval && v.has_lower() && v.lo <= v.value ? v.lo : v.value;
+  hi = v.has_interval && v.has_upper() && v.hi >= v.value ? v.hi : v.value;
+}
+
+std::string watts(double w) {
+  char buf[32];
+  if (w >= 1000) {
+    std::snprintf(buf, sizeof buf, "%.3g kW", w / 1000);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g W", w);
+  }
+  return buf;
+}
+
+// Time, energy, carbon and cost per configuration (chart 9) and peak memory (chart 10).
+void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector<std::string>& problems) {
+  const EnergyOptions& o = cmp.energy_options;
+  data.billing_unit = o.billing_unit;
+  char foot[320];
+  std::snprintf(foot, sizeof foot,
+                "Modelled: %s W per laptop, %s W per GPU. CO2e: %s g/kWh (cluster), %s g/kWh (laptop). Cost: %s %s "
+                "per GPU-hour. Sources: summary.md",
+                format_number(o.laptop_power_w).c_str(), format_number(o.gpu_power_w).c_str(),
+                format_number(o.cluster_grid_g_per_kwh).c_str(), format_number(o.laptop_grid_g_per_kwh).c_str(),
+                format_number(o.billing_per_gpu_hour).c_str(), o.billing_unit.c_str());
+  data.energy_footnote = foot;
+  for (const auto& a : energy_assumptions(o)) {
+    data.energy_assumptions.push_back(a.name + ": " + format_number(a.value) + " " + a.unit + " (" + a.option + "): " + a.source);
+  }
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    const ConfigEnergy& e = c.energy;
+    if (c.time_s && positive(c.time_s->value)) {
+      lb::charts::EnergyBar bar;
+      bar.label = c.label;
+      bar.is_cluster = c.is_cluster;
+      drawable(*c.time_s, bar.time_s, bar.time_lo_s, bar.time_hi_s);
+      bar.time_kind = provenance(c.is_imported, c.extrapolated);
+      std::string text = c.id + ": time " + figure_kind(c.is_imported, c.extrapolated) + "; " + c.method;
+      if (e.energy_j && positive(e.energy_j->value)) {
+        bar.has_energy = true;
+        drawable(*e.energy_j, bar.energy_j, bar.energy_lo_j, bar.energy_hi_j);
+        bar.energy_kind = energy_provenance(e.kind);
+        text += "\nenergy " + e.kind + ": " + e.method + " (" + watts(e.power_w) + ")";
+        if (!e.coverage.empty()) text += "; covers " + e.coverage;
+        if (e.per_image_j) text += "; " + format_number(std::round(*e.per_image_j * 1000) / 1000) + " J per image";
+        if (e.kind == "modelled") text += "\nnot measured: " + e.reason;
+        if (e.co2_g && positive(e.co2_g->value)) {
+          bar.has_co2 = true;
+          drawable(*e.co2_g, bar.co2_g, bar.co2_lo_g, bar.co2_hi_g);
+        } else if (e.co2_g) {
+          problems.push_back("energy chart: " + c.label + " has 0 g CO2e (grid intensity 0), which a log axis cannot "
+                             "draw: shown as none");
+        }
+        text += "\nCO2e at " + format_number(e.grid_g_per_kwh) + " g/kWh (" + e.site + ")";
+      } else {
+        text += "\nenergy: none (" + e.reason + ")";
+      }
+      if (e.cost && positive(e.cost->value)) {
+        bar.has_cost = true;
+        drawable(*e.cost, bar.cost, bar.cost_lo, bar.cost_hi);
+        bar.cost_kind = bar.time_kind;
+        text += "\ncost: " + e.cost_rule;
+      } else {
+        text += "\ncost: " + (e.cost ? std::string("0 (rates are 0)") : e.cost_reason);
+        if (e.cost) {
+          problems.push_back("energy chart: " + c.label + " costs 0 " + o.billing_unit +
+                             " (billing rates 0), which a log axis cannot draw: shown as not billed");
+        }
+      }
+      bar.details = text;
+      data.energy.push_back(std::move(bar));
+    }
+    if (e.memory_runs > 0) {
+      lb::charts::MemoryBar m;
+      m.label = c.label;
+      m.is_cluster = c.is_cluster;
+      m.host_rank0_bytes = static_cast<double>(e.peak_rss_bytes.value_or(0));
+      m.host_bytes = static_cast<double>(e.peak_rss_bytes_max_rank.value_or(e.peak_rss_bytes.value_or(0)));
+      m.device_bytes = static_cast<double>(e.peak_device_memory_bytes.value_or(0));
+      m.details = c.id + ": the largest over " + std::to_string(e.memory_runs) + (e.memory_runs == 1 ? " run" : " runs");
+      if (!e.peak_rss_bytes_max_rank) m.details += "; only rank 0's host memory recorded";
+      data.memory.push_back(std::move(m));
+    }
+  }
+}
+
+}  // namespace
+
+lb::charts::ChartData to_chart_data(const Comparison& cmp) {
+  std::vector<std::string> problems;
+  return to_chart_data(cmp, problems);
+}
+
+lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::string>& problems) {
+  lb::charts::ChartData data;
+  data.cluster_name = cmp.cluster_name;
+  data.job_description = cmp.job_description;
+  data.epochs = cmp.epochs;
+  if (cmp.baseline) data.baseline_label = cmp.configs[*cmp.baseline].label;
+
+  // Every bar carries a speedup: without a baseline time there are none to draw.
+  const bool have_speedups = cmp.baseline && cmp.configs[*cmp.baseline].time_s;
+  if (!have_speedups) {
+    problems.push_back(std::string("comparison charts skipped: ") +
+                       (cmp.baseline ? "the baseline " + cmp.configs[*cmp.baseline].label + " has no job time"
+                                     : "there is no baseline") +
+                       ", so there are no speedups to draw");
+  }
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    if (!c.time_s || !have_speedups) continue;
+    if (!positive(c.time_s->value) || !c.speedup || !positive(c.speedup->value)) {
+      problems.push_back("comparison charts: " + c.label + " left out: its job time " +
+                         format_number(c.time_s->value) + " s or speedup cannot be drawn");
+      continue;
+    }
+    lb::charts::Bar bar;
+    bar.label = c.label;
+    bar.is_cluster = c.is_cluster;
+    bar.nodes = c.is_cluster ? c.nodes : 0;
+    bar.gpus = c.gpus;
+    bar.time_s = c.time_s->value;
+    bar.kind = provenance(c.is_imported, c.extrapolated);
+    bar.warnings = c.warnings;
+    chart_interval(*c.time_s, bar.lo_s, bar.hi_s, bar.warnings, "job time", seconds_text);
+    bar.speedup = c.speedup->value;
+    // The chart shows a speedup interval only with both ends; a missing end drops it (said in warnings).
+    std::vector<std::string> speedup_notes;
+    chart_interval(*c.speedup, bar.speedup_lo, bar.speedup_hi, speedup_notes, "speedup", speedup_text);
+    if (!speedup_notes.empty()) {
+      bar.speedup_lo = bar.speedup_hi = bar.speedup;
+      bar.warnings.insert(bar.warnings.end(), speedup_notes.begin(), speedup_notes.end());
+    }
+    bar.details = details(cmp, c);
+    data.bars.push_back(std::move(bar));
+  }
+
+  for (const auto& s : cmp.accuracy) {
+    lb::charts::AccuracyCurve curve;
+    // The writers add " (projected)" to a projected curve's legend themselves.
+    curve.label = s.projected ? cmp.configs[s.config].label : s.label;
+    curve.is_cluster = cmp.configs[s.config].is_cluster;
+    curve.kind = s.projected ? Provenance::Extrapolated : provenance(s.imported, s.extrapolated);
+    curve.projected = s.projected;
+    curve.details = s.details;
+    size_t dropped = 0;
+    for (const auto& p : s.points) {
+      // A log time axis and a percentage axis: anything else cannot be drawn.
+      if (!positive(p.time_s) || !std::isfinite(p.accuracy_pct) || p.accuracy_pct < 0 || p.accuracy_pct > 100) {
+        ++dropped;
+        continue;
+      }
+      curve.points.push_back({p.time_s, p.accuracy_pct, p.epoch});
+    }
+    if (dropped > 0) {
+      problems.push_back("accuracy chart: " + std::to_string(dropped) + " point(s) of " + s.label +
+                         " left out (time not positive or accuracy outside 0..100%)");
+    }
+    if (!curve.points.empty()) data.accuracy.push_back(std::move(curve));
+  }
+
+  // One unit for the scaling chart: GPUs when a 1-GPU reference exists (measured first).
+  bool gpu_unit = false;
+  bool decided = false;
+  for (bool measured : {true, false}) {
+    for (const auto& c : cmp.configs) {
+      if (decided || c.is_imported == measured) continue;
+      if (c.vs_one_gpu) {
+        gpu_unit = true;
+        decided = true;
+      } else if (c.vs_one_node) {
+        decided = true;
+      }
+    }
+  }
+  data.scaling_unit = gpu_unit ? "GPUs" : "nodes";
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    const auto& s = gpu_unit ? c.vs_one_gpu : c.vs_one_node;
+    if (!s) continue;
+    const ConfigResult& ref = cmp.configs[s->reference];
+    const int units = gpu_unit ? c.gpus : c.nodes;
+    if (units <= 0 || !positive(s->speedup.value) || !positive(s->ideal) || !std::isfinite(s->efficiency.value)) {
+      problems.push_back("scaling chart: " + c.label + " left out (no " + data.scaling_unit +
+                         " count or no finite speedup)");
+      continue;
+    }
+    lb::charts::ScalingPoint p;
+    p.label = c.label;
+    p.nodes = c.nodes;
+    p.gpus = c.gpus;
+    p.time_s = c.time_s->value;
+    p.speedup = s->speedup.value;
+    p.ideal = s->ideal;
+    p.efficiency = s->efficiency.value;
+    p.kind = provenance(c.is_imported || ref.is_imported, c.extrapolated || ref.extrapolated);
+    data.scaling.push_back(std::move(p));
+  }
+  // Along the axis, one provenance after the other (ScalingPoint has no series of its own).
+  std::stable_sort(data.scaling.begin(), data.scaling.end(), [&](const auto& a, const auto& b) {
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return gpu_unit ? a.gpus < b.gpus : a.nodes < b.nodes;
+  });
+  // Side panel: efficiency of each scaled configuration in the chart's unit, in short names,
+  // measured before imported, along the axis.
+  std::vector<std::tuple<bool, int, std::string, std::string>> panel;
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    const auto& s = gpu_unit ? c.vs_one_gpu : c.vs_one_node;
+    if (!s || s->reference == i) continue;
+    const int units = gpu_unit ? c.gpus : c.nodes;
+    std::string name = std::to_string(units) + (gpu_unit ? (units == 1 ? " GPU" : " GPUs") : (units == 1 ? " node" : " nodes"));
+    if (c.is_imported) {
+      const ConfigField* source = find_field(c.fields, "source");
+      if (source) name += ", " + source->value;
+    }
+    panel.emplace_back(c.is_imported, units, name, percent(s->efficiency.value));
+  }
+  std::stable_sort(panel.begin(), panel.end());
+  for (const auto& [imported, units, name, value] : panel) data.efficiency_panel.emplace_back(name, value);
+  data.target_accuracy = cmp.target_accuracy_pct.value_or(0.0);
+
+  // Bound attribution: measured configurations, in display order.
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    if (!c.bound) continue;
+    const BoundSummary& b = *c.bound;
+    lb::charts::BoundBar bar;
+    bar.label = c.label;
+    bar.is_cluster = c.is_cluster;
+    bar.data_wait = std::clamp(b.data_wait, 0.0, 1.0);
+    bar.compute = std::clamp(b.compute, 0.0, 1.0);
+    bar.comm = std::clamp(b.comm, 0.0, 1.0);
+    bar.other = std::clamp(b.other, 0.0, 1.0);
+    const double sum = bar.data_wait + bar.compute + bar.comm + bar.other;
+    if (sum > 1) {  // rounding: scale back to the whole step
+      bar.data_wait /= sum;
+      bar.compute /= sum;
+      bar.comm /= sum;
+      bar.other /= sum;
+    }
+    bar.bound = b.label;
+    bar.details = c.id + ": " + std::to_string(b.runs) + (b.runs == 1 ? " run" : " runs") + ", measured steady steps";
+    if (!b.compute_recorded) bar.details += "; no forward/backward/optimizer breakdown: compute is the rest of the step";
+    if (b.model_flops_per_s_per_rank) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "\nmodel %.3g TFLOP/s per rank", *b.model_flops_per_s_per_rank / 1e12);
+      bar.details += buf;
+      if (b.gemm_fraction && b.gemm_flops_per_s) {
+        std::snprintf(buf, sizeof buf, ", %s of the measured matrix-product rate (%.3g TFLOP/s)",
+                      percent(*b.gemm_fraction).c_str(), *b.gemm_flops_per_s / 1e12);
+        bar.details += buf;
+      }
+    }
+    data.bounds.push_back(std::move(bar));
+  }
+
+  // The scaling model: the family with the most measured rank counts.
+  const ScalingModel* model = nullptr;
+  auto measured_points = [](const ScalingModel& m) {
+    return std::count_if(m.points.begin(), m.points.end(), [](const ModelPoint& p) { return p.measured_step_s.has_value(); });
+  };
+  for (const auto& m : cmp.scaling_models) {
+    if (!model || measured_points(m) > measured_points(*model)) model = &m;
+  }
+  if (model) {
+    if (cmp.scaling_models.size() > 1) {
+      problems.push_back("scaling model chart: drawn for " + model->family + " only; the other " +
+                         std::to_string(cmp.scaling_models.size() - 1) + " model(s) are in summary.md");
+    }
+    for (const auto& p : model->points) {
+      if (!positive(p.predicted_step_s) || p.ranks < 1) continue;
+      lb::charts::ScalingModelPoint q;
+      q.ranks = p.ranks;
+      q.nodes = p.nodes;
+      q.predicted_step_s = p.predicted_step_s;
+      q.predicted_efficiency = p.predicted_efficiency;
+      if (p.config) {
+        q.label = cmp.configs[*p.config].label;
+      } else {
+        q.label = p.nodes > 0 ? std::to_string(p.nodes) + (p.nodes == 1 ? " node" : " nodes") + " (modelled, not run)"
+                              : std::to_string(p.ranks) + " ranks (modelled, not run)";
+      }
+      if (p.measured_step_s && positive(*p.measured_step_s) && p.measured_efficiency) {
+        q.measured = true;
+        q.measured_step_s = *p.measured_step_s;
+        q.measured_efficiency = *p.measured_efficiency;
+      }
+      data.model.push_back(std::move(q));
+    }
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "alpha %.3g us, beta %.3g ns/byte (%.3g GB/s per link) from %zu sweep points; gradients %.3g MB in "
+                  "%lld bucket(s); one-rank step %.3g s",
+                  model->alpha_s * 1e6, model->beta_s_per_byte * 1e9,
+                  model->beta_s_per_byte > 0 ? 1e-9 / model->beta_s_per_byte : 0.0, model->sweep_points,
+                  model->gradient_bytes / 1e6, static_cast<long long>(model->buckets), model->reference_step_s);
+    data.model_description = model->family + ": " + buf;
+  }
+
+  fill_energy(cmp, data, problems);
+
+  data.warnings = cmp.warnings;
+  data.warnings.insert(data.warnings.end(), problems.begin(), problems.end());
+  return data;
+}
+
+}  // namespace lb::analysis

@@ -1,0 +1,392 @@
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <utility>
+
+#include "analysis/compare/bound.h"
+#include "analysis/input/csv_reader.h"
+#include "analysis/compare/quality.h"
+#include "analysis/input/names.h"
+#include "analysis/report/reports.h"
+
+namespace lb::analysis {
+namespace {
+
+template <class T>
+std::string cell(const std::optional<T>& v) {
+  if (!v) return "";
+  if constexpr (std::is_same_v<T, std::string>) {
+    return *v;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return *v ? "true" : "false";
+  } else if constexpr (std::is_same_v<T, double>) {
+    return std::isfinite(*v) ? format_number(*v) : "";
+  } else {
+    return std::to_string(*v);
+  }
+}
+
+std::string cell(double v) { return std::isfinite(v) ? format_number(v) : ""; }
+std::string cell(bool v) { return v ? "true" : "false"; }
+
+// Interval ends: empty when the measurements do not bound that end.
+std::string lo_cell(const Interval& v) { return v.has_interval && !v.has_lower() ? std::string() : cell(v.lo); }
+std::string hi_cell(const Interval& v) { return v.has_interval && !v.has_upper() ? std::string() : cell(v.hi); }
+
+// CSV formula injection: a spreadsheet runs a cell that starts with =, +, -, @ (or a tab or CR
+// before one) as a formula. Such text (a run name from an export, say) is written behind a ' so
+// that it stays text; numbers such as -0.5 are left as they are.
+std::string inert(std::string text) {
+  if (text.empty() || std::string("=+-@\t\r").find(text[0]) == std::string::npos) return text;
+  char* end = nullptr;
+  std::strtod(text.c_str(), &end);
+  if (end == text.c_str() + text.size() && text[0] != '\t' && text[0] != '\r') return text;
+  return "'" + text;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : " | ") + s;
+  return out;
+}
+
+using Column = std::pair<const char*, std::function<std::string(const Comparison&, const RunAnalysis&)>>;
+
+const std::vector<Column>& columns() {
+  using C = const Comparison&;
+  using R = const RunAnalysis&;
+  static const std::vector<Column> list = {
+      {"run_id", [](C, R r) { return r.run.run_id; }},
+      {"source_file", [](C, R r) { return r.run.source_path; }},
+      {"source", [](C, R r) { return r.run.source_label; }},
+      {"status", [](C, R r) { return std::string(to_string(r.run.status)); }},
+      {"in_comparison", [](C, R r) { return cell(r.in_comparison); }},
+      {"excluded_reason", [](C, R r) { return r.excluded_reason; }},
+      {"config_id", [](C c, R r) { return c.configs[r.config].id; }},
+      {"config_label", [](C c, R r) { return c.configs[r.config].label; }},
+      {"device", [](C, R r) { return cell(r.run.settings.device); }},
+      {"device_model", [](C, R r) { return cell(r.run.settings.device_model); }},
+      {"model", [](C, R r) { return cell(r.run.settings.model); }},
+      {"nodes", [](C, R r) { return cell(r.run.settings.nodes); }},
+      {"gpus", [](C, R r) { return cell(r.run.settings.gpus); }},
+      {"ranks", [](C, R r) { return cell(r.run.settings.ranks); }},
+      {"threads", [](C, R r) { return cell(r.run.settings.threads); }},
+      {"precision", [](C, R r) { return cell(r.run.settings.precision); }},
+      {"batch_size", [](C, R r) { return cell(r.run.settings.batch_size); }},
+      {"global_batch_size", [](C, R r) { return cell(r.run.settings.global_batch_size); }},
+      {"dataset", [](C, R r) { return cell(r.run.settings.dataset); }},
+      {"synthetic", [](C, R r) { return cell(r.run.settings.synthetic); }},
+      {"full_train_samples", [](C, R r) { return cell(r.run.settings.full_train_samples); }},
+      {"full_val_samples", [](C, R r) { return cell(r.run.settings.full_val_samples); }},
+      {"train_samples", [](C, R r) { return cell(r.run.settings.train_samples); }},
+      {"val_samples", [](C, R r) { return cell(r.run.settings.val_samples); }},
+      {"subset_fraction", [](C, R r) { return cell(r.run.settings.subset_fraction); }},
+      {"epochs", [](C, R r) { return cell(r.run.settings.epochs); }},
+      {"optimizer", [](C, R r) { return cell(r.run.settings.optimizer); }},
+      {"lr", [](C, R r) { return cell(r.run.settings.lr); }},
+      {"lr_schedule", [](C, R r) { return cell(r.run.settings.lr_schedule); }},
+      {"pretrained", [](C, R r) { return cell(r.run.settings.pretrained); }},
+      {"finished_epochs", [](C, R r) { return r.run.is_imported() ? "" : std::to_string(r.metrics.finished_epochs); }},
+      {"steady_steps", [](C, R r) { return r.run.is_imported() ? "" : std::to_string(r.metrics.steady_steps); }},
+      {"warmup_steps", [](C, R r) { return r.run.is_imported() ? "" : std::to_string(r.metrics.warmup_steps); }},
+      {"steady_images_per_s", [](C, R r) { return cell(r.metrics.steady_images_per_s); }},
+      {"images_per_s_per_gpu", [](C, R r) { return cell(r.metrics.images_per_s_per_gpu); }},
+      {"train_s_per_sample", [](C, R r) {
+         return r.metrics.train_s_per_sample ? cell(r.metrics.train_s_per_sample->value) : std::string();
+       }},
+      {"mean_epoch_time_s", [](C, R r) {
+         return r.run.is_imported() ? cell(r.run.imported.epoch_time_s) : cell(r.metrics.mean_epoch_time_s);
+       }},
+      {"mean_train_time_s", [](C, R r) { return cell(r.metrics.mean_train_time_s); }},
+      {"mean_val_time_s", [](C, R r) { return cell(r.metrics.mean_val_time_s); }},
+      {"epoch_overhead_s", [](C, R r) {
+         return r.metrics.epoch_overhead_s ? cell(r.metrics.epoch_overhead_s->value) : std::string();
+       }},
+      {"startup_s", [](C, R r) { return cell(r.metrics.startup_s); }},
+      {"wall_time_s", [](C, R r) { return cell(r.run.wall_time_s); }},
+      {"peak_rss_bytes", [](C, R r) { return cell(r.run.peak_rss_bytes); }},
+      {"peak_rss_bytes_max_rank", [](C, R r) { return cell(r.run.peak_rss_bytes_max_rank); }},
+      {"peak_device_memory_bytes", [](C, R r) { return cell(r.run.peak_device_memory_bytes); }},
+      {"model_flops_per_s", [](C, R r) { return cell(r.metrics.model_flops_per_s); }},
+      {"flops_utilization", [](C, R r) { return cell(r.metrics.flops_utilization); }},
+      {"data_wait_fraction", [](C, R r) { return cell(r.metrics.data_wait_fraction); }},
+      {"comm_exposed_fraction", [](C, R r) { return cell(r.metrics.comm_exposed_fraction); }},
+      {"straggler_ratio", [](C, R r) { return cell(r.metrics.straggler_ratio); }},
+      {"final_val_top1_pct", [](C, R r) { return cell(r.metrics.final_val_top1_pct); }},
+      {"best_val_top1_pct", [](C, R r) { return cell(r.metrics.best_val_top1_pct); }},
+      {"best_val_time_s", [](C, R r) { return cell(r.metrics.best_time_s); }},
+      {"accuracy_scope", [](C, R r) {
+         if (!r.metrics.best_val_top1_pct) return std::string("none");
+         return std::string(r.run.is_subset() ? "subset" : "full");
+       }},
+      {"job_epochs", [](C c, R) { return std::to_string(c.epochs); }},
+      {"job_time_s", [](C, R r) { return r.job.available ? cell(r.job.time_s.value) : std::string(); }},
+      {"job_time_lo_s", [](C, R r) { return r.job.available ? lo_cell(r.job.time_s) : std::string(); }},
+      {"job_time_hi_s", [](C, R r) { return r.job.available ? hi_cell(r.job.time_s) : std::string(); }},
+      {"job_method", [](C, R r) { return r.job.available ? r.job.method : "not estimated: " + r.job.unavailable_reason; }},
+      {"is_extrapolated", [](C, R r) { return cell(r.job.available && r.job.extrapolated); }},
+      {"is_imported", [](C, R r) { return cell(r.run.is_imported()); }},
+      {"config_time_s", [](C c, R r) {
+         const auto& t = c.configs[r.config].time_s;
+         return t ? cell(t->value) : std::string();
+       }},
+      {"config_time_lo_s", [](C c, R r) {
+         const auto& t = c.configs[r.config].time_s;
+         return t ? lo_cell(*t) : std::string();
+       }},
+      {"config_time_hi_s", [](C c, R r) {
+         const auto& t = c.configs[r.config].time_s;
+         return t ? hi_cell(*t) : std::string();
+       }},
+      {"config_is_extrapolated", [](C c, R r) {
+         const auto& k = c.configs[r.config];
+         return cell(k.time_s.has_value() && k.extrapolated);
+       }},
+      {"speedup_vs_baseline", [](C c, R r) {
+         const auto& s = c.configs[r.config].speedup;
+         return s ? cell(s->value) : std::string();
+       }},
+      {"speedup_lo", [](C c, R r) {
+         const auto& s = c.configs[r.config].speedup;
+         return s ? lo_cell(*s) : std::string();
+       }},
+      {"speedup_hi", [](C c, R r) {
+         const auto& s = c.configs[r.config].speedup;
+         return s ? hi_cell(*s) : std::string();
+       }},
+      {"efficiency_vs_1gpu", [](C c, R r) {
+         const auto& s = c.configs[r.config].vs_one_gpu;
+         return s ? cell(s->efficiency.value) : std::string();
+       }},
+      {"efficiency_vs_1node", [](C c, R r) {
+         const auto& s = c.configs[r.config].vs_one_node;
+         return s ? cell(s->efficiency.value) : std::string();
+       }},
+      // Quality: the accuracy each side of the speedup reached, the bar, the headline.
+      {"val_scope", [](C, R r) { return cell(r.run.settings.val_scope); }},
+      {"val_images_per_eval", [](C, R r) { return cell(r.run.settings.val_images_per_eval); }},
+      {"config_accuracy_pct", [](C c, R r) { return cell(c.configs[r.config].accuracy_reached_pct); }},
+      {"baseline_accuracy_pct", [](C c, R) {
+         return c.baseline ? cell(c.configs[*c.baseline].accuracy_reached_pct) : std::string();
+       }},
+      {"quality_bar_pct", [](C c, R r) { return cell(c.configs[r.config].quality.bar_pct); }},
+      {"quality", [](C c, R r) { return std::string(to_string(c.configs[r.config].quality.status)); }},
+      {"headline_eligible", [](C c, R r) { return cell(c.configs[r.config].headline_eligible); }},
+      {"headline_excluded_reason", [](C c, R r) { return c.configs[r.config].headline_reason; }},
+      {"time_to_target_s", [](C, R r) {
+         return r.to_target && r.to_target->reached ? cell(r.to_target->time_s) : std::string();
+       }},
+      {"time_to_target_kind", [](C, R r) {
+         if (!r.to_target) return std::string();
+         if (!r.to_target->reached) return std::string("not reached");
+         return r.to_target->upper_bound ? std::string("imported, at most") : figure_kind(r.run.is_imported(), false);
+       }},
+      {"config_time_to_target_s", [](C c, R r) {
+         const auto& t = c.configs[r.config].to_target;
+         return t && t->reached ? cell(t->time_s) : std::string();
+       }},
+      // Repetitions and adaptive stopping.
+      {"repeat_group", [](C, R r) { return r.run.repeat.group; }},
+      {"repeat_index", [](C, R r) { return cell(r.run.repeat.index); }},
+      {"repeat_count", [](C, R r) { return cell(r.run.repeat.count); }},
+      {"config_runs_used", [](C c, R r) { return std::to_string(c.configs[r.config].repetitions.n); }},
+      {"config_time_cv", [](C c, R r) {
+         const auto& rep = c.configs[r.config].repetitions;
+         return rep.n >= 2 ? cell(rep.cv) : std::string();
+       }},
+      {"config_spread_too_large", [](C c, R r) { return cell(c.configs[r.config].repetitions.spread_too_large); }},
+      {"adaptive_target_rel_ci", [](C, R r) { return cell(r.run.adaptive.target_rel_ci); }},
+      {"adaptive_stop_reason", [](C, R r) { return r.run.adaptive.stop_reason; }},
+      {"adaptive_rel_ci", [](C, R r) { return cell(r.run.adaptive.achieved_rel_ci); }},
+      {"median_step_s", [](C, R r) {
+         return r.metrics.steady_steps > 0 ? cell(r.metrics.step_median.median) : std::string();
+       }},
+      {"median_step_lo_s", [](C, R r) {
+         return r.metrics.step_median.available ? cell(r.metrics.step_median.lo) : std::string();
+       }},
+      {"median_step_hi_s", [](C, R r) {
+         return r.metrics.step_median.available ? cell(r.metrics.step_median.hi) : std::string();
+       }},
+      // Bound attribution.
+      {"compute_fraction", [](C, R r) { return cell(r.metrics.compute_fraction); }},
+      {"bound", [](C, R r) { return run_bound_label(r.metrics); }},
+      {"config_bound", [](C c, R r) {
+         const auto& b = c.configs[r.config].bound;
+         return b ? b->label : std::string();
+       }},
+      {"comm_backend", [](C, R r) { return cell(r.run.settings.comm_backend); }},
+      {"model_flops_per_s_per_rank", [](C, R r) { return cell(r.metrics.model_flops_per_s_per_rank); }},
+      {"gemm_flops_per_s", [](C, R r) { return cell(r.run.gemm_flops_per_s); }},
+      {"gemm_fraction", [](C, R r) { return cell(r.metrics.gemm_fraction); }},
+      // Energy (analysis/energy.h): the run's counters, its job estimate, the configuration's figures.
+      {"energy_sources", [](C, R r) { return r.run.energy.sources; }},
+      {"energy_unavailable", [](C, R r) { return r.run.energy.unavailable; }},
+      {"run_energy_j", [](C, R r) { return r.energy.measured ? cell(r.energy.run_j) : std::string(); }},
+      {"run_energy_counters", [](C, R r) {
+         std::string parts;
+         for (const auto& p : r.energy.parts) parts += (parts.empty() ? "" : "+") + p;
+         return r.energy.measured && parts.empty() ? std::string("energy_j attribute") : parts;
+       }},
+      {"run_mean_power_w", [](C, R r) { return r.energy.measured ? cell(r.energy.mean_power_w) : std::string(); }},
+      {"run_energy_not_measured_reason", [](C, R r) { return r.energy.not_measured_reason; }},
+      {"job_energy_j", [](C, R r) { return r.energy.job_j ? cell(r.energy.job_j->value) : std::string(); }},
+      {"job_energy_lo_j", [](C, R r) { return r.energy.job_j ? lo_cell(*r.energy.job_j) : std::string(); }},
+      {"job_energy_hi_j", [](C, R r) { return r.energy.job_j ? hi_cell(*r.energy.job_j) : std::string(); }},
+      {"job_energy_kind", [](C, R r) {
+         return r.energy.job_j ? std::string(r.energy.job_extrapolated ? "extrapolated" : "measured") : std::string();
+       }},
+      {"config_energy_j", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.energy_j;
+         return e ? cell(e->value) : std::string();
+       }},
+      {"config_energy_lo_j", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.energy_j;
+         return e ? lo_cell(*e) : std::string();
+       }},
+      {"config_energy_hi_j", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.energy_j;
+         return e ? hi_cell(*e) : std::string();
+       }},
+      {"config_energy_kind", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy;
+         return e.energy_j ? e.kind : std::string();
+       }},
+      {"config_energy_per_image_j", [](C c, R r) { return cell(c.configs[r.config].energy.per_image_j); }},
+      {"config_power_w", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy;
+         return e.energy_j ? cell(e.power_w) : std::string();
+       }},
+      {"config_energy_vs_baseline", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.vs_baseline;
+         return e ? cell(e->value) : std::string();
+       }},
+      {"config_energy_not_measured_reason", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy;
+         return e.kind == "modelled" || !e.energy_j ? e.reason : std::string();
+       }},
+      {"config_co2e_g", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.co2_g;
+         return e ? cell(e->value) : std::string();
+       }},
+      {"config_co2e_lo_g", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.co2_g;
+         return e ? lo_cell(*e) : std::string();
+       }},
+      {"config_co2e_hi_g", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.co2_g;
+         return e ? hi_cell(*e) : std::string();
+       }},
+      {"grid_g_per_kwh", [](C c, R r) { return cell(c.configs[r.config].energy.grid_g_per_kwh); }},
+      {"config_cost", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.cost;
+         return e ? cell(e->value) : std::string();
+       }},
+      {"config_cost_lo", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.cost;
+         return e ? lo_cell(*e) : std::string();
+       }},
+      {"config_cost_hi", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy.cost;
+         return e ? hi_cell(*e) : std::string();
+       }},
+      {"billing_unit", [](C c, R) { return c.energy_options.billing_unit; }},
+      {"config_cost_rule", [](C c, R r) {
+         const auto& e = c.configs[r.config].energy;
+         return e.cost ? e.cost_rule : e.cost_reason;
+       }},
+      {"config_peak_rss_bytes", [](C c, R r) {  // the largest rank's, else rank 0's
+         const auto& e = c.configs[r.config].energy;
+         return cell(e.peak_rss_bytes_max_rank ? e.peak_rss_bytes_max_rank : e.peak_rss_bytes);
+       }},
+      {"config_peak_device_memory_bytes", [](C c, R r) { return cell(c.configs[r.config].energy.peak_device_memory_bytes); }},
+      // The scaling model at this run's configuration (modelled), and whether the row is a model row.
+      {"model_predicted_step_s", [](C c, R r) {
+         for (const auto& m : c.scaling_models) {
+           for (const auto& p : m.points) {
+             if (p.config == r.config) return cell(p.predicted_step_s);
+           }
+         }
+         return std::string();
+       }},
+      {"model_predicted_efficiency", [](C c, R r) {
+         for (const auto& m : c.scaling_models) {
+           for (const auto& p : m.points) {
+             if (p.config == r.config) return cell(p.predicted_efficiency);
+           }
+         }
+         return std::string();
+       }},
+      {"is_modelled", [](C, R) { return std::string("false"); }},
+      {"warnings", [](C, R r) {
+         std::vector<std::string> all = r.run.warnings;
+         all.insert(all.end(), r.metrics.warnings.begin(), r.metrics.warnings.end());
+         all.insert(all.end(), r.job.notes.begin(), r.job.notes.end());
+         if (!r.excluded_reason.empty()) all.push_back(r.excluded_reason);
+         return join(all);
+       }},
+  };
+  return list;
+}
+
+// Rank counts the scaling model predicts but no run measured: one row each, marked modelled, with
+// only the columns that apply.
+std::vector<std::map<std::string, std::string>> modelled_rows(const Comparison& cmp) {
+  std::vector<std::map<std::string, std::string>> rows;
+  for (const auto& m : cmp.scaling_models) {
+    const ConfigResult& ref = cmp.configs[m.reference];
+    for (const auto& p : m.points) {
+      if (p.config) continue;
+      std::map<std::string, std::string> row;
+      row["run_id"] = "modelled: " + std::to_string(p.ranks) + " ranks" +
+                      (p.nodes > 0 ? " (" + std::to_string(p.nodes) + (p.nodes == 1 ? " node)" : " nodes)") : std::string());
+      row["source"] = "scaling model";
+      row["status"] = "modelled";
+      row["in_comparison"] = "false";
+      row["excluded_reason"] = "modelled from the allreduce sweep and " + ref.label + "'s step time, not run";
+      row["config_id"] = ref.id;
+      row["config_label"] = m.family;
+      row["nodes"] = p.nodes > 0 ? std::to_string(p.nodes) : "";
+      row["ranks"] = std::to_string(p.ranks);
+      row["batch_size"] = std::to_string(m.batch_per_rank);
+      row["model_predicted_step_s"] = cell(p.predicted_step_s);
+      row["model_predicted_efficiency"] = cell(p.predicted_efficiency);
+      row["is_extrapolated"] = "false";
+      row["is_imported"] = "false";
+      row["is_modelled"] = "true";
+      row["job_epochs"] = std::to_string(cmp.epochs);
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+}  // namespace
+
+std::string benchmark_csv(const Comparison& cmp) {
+  std::string out;
+  for (const auto& [name, get] : columns()) out += (out.empty() ? "" : ",") + std::string(name);
+  out += '\n';
+  for (const auto& r : cmp.runs) {
+    bool first = true;
+    for (const auto& [name, get] : columns()) {
+      if (!first) out += ',';
+      first = false;
+      out += csv_cell(inert(get(cmp, r)));
+    }
+    out += '\n';
+  }
+  for (const auto& row : modelled_rows(cmp)) {
+    bool first = true;
+    for (const auto& [name, get] : columns()) {
+      if (!first) out += ',';
+      first = false;
+      auto it = row.find(name);
+      out += csv_cell(inert(it == row.end() ? std::string() : it->second));
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace lb::analysis

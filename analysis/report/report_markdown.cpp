@@ -1,0 +1,579 @@
+#include <cmath>
+#include <cstdio>
+
+#include "analysis/compare/bound.h"
+#include "analysis/compare/energy.h"
+#include "analysis/input/names.h"
+#include "analysis/compare/quality.h"
+#include "analysis/report/reports.h"
+
+namespace lb::analysis {
+namespace {
+
+std::string md(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n' || c == '\r') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string significant(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
+}
+
+// Three significant digits (at least the units): 4494x, 11.0x, 1.72x, 0.00364x.
+std::string times(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  if (std::fabs(v) >= 1 || v == 0) {
+    const int decimals = std::fabs(v) >= 100 ? 0 : std::fabs(v) >= 10 ? 1 : 2;
+    return fixed(v, decimals) + "x";
+  }
+  return significant(v, 3) + "x";
+}
+
+// An end the interval does not bound (too few measurements) is left out, never shown as a number.
+std::string range(const Interval& v, std::string (*fmt)(double)) {
+  if (!v.has_interval) return "none";
+  if (!v.has_lower() && !v.has_upper()) return "unbounded";
+  if (!v.has_lower()) return "at most " + fmt(v.hi);
+  if (!v.has_upper()) return "at least " + fmt(v.lo);
+  return fmt(v.lo) + " to " + fmt(v.hi);
+}
+
+std::string percent(double fraction) { return fixed(fraction * 100.0, 0) + "%"; }
+
+std::string efficiency(const std::optional<Scaling>& s) {
+  if (!s) return "";
+  std::string text = percent(s->efficiency.value);
+  if (s->efficiency.has_interval) text += " (" + range(s->efficiency, percent) + ")";
+  return text;
+}
+
+std::string yes_no(bool v) { return v ? "yes" : "no"; }
+
+std::string kind_of(const ConfigResult& c) { return figure_kind(c.is_imported, c.extrapolated); }
+
+// The kind, and "not extrapolated" spelled out where the kind alone does not say it.
+std::string kind_with_flag(const ConfigResult& c) {
+  return kind_of(c) + (c.extrapolated ? "" : ", not extrapolated");
+}
+
+bool pair_extrapolated(const ConfigResult& a, const ConfigResult& b) { return a.extrapolated || b.extrapolated; }
+
+std::string accuracy_cell(const std::optional<double>& v) { return v ? fixed(*v, 1) + "%" : "not recorded"; }
+
+// "98.1% / not recorded": this configuration's accuracy and the other side's.
+std::string accuracy_pair(const ConfigResult& c, const ConfigResult* other) {
+  return accuracy_cell(c.accuracy_reached_pct) + " / " + (other ? accuracy_cell(other->accuracy_reached_pct) : "n/a");
+}
+
+std::string quality_cell(const ConfigResult& c) {
+  const QualityCheck& q = c.quality;
+  switch (q.status) {
+    case QualityStatus::Met: return "met (>= " + fixed(*q.bar_pct, 1) + "%)";
+    case QualityStatus::Below: return "**below** (< " + fixed(*q.bar_pct, 1) + "%)";
+    case QualityStatus::NotRecorded: return "not recorded (bar " + fixed(*q.bar_pct, 1) + "%)";
+    case QualityStatus::NoBar: return "no bar";
+  }
+  return "";
+}
+
+
+std::string energy_cell(const ConfigEnergy& e) {
+  return e.energy_j ? format_energy(e.energy_j->value) + " (" + e.kind + ")" : std::string("none");
+}
+
+std::string cost_text(const Comparison& cmp, const ConfigEnergy& e) {
+  if (!e.cost) return "not billed (" + e.cost_reason + ")";
+  return significant(e.cost->value, 3) + " " + cmp.energy_options.billing_unit;
+}
+
+// "At what energy": the configuration of the maximum speedup (else the fastest) against the baseline.
+void energy_headline(std::string& out, const Comparison& cmp) {
+  if (!cmp.baseline) return;
+  const std::optional<size_t> which = cmp.max_speedup ? cmp.max_speedup : cmp.fastest;
+  const ConfigResult& b = cmp.configs[*cmp.baseline];
+  if (!which || *which == *cmp.baseline || !b.energy.energy_j) return;
+  const ConfigResult& c = cmp.configs[*which];
+  if (!c.energy.energy_j) return;
+  const ConfigEnergy& e = c.energy;
+  out += "- Energy, carbon and cost of the job: " + md(c.label) + " " + energy_cell(e);
+  if (e.co2_g) out += ", " + format_co2(e.co2_g->value) + " CO2e";
+  if (e.cost) out += ", " + cost_text(cmp, e);
+  out += "; the baseline " + energy_cell(b.energy);
+  if (b.energy.co2_g) out += ", " + format_co2(b.energy.co2_g->value) + " CO2e";
+  if (e.vs_baseline) {
+    const double r = e.vs_baseline->value;
+    out += ": " + (r >= 1 ? times(r) + " less energy" : times(1 / r) + " more energy") + " (" + e.vs_baseline_kind + ")";
+  }
+  out += ". Assumptions: \"Energy, carbon, cost and memory\" below.\n";
+}
+
+void headline(std::string& out, const Comparison& cmp) {
+  out += "## Headline\n\n";
+  const ConfigResult* base = cmp.baseline ? &cmp.configs[*cmp.baseline] : nullptr;
+  if (cmp.fastest) {
+    const ConfigResult& c = cmp.configs[*cmp.fastest];
+    out += "- Fastest of the configurations that did the baseline's work and met the quality bar: **" + md(c.label) +
+           "**" + (cmp.fastest == cmp.baseline ? " (the baseline itself)" : "") + ", " +
+           format_duration(c.time_s->value) + " (" + kind_with_flag(c) + "); accuracy reached " +
+           accuracy_cell(c.accuracy_reached_pct);
+    if (c.quality.status == QualityStatus::NoBar) out += " (quality not checked: no accuracy recorded for this task)";
+    out += "\n";
+  } else {
+    out += "- Fastest: none: no configuration with a job time did the baseline's work and met the quality bar "
+           "(see \"Not in the headline\")\n";
+  }
+  if (base && base->time_s) {
+    out += "- Baseline: **" + md(base->label) + "**, " + format_duration(base->time_s->value) + " (" +
+           kind_with_flag(*base) + "); accuracy reached " + accuracy_cell(base->accuracy_reached_pct) + "\n";
+  }
+  if (cmp.max_speedup && base) {
+    const ConfigResult& c = cmp.configs[*cmp.max_speedup];
+    out += "- Maximum speedup over the baseline: **" + times(c.speedup->value) + "** (95% interval " +
+           range(*c.speedup, times) + "), " + md(c.label) + ", " + format_duration(c.time_s->value) + " against " +
+           format_duration(base->time_s->value) + "; accuracy " + accuracy_pair(c, base) + " (this / baseline); extrapolated: " +
+           yes_no(pair_extrapolated(c, *base)) + "; imported figures involved: " + yes_no(c.is_imported || base->is_imported) +
+           "\n";
+  } else {
+    out += "- No speedup in the headline: there is no baseline time, or no other configuration did the baseline's "
+           "work and met the quality bar.\n";
+  }
+  energy_headline(out, cmp);
+  if (cmp.target_accuracy_pct) {
+    const std::string target = format_number(*cmp.target_accuracy_pct) + "%";
+    if (cmp.fastest_to_target) {
+      const ConfigResult& c = cmp.configs[*cmp.fastest_to_target];
+      const ConfigTimeToTarget& t = *c.to_target;
+      out += "- Fastest to " + target + " validation accuracy (time to accuracy; batch, learning rate and epochs may "
+             "differ): **" + md(c.label) + "**, " + (t.imported ? "at most " : "") + format_duration(t.time_s) + " (" +
+             figure_kind(t.imported, t.extrapolated) + ")";
+      if (t.epoch > 0) out += ", in epoch " + std::to_string(t.epoch);
+      if (t.speedup) out += "; " + times(*t.speedup) + " faster than the baseline to the same accuracy";
+      out += "\n";
+    } else {
+      out += "- No configuration of the baseline's task reached the target of " + target + ".\n";
+    }
+  }
+  if (cmp.best_accuracy) {
+    const BestAccuracy& a = *cmp.best_accuracy;
+    out += "- Best validation accuracy (full-split runs): **" + fixed(a.accuracy_pct, 1) + "%**, " +
+           md(cmp.configs[a.config].label) + ", run " + md(a.run_id);
+    if (a.epoch > 0) out += ", epoch " + std::to_string(a.epoch);
+    if (a.time_s) out += ", reached after " + format_duration(*a.time_s);
+    out += " (" + figure_kind(a.imported, false) + ")\n";
+  } else {
+    out += "- Best validation accuracy: none measured on a full split (subset accuracy is not shown as one).\n";
+  }
+  bool any = false;
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    if (c.headline_eligible || !c.time_s) continue;
+    if (!any) out += "- Not in the headline (never called fastest):\n";
+    any = true;
+    out += "  - " + md(c.label) + " (" + c.id + "), " + format_duration(c.time_s->value) + ": " + md(c.headline_reason) + "\n";
+  }
+  out += "\n";
+}
+
+void configuration_table(std::string& out, const Comparison& cmp) {
+  out += "## Time per configuration\n\n";
+  out += "Accuracy: the lowest best validation accuracy of the configuration's full-split runs, next to the "
+         "baseline's; quality: against the bar (docs/methodology.md, \"Quality\").\n\n";
+  out += "| Role | Configuration | Kind | Extrapolated | Job time | 95% interval | Speedup | 95% interval | "
+         "Accuracy: this / baseline | Quality | Images/s | Images/s per GPU | Efficiency vs 1 GPU | Efficiency vs 1 node | "
+         "Best accuracy | Runs used | Method |\n";
+  out += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  const ConfigResult* base = cmp.baseline ? &cmp.configs[*cmp.baseline] : nullptr;
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    if (!c.time_s) continue;
+    std::string role;
+    if (cmp.baseline == i) role = "baseline";
+    if (cmp.fastest == i) role += role.empty() ? "fastest" : ", fastest";
+    out += "| " + role + " | " + md(c.label) + " (" + c.id + ") | " + kind_of(c) + " | " + yes_no(c.extrapolated) +
+           " | " + format_duration(c.time_s->value) + " | " + range(*c.time_s, format_duration) + " | ";
+    out += c.speedup ? times(c.speedup->value) + " | " + range(*c.speedup, times) : std::string(" | ");
+    out += " | " + accuracy_pair(c, base) + " | " + quality_cell(c);
+    out += " | " + (c.steady_images_per_s ? fixed(*c.steady_images_per_s, 1) : "");
+    out += " | " + (c.images_per_s_per_gpu ? fixed(*c.images_per_s_per_gpu, 1) : "");
+    out += " | " + efficiency(c.vs_one_gpu) + " | " + efficiency(c.vs_one_node) + " | ";
+    if (c.best_accuracy_pct) {
+      out += fixed(*c.best_accuracy_pct, 1) + "%";
+      if (c.best_accuracy_time_s) out += " after " + format_duration(*c.best_accuracy_time_s);
+    }
+    out += " | " + std::to_string(c.runs_used) + " | " + md(c.method) + " |\n";
+  }
+  out += "\n";
+  bool any = false;
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    if (c.time_s) continue;
+    if (!any) out += "Not compared:\n\n";
+    any = true;
+    out += "- " + md(c.label) + " (" + c.id + "): " + md(c.not_comparable_reason) + "\n";
+  }
+  if (any) out += "\n";
+}
+
+
+std::string power(double w) { return w >= 1000 ? significant(w / 1000, 3) + " kW" : significant(w, 3) + " W"; }
+
+std::string memory_cell(const std::optional<int64_t>& v) { return v ? format_bytes(static_cast<double>(*v)) : "not recorded"; }
+
+void energy_table(std::string& out, const Comparison& cmp) {
+  const EnergyOptions& o = cmp.energy_options;
+  out += "## Energy, carbon, cost and memory\n\n";
+  out += "For the same job as the times above. Energy kinds: *measured* = from the energy counters the harness "
+         "recorded (which ones: the last column; the rule: docs/methodology.md, \"Energy, carbon, cost and memory\"); "
+         "*extrapolated* = measured power over an extrapolated job time, or measured in only some of the runs; "
+         "*modelled* = a stated power x the job time, not measured (why: the last column). CO2e = energy x the site's "
+         "grid intensity; cost = the cluster's billing rule x the job time (the laptop is not billed). Intervals carry "
+         "the job time's 95% interval only, not the counters' own error (docs/energy.md). Memory: the largest peak over "
+         "the configuration's runs.\n\n";
+  out += "| Configuration | Job time | Energy kind | Energy | 95% interval | Per image | Energy: baseline / this | "
+         "Power | CO2e | Grid | Cost (" + md(o.billing_unit) + ") | Peak host memory: rank 0 / largest rank | "
+         "Peak device memory | How |\n";
+  out += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    const ConfigEnergy& e = c.energy;
+    out += "| " + md(c.label) + " (" + c.id + ") | " + (c.time_s ? format_duration(c.time_s->value) : std::string("none")) +
+           " | " + (e.energy_j ? e.kind : std::string("none")) + " | ";
+    if (e.energy_j) {
+      out += format_energy(e.energy_j->value) + " | " + range(*e.energy_j, format_energy) + " | " +
+             (e.per_image_j ? significant(*e.per_image_j, 3) + " J" : std::string()) + " | " +
+             (e.vs_baseline ? times(e.vs_baseline->value) + " (" + e.vs_baseline_kind + ")" : std::string()) + " | " +
+             power(e.power_w) + " | " +
+             (e.co2_g ? format_co2(e.co2_g->value) + (e.co2_g->has_interval ? " (" + range(*e.co2_g, format_co2) + ")" : "")
+                      : std::string()) +
+             " | ";
+    } else {
+      out += "none | | | | | | ";
+    }
+    out += significant(e.grid_g_per_kwh, 3) + " g/kWh (" + e.site + ") | ";
+    if (e.cost) {
+      out += significant(e.cost->value, 3) + " (" + e.cost_kind + "; " + md(e.cost_rule) + ")";
+    } else {
+      out += "not billed: " + md(e.cost_reason);
+    }
+    out += " | " + memory_cell(e.peak_rss_bytes) + " / " + memory_cell(e.peak_rss_bytes_max_rank) + " | ";
+    if (c.is_cluster) {
+      out += memory_cell(e.peak_device_memory_bytes);
+    } else {
+      out += e.peak_device_memory_bytes ? "none (CPU)" : "not recorded";
+    }
+    std::string how = e.energy_j ? e.method : std::string();
+    if (e.kind == "modelled" || !e.energy_j) how += (how.empty() ? "" : "; ") + std::string("not measured: ") + e.reason;
+    if (!e.coverage.empty()) how += (e.kind == "modelled" ? "; power: " : "; covers ") + e.coverage;
+    out += " | " + md(how) + " |\n";
+  }
+  out += "\nAssumptions (every figure is an option of analyze; docs/analyze.md):\n\n";
+  for (const auto& a : energy_assumptions(o)) {
+    out += "- " + md(a.name) + ": **" + format_number(a.value) + " " + md(a.unit) + "** (`" + a.option + "`): " +
+           md(a.source) + "\n";
+  }
+  out += "- Not included: cooling and other facility overhead (PUE), the network and storage outside the nodes, "
+         "manufacturing (embodied carbon), and the laptop's display and peripherals beyond what its counters cover.\n";
+  bool any = false;
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    for (const auto& n : c.energy.notes) {
+      if (!any) out += "\nCounter notes:\n\n";
+      any = true;
+      out += "- " + md(c.label) + ": " + md(n) + "\n";
+    }
+  }
+  out += "\n";
+}
+
+void scaling_table(std::string& out, const Comparison& cmp) {
+  bool any = false;
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    for (const auto* s : {&c.vs_one_gpu, &c.vs_one_node}) {
+      if (!*s || (*s)->reference == i) continue;
+      if (!any) {
+        out += "## Strong scaling\n\n";
+        out += "Speedup S = t(reference) / t; efficiency = S / (units / reference units). The reference is named "
+               "with its job time.\n\n";
+        out += "| Configuration | Against | Speedup | 95% interval | Ideal | Efficiency | Accuracy: this / reference | "
+               "Extrapolated | Differences |\n";
+        out += "|---|---|---|---|---|---|---|---|---|\n";
+        any = true;
+      }
+      const ConfigResult& ref = cmp.configs[(*s)->reference];
+      std::string diffs;
+      for (const auto& d : (*s)->differences) diffs += (diffs.empty() ? "" : "; ") + d;
+      // The base case of every speedup with its absolute time (Hoefler and Belli, rule 1).
+      out += "| " + md(c.label) + " | " + md(ref.label) + ", " + format_duration(ref.time_s->value) + " | " +
+             times((*s)->speedup.value) + " | " +
+             range((*s)->speedup, times) + " | " + fixed((*s)->ideal, 0) + " | " + efficiency(*s) + " | " +
+             accuracy_pair(c, &ref) + " | " + yes_no(pair_extrapolated(c, ref)) + " | " + md(diffs) + " |\n";
+    }
+  }
+  if (any) out += "\n";
+}
+
+void fit_table(std::string& out, const Comparison& cmp) {
+  bool any = false;
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    if (!c.subset_fit) continue;
+    if (!any) {
+      out += "## Extrapolation check: train time per epoch = a + b x samples\n\n";
+      out += "| Configuration | Runs | Distinct sizes | a (s) | b (s/sample) | R^2 | Fit at full split (s/epoch, extrapolated) |\n";
+      out += "|---|---|---|---|---|---|---|\n";
+      any = true;
+    }
+    const SubsetFit& s = *c.subset_fit;
+    out += "| " + md(c.label) + " | " + std::to_string(s.fit.n) + " | " + std::to_string(s.fit.distinct_x) + " | " +
+           significant(s.fit.intercept, 4) + " | " + significant(s.fit.slope, 4) + " | " + fixed(s.fit.r_squared, 4) +
+           " | " + fixed(s.predicted_full_epoch_train_s, 1) + " |\n";
+  }
+  if (any) out += "\nWith two sizes the line passes through both points (R^2 = 1 says nothing).\n\n";
+}
+
+void accuracy_list(std::string& out, const Comparison& cmp) {
+  if (cmp.accuracy.empty()) return;
+  out += "## Accuracy against time\n\n";
+  for (const auto& s : cmp.accuracy) {
+    const std::string kind = s.projected ? "projected (extrapolated: yes)" : figure_kind(s.imported, s.extrapolated);
+    out += "- " + md(s.label) + ": " + kind + ", " + std::to_string(s.points.size()) + " point(s)";
+    if (!s.points.empty()) {
+      const auto& last = s.points.back();
+      out += ", last " + fixed(last.accuracy_pct, 1) + "% at " + format_duration(last.time_s);
+    }
+    out += "; " + md(s.details) + "\n";
+  }
+  out += "\n";
+}
+
+void quality_table(std::string& out, const Comparison& cmp) {
+  bool any_bar = false;
+  for (const auto& c : cmp.configs) any_bar |= c.quality.bar_pct.has_value();
+  if (!any_bar && !cmp.target_accuracy_pct) return;
+  const bool target = cmp.target_accuracy_pct.has_value();
+  const std::string t = target ? format_number(*cmp.target_accuracy_pct) + "%" : "";
+  out += "## Quality\n\n";
+  out += target ? "Bar: --target-accuracy " + t + " for every configuration.\n"
+                : "Bar: the best validation accuracy of the same task (model and data) less " +
+                      format_number(cmp.quality_margin_pts) + " points (--quality-margin).\n";
+  out += "Validation scope: `all_ranks` = every validation image once, across the ranks; `rank0_share` = one rank's "
+         "share only; empty = not recorded.\n\n";
+  out += "| Configuration | Accuracy reached | Runs | Validation scope | Bar | Quality";
+  if (target) out += " | Time to " + t + " | Kind | Reached between | Speedup to " + t;
+  out += " | Reason |\n|---|---|---|---|---|---";
+  if (target) out += "|---|---|---|---";
+  out += "|---|\n";
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    out += "| " + md(c.label) + " (" + c.id + ") | " + accuracy_cell(c.accuracy_reached_pct) + " | " +
+           std::to_string(c.accuracy_runs) + " | " + md(c.val_scope) +
+           (c.val_images ? " (" + std::to_string(*c.val_images) + " images)" : std::string()) + " | " +
+           (c.quality.bar_pct ? fixed(*c.quality.bar_pct, 1) + "%" : std::string("none")) + " | " + quality_cell(c);
+    if (target) {
+      if (c.to_target && c.to_target->reached) {
+        const ConfigTimeToTarget& tt = *c.to_target;
+        out += " | " + std::string(tt.imported ? "at most " : "") + format_duration(tt.time_s) + " | " +
+               figure_kind(tt.imported, tt.extrapolated) + " | " +
+               (tt.imported ? std::string("before the source's runtime")
+                            : format_duration(tt.previous_s) + " and " + format_duration(tt.time_s)) +
+               " | " + (tt.speedup ? times(*tt.speedup) : std::string());
+      } else {
+        out += " | not reached | | | ";
+      }
+    }
+    std::string reason = c.quality.reason;
+    if (target && c.to_target) reason += "; " + c.to_target->method;
+    out += " | " + md(reason) + " |\n";
+  }
+  out += "\n";
+}
+
+std::string rel(double fraction) { return "+-" + fixed(fraction * 100.0, 1) + "%"; }
+
+void repetitions_table(std::string& out, const Comparison& cmp) {
+  bool any = false;
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    const RepetitionSummary& r = c.repetitions;
+    if (r.n < 2 && r.repeat_groups.empty()) continue;
+    if (!any) {
+      out += "## Repetitions\n\n";
+      out += "Job-time estimates of the runs behind each configuration's time. The interval of their mean is in the "
+             "table above; the median's is distribution-free (order statistics, from 6 runs). A coefficient of "
+             "variation above " + fixed(kMaxRepeatSpread * 100, 0) + "% makes an interval mean little.\n\n";
+      out += "| Configuration | Runs | Mean | Median | Range | Coefficient of variation | Median 95% interval | Verdict | "
+             "--repeat groups |\n|---|---|---|---|---|---|---|---|---|\n";
+      any = true;
+    }
+    std::string groups;
+    for (const auto& g : r.repeat_groups) groups += (groups.empty() ? "" : "; ") + g;
+    const std::string verdict = r.n < 2 ? "one run: no spread"
+                                : r.spread_too_large ? "**spread too large**: the interval means little"
+                                                     : "consistent";
+    out += "| " + md(c.label) + " (" + c.id + ") | " + std::to_string(r.n) + " | " + format_duration(r.mean) + " | " +
+           format_duration(r.median) + " | " + format_duration(r.min) + " to " + format_duration(r.max) + " | " +
+           fixed(r.cv * 100, 1) + "% | " +
+           (r.median_ci.available ? format_duration(r.median_ci.lo) + " to " + format_duration(r.median_ci.hi)
+                                  : std::string("none (fewer than 6 runs)")) +
+           " | " + verdict + " | " + md(groups) + " |\n";
+  }
+  if (any) out += "\n";
+  bool adaptive = false;
+  for (const auto& a : cmp.runs) {
+    if (!a.run.adaptive.enabled()) continue;
+    if (!adaptive) {
+      out += "### Adaptive stopping (as the harness recorded it)\n\n";
+      out += "The harness measured steps until the 95% interval of the median steady step time was within the target "
+             "or its step budget ran out. analyze's own median and order-statistic interval of the recorded steady "
+             "steps are beside it.\n\n";
+      out += "| Run | Configuration | Target | Achieved | Decision | Steady steps | analyze: median step | analyze: 95% "
+             "interval |\n|---|---|---|---|---|---|---|---|\n";
+      adaptive = true;
+    }
+    const AdaptiveInfo& ad = a.run.adaptive;
+    const std::string decision = ad.stop_reason == "ci_reached" ? "stopped: interval reached the target"
+                                 : ad.stop_reason == "step_budget" ? "**stopped: step budget ran out**"
+                                                                   : (ad.stop_reason.empty() ? "not recorded" : ad.stop_reason);
+    const MedianInterval& m = a.metrics.step_median;
+    out += "| " + md(a.run.run_id) + " | " + md(cmp.configs[a.config].label) + " | " + rel(*ad.target_rel_ci) + " | " +
+           (ad.achieved_rel_ci ? rel(*ad.achieved_rel_ci) : std::string("not recorded")) + " | " + decision + " | " +
+           std::to_string(a.metrics.steady_steps) + " | " +
+           (a.metrics.steady_steps > 0 ? significant(m.median, 4) + " s" : std::string()) + " | " +
+           (m.available ? rel(m.relative_half_width()) : std::string("none (fewer than 6 steps)")) + " |\n";
+  }
+  if (adaptive) out += "\n";
+}
+
+std::string flops(double v) {
+  static const char* const units[] = {"FLOP/s", "kFLOP/s", "MFLOP/s", "GFLOP/s", "TFLOP/s", "PFLOP/s"};
+  int u = 0;
+  while (std::fabs(v) >= 1000 && u < 5) {
+    v /= 1000;
+    ++u;
+  }
+  return significant(v, 3) + " " + units[u];
+}
+
+void bound_table(std::string& out, const Comparison& cmp) {
+  bool any = false;
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    if (!c.bound) continue;
+    if (!any) {
+      out += "## Bound attribution: where the step time goes\n\n";
+      out += "Shares of the steady step time (measured, warm-up excluded), pooled over each configuration's runs. "
+             "A configuration is data-bound when waiting for data takes at least " + fixed(kBoundThreshold * 100, 0) +
+             "% of the step (and no less than exposed communication), communication-bound when exposed communication "
+             "does, else compute-bound. Model FLOP/s per rank against the matrix-product rate measured on the same "
+             "device says how close the compute runs to what the device does on ViT's shapes.\n\n";
+      out += "| Configuration | Runs | Data wait | Compute | Exposed communication | Other | Bound | Model FLOP/s per rank | "
+             "Measured matrix-product rate | Share of it |\n|---|---|---|---|---|---|---|---|---|---|\n";
+      any = true;
+    }
+    const BoundSummary& b = *c.bound;
+    out += "| " + md(c.label) + " (" + c.id + ") | " + std::to_string(b.runs) + " | " + percent(b.data_wait) + " | " +
+           percent(b.compute) + (b.compute_recorded ? "" : " (rest of the step)") + " | " + percent(b.comm) + " | " +
+           (b.compute_recorded ? percent(b.other) : std::string("n/a")) + " | **" + b.label + "** | " +
+           (b.model_flops_per_s_per_rank ? flops(*b.model_flops_per_s_per_rank) : std::string()) + " | " +
+           (b.gemm_flops_per_s ? flops(*b.gemm_flops_per_s) : std::string("not measured")) + " | " +
+           (b.gemm_fraction ? percent(*b.gemm_fraction) : std::string()) + " |\n";
+  }
+  if (any) out += "\n";
+}
+
+void scaling_model_tables(std::string& out, const Comparison& cmp) {
+  for (const auto& m : cmp.scaling_models) {
+    out += "## Scaling model: " + md(m.family) + "\n\n";
+    std::string ranks;
+    for (int r : m.sweep_ranks) ranks += (ranks.empty() ? "" : ", ") + std::to_string(r);
+    out += "Predicted step time at N ranks = one-rank step time + ring allreduce of the gradients, "
+           "buckets x 2 (N - 1) alpha + 2 (N - 1) / N x bytes x beta, with no overlap of communication and computation. "
+           "From the allreduce sweep (" + std::to_string(m.sweep_points) + " sizes at " + ranks + " ranks): alpha = " +
+           significant(m.alpha_s * 1e6, 4) + " us, beta = " + significant(m.beta_s_per_byte * 1e9, 4) + " ns/byte (" +
+           significant(m.beta_s_per_byte > 0 ? 1e-9 / m.beta_s_per_byte : 0.0, 4) + " GB/s per link), rms relative "
+           "error of the fit " + fixed(m.fit_rms_relative_error * 100, 1) + "%. Gradients " +
+           significant(m.gradient_bytes / 1e6, 4) + " MB in " + std::to_string(m.buckets) + " bucket(s); one-rank step " +
+           significant(m.reference_step_s, 4) + " s (" + md(cmp.configs[m.reference].label) + ", " +
+           std::to_string(m.batch_per_rank) + " images per rank). Efficiency = one-rank step time / step time at N "
+           "ranks (fixed per-rank batch). *Modelled* figures are predictions, not runs.\n\n";
+    out += "| Ranks | Nodes | Configuration | Predicted step (modelled) | Measured step | Predicted efficiency (modelled) | "
+           "Measured efficiency | Measured / predicted |\n|---|---|---|---|---|---|---|---|\n";
+    for (const auto& p : m.points) {
+      out += "| " + std::to_string(p.ranks) + " | " + (p.nodes > 0 ? std::to_string(p.nodes) : std::string()) + " | " +
+             (p.config ? md(cmp.configs[*p.config].label) : std::string("not run (modelled)")) + " | " +
+             significant(p.predicted_step_s, 4) + " s | " +
+             (p.measured_step_s ? significant(*p.measured_step_s, 4) + " s" : std::string()) + " | " +
+             percent(p.predicted_efficiency) + " | " + (p.measured_efficiency ? percent(*p.measured_efficiency) : std::string()) +
+             " | " + (p.measured_step_s ? fixed(*p.measured_step_s / p.predicted_step_s, 2) : std::string()) + " |\n";
+    }
+    for (const auto& n : m.notes) out += "\nNote: " + md(n) + "\n";
+    out += "\n";
+  }
+}
+
+void inputs_table(std::string& out, const std::vector<InputReport>& inputs) {
+  out += "## Inputs\n\n| File | Kind | Read | Runs | Message |\n|---|---|---|---|---|\n";
+  for (const auto& in : inputs) {
+    out += "| " + md(in.path) + " | " + in.kind + " | " + yes_no(in.ok) + " | " + std::to_string(in.runs) +
+           " | " + md(in.message) + " |\n";
+  }
+  out += "\n";
+}
+
+}  // namespace
+
+std::string summary_markdown(const Comparison& cmp, const std::vector<InputReport>& inputs) {
+  std::string out = "# " + md(cmp.cluster_name) + " vs laptop: " + md(cmp.job_description) + "\n\n";
+  out += "Every time is for the same job: the full train and validation split, " + std::to_string(cmp.epochs) +
+         " epoch" + (cmp.epochs == 1 ? "" : "s") + " (set by " + cmp.epochs_source + ").\n";
+  if (cmp.baseline) {
+    out += "Baseline: **" + md(cmp.configs[*cmp.baseline].label) + "** (" + md(cmp.baseline_reason) + ").\n";
+  } else {
+    out += "Baseline: none (no configuration has a time).\n";
+  }
+  out += "Kinds: *measured* = this job timed here; *extrapolated* = computed from subset runs or other epoch "
+         "counts (docs/methodology.md); *imported* = another source's figure, not measured here; *modelled* = "
+         "predicted by the scaling model, or energy from a stated power, not run or not measured.\n";
+  out += "Headline: fastest and maximum speedup only among configurations that did the baseline's work and met the "
+         "quality bar (" +
+         (cmp.target_accuracy_pct ? "--target-accuracy " + format_number(*cmp.target_accuracy_pct) + "%"
+                                  : "the best accuracy of the task less " + format_number(cmp.quality_margin_pts) + " points") +
+         ").\n";
+  out += "Intervals are 95%; *none* = no spread to estimate one from; *at most X* / *at least X* = the other end "
+         "is not bounded by the measurements (too few of them; see the warnings).\n\n";
+  headline(out, cmp);
+  configuration_table(out, cmp);
+  energy_table(out, cmp);
+  scaling_table(out, cmp);
+  quality_table(out, cmp);
+  repetitions_table(out, cmp);
+  bound_table(out, cmp);
+  scaling_model_tables(out, cmp);
+  fit_table(out, cmp);
+  accuracy_list(out, cmp);
+  inputs_table(out, inputs);
+  out += "## Warnings (" + std::to_string(cmp.warnings.size()) + ")\n\n";
+  if (cmp.warnings.empty()) out += "None.\n";
+  for (const auto& w : cmp.warnings) out += "- " + md(w) + "\n";
+  return out;
+}
+
+}  // namespace lb::analysis

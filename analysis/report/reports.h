@@ -1,0 +1,22 @@
+// The three report files analyze writes; each function returns the file's text.
+// Column and field lists: docs/analyze.md, "Outputs".
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analysis/compare/comparison.h"
+#include "analysis/input/run_record.h"
+#include "common/format.h"
+
+namespace lb::analysis {
+
+// benchmark_data.csv: one row per run (measured or imported).
+std::string benchmark_csv(const Comparison& cmp);
+// summary.json: the comparison for machines.
+std::string summary_json(const Comparison& cmp, const std::vector<InputReport>& inputs, const std::string& version);
+// summary.md: the comparison for people; also printed on the terminal.
+std::string summary_markdown(const Comparison& cmp, const std::vector<InputReport>& inputs);
+
+
+}  // namespace lb::analysis
