@@ -105,7 +105,8 @@ rm -f "$build_log"
 # --- The laptop benchmark ----------------------------------------------------------------------
 # ViT-B/16 on the guide's 1% subset of (synthetic) Tiny ImageNet, every core, set up as the guide's
 # 10-epoch job but stopped after a few timed steps and one validation pass over the subset's 200
-# validation images (about 2 minutes on a 2-core machine). analyze extrapolates it to the full
+# validation images (16 minutes on the 2-core development machine, whose OpenBLAS runs its generic
+# kernels; a few minutes where OpenBLAS knows the CPU). analyze extrapolates it to the full
 # 10-epoch job, with its interval, and compares it with the guide's LUMI runs.
 mkdir -p results
 results=$root/results/laptop.h5

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # The whole test suite. Installs what is missing (with the test packages), builds the `cpu` preset
 # and runs every test through ctest; then builds and tests the harness against LibTorch 2.6 in a
-# Debian 13 root (tests/libtorch2/test.sh). Exits non-zero on any failure, and when no test ran.
+# Debian 13 root and compiles and links the `cuda` preset against LibTorch 2.6 for CUDA
+# (tests/libtorch2/test.sh; a 2.5 GB download the first time). Exits non-zero on any failure, and
+# when no test ran.
 #   tests/run.sh            the suite (CI runs this)
-#   tests/run.sh --full     also compiles and links the `cuda` preset against LibTorch 2.6 for CUDA
-#                           (a 2.5 GB download the first time)
-#   tests/run.sh -- ARGS    extra ctest arguments (e.g. -- -R analysis)
+#   tests/run.sh --no-cuda  without the cuda preset's compile (about 10 minutes less on a fresh machine)
+#   tests/run.sh -- ARGS    extra ctest arguments (e.g. -- -R analysis); LibTorch 2.6 is skipped then
 set -euo pipefail
 cd "$(dirname "$0")/.."
-full=0
+cuda=1
 ctest_args=()
 while (($#)); do
   case "$1" in
-    --full) full=1 ;;
+    --no-cuda) cuda=0 ;;
     --) shift; ctest_args=("$@"); break ;;
     *) ctest_args+=("$1") ;;
   esac
@@ -26,7 +27,7 @@ ctest --preset cpu "${ctest_args[@]}"
 echo "tests/run.sh: ctest (LibTorch $(build/cpu/harness/harness --version | sed 's/.*LibTorch \([0-9.]*\).*/\1/')) took $((SECONDS - t1)) s" >&2
 if ((${#ctest_args[@]} == 0)); then
   libtorch2_args=()
-  ((full)) && libtorch2_args+=(--cuda)
+  ((cuda)) && libtorch2_args+=(--cuda)
   tests/libtorch2/test.sh "${libtorch2_args[@]}"
 fi
 echo "tests/run.sh: everything took $((SECONDS - t0)) s" >&2

@@ -45,7 +45,7 @@ std::vector<ConfigField> configuration_fields(const RunRecord& run) {
       {"precision", "precision", text(s.precision), true, true},
       {"batch_size", "per-rank batch", text(s.batch_size), false},
       {"global_batch_size", "global batch", text(s.global_batch_size), true, true},
-      {"synthetic", "synthetic data", text(s.synthetic), true},
+      {"synthetic", "synthetic data", text(s.synthetic), true, true},
       {"full_train_samples", "train split", text(s.full_train_samples), true},
       {"full_val_samples", "validation split", text(s.full_val_samples), true},
       {"epochs", "epochs", text(s.epochs), true},

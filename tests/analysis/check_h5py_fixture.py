@@ -263,8 +263,9 @@ def main():
     mean = sum(times) / 2
     close(rep["coefficient_of_variation"], math.sqrt(sum((t - mean) ** 2 for t in times)) / mean, "coefficient of variation")
     check(rep["spread_too_large"] is False, "4% apart in step time is not too large")
-    # Quality: the task's best (81%) less 5 points; both LUMI configurations meet it, the laptop has none.
-    check(lumi["quality"]["status"] == "met" and abs(lumi["quality"]["bar_pct"] - 76.0) < 1e-9, f"quality {lumi['quality']}")
+    # Quality: the guide's runs share the task (same model and splits), so the bar is its best (98.1%,
+    # from pretrained weights) less 5 points; these from-scratch runs (81%) are below it.
+    check(lumi["quality"]["status"] == "below" and abs(lumi["quality"]["bar_pct"] - 93.1) < 1e-9, f"quality {lumi['quality']}")
     check(laptop["quality"]["status"] == "not recorded", "subset accuracy is no full-run accuracy")
     check(lumi["val_scope"] == "rank0_share" and lumi["val_images"] == FULL_VAL // 8, "validation scope read")
     check(any("one rank's share of the validation split (2500 images)" in w for w in lumi["warnings"]),

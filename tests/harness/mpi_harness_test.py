@@ -96,22 +96,25 @@ class MpiHarness(unittest.TestCase):
         self.assertEqual(len(data["steps"]), 8)  # steps 0..7: the one during which the request came was finished
         self.assertEqual(data["rank_step_time_s"].shape, (8, 2))
 
-    def test_sigterm_to_the_launcher_stops_the_job_cleanly(self):
-        p = subprocess.Popen([MPIEXEC, "--oversubscribe", "-np", "2", HARNESS, *TINY, "--subset", "3200", "--epochs",
-                              "100", "--batch-size", "32", "--output", self.out], env=ENV,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 120
-        # Killed once rank 0 has flushed a step (on a loaded machine that can take many seconds).
-        def flushed_steps():
+    def wait_for_a_flushed_step(self, deadline):
+        """Until rank 0's journal holds a step (on a loaded machine that can take many seconds)."""
+        def flushed():
             folder = self.out + ".journals"
             for name in (os.listdir(folder) if os.path.isdir(folder) else []):
                 with open(os.path.join(folder, name)) as f:
                     if any('"step":' in line for line in f):
                         return True
             return False
-        while time.time() < deadline and not flushed_steps():
+        while time.time() < deadline and not flushed():
             time.sleep(0.2)
-        self.assertTrue(flushed_steps(), "rank 0 flushed a step before the kill")
+        self.assertTrue(flushed(), "rank 0 flushed a step before the signal")
+
+    def test_sigterm_to_the_launcher_stops_the_job_cleanly(self):
+        p = subprocess.Popen([MPIEXEC, "--oversubscribe", "-np", "2", HARNESS, *TINY, "--subset", "3200", "--epochs",
+                              "100", "--batch-size", "32", "--output", self.out], env=ENV,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 120
+        self.wait_for_a_flushed_step(deadline)
         t0 = time.time()
         p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=60)
@@ -131,17 +134,7 @@ class MpiHarness(unittest.TestCase):
                                                     text=True).stdout.split()]
             time.sleep(0.2)
         self.assertEqual(len(pids), 4, "four ranks started")
-        # Killed once rank 0 has flushed a step (on a loaded machine that can take many seconds).
-        def flushed_steps():
-            folder = self.out + ".journals"
-            for name in (os.listdir(folder) if os.path.isdir(folder) else []):
-                with open(os.path.join(folder, name)) as f:
-                    if any('"step":' in line for line in f):
-                        return True
-            return False
-        while time.time() < deadline and not flushed_steps():
-            time.sleep(0.2)
-        self.assertTrue(flushed_steps(), "rank 0 flushed a step before the kill")
+        self.wait_for_a_flushed_step(deadline)
         # Which pid is which rank: OMPI_COMM_WORLD_RANK in its environment.
         rank_of = {}
         for pid in pids:
