@@ -10,6 +10,7 @@
 #include "common/errors.h"
 #include "analysis/report/output_dir.h"
 #include "analysis/report/reports.h"
+#include "common/results_file.h"
 
 #ifndef LB_VERSION
 #define LB_VERSION "unknown"
@@ -32,6 +33,22 @@ void write_file(const fs::path& path, const std::string& text) {
   if (!f) throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
 }
 
+// Folds what each results file's dead writers left in its journals; a journal still written to is
+// left alone. 0 when every orphaned journal was folded, 1 when one could not be.
+int fold_journals(const std::vector<std::string>& files, std::ostream& out, std::ostream& err) {
+  int code = kExitOk;
+  for (const auto& file : files) {
+    const auto notes = recover_orphaned_journals(file);
+    if (notes.empty()) out << "analyze: " << file << ": no journal to fold\n";
+    for (const auto& note : notes) {
+      const bool failed = note.find(": not recovered: ") != std::string::npos;
+      (failed ? err : out) << "analyze: " << note << "\n";
+      if (failed) code = kExitNothingAnalysable;
+    }
+  }
+  return code;
+}
+
 }  // namespace
 
 int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostream& err) {
@@ -47,6 +64,7 @@ int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostr
       out << "analyze (lumibench) " << kVersion << "\n";
       return kExitOk;
     }
+    if (!cli.fold_journals.empty()) return fold_journals(cli.fold_journals, out, err);
     out_dir = resolve_output_dir(cli.out);
   } catch (const UsageError& e) {
     err << "analyze: " << e.what() << "\n";

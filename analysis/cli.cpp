@@ -45,6 +45,9 @@ cxxopts::Options make_options() {
       ("no-charts", "write the data files only")
       ("no-static-images", "skip PNG/PDF charts (HTML only)")
       ("quiet", "do not print the summary on the terminal")
+      ("fold-journals", "fold the journals of runs whose writers are gone (a harness built without HDF5, a killed "
+                        "job) into this results file, under its lock, and exit (repeatable; the Slurm scripts' last step)",
+       cxxopts::value<std::vector<std::string>>())
       ("version", "print the version and exit")
       ("h,help", "print this help and exit");
   o.parse_positional({"inputs"});
@@ -148,6 +151,7 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
     cli.charts = r.count("no-charts") == 0;
     cli.static_images = r.count("no-static-images") == 0;
     cli.quiet = r.count("quiet") > 0;
+    if (r.count("fold-journals")) cli.fold_journals = r["fold-journals"].as<std::vector<std::string>>();
   } catch (const cxxopts::exceptions::exception& e) {
     throw UsageError(std::string(e.what()) + " (see analyze --help)");
   }
@@ -156,8 +160,10 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
   if (cli.comparison.energy.billing_unit.find_first_not_of(" \t") == std::string::npos) {
     throw UsageError("--billing-unit: expected a non-empty name");
   }
-  if (!cli.help && !cli.version && cli.inputs.results.empty() && cli.inputs.wandb_csv.empty() &&
-      cli.inputs.reference.empty()) {
+  for (const auto& f : cli.fold_journals)
+    if (f.empty()) throw UsageError("--fold-journals: expected a results file, got an empty string");
+  if (!cli.help && !cli.version && cli.fold_journals.empty() && cli.inputs.results.empty() &&
+      cli.inputs.wandb_csv.empty() && cli.inputs.reference.empty()) {
     throw UsageError("no input: expected at least one results file or directory, --wandb-csv FILE or --reference FILE");
   }
   return cli;

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "analysis/compare/comparison.h"
 #include "analysis/inputs.h"
@@ -18,6 +19,9 @@ struct CliOptions {
   bool quiet = false;
   bool help = false;
   bool version = false;
+  // --fold-journals: fold the journals of runs whose writers are gone into these results files,
+  // then exit (no analysis).
+  std::vector<std::string> fold_journals;
 };
 
 // Throws UsageError with a one-line message naming the option and what was expected.

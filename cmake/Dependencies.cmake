@@ -18,13 +18,38 @@ if(LB_BUILD_HARNESS)
   find_package(PNG)
   # TORCH_CXX_FLAGS carries the ABI flag LibTorch was built with (-D_GLIBCXX_USE_CXX11_ABI=...).
   set(CMAKE_CXX_FLAGS "${CMAKE_CXX_FLAGS} ${TORCH_CXX_FLAGS}")
-  # A LibTorch built for CUDA or ROCm: the GPU path's vendor headers (harness/util/device.cpp).
+  # A LibTorch built for CUDA or ROCm, or a build of our GPU kernels: the GPU path needs LibTorch
+  # 2.4 (per-device autocast, c10::Event::elapsedTime, c10::Stream::native_handle, ATen's fused
+  # Adam); an older one stops here rather than failing to compile. The CPU build keeps 1.13.
   if(TARGET torch_cuda OR TARGET c10_cuda OR TARGET torch_hip OR TARGET c10_hip OR TORCH_CUDA_LIBRARIES
      OR "${TORCH_LIBRARIES}" MATCHES "(c10|torch)_(cuda|hip)")
     set(LB_TORCH_GPU ON)
   else()
     set(LB_TORCH_GPU OFF)
   endif()
+  if((LB_TORCH_GPU OR LB_ENABLE_CUDA OR LB_ENABLE_HIP) AND Torch_VERSION VERSION_LESS 2.4)
+    message(FATAL_ERROR "LibTorch ${Torch_VERSION} found (${Torch_DIR}); a GPU build needs LibTorch 2.4 or newer")
+  endif()
+  # What LibTorch offers device-generically (harness/util/device.cpp): the allocator's statistics
+  # (2.9) and c10::Stream's native handle (after 2.6), so no CUDA or HIP header is needed.
+  include(CheckCXXSourceCompiles)
+  set(CMAKE_REQUIRED_INCLUDES ${TORCH_INCLUDE_DIRS})
+  set(CMAKE_REQUIRED_FLAGS "-std=c++17 ${TORCH_CXX_FLAGS}")
+  set(CMAKE_REQUIRED_QUIET ON)
+  set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)  # compiled, not linked: LibTorch's libraries stay out
+  check_cxx_source_compiles([=[
+#include <c10/core/CachingDeviceAllocator.h>
+int main() { auto* a = c10::getDeviceAllocator(c10::DeviceType::CUDA); return a != nullptr; }
+]=] LB_TORCH_DEVICE_ALLOCATOR)
+  check_cxx_source_compiles([=[
+#include <c10/core/Stream.h>
+void* f(const c10::Stream& s) { return s.native_handle(); }
+int main() { return 0; }
+]=] LB_TORCH_STREAM_NATIVE_HANDLE)
+  unset(CMAKE_REQUIRED_INCLUDES)
+  unset(CMAKE_REQUIRED_FLAGS)
+  unset(CMAKE_REQUIRED_QUIET)
+  unset(CMAKE_TRY_COMPILE_TARGET_TYPE)
 endif()
 
 if(LB_BUILD_ANALYSIS AND NOT TARGET cxxopts::cxxopts)

@@ -14,8 +14,9 @@
 namespace lb::schema {
 
 // 2: schema defined once; precision, validation scope, repetitions, utilisation, communication
-// backend, energy, memory, journals. Readers accept every version up to this one.
-constexpr int kVersion = 2;
+// backend, energy, memory, journals. 3: launcher, the transport NCCL/RCCL chose, the exchange
+// interval, the attention kernel. Readers accept every version up to this one.
+constexpr int kVersion = 3;
 
 // ---- Run attributes: X(name, type, group, meaning) ------------------------------------------
 // type: Text (UTF-8 string), Int (int64), Real (float64). Group: the docs table it appears in.
@@ -47,6 +48,7 @@ constexpr int kVersion = 2;
   X(peak_flops_per_device, Real, Settings, "the device's nominal peak FLOP/s for the precision used, 0 if unknown") \
   X(device, Text, Settings, "`cpu`, `cuda`, `rocm`") \
   X(device_count, Int, Settings, "GPUs used in the whole job (0 on CPU)") \
+  X(attention_backend, Text, Settings, "the kernel scaled_dot_product_attention chose for the run's shapes: `flash_attention`, `efficient_attention`, `cudnn_attention`, `math`, `overrideable`; `unfused` before LibTorch 2.0") \
   X(precision, Text, Settings, "`fp32`, `bf16` (autocast; weights and optimizer state in fp32) or `fp16` (autocast with dynamic loss scaling)") \
   X(batch_size, Int, Settings, "per rank") \
   X(global_batch_size, Int, Settings, "batch_size x world_size") \
@@ -55,7 +57,7 @@ constexpr int kVersion = 2;
   X(warmup_steps, Int, Settings, "the first steps of the run, timed and recorded but excluded from steady-state figures") \
   X(eval_every, Int, Settings, "extra validation every N steps; 0 = at epoch ends only") \
   X(optimizer, Text, Settings, "`adam`, `adamw`, `sgd`") \
-  X(optimizer_impl, Text, Settings, "how the update runs: `fused` (one pass per element), `foreach` (multi-tensor) or `torch` (per parameter)") \
+  X(optimizer_impl, Text, Settings, "how the update runs: `fused` (one pass per element: ATen's multi-tensor kernel on GPUs, the harness's own loop on CPUs) or `torch` (torch::optim, per parameter)") \
   X(lr, Real, Settings, "peak learning rate") \
   X(lr_schedule, Text, Settings, "`onecycle` or `constant`") \
   X(warmup_epochs, Real, Settings, "one-cycle warm-up length") \
@@ -96,6 +98,10 @@ constexpr int kVersion = 2;
   X(comm_library, Text, Parallelism, "the collective library and its version (`Gloo`, `NCCL 2.21.5`, `RCCL 2.18.3`)") \
   X(comm_bucket_bytes, Int, Parallelism, "gradient bucket size") \
   X(mpi_thread_level, Text, Parallelism, "the MPI thread support obtained (`MPI_THREAD_MULTIPLE`, ...), empty without MPI") \
+  X(launcher, Text, Parallelism, "how the ranks found each other: `none` (one rank), `mpi`, or `env` (Slurm's or torchrun's rank variables and a c10d store, no MPI)") \
+  X(comm_inter_node, Text, Parallelism, "the path gradients took between nodes as NCCL/RCCL reported it: `plugin: <name>` (the aws-ofi-rccl plugin reports `AWS Libfabric`), `socket` (TCP: slow), `IB`; Gloo and store runs name their TCP path; `none` with one rank, `unknown` when the library said nothing") \
+  X(comm_intra_node, Text, Parallelism, "how channels within a node connected as NCCL/RCCL reported it (`P2P/IPC`, `SHM`, ...); empty when none was reported") \
+  X(sync_every, Int, Parallelism, "steps between the ranks' exchanges of loss, accuracy and stop requests; the host reads the device once per exchange") \
   X(host, Text, Provenance, "rank 0's host") \
   X(cpu_model, Text, Provenance, "rank 0's CPU") \
   X(cpu_cores, Int, Provenance, "logical CPUs visible to rank 0") \
@@ -128,12 +134,12 @@ constexpr int kVersion = 2;
   X(step_in_epoch, I32, "")                                                                  \
   X(samples, I32, "samples in this step, all ranks together")                               \
   X(warmup, U8, "1 for the first `warmup_steps` steps")                                     \
-  X(data_wait_s, F64, "waiting for the batch (loader, copy to the device, preprocessing on the device)") \
+  X(data_wait_s, F64, "from the end of the previous step (or the start of the epoch, or the end of a validation pass) until the batch is on the device: the loader, the copy, preprocessing on the device, and what the host did between the steps (the ranks' exchange at the end of a window, recording)") \
   X(forward_s, F64, "")                                                                      \
   X(backward_s, F64, "")                                                                     \
   X(optimizer_s, F64, "")                                                                    \
-  X(comm_exposed_s, F64, "waiting on gradient allreduce after backward finished (0 with one rank)") \
-  X(total_s, F64, "whole step, data wait included")                                          \
+  X(comm_exposed_s, F64, "waiting for the gradients' allreduce after backward finished (0 with one rank)") \
+  X(total_s, F64, "whole step, data wait included; an epoch's steps tile its step loop (on GPUs: the device's timeline, from events)") \
   X(loss, F32, "mean training loss of the step (all ranks)")                                 \
   X(lr, F64, "learning rate used")                                                           \
   X(loss_scale, F32, "fp16's dynamic loss scale used in the step (1 otherwise)")

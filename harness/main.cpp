@@ -1,4 +1,5 @@
-// harness: times ViT training and records it. Flow: options -> MPI world -> (for each --repeat)
+// harness: times ViT training and records it. Flow: options -> the world (MPI, or Slurm's/torchrun's
+// variables) -> (for each --repeat)
 // trainer (validates all input) -> recorder (rank 0) -> run -> fold the journal -> exit code
 // (util/exit_codes.h, docs/harness.md).
 #include <chrono>
@@ -164,10 +165,19 @@ int main(int argc, char** argv) {
   lb::install_stop_handlers();
   std::unique_ptr<lb::Communicator> comm;
   try {
-    comm = std::make_unique<lb::Communicator>(&argc, &argv);
+    lb::LaunchOptions launch;
+    launch.launcher = settings.launcher;
+    launch.timeout = std::chrono::milliseconds(std::int64_t(settings.comm_timeout_s * 1000));
+    comm = lb::make_communicator(launch, &argc, &argv);
+  } catch (const lb::UsageError& e) {
+    return report(e.what(), lb::exit_code::usage);
   } catch (const std::exception& e) {
     return report(e.what(), lb::exit_code::failed);
   }
+  // Before anything is written: a world that is not the job's (an MPI that cannot talk to Slurm's
+  // launcher gives every task a world of one, all writing one results file).
+  if (const auto mismatch = lb::world_size_mismatch(comm->world_size(), lb::process_env()))
+    return report(*mismatch, lb::exit_code::usage);
   const std::string group = settings.repeat > 1 ? lb::make_run_id() : "";
   int code = lb::exit_code::ok;
   for (int k = 0; k < settings.repeat; ++k) {

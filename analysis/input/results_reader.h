@@ -5,14 +5,14 @@
 #include <vector>
 
 #include "analysis/input/run_record.h"
+#include "common/results_schema.h"
 
 namespace lb::analysis {
 
-// The newest results schema this reader understands; newer files are refused. Version 2 adds
-// attributes and tables (precision variants, validation scope, repetitions, adaptive stopping,
-// matrix-product rate, communication backend, allreduce sweep) that a version-1 file lacks; every
-// one of them is optional here, so version-1 files read as before.
-constexpr int kSupportedSchemaVersion = 2;
+// The newest results schema this reader understands: the schema it is built from
+// (common/results_schema.h); newer files are refused. Every attribute added since version 1 is
+// optional here, so older files read as before.
+constexpr int kSupportedSchemaVersion = schema::kVersion;
 
 struct FileReadResult {
   bool ok = false;      // false: nothing was read; error says why, naming the file

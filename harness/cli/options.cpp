@@ -62,7 +62,7 @@ bool parse_settings(int argc, char** argv, Settings& s) {
                      "Times ViT training (torchvision-exact) on CPU or GPU, on one or many MPI ranks, and records "
                      "every step, epoch and the run's provenance to HDF5.");
   const Settings d;
-  std::string antialias, energy;
+  std::string antialias, energy, launcher = "auto";
   auto str = [](auto v) { return std::to_string(v); };
   auto num = [](double v) {
     std::ostringstream os;
@@ -119,12 +119,21 @@ bool parse_settings(int argc, char** argv, Settings& s) {
     ("adaptive", "stop once the 95% confidence interval of the median step time is within this fraction "
         "(e.g. 0.02), or at --max-steps, which must be given (0: off)", cxxopts::value(s.adaptive_ci)->default_value(num(d.adaptive_ci)));
   o.add_options("Distributed")
+    ("launcher", "how ranks find each other: auto (mpi when an MPI launcher started us and this build has MPI, "
+        "env when Slurm's srun or torchrun variables are set, else one rank), mpi, env (no MPI: SLURM_PROCID/"
+        "SLURM_STEP_NUM_TASKS/SLURM_LOCALID or torchrun's RANK/WORLD_SIZE/LOCAL_RANK/MASTER_ADDR/MASTER_PORT, a c10d "
+        "TCPStore on the first node) or none", cxxopts::value(launcher)->default_value("auto"))
     ("comm-bucket-mb", "gradient allreduce bucket size in MB", cxxopts::value(s.comm_bucket_mb)->default_value(num(d.comm_bucket_mb)))
-    ("comm", "gradient allreduce through c10d: auto (nccl on GPUs, gloo on CPUs), gloo or nccl",
+    ("comm", "gradient allreduce through c10d: auto (nccl on GPUs; gloo on CPUs where LibTorch has Gloo's headers, "
+        "else store), gloo, nccl, or store (through the c10d store itself: slow, for checks)",
         cxxopts::value(s.comm)->default_value(d.comm))
     ("comm-timeout", "seconds a collective may take before the run fails", cxxopts::value(s.comm_timeout_s)->default_value(num(d.comm_timeout_s)))
     ("comm-sweep", "measure allreduce time by message size at the start: auto (multi-rank runs), on or off",
-        cxxopts::value(s.comm_sweep)->default_value(d.comm_sweep));
+        cxxopts::value(s.comm_sweep)->default_value(d.comm_sweep))
+    ("require-fast-network", "refuse (exit 2) a multi-node run whose gradients would cross nodes over TCP sockets "
+        "(NCCL/RCCL without its network plugin), as reported by the library")
+    ("sync-every", "steps between the ranks' exchanges of loss, accuracy and stop requests; the host reads the device "
+        "once per exchange (0: 1 on CPU, 10 on GPUs)", cxxopts::value(s.sync_every)->default_value(str(d.sync_every)));
   o.add_options("Energy")
     ("energy", "on: read the energy counters the machine offers (RAPL, HPE Cray pm_counters, NVML, ROCm SMI) "
         "and record them per epoch and run; off: none", cxxopts::value(energy)->default_value("on"))
@@ -208,7 +217,10 @@ bool parse_settings(int argc, char** argv, Settings& s) {
   require_one_of("optimizer", s.optimizer, {"adam", "adamw", "sgd"});
   require_one_of("lr-schedule", s.lr_schedule, {"onecycle", "constant"});
   require_one_of("progress", s.progress, {"auto", "bar", "plain", "none"});
-  require_one_of("comm", s.comm, {"auto", "gloo", "nccl"});
+  require_one_of("comm", s.comm, {"auto", "gloo", "nccl", "store"});
+  s.launcher = parse_launcher(launcher);
+  s.require_fast_network = r.count("require-fast-network") > 0;
+  require(s.sync_every >= 0 && s.sync_every <= 100000, "--sync-every " + str(s.sync_every) + ": expected 0 (auto) or a count up to 100000");
   require_one_of("comm-sweep", s.comm_sweep, {"auto", "on", "off"});
   require_one_of("optimizer-impl", s.optimizer_impl, {"auto", "fused", "torch"});
   require_one_of("precision", s.precision, {"fp32", "bf16", "fp16"});

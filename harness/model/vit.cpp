@@ -1,6 +1,6 @@
 #include "harness/model/vit.h"
 
-#include <torch/version.h>
+#include "harness/util/torch_version.h"
 
 #include <cmath>
 
@@ -47,33 +47,57 @@ SelfAttentionImpl::SelfAttentionImpl(int hidden_dim, int num_heads, double dropo
 }
 
 torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x) {
-  // Op for op what torch.nn.functional.multi_head_attention_forward does for batch_first
-  // self-attention, in the same memory layouts, so that results agree to the last bits and an
-  // Adam step (which turns even rounding-level gradients into +-lr) matches PyTorch's.
   const auto b = x.size(0), s = x.size(1), d = x.size(2);
   const auto head_dim = d / num_heads_;
+  const double p = is_training() ? dropout_ : 0.0;
+#if LB_TORCH_AT_LEAST(2, 0)
+  // One product gives [B, S, 3D]; q, k and v are views of it ([B, H, S, hd] with strides into the
+  // packed rows), which scaled_dot_product_attention's fused (flash / memory-efficient) kernels take
+  // as they are, and their output is [B, S, H, hd] underneath: no copy in or out, where
+  // nn.MultiheadAttention's layout (below) copies q, k, v and the output once each. The same
+  // products and sums, row by row, so results agree with PyTorch's module (tests/harness/test_vit_parity.cpp).
+  auto qkv = torch::linear(x, in_proj_weight, in_proj_bias).view({b, s, 3, num_heads_, head_dim});
+  auto q = qkv.select(2, 0).transpose(1, 2), k = qkv.select(2, 1).transpose(1, 2), v = qkv.select(2, 2).transpose(1, 2);
+  auto out = at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{}, p, /*is_causal=*/false);  // [B, H, S, hd]
+  return linear(out_proj, out.transpose(1, 2).reshape({b, s, d}));                                // [B, S, D]
+#else
+  // Op for op what torch.nn.functional.multi_head_attention_forward does for batch_first
+  // self-attention, in the same memory layouts (LibTorch 1.13 has no fused attention).
   auto xt = x.transpose(1, 0);                                              // [S, B, D]
   auto qkv = torch::linear(xt, in_proj_weight, in_proj_bias).chunk(3, -1);  // 3 x [S, B, D]
   auto split_heads = [&](const torch::Tensor& t) {
     return t.contiguous().view({s, b * num_heads_, head_dim}).transpose(0, 1);  // [B*H, S, hd]
   };
   auto q = split_heads(qkv[0]), k = split_heads(qkv[1]), v = split_heads(qkv[2]);
-  const double p = is_training() ? dropout_ : 0.0;
-#if TORCH_VERSION_MAJOR >= 2
-  // Fused (flash / memory-efficient) attention where the build has it, as PyTorch 2.x's MHA.
-  auto out = at::scaled_dot_product_attention(q.view({b, num_heads_, s, head_dim}),
-                                              k.view({b, num_heads_, s, head_dim}),
-                                              v.view({b, num_heads_, s, head_dim}), /*attn_mask=*/{}, p,
-                                              /*is_causal=*/false);                  // [B, H, S, hd]
-  out = out.permute({2, 0, 1, 3}).contiguous().view({s * b, d});
-#else
   auto scores = torch::bmm(q / std::sqrt(double(head_dim)), k.transpose(-2, -1));  // [B*H, S, S]
   auto weights = torch::softmax(scores, -1);
   if (p > 0) weights = torch::dropout(weights, p, /*train=*/true);
   auto out = torch::bmm(weights, v);                                  // [B*H, S, hd]
   out = out.transpose(0, 1).contiguous().view({s * b, d});
+  return linear(out_proj, out).view({s, b, d}).transpose(1, 0);       // [B, S, D]
 #endif
-  return linear(out_proj, out).view({s, b, d}).transpose(1, 0);               // [B, S, D]
+}
+
+std::string attention_backend(const VitConfig& c, int batch, const torch::Device& device, torch::ScalarType dtype) {
+#if LB_TORCH_AT_LEAST(2, 0)
+  // The model's own layout and dtype, with gradients, as training calls it.
+  const auto head_dim = c.hidden_dim / c.num_heads;
+  auto qkv = torch::empty({batch, c.seq_length(), 3, c.num_heads, head_dim},
+                          torch::TensorOptions().device(device).dtype(dtype).requires_grad(true));
+  auto q = qkv.select(2, 0).transpose(1, 2), k = qkv.select(2, 1).transpose(1, 2), v = qkv.select(2, 2).transpose(1, 2);
+  // ATen's SDPBackend numbering.
+  switch (at::_fused_sdp_choice(q, k, v, {}, c.attention_dropout, false)) {
+    case 0: return "math";
+    case 1: return "flash_attention";
+    case 2: return "efficient_attention";
+    case 3: return "cudnn_attention";
+    case 4: return "overrideable";
+    default: return "error";
+  }
+#else
+  (void)c, (void)batch, (void)device, (void)dtype;
+  return "unfused";
+#endif
 }
 
 EncoderBlockImpl::EncoderBlockImpl(const VitConfig& c) {

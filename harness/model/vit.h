@@ -81,4 +81,9 @@ class VisionTransformerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(VisionTransformer);
 
+// The kernel LibTorch's scaled_dot_product_attention picks for this model's attention with `batch`
+// images on `device` in `dtype` (the autocast dtype): "flash_attention", "efficient_attention",
+// "cudnn_attention", "math"; "unfused" before LibTorch 2.0.
+std::string attention_backend(const VitConfig& c, int batch, const torch::Device& device, torch::ScalarType dtype);
+
 }  // namespace lb

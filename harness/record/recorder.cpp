@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#if defined(LB_WITH_HDF5)
 #include "common/format.h"
+#if defined(LB_WITH_HDF5)
 #include "common/results_file.h"
 #endif
 

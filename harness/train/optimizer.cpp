@@ -2,9 +2,10 @@
 
 #include <torch/optim.h>
 #include <torch/torch.h>
-#include <torch/version.h>
 
 #include <stdexcept>
+
+#include "harness/util/torch_version.h"
 
 namespace lb {
 namespace {
@@ -25,6 +26,9 @@ class TorchOptimizer : public Optimizer {
     }
   }
   void step() override { opt_->step(); }
+  void step_unless(const torch::Tensor& found_inf) override {
+    if (found_inf.item<float>() == 0) opt_->step();
+  }
   void set_lr(double lr) override {
     for (auto& group : opt_->param_groups()) group.options().set_lr(lr);
   }
@@ -41,16 +45,17 @@ class TorchOptimizer : public Optimizer {
     }
   }
   const char* impl() const override { return "torch"; }
+  const char* kernel() const override { return "torch"; }
 
  private:
   std::unique_ptr<torch::optim::Optimizer> opt_;
 };
 
-// Adam/AdamW, one pass per element: our CPU kernel, or ATen's multi-tensor fused kernel on GPUs.
+// Adam/AdamW, one pass per element: ATen's multi-tensor kernel, or our CPU loop.
 class FusedAdam : public Optimizer {
  public:
-  FusedAdam(const std::vector<torch::Tensor>& params, const OptimizerSettings& s)
-      : s_(s), decoupled_(s.name == "adamw") {
+  FusedAdam(const std::vector<torch::Tensor>& params, const OptimizerSettings& s, bool aten)
+      : s_(s), decoupled_(s.name == "adamw"), aten_(aten) {
     torch::NoGradGuard no_grad;
     for (const auto& p : params) {
       if (!p.requires_grad()) continue;
@@ -59,52 +64,66 @@ class FusedAdam : public Optimizer {
       params_.push_back(p);
       exp_avg_.push_back(torch::zeros_like(p));
       exp_avg_sq_.push_back(torch::zeros_like(p));
-#if TORCH_VERSION_MAJOR >= 2
-      if (p.is_cuda()) steps_.push_back(torch::zeros({}, p.options()));
-#endif
+      // ATen's kernel keeps one step count per parameter, as a float scalar on its device.
+      if (aten_) steps_.push_back(torch::zeros({}, p.options()));
     }
   }
 
-  void step() override {
-    torch::NoGradGuard no_grad;
-    ++step_;
-    std::vector<torch::Tensor> p, g, m, v, st;
-    for (size_t i = 0; i < params_.size(); ++i) {
-      auto& param = params_[i];
-      const auto& grad = param.grad();
-      if (!grad.defined()) continue;
-      if (param.is_cpu()) {
-        const auto contiguous = grad.is_contiguous() ? grad : grad.contiguous();
-        fused_adam_cpu(param, contiguous, exp_avg_[i], exp_avg_sq_[i],
-                       {lr_, beta1_, s_.beta2, s_.eps, s_.weight_decay, decoupled_, step_});
-      } else {
-        p.push_back(param), g.push_back(grad), m.push_back(exp_avg_[i]), v.push_back(exp_avg_sq_[i]);
-#if TORCH_VERSION_MAJOR >= 2
-        st.push_back(steps_[i]);
-#endif
-      }
-    }
-    if (p.empty()) return;
-#if TORCH_VERSION_MAJOR >= 2
-    // One launch sequence for every GPU parameter; the kernel increments the step tensors itself.
-    if (decoupled_) {
-      at::_fused_adamw_(p, g, m, v, {}, st, lr_, beta1_, s_.beta2, s_.weight_decay, s_.eps, false, false);
-    } else {
-      at::_fused_adam_(p, g, m, v, {}, st, lr_, beta1_, s_.beta2, s_.weight_decay, s_.eps, false, false);
-    }
-#else
-    throw std::runtime_error("--optimizer-impl fused on a GPU needs LibTorch 2.x");
-#endif
+  void step() override { update(torch::Tensor()); }
+  void step_unless(const torch::Tensor& found_inf) override {
+    if (aten_) return update(found_inf);
+    if (found_inf.item<float>() == 0) update(torch::Tensor());
   }
   void set_lr(double lr) override { lr_ = lr; }
   void set_first_moment(double value) override { beta1_ = value; }
   const char* impl() const override { return "fused"; }
+  const char* kernel() const override { return aten_ ? "aten" : "harness_cpu"; }
 
  private:
+  void update(const torch::Tensor& found_inf) {
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> p, g, m, v, st;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      const auto& grad = params_[i].grad();
+      if (!grad.defined()) continue;
+      p.push_back(params_[i]), g.push_back(grad), m.push_back(exp_avg_[i]), v.push_back(exp_avg_sq_[i]);
+      if (aten_) st.push_back(steps_[i]);
+    }
+    if (p.empty()) return;
+    if (!aten_) {
+      ++host_step_;
+      for (size_t i = 0; i < p.size(); ++i) {
+        const auto contiguous = g[i].is_contiguous() ? g[i] : g[i].contiguous();
+        fused_adam_cpu(p[i], contiguous, m[i], v[i], {lr_, beta1_, s_.beta2, s_.eps, s_.weight_decay, decoupled_, host_step_});
+      }
+      return;
+    }
+#if LB_TORCH_AT_LEAST(2, 4)
+    // As torch.optim's _fused_adam: the kernel reads the step counts but never advances them, so
+    // they are advanced first (at 0, bias correction 1 - beta^0 is 0 and the update is NaN), and
+    // taken back where a found overflow skipped the update.
+    torch::_foreach_add_(st, 1);
+    // grad_scale stays empty: the loss scaler has unscaled the gradients already.
+    if (decoupled_ && found_inf.defined()) {
+      at::_fused_adamw_(p, g, m, v, {}, st, lr_, beta1_, s_.beta2, s_.weight_decay, s_.eps, false, false, {}, found_inf);
+    } else if (decoupled_) {
+      at::_fused_adamw_(p, g, m, v, {}, st, lr_, beta1_, s_.beta2, s_.weight_decay, s_.eps, false, false);
+    } else if (found_inf.defined()) {
+      at::_fused_adam_(p, g, m, v, {}, st, lr_, beta1_, s_.beta2, s_.weight_decay, s_.eps, false, false, {}, found_inf);
+    } else {
+      at::_fused_adam_(p, g, m, v, {}, st, lr_, beta1_, s_.beta2, s_.weight_decay, s_.eps, false, false);
+    }
+    if (found_inf.defined()) torch::_foreach_sub_(st, std::vector<torch::Tensor>(st.size(), found_inf));
+#else
+    (void)found_inf;
+    throw std::logic_error("ATen's fused Adam needs LibTorch 2.4");  // refused by make_optimizer
+#endif
+  }
+
   OptimizerSettings s_;
-  bool decoupled_;
+  bool decoupled_, aten_;
   double lr_ = s_.lr, beta1_ = s_.beta1;
-  std::int64_t step_ = 0;
+  std::int64_t host_step_ = 0;
   std::vector<torch::Tensor> params_, exp_avg_, exp_avg_sq_, steps_;
 };
 
@@ -117,15 +136,14 @@ std::unique_ptr<Optimizer> make_optimizer(const std::vector<torch::Tensor>& para
     throw std::invalid_argument("--optimizer-impl '" + s.impl + "': expected auto, fused or torch");
   const bool fusable = s.name == "adam" || s.name == "adamw";
   if (s.impl == "fused" && !fusable) throw std::invalid_argument("--optimizer-impl fused: only for adam and adamw");
-#if TORCH_VERSION_MAJOR < 2
-  const bool on_gpu = !params.empty() && params.front().is_cuda();
-  if (s.impl == "fused" && on_gpu) throw std::invalid_argument("--optimizer-impl fused on a GPU needs LibTorch 2.x");
-  const bool fused = fusable && (s.impl == "fused" || (s.impl == "auto" && !on_gpu));
-#else
+  const bool on_gpu = !params.empty() && !params.front().is_cpu();
   const bool fused = fusable && s.impl != "torch";
-#endif
-  if (fused) return std::make_unique<FusedAdam>(params, s);
-  return std::make_unique<TorchOptimizer>(params, s);
+  if (!fused) return std::make_unique<TorchOptimizer>(params, s);
+  const bool aten = s.fused_kernel == FusedKernel::aten || (s.fused_kernel == FusedKernel::automatic && on_gpu);
+  if (aten && !LB_TORCH_AT_LEAST(2, 4))
+    throw std::invalid_argument("--optimizer-impl fused on a GPU (ATen's kernel) needs LibTorch 2.4");
+  if (!aten && on_gpu) throw std::invalid_argument("the harness's fused Adam kernel runs on CPU tensors only");
+  return std::make_unique<FusedAdam>(params, s, aten);
 }
 
 }  // namespace lb

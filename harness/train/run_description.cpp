@@ -85,6 +85,7 @@ schema::RunAttributes describe_run(const RunFacts& f) {
   a.comm_library = f.comm_library;
   a.comm_bucket_bytes = std::int64_t(s.comm_bucket_mb * 1e6);
   a.mpi_thread_level = f.comm.thread_level_name();
+  a.launcher = to_string(f.comm.launcher());
   a.host = prov.host;
   a.cpu_model = prov.cpu_model;
   a.cpu_cores = prov.cpu_cores;
@@ -93,7 +94,7 @@ schema::RunAttributes describe_run(const RunFacts& f) {
   a.gpu_runtime = f.on_gpu ? prov.gpu_runtime : "";
   a.torch_version = prov.torch_version;
   a.blas = prov.blas;
-  a.mpi_library = Communicator::library_version();
+  a.mpi_library = f.comm.launcher() == Launcher::mpi ? mpi_library_version() : "";
   a.compiler = prov.compiler;
   a.harness_version = prov.harness_version;
   a.git_commit = prov.git_commit;

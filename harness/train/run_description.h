@@ -20,7 +20,7 @@ struct RunFacts {
   const Dataset& dataset;
   const Split& split;
   const Communicator& comm;
-  bool on_gpu = false;
+  bool on_gpu = false;  // the rest: set by the trainer
   int device_index = 0;
   std::string optimizer_impl;
   std::string comm_backend;  // "none", "gloo", "nccl"

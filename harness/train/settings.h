@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "harness/dist/launch.h"
+
 namespace lb {
 
 struct Settings {
@@ -48,10 +50,13 @@ struct Settings {
   double adaptive_ci = 0.0;    // stop once the median step time's 95% CI is within this (0 = off)
 
   // Distributed
+  Launcher launcher = Launcher::automatic;  // how the ranks learn who they are (dist/launch.h)
   double comm_bucket_mb = 25.0;
-  std::string comm = "auto";       // auto | gloo | nccl (auto: nccl on GPUs, gloo on CPUs)
+  std::string comm = "auto";       // auto | gloo | nccl | store (auto: nccl on GPUs, gloo on CPUs)
   double comm_timeout_s = 300.0;   // a collective that takes longer fails the run
   std::string comm_sweep = "auto";  // auto (multi-rank runs) | on | off
+  bool require_fast_network = false;  // refuse a multi-node run whose gradients go over TCP sockets
+  int sync_every = 0;  // steps between the ranks' exchanges of metrics and stop requests (0: 1 on CPU, 10 on GPUs)
 
   // Energy (harness/energy): counters sampled in the background, recorded per epoch and run
   bool energy = true;

@@ -4,81 +4,158 @@
 #include <c10/core/Stream.h>
 #include <c10/core/impl/VirtualGuardImpl.h>
 #include <torch/torch.h>
-#include <torch/version.h>
 
 #include <array>
-#include <optional>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include "harness/util/clock.h"
+#include "harness/util/torch_version.h"
 
 namespace lb {
+namespace {
+constexpr int kPoints = 6;  // the start, then the end of each phase
+}
+
+void wait_polling(const std::function<bool()>& done, const std::function<void()>& poll) {
+  for (long spins = 0; !done(); ++spins) {
+    if (poll && spins % 16 == 0) poll();
+    // A step is milliseconds to seconds long: spin briefly, then give the core back.
+    if (spins > 20000) {
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    } else if (spins > 256) {
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
+  }
+}
 
 struct StepTimer::Impl {
   torch::Device device;
-  std::array<double, 6> host{};  // start, then the end of each phase
-#if TORCH_VERSION_MAJOR >= 2
-  std::vector<c10::Event> events;  // the same boundaries on the GPU's current stream
+  bool gpu = false;
+  bool contiguous = false;  // the next begin() reuses the last step's end
+  int next_point = 0;       // within the step being built
+#if LB_TORCH_AT_LEAST(2, 4)
+  using Event = std::shared_ptr<c10::Event>;
+  std::vector<Event> spare;  // events whose times were read: recorded again instead of created
+  Event last_end_event;
+  std::vector<std::array<Event, kPoints>> events;  // pending steps (GPU)
+  std::array<Event, kPoints> building_events;
 #endif
-  explicit Impl(const torch::Device& d) : device(d) {
-#if TORCH_VERSION_MAJOR >= 2
-    if (d.is_cuda()) {
-      for (int i = 0; i < 6; ++i) events.emplace_back(c10::DeviceType::CUDA, c10::EventFlag::BACKEND_DEFAULT);
-    }
-#else
-    if (d.is_cuda()) throw std::runtime_error("timing GPU steps needs LibTorch 2.x (device events with elapsed time)");
+  double last_end_host = 0;
+  std::vector<std::array<double, kPoints>> host;  // pending steps (CPU)
+  std::array<double, kPoints> building_host{};
+
+  explicit Impl(const torch::Device& d) : device(d), gpu(!d.is_cpu()) {
+#if !LB_TORCH_AT_LEAST(2, 4)
+    if (gpu) throw std::runtime_error("timing GPU steps needs LibTorch 2.4 (device events with elapsed time)");
 #endif
   }
-  void record(int i) {
-    host[size_t(i)] = now_s();
-#if TORCH_VERSION_MAJOR >= 2
-    if (!events.empty()) {
-      c10::impl::VirtualGuardImpl guard(c10::DeviceType::CUDA);
-      events[size_t(i)].record(guard.getStream(device));
+
+  void record(int point) {
+    if (!gpu) {
+      building_host[size_t(point)] = now_s();
+      return;
     }
+#if LB_TORCH_AT_LEAST(2, 4)
+    Event e;
+    if (spare.empty()) {
+      e = std::make_shared<c10::Event>(device.type(), c10::EventFlag::BACKEND_DEFAULT);
+    } else {
+      e = std::move(spare.back());
+      spare.pop_back();
+    }
+    e->record(c10::impl::VirtualGuardImpl(device.type()).getStream(device));
+    building_events[size_t(point)] = std::move(e);
 #endif
+  }
+
+  void begin() {
+    if (next_point != 0) throw std::logic_error("StepTimer::begin: the previous step did not end");
+    if (!contiguous) {
+      record(0);
+    } else if (!gpu) {
+      building_host[0] = last_end_host;
+    } else {
+#if LB_TORCH_AT_LEAST(2, 4)
+      building_events[0] = last_end_event;
+#endif
+    }
+    next_point = 1;
+  }
+
+  void mark(int point) {
+    if (point != next_point) throw std::logic_error("StepTimer::mark: phases out of order");
+    record(point);
+    next_point = point + 1;
+    if (point < kPoints - 1) return;
+    next_point = 0;
+    contiguous = true;
+    if (!gpu) {
+      last_end_host = building_host[kPoints - 1];
+      host.push_back(building_host);
+    } else {
+#if LB_TORCH_AT_LEAST(2, 4)
+      last_end_event = building_events[kPoints - 1];
+      events.push_back(building_events);
+#endif
+    }
+  }
+
+  int pending() const {
+#if LB_TORCH_AT_LEAST(2, 4)
+    if (gpu) return int(events.size());
+#endif
+    return int(host.size());
+  }
+
+  static PhaseTimes times(const std::array<double, kPoints>& t) {
+    PhaseTimes p;
+    p.data_wait_s = t[1] - t[0];
+    p.forward_s = t[2] - t[1];
+    p.backward_s = t[3] - t[2];
+    p.comm_exposed_s = t[4] - t[3];
+    p.optimizer_s = t[5] - t[4];
+    p.total_s = p.data_wait_s + p.forward_s + p.backward_s + p.comm_exposed_s + p.optimizer_s;
+    return p;
+  }
+
+  std::vector<PhaseTimes> collect(const std::function<void()>& while_waiting) {
+    std::vector<PhaseTimes> out;
+    if (!gpu) {
+      for (const auto& t : host) out.push_back(times(t));
+      host.clear();
+      return out;
+    }
+#if LB_TORCH_AT_LEAST(2, 4)
+    if (events.empty()) return out;
+    const auto& last = events.back()[kPoints - 1];
+    wait_polling([&] { return last->query(); }, while_waiting);
+    for (auto& step : events) {
+      // Intervals on the device's timeline, in milliseconds.
+      std::array<double, kPoints> t{};
+      for (int i = 1; i < kPoints; ++i) t[size_t(i)] = t[size_t(i) - 1] + step[size_t(i) - 1]->elapsedTime(*step[size_t(i)]) / 1e3;
+      out.push_back(times(t));
+      // Every event but the shared start (the previous step's end, already returned or kept as
+      // last_end_event) goes back to the pool.
+      for (int i = 1; i < kPoints; ++i)
+        if (step[size_t(i)] != last_end_event) spare.push_back(std::move(step[size_t(i)]));
+    }
+    events.clear();
+#endif
+    return out;
   }
 };
 
 StepTimer::StepTimer(const torch::Device& device) : impl_(std::make_unique<Impl>(device)) {}
 StepTimer::~StepTimer() = default;
 
-void StepTimer::start() { impl_->record(0); }
-
-void StepTimer::mark(Phase finished) { impl_->record(int(finished) + 1); }
-
-PhaseTimes StepTimer::finish() {
-  std::array<double, 5> d{};
-#if TORCH_VERSION_MAJOR >= 2
-  if (!impl_->events.empty()) {
-    impl_->events[5].synchronize();  // this step's work only
-    // Intervals on the device's timeline; the first includes any time the device sat idle while
-    // the host waited for the loader.
-    for (int i = 0; i < 5; ++i) d[size_t(i)] = impl_->events[size_t(i)].elapsedTime(impl_->events[size_t(i) + 1]) / 1e3;
-  } else
-#endif
-  {
-    for (int i = 0; i < 5; ++i) d[size_t(i)] = impl_->host[size_t(i) + 1] - impl_->host[size_t(i)];
-  }
-  PhaseTimes t;
-  t.data_wait_s = d[0];
-  t.forward_s = d[1];
-  t.backward_s = d[2];
-  t.comm_exposed_s = d[3];
-  t.optimizer_s = d[4];
-  t.total_s = d[0] + d[1] + d[2] + d[3] + d[4];
-  return t;
-}
-
-void StepTimer::add(PhaseTimes& t, Phase phase, double seconds) {
-  switch (phase) {
-    case Phase::data: t.data_wait_s += seconds; break;
-    case Phase::forward: t.forward_s += seconds; break;
-    case Phase::backward: t.backward_s += seconds; break;
-    case Phase::comm: t.comm_exposed_s += seconds; break;
-    case Phase::optimizer: t.optimizer_s += seconds; break;
-  }
-  t.total_s += seconds;
+void StepTimer::restart() { impl_->contiguous = false; }
+void StepTimer::begin() { impl_->begin(); }
+void StepTimer::mark(Phase finished) { impl_->mark(int(finished) + 1); }
+int StepTimer::pending() const { return impl_->pending(); }
+std::vector<PhaseTimes> StepTimer::collect(const std::function<void()>& while_waiting) {
+  return impl_->collect(while_waiting);
 }
 
 }  // namespace lb

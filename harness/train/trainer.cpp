@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "common/errors.h"
 #include "common/format.h"
 #include "harness/data/dataset.h"
 #include "harness/data/loader.h"
@@ -16,27 +17,30 @@
 #include "harness/dist/allreduce_sweep.h"
 #include "harness/dist/collectives.h"
 #include "harness/dist/grad_sync.h"
+#include "harness/dist/transport.h"
 #include "harness/model/vit.h"
 #include "harness/model/weights.h"
-#include "kernels/preprocess.h"
 #include "harness/record/flush_policy.h"
 #include "harness/record/provenance.h"
 #include "harness/record/recorder.h"
 #include "harness/train/adaptive_stop.h"
 #include "harness/train/energy_recording.h"
+#include "harness/train/evaluation.h"
 #include "harness/train/gemm_probe.h"
 #include "harness/train/optimizer.h"
 #include "harness/train/precision.h"
+#include "harness/train/rank_exchange.h"
 #include "harness/train/run_description.h"
 #include "harness/train/schedule.h"
 #include "harness/train/step_timer.h"
+#include "harness/train/train_step.h"
 #include "harness/train/training_metrics.h"
 #include "harness/util/clock.h"
 #include "harness/util/device.h"
-#include "common/errors.h"
 #include "harness/util/exit_codes.h"
 #include "harness/util/progress.h"
 #include "harness/util/signals.h"
+#include "kernels/preprocess.h"
 
 namespace lb {
 
@@ -54,9 +58,12 @@ struct Trainer::State {
   bool preprocess_on_device = false;
   std::unique_ptr<Collectives> collectives;
   std::unique_ptr<Optimizer> optimizer;
+  Transport transport;
+  std::string attention;
   GemmRate gemm;
   std::int64_t steps_per_epoch = 0;
   std::int64_t shard_samples = 0;
+  int sync_every = 1;
   double run_t0 = 0;
   State(const Settings& settings, Communicator& c, RepeatInfo r) : s(settings), comm(c), repeat(std::move(r)) {}
 };
@@ -76,81 +83,24 @@ void maybe_inject(int rank, std::int64_t step) {
   if (stop_rank && stop_step && std::atoi(stop_rank) == rank && std::atoll(stop_step) == step) request_stop(SIGTERM);
 }
 
-// The batch on the device, preprocessed: a non-blocking copy from pinned memory and the
-// preprocessing kernel for GPU runs (64x64 images cross the bus, not 224x224), as it came otherwise.
-struct DeviceBatch {
-  torch::Tensor images, labels;
-};
-
-DeviceBatch to_device(Trainer::State& st, const Batch& b) {
-  if (!st.device.is_cuda()) return {b.images, b.labels};
-  DeviceBatch d;
-  d.labels = b.labels.to(st.device, /*non_blocking=*/true);
-  auto images = b.images.to(st.device, /*non_blocking=*/true);
-  if (b.preprocessed) {
-    d.images = images;
-    return d;
+CommBackend choose_backend(const std::string& option, bool gpu) {
+  if (option == "nccl") {
+    if (!gpu) throw UsageError("--comm nccl: needs --device cuda or rocm");
+    return CommBackend::nccl;
   }
-#if defined(LB_WITH_GPU_KERNELS)
-  d.images = torch::empty({images.size(0), 3, st.spec.crop, st.spec.crop}, images.options());
-  preprocess_gpu(images.data_ptr<float>(), d.images.data_ptr<float>(), int(images.size(0)), st.spec,
-                 current_stream(st.device));
-  return d;
-#else
-  throw std::logic_error("raw batches need the GPU kernels (LB_WITH_GPU_KERNELS)");
-#endif
+  if (option == "gloo") return CommBackend::gloo;
+  if (option == "store") return CommBackend::store;
+  if (gpu) return CommBackend::nccl;
+  return collectives_available(CommBackend::gloo) ? CommBackend::gloo : CommBackend::store;
 }
 
-struct EvalResult {
-  double loss = NAN, top1 = NAN, top5 = NAN, time_s = 0;
-  std::int64_t samples = 0;
+// Where a step of the current window stands until the window's exchange.
+struct PendingStep {
+  std::int64_t step = 0;
+  std::int32_t step_in_epoch = 0;
+  double lr = 0;
+  double samples = 0;
 };
-
-// Sharded validation; loss and accuracy reduced exactly (global sums / global count).
-EvalResult validate(Trainer::State& st, BatchLoader& loader) {
-  const double t0 = now_s();
-  auto positions = validation_positions(std::int64_t(st.split.val.size()), st.comm.rank(), st.comm.world_size());
-  loader.start(make_batches(positions, st.split.val, st.s.batch_size));
-  st.model->eval();
-  auto sums = torch::zeros({4}, torch::TensorOptions().dtype(torch::kDouble).device(st.device));  // loss*n, top1, top5, n
-  {
-    torch::NoGradGuard no_grad;
-    while (auto batch = loader.next()) {
-      auto b = to_device(st, *batch);
-      torch::Tensor logits, loss;
-      {
-        AutocastScope autocast(st.precision, st.device);
-        logits = st.model->forward(b.images);
-        loss = torch::nn::functional::cross_entropy(logits, b.labels);
-      }
-      const auto n = double(b.labels.size(0));
-      const int k = int(std::min<std::int64_t>(5, logits.size(1)));
-      auto hits = std::get<1>(logits.topk(k, 1)).eq(b.labels.unsqueeze(1));
-      sums += torch::stack({loss.to(torch::kDouble) * n, hits.narrow(1, 0, 1).sum().to(torch::kDouble),
-                            hits.sum().to(torch::kDouble), torch::full({}, n, sums.options())});
-    }
-  }
-  auto host = sums.to(torch::kCPU);
-  double v[4];
-  for (int i = 0; i < 4; ++i) v[i] = host[i].item<double>();
-  st.comm.allreduce_sum(v, 4);
-  EvalResult r;
-  r.samples = std::int64_t(v[3]);
-  if (v[3] > 0) r.loss = v[0] / v[3], r.top1 = v[1] / v[3], r.top5 = v[2] / v[3];
-  r.time_s = now_s() - t0;
-  return r;
-}
-
-// The per-step exchange: loss and accuracy sums, and every rank's stop requests, in one allreduce,
-// so all ranks take the same decision after the same step.
-enum Slot { kLossSum, kCorrect, kSamples, kSigInt, kSigTerm, kSigUsr1, kRecordFailed, kAdaptiveStop, kSlots };
-
-int agreed_signal(const double* v) {
-  if (v[kSigInt] > 0) return SIGINT;
-  if (v[kSigTerm] > 0) return SIGTERM;
-  if (v[kSigUsr1] > 0) return SIGUSR1;
-  return 0;
-}
 
 }  // namespace
 
@@ -162,13 +112,17 @@ Trainer::Trainer(const Settings& settings, Communicator& comm, RepeatInfo repeat
   torch::set_num_threads(s.threads);
   st.precision = parse_precision(s.precision);
   if (s.device != "cpu") {
+    // ROCm builds of LibTorch present HIP devices as its "cuda" device type.
     if (!torch::cuda::is_available())
       throw UsageError("--device " + s.device + ": no GPU is visible to this LibTorch build (CPU-only build, or "
                        "ROCR_VISIBLE_DEVICES/CUDA_VISIBLE_DEVICES hide every device)");
     const int visible = int(torch::cuda::device_count());
+    // Every die of a node stays visible and each rank takes the one of its node-local rank (the
+    // LUMI AI guide's choice: RCCL then sees the direct links between dies).
     st.device = torch::Device(torch::kCUDA, visible > 1 ? comm.local_rank() % visible : 0);
     use_device(st.device);
   }
+  st.sync_every = s.sync_every > 0 ? s.sync_every : (st.device.is_cpu() ? 1 : 10);
   st.dataset = open_dataset(s.data, s.num_classes, s.seed, s.synthetic_samples);
   st.split = make_split(st.dataset->size(), s.val_fraction, s.seed, s.subset);
   if (st.split.full_val < 1 || st.split.full_train < 1)
@@ -191,7 +145,7 @@ Trainer::Trainer(const Settings& settings, Communicator& comm, RepeatInfo repeat
     throw UsageError("--data " + s.data + ": " + e.what());
   }
 #if defined(LB_WITH_GPU_KERNELS)
-  st.preprocess_on_device = st.device.is_cuda();
+  st.preprocess_on_device = !st.device.is_cpu();
 #endif
   torch::manual_seed(s.seed);
   st.model = VisionTransformer(st.config);
@@ -205,6 +159,7 @@ Trainer::Trainer(const Settings& settings, Communicator& comm, RepeatInfo repeat
     }
   }
   st.model->to(st.device);
+  st.attention = attention_backend(st.config, s.batch_size, st.device, autocast_dtype(st.precision));
   OptimizerSettings os;
   os.name = s.optimizer;
   os.impl = s.optimizer_impl;
@@ -216,14 +171,33 @@ Trainer::Trainer(const Settings& settings, Communicator& comm, RepeatInfo repeat
     throw UsageError(e.what());
   }
 
-  // The collectives are formed by every rank here, before anyone trains.
+  // The collectives are formed by every rank here, and every rank starts from rank 0's
+  // parameters: the first collective, so the library's report of its transport is complete after it.
   if (comm.world_size() > 1) {
-    const std::string backend = s.comm == "auto" ? (st.device.is_cuda() ? "nccl" : "gloo") : s.comm;
-    if (backend == "nccl" && !st.device.is_cuda()) throw UsageError("--comm nccl: needs --device cuda or rocm");
-    if (backend == "gloo" && st.device.is_cuda())
-      throw UsageError("--comm gloo: gradients of GPU runs go through nccl (RCCL on ROCm)");
+    const auto backend = choose_backend(s.comm, !st.device.is_cpu());
+    std::unique_ptr<TransportReport> report;
+    if (backend == CommBackend::nccl) report = std::make_unique<TransportReport>();
     st.collectives = make_collectives(comm, backend, st.device,
                                       std::chrono::milliseconds(std::int64_t(s.comm_timeout_s * 1000)));
+    broadcast_parameters(st.collectives.get(), st.model->parameters());
+    if (report) {
+      std::string why;
+      const auto mine = report->read(&why);
+      std::vector<Transport> all;
+      for (const auto& t : comm.gather_text(encode(mine))) all.push_back(decode(t));
+      st.transport = merge_transports(all);
+      if (comm.rank() == 0 && !why.empty()) std::fprintf(stderr, "harness: transport not recorded: %s\n", why.c_str());
+    } else {
+      st.transport = {backend == CommBackend::gloo ? "Gloo (TCP)" : "c10d store (TCP)", ""};
+    }
+    // Every rank decides alike: rank 0 has the merged report.
+    double slow = comm.rank() == 0 && comm.nodes() > 1 && slow_inter_node(st.transport) ? 1 : 0;
+    comm.allreduce_max(&slow, 1);
+    if (s.require_fast_network && slow > 0)
+      throw UsageError("--require-fast-network: between nodes the gradients would go over " +
+                       (st.transport.inter_node.empty() ? std::string("an unreported path (likely TCP sockets)")
+                                                        : st.transport.inter_node) +
+                       " (" + lb::describe(st.transport) + "); load the aws-ofi-rccl plugin (docs/lumi.md)");
   }
   // The yardstick of utilisation: this device's matrix-product rate at the model's MLP shape.
   const std::int64_t rows = std::int64_t(s.batch_size) * st.config.seq_length();
@@ -236,17 +210,21 @@ double Trainer::elapsed_s() const { return now_s() - st_->run_t0; }
 
 schema::RunAttributes Trainer::describe() const {
   const auto& st = *st_;
-  RunFacts f{st.s, st.config, *st.dataset, st.split, st.comm, false, 0, "", "", "", 0, ""};
-  f.on_gpu = st.device.is_cuda();
-  f.device_index = st.device.is_cuda() ? st.device.index() : 0;
+  RunFacts f{st.s, st.config, *st.dataset, st.split, st.comm};
+  f.on_gpu = !st.device.is_cpu();
+  f.device_index = f.on_gpu ? st.device.index() : 0;
   f.optimizer_impl = st.optimizer->impl();
-  f.comm_backend = st.collectives ? st.collectives->backend() : "none";
+  f.comm_backend = st.collectives ? to_string(st.collectives->backend()) : "none";
   f.comm_library = st.collectives ? st.collectives->library() : "";
   f.repeat_index = st.repeat.index;
   f.repeat_group = st.repeat.group;
   auto a = describe_run(f);
   a.gemm_flops_per_s = st.gemm.flops_per_s;
   a.gemm_shape = st.gemm.shape;
+  a.comm_inter_node = st.collectives ? (st.transport.inter_node.empty() ? "unknown" : st.transport.inter_node) : "none";
+  a.comm_intra_node = st.transport.intra_node;
+  a.sync_every = st.sync_every;
+  a.attention_backend = st.attention;
   return a;
 }
 
@@ -257,39 +235,41 @@ RunOutcome Trainer::run(Recorder* rec) {
   const bool root = comm.rank() == 0;
   const double setup_s = now_s() - st.run_t0;
   auto params = st.model->parameters();
-  // Every rank starts from rank 0's parameters.
-  broadcast_parameters(st.collectives.get(), params);
   Progress progress(s.progress, s.progress_interval_s, root);
 
-  auto& optimizer = st.optimizer;
   const std::int64_t total_steps = st.steps_per_epoch * s.epochs;
+  const std::int64_t planned_steps = s.max_steps > 0 ? std::min(s.max_steps, total_steps) : total_steps;
   LrSchedule schedule(s.lr_schedule, s.lr, total_steps, s.warmup_epochs / double(s.epochs));
-  GradientSynchronizer grads(comm, st.collectives.get(), params, s.comm_bucket_mb * 1e6);
-  LossScaler scaler(st.precision == Precision::fp16);
+  BucketPlan plan;
+  plan.bucket_bytes = s.comm_bucket_mb * 1e6;
+  plan.first_bucket_bytes = std::min(plan.first_bucket_bytes, plan.bucket_bytes);
+  GradientSynchronizer grads(comm, st.collectives.get(), params, plan);
+  LossScaler scaler(st.precision == Precision::fp16, st.device);
   StepTimer timer(st.device);
   EnergyRecording energy(s, comm, st.device);
+  TrainStep train_step(st.model, params, *st.optimizer, grads, scaler, st.device,
+                       {st.precision, s.label_smoothing, s.grad_clip, st.sync_every});
 
   const bool sweep = st.collectives && (s.comm_sweep == "on" || s.comm_sweep == "auto");
   std::vector<schema::AllreduceSweepRecord> sweep_rows;
   if (sweep) sweep_rows = measure_allreduce_sweep(*st.collectives, comm.world_size(), st.device, 64LL << 20, 5);
   if (rec) {
     schema::RunAttributes a;
-    a.total_steps_planned = s.max_steps > 0 ? std::min(s.max_steps, total_steps) : total_steps;
+    a.total_steps_planned = planned_steps;
     a.steps_per_epoch = st.steps_per_epoch;
     a.setup_s = setup_s;
     rec->set(a);
     for (const auto& row : sweep_rows) rec->add_allreduce_sweep(row);
     rec->request_flush();
   }
-  // Validation has its own loader, so a mid-epoch pass (--eval-every) leaves the training
-  // loader's prefetched batches in place.
   LoaderOptions lo;
   lo.workers = s.loader_workers;
   lo.prefetch = s.prefetch_batches;
   lo.preprocess = !st.preprocess_on_device;
-  lo.pinned = st.device.is_cuda();
+  lo.pinned = !st.device.is_cpu();
   BatchLoader loader(*st.dataset, st.spec, lo);
   BatchLoader val_loader(*st.dataset, st.spec, lo);
+  const EvalSetup eval_setup{st.model, val_loader, st.split.val, comm, st.device, st.precision, st.spec, s.batch_size};
 
   FlushPolicy flush_policy(s.flush_interval_s, now_s());
   double flush_time = 0;
@@ -324,6 +304,70 @@ RunOutcome Trainer::run(Recorder* rec) {
   std::int64_t step = 0;
   TrainingMetrics metrics;
   std::string adaptive_reason;
+  std::vector<PendingStep> pending;
+  auto poll_failures = [&] { comm.check_failure_reports(); };
+
+  // The end of a window: read the window's steps from the device (the one host wait), exchange
+  // them with the other ranks, record them. Returns true when the ranks agreed to stop.
+  auto close_window = [&](int epoch) -> bool {
+    const auto times = timer.collect(poll_failures);
+    const auto figures = train_step.collect();
+    std::vector<LocalStep> local(pending.size());
+    for (size_t i = 0; i < pending.size(); ++i)
+      local[i] = {figures[i].loss_sum, figures[i].correct, pending[i].samples, figures[i].loss_scale, times[i]};
+    LocalRequests requests;
+    requests.signal = stop_signal();
+    requests.record_failed = rec && rec->error();
+    requests.adaptive_stop = root && !adaptive_reason.empty();
+    const auto window = exchange_window(comm, local, requests);
+    for (size_t i = 0; i < window.steps.size(); ++i) {
+      const auto& w = window.steps[i];
+      const auto& p = pending[i];
+      const double global_loss = w.loss_sum / w.samples;
+      schema::StepRecord row;
+      row.step = p.step;
+      row.epoch = epoch;
+      row.step_in_epoch = p.step_in_epoch;
+      row.samples = std::int32_t(w.samples);
+      row.warmup = p.step < s.warmup_steps ? 1 : 0;
+      row.data_wait_s = w.times.data_wait_s;
+      row.forward_s = w.times.forward_s;
+      row.backward_s = w.times.backward_s;
+      row.comm_exposed_s = w.times.comm_exposed_s;
+      row.optimizer_s = w.times.optimizer_s;
+      row.total_s = w.times.total_s;
+      row.loss = float(global_loss);
+      row.lr = p.lr;
+      row.loss_scale = float(w.loss_scale);
+      if (rec) rec->add_step(row, w.rank_total_s);
+      if (!std::isfinite(global_loss)) {
+        pending.clear();
+        throw DivergedError("loss is " + std::to_string(global_loss) + " at step " + std::to_string(p.step) +
+                            " (epoch " + std::to_string(epoch + 1) + ")" +
+                            (i + 1 < window.steps.size() ? "; the window's later steps are not recorded" : ""));
+      }
+      metrics.add_step(w.loss_sum, w.correct, w.samples, w.times.total_s, row.warmup != 0);
+      progress.step(p.step_in_epoch + 1, w.samples / w.times.total_s, global_loss);
+    }
+    pending.clear();
+    if (window.record_failed)
+      throw RecordError(rec && rec->error() ? *rec->error() : "rank 0 could not write the results");
+    if (window.signal) {
+      out = {"interrupted", std::string("stopped by ") + stop_signal_name(window.signal), stop_exit_code(window.signal)};
+      stop_reason = stop_signal_name(window.signal);
+      return true;
+    }
+    if (window.adaptive_stop) {
+      stop_reason = "adaptive";
+      return true;
+    }
+    if (root && s.adaptive_ci > 0 && adaptive_reason.empty() &&
+        adaptive_target_reached(metrics.steady_step_times(), s.adaptive_ci))
+      adaptive_reason = "ci_reached";  // shared with every rank at the next exchange
+    flush(false);
+    return false;
+  };
+
   try {
     for (int epoch = 0; epoch < s.epochs; ++epoch) {
       const double epoch_t0 = now_s();
@@ -334,6 +378,7 @@ RunOutcome Trainer::run(Recorder* rec) {
       progress.epoch_start(epoch, s.epochs, st.steps_per_epoch);
       energy.epoch_start();
       metrics.start_epoch();
+      timer.restart();
       std::int64_t step_in_epoch = 0;
       bool stop = false;
       while (true) {
@@ -345,114 +390,38 @@ RunOutcome Trainer::run(Recorder* rec) {
         }
         current_step_.store(step);
         maybe_inject(comm.rank(), step);
-        timer.start();
+        timer.begin();
         auto batch = loader.next();
-        if (!batch) break;
-        auto b = to_device(st, *batch);
+        if (!batch) throw std::logic_error("the loader ended before the epoch's " + std::to_string(st.steps_per_epoch) + " steps");
+        const auto b = upload(*batch, st.device, st.spec);
         timer.mark(Phase::data);
-
         const auto sched = schedule.at(step);
-        optimizer->set_lr(sched.lr);
-        if (sched.momentum >= 0) optimizer->set_first_moment(sched.momentum);
-        st.model->train();
-        if (grads.owns_gradients()) {
-          grads.begin_step();
-        } else {
-          for (auto& p : params) p.mutable_grad() = torch::Tensor();  // autograd then takes the new gradient as it is
-        }
-        torch::Tensor logits, loss;
-        {
-          AutocastScope autocast(st.precision, st.device);
-          logits = st.model->forward(b.images);
-          loss = torch::nn::functional::cross_entropy(
-              logits, b.labels, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(s.label_smoothing));
-        }
-        timer.mark(Phase::forward);
-        scaler.scale_loss(loss).backward();
-        timer.mark(Phase::backward);
-        grads.finish();
-        timer.mark(Phase::comm);
-        const double loss_scale = scaler.scale();
-        const bool finite = scaler.unscale(params);
-        if (s.grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, s.grad_clip);
-        if (finite) optimizer->step();
-        scaler.update(finite);
-        // Read on the host only after the step's last event: no extra wait.
-        const double n = double(b.labels.size(0));
-        auto step_stats = torch::stack({loss.detach().to(torch::kDouble) * n,
-                                        logits.detach().argmax(1).eq(b.labels).sum().to(torch::kDouble)});
-        timer.mark(Phase::optimizer);
-        PhaseTimes times = timer.finish();
-
-        const double t_exchange = now_s();
-        auto host_stats = step_stats.to(torch::kCPU);
-        double v[kSlots] = {};
-        v[kLossSum] = host_stats[0].item<double>();
-        v[kCorrect] = host_stats[1].item<double>();
-        v[kSamples] = n;
-        const int sig = stop_signal();
-        v[kSigInt] = sig == SIGINT;
-        v[kSigTerm] = sig == SIGTERM;
-        v[kSigUsr1] = sig == SIGUSR1;
-        v[kRecordFailed] = rec && rec->error() ? 1 : 0;
-        v[kAdaptiveStop] = root && !adaptive_reason.empty() ? 1 : 0;
-        comm.allreduce_sum(v, kSlots);
-        StepTimer::add(times, Phase::comm, now_s() - t_exchange);
-        const auto rank_times = comm.gather(times.total_s);  // what each rank recorded as its step
-
-        const double global_loss = v[kLossSum] / v[kSamples];
-        schema::StepRecord row;
-        row.step = step;
-        row.epoch = epoch;
-        row.step_in_epoch = std::int32_t(step_in_epoch);
-        row.samples = std::int32_t(v[kSamples]);
-        row.warmup = step < s.warmup_steps ? 1 : 0;
-        row.data_wait_s = times.data_wait_s;
-        row.forward_s = times.forward_s;
-        row.backward_s = times.backward_s;
-        row.comm_exposed_s = times.comm_exposed_s;
-        row.optimizer_s = times.optimizer_s;
-        row.total_s = times.total_s;
-        row.loss = float(global_loss);
-        row.lr = sched.lr;
-        row.loss_scale = float(loss_scale);
-        if (rec) rec->add_step(row, rank_times);
-        if (v[kRecordFailed] > 0)
-          throw RecordError(rec && rec->error() ? *rec->error() : "rank 0 could not write the results");
-        if (!std::isfinite(global_loss))
-          throw DivergedError("loss is " + std::to_string(global_loss) + " at step " + std::to_string(step) +
-                              " (epoch " + std::to_string(epoch + 1) + ")");
-        metrics.add_step(v[kLossSum], v[kCorrect], v[kSamples], row.total_s, row.warmup != 0);
+        train_step.run(b, sched, timer);
+        pending.push_back({step, std::int32_t(step_in_epoch), sched.lr, double(b.labels.size(0))});
         ++step;
         ++step_in_epoch;
-        progress.step(step_in_epoch, v[kSamples] / row.total_s, global_loss);
-        if (const int agreed = agreed_signal(v)) {
-          out = {"interrupted", std::string("stopped by ") + stop_signal_name(agreed), stop_exit_code(agreed)};
-          stop_reason = stop_signal_name(agreed);
+        const bool eval_due = s.eval_every > 0 && step % s.eval_every == 0;
+        const bool window_end = int(pending.size()) == st.sync_every || step_in_epoch == st.steps_per_epoch ||
+                                (s.max_steps > 0 && step >= s.max_steps) || eval_due ||
+                                (comm.world_size() == 1 && stop_signal() != 0);  // alone: stop at once
+        if (window_end && close_window(epoch)) {
           stop = true;
           break;
         }
-        if (v[kAdaptiveStop] > 0) {
-          stop = true;
-          stop_reason = "adaptive";
-          break;
-        }
-        if (root && s.adaptive_ci > 0 && adaptive_reason.empty() &&
-            adaptive_target_reached(metrics.steady_step_times(), s.adaptive_ci))
-          adaptive_reason = "ci_reached";  // shared with every rank in the next step's exchange
-        if (s.eval_every > 0 && step % s.eval_every == 0) {
-          const auto e = validate(st, val_loader);
+        if (eval_due) {
+          const auto e = validate(eval_setup);
           eval_extra += e.time_s;
           record_eval(e, step, epoch);
           progress.message("step " + std::to_string(step) + ": val top-1 " + std::to_string(e.top1 * 100) + "%");
+          timer.restart();
         }
-        flush(false);
+        if (step_in_epoch == st.steps_per_epoch) break;
       }
       const double train_time = now_s() - epoch_t0 - (flush_time - flush_before) - eval_extra;
       if (stop && step_in_epoch == 0) break;
       EvalResult e;
       if (out.status == "completed") {  // a run cut short by --max-steps still validates its partial epoch
-        e = validate(st, val_loader);
+        e = validate(eval_setup);
         record_eval(e, step, epoch);
       }
       schema::EpochRecord row;
@@ -487,8 +456,9 @@ RunOutcome Trainer::run(Recorder* rec) {
   }
 
   energy.run_end(rec);
-  // Run-level figures, the largest over the ranks where each rank has its own.
-  double peaks[2] = {double(peak_rss_bytes()), double(peak_device_memory(st.device))};
+  // Run-level figures, the largest over the ranks where each rank has its own; -1: unknown.
+  const auto device_peak = peak_device_memory(st.device);
+  double peaks[2] = {double(peak_rss_bytes()), device_peak ? double(*device_peak) : -1.0};
   comm.allreduce_max(peaks, 2);
   const double ips = metrics.steady_images_per_s();
   if (rec) {
@@ -502,7 +472,7 @@ RunOutcome Trainer::run(Recorder* rec) {
     a.model_flops_per_s = model_flops;
     a.model_flops_utilisation = st.gemm.flops_per_s > 0 ? model_flops / st.gemm.flops_per_s : NAN;
     a.peak_rss_bytes_max_rank = std::int64_t(peaks[0]);
-    a.peak_device_memory_bytes = std::int64_t(peaks[1]);
+    if (peaks[1] >= 0) a.peak_device_memory_bytes = std::int64_t(peaks[1]);
     a.adaptive_stop_reason = adaptive_reason;
     const auto ci = median_interval_95(metrics.steady_step_times());
     a.adaptive_rel_ci = ci ? ci->relative_half_width : NAN;

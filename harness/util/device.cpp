@@ -2,55 +2,43 @@
 
 #include <c10/core/impl/VirtualGuardImpl.h>
 
-#if defined(LB_TORCH_GPU)
-#if defined(USE_ROCM) && __has_include(<c10/hip/HIPStream.h>)
-#include <c10/hip/HIPCachingAllocator.h>
-#include <c10/hip/HIPStream.h>
-#else
-#include <c10/cuda/CUDACachingAllocator.h>
-#include <c10/cuda/CUDAStream.h>
-#endif
+#include <stdexcept>
+
+// What this LibTorch offers device-generically is checked by CMake (cmake/Dependencies.cmake):
+// LB_TORCH_DEVICE_ALLOCATOR, the caching allocators of every device type as one interface with
+// statistics (2.9); LB_TORCH_STREAM_NATIVE_HANDLE, c10::Stream's native handle (after 2.6).
+#if defined(LB_TORCH_DEVICE_ALLOCATOR)
+#include <c10/core/CachingDeviceAllocator.h>
 #endif
 
 namespace lb {
 
 void use_device(const torch::Device& device) {
-  if (!device.is_cuda()) return;
-  c10::impl::VirtualGuardImpl(c10::DeviceType::CUDA).setDevice(device);
-}
-
-bool gpu_build() {
-#if defined(LB_TORCH_GPU)
-  return true;
-#else
-  return false;
-#endif
+  if (device.is_cpu()) return;
+  c10::impl::VirtualGuardImpl(device.type()).setDevice(device);
 }
 
 void* current_stream(const torch::Device& device) {
-  if (!device.is_cuda()) return nullptr;
-#if defined(LB_TORCH_GPU)
-#if defined(USE_ROCM) && __has_include(<c10/hip/HIPStream.h>)
-  return c10::hip::getCurrentHIPStream(device.index()).stream();
+  if (device.is_cpu()) return nullptr;
+  const c10::impl::VirtualGuardImpl impl(device.type());
+  const auto stream = impl.getStream(device);
+  // LibTorch's default stream on CUDA and ROCm is the runtime's null stream, whose handle is 0.
+  if (stream == impl.getDefaultStream(device)) return nullptr;
+#if defined(LB_TORCH_STREAM_NATIVE_HANDLE)
+  return stream.native_handle();
 #else
-  return c10::cuda::getCurrentCUDAStream(device.index()).stream();
-#endif
-#else
-  return nullptr;
+  throw std::logic_error("our GPU kernels run on LibTorch's default stream only: this LibTorch has no "
+                         "c10::Stream::native_handle to name another one");
 #endif
 }
 
-std::int64_t peak_device_memory(const torch::Device& device) {
-  if (!device.is_cuda()) return 0;
-#if defined(LB_TORCH_GPU)
-#if defined(USE_ROCM) && __has_include(<c10/hip/HIPStream.h>)
-  const auto stats = c10::hip::HIPCachingAllocator::getDeviceStats(device.index());
-#else
-  const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index());
-#endif
+std::optional<std::int64_t> peak_device_memory(const torch::Device& device) {
+  if (device.is_cpu()) return 0;
+#if defined(LB_TORCH_DEVICE_ALLOCATOR)
+  const auto stats = c10::getDeviceAllocator(device.type())->getDeviceStats(device.index());
   return std::int64_t(stats.allocated_bytes[0].peak);  // index 0: all pools together
 #else
-  return 0;
+  return std::nullopt;
 #endif
 }
 

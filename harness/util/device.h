@@ -1,22 +1,23 @@
-// The vendor- and version-specific bits of the GPU path, in one place: making a GPU current, its
-// current stream for our own kernels, and LibTorch's memory high-water mark. CPU builds compile
-// the CPU answers only (LB_TORCH_GPU is defined when LibTorch was built for CUDA or ROCm).
+// The GPU path through LibTorch's device-generic API only (c10::Stream, c10::Event's guard
+// implementation, the device allocator's statistics): no CUDA or HIP header, so the same code
+// builds against LibTorch for CUDA and for ROCm (where HIP devices are LibTorch's "cuda" type).
 #pragma once
 
 #include <torch/types.h>
 
 #include <cstdint>
+#include <optional>
 
 namespace lb {
 
-// Makes `device` the current GPU of this thread (set_device); nothing on CPU.
+// Makes `device` the current GPU of this thread; nothing on CPU.
 void use_device(const torch::Device& device);
-// The native stream (cudaStream_t / hipStream_t) LibTorch's current stream wraps on `device`;
-// nullptr on CPU.
+// The native stream (cudaStream_t / hipStream_t) behind LibTorch's current stream on `device`,
+// for our own kernels: nullptr on CPU and for LibTorch's default stream (the runtime's null
+// stream). Throws std::logic_error for another stream where LibTorch cannot name it (before 2.7).
 void* current_stream(const torch::Device& device);
-// Peak bytes allocated by LibTorch's caching allocator on `device` since the start; 0 on CPU.
-std::int64_t peak_device_memory(const torch::Device& device);
-// Whether this LibTorch can run on GPUs at all.
-bool gpu_build();
+// Peak bytes allocated by LibTorch's caching allocator on `device` since the start: 0 on CPU,
+// nullopt where this LibTorch has no device-generic allocator statistics (before 2.9).
+std::optional<std::int64_t> peak_device_memory(const torch::Device& device);
 
 }  // namespace lb

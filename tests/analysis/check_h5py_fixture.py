@@ -187,8 +187,10 @@ def main():
               gemm_shape="6304x768x3072", model_flops_per_s=0.0, model_flops_utilisation=float("nan"),
               val_images_per_eval=FULL_VAL, energy_sources="", energy_unavailable="", energy_j=float("nan"),
               peak_rss_bytes_max_rank=1 << 30, peak_device_memory_bytes=0)
+    v3 = dict(v2, schema_version=3, launcher="none", comm_inter_node="none", comm_intra_node="", sync_every=1,
+              attention_backend="math")
     with h5py.File(good, "w") as f:
-        f.attrs["schema_version"] = np.int64(2)
+        f.attrs["schema_version"] = np.int64(3)
         f.attrs["producer"] = "lumibench harness (h5py fixture)"
         runs = f.create_group("runs")
         # A version-1 laptop run (none of the new fields), and an adaptive one that ran out of steps.
@@ -211,7 +213,8 @@ def main():
             wall = write_run(runs, f"20261124T070000Z-nid005000-{2 + index}-j77", device="rocm", world=8, nodes=1,
                              threads=7, batch=32, fraction=1.0, per_sample=NODE_STEP / 256, val_per_sample=0.0001,
                              acc=[0.60, 0.75, 0.81], comm=0.25, scale=scale,
-                             new=dict(v2, repeat_group="g77", repeat_index=index, repeat_count=2,
+                             new=dict(v3, launcher="env", comm_intra_node="P2P/IPC", sync_every=10,
+                                      attention_backend="flash_attention", repeat_group="g77", repeat_index=index, repeat_count=2,
                                       gemm_flops_per_s=40e12, comm_backend="nccl", val_scope="rank0_share",
                                       val_images_per_eval=FULL_VAL // 8, peak_rss_bytes_max_rank=(9 + index) << 30,
                                       peak_device_memory_bytes=(50 - index) << 30),
@@ -224,15 +227,16 @@ def main():
                 lumi_wall_2 = wall
     check_against_schema(good, schema)
     future = work / "future.h5"
+    future_version = schema["version"] + 1 if "version" in schema else 4
     with h5py.File(future, "w") as f:
-        f.attrs["schema_version"] = np.int64(3)
+        f.attrs["schema_version"] = np.int64(future_version)
         f.create_group("runs")
 
     out = work / "out"
     proc = subprocess.run([args.analyze, str(good), str(future), "--reference", args.reference, "--out", str(out),
                            "--no-charts", "--quiet", "--baseline", "Laptop 8 threads"], capture_output=True, text=True)
     check(proc.returncode == 0, f"analyze exited {proc.returncode}: {proc.stderr}")
-    check(f"skipped {future}: schema_version 3 is newer" in proc.stderr, "newer schema not refused by name")
+    check(f"skipped {future}: schema_version {future_version} is newer" in proc.stderr, "newer schema not refused by name")
 
     summary = json.loads((out / "summary.json").read_text())
     configs = {c["label"]: c for c in summary["configurations"]}

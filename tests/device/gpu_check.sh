@@ -1,130 +1,237 @@
 #!/usr/bin/env bash
 # The device check, for a machine with one NVIDIA or AMD GPU and a Python PyTorch 2.x but no Debian
 # packages (run tests/device/prepare.sh on a Debian machine first and bring its .device folder):
-#  1. builds the harness and the GPU checks against the LibTorch inside that PyTorch
-#     (torch.utils.cmake_prefix_path), single-GPU: no MPI, no HDF5 (the run is recorded in its
-#     journal), the kernels in CUDA or HIP;
-#  2. runs the GPU checks: the preprocessing kernel against its CPU reference, one training step on
-#     the GPU against the same step on the CPU, bf16, the fused Adam;
-#  3. times the harness against PyTorch's own Python loop (torchvision vit_b_16, bf16 autocast, the
-#     same batch and optimizer, bench/reference_train.py) and prints images/s of each, their ratio,
-#     and model FLOP utilisation against the matrix-product rate the harness measured.
-#   tests/device/gpu_check.sh [--batch N] [--steps N] [--warmup N] [--precision bf16|fp16|fp32] [--cpu-dry-run]
-# --cpu-dry-run does steps 1 and 3's plumbing on a machine without a GPU (CPU LibTorch, tiny model):
-# what CI and a developer without a GPU can check. Exit codes: 0 all passed, 1 a check failed, 2 usage.
-set -euo pipefail
+#  1. builds the harness, the GPU checks and ddp_equivalence against the LibTorch inside that
+#     PyTorch (torch.utils.cmake_prefix_path): no MPI (ranks through --launcher env), no HDF5 (runs
+#     are recorded in their journals), the kernels in CUDA or HIP; the build goes on past the first
+#     error (-k 0), so one call shows every compile error;
+#  2. checks: the preprocessing kernel against its CPU reference; one training step on the GPU
+#     against the same step on the CPU, bf16, ATen's fused Adam; two ranks on the one GPU through the
+#     env launcher against one rank (the GPU gradient path: bucket views, streams, events); a rank
+#     that fails on a GPU is recorded as failed, naming it, within 60 s;
+#  3. times the harness against the strongest PyTorch a user would run (bench/gpu_peers.py: eager
+#     with fused Adam and no per-step sync, and torch.compile of the model), the same data path,
+#     optimizer and precision, at each batch size, and prints images/s, model TFLOP/s, the fraction
+#     of a measured 8192^3 bf16 matrix product and the ratios.
+#   tests/device/gpu_check.sh [--batches 64,128,256] [--steps N] [--warmup N] [--precision bf16|fp16|fp32]
+#                             [--no-compile] [--log-dir DIR] [--cpu-dry-run]
+# --cpu-dry-run takes every step on a machine without a GPU (CPU LibTorch, tiny model, eager peer):
+# what CI runs on both LibTorch versions. Logs go to --log-dir ($OUT when set, else build/).
+# Exit codes: 0 every check passed, 1 a build or a check failed, 2 usage.
+set -uo pipefail
 cd "$(dirname "$0")/../.."
-batch=128 steps=30 warmup=10 precision=bf16 dry=0
+batches=64,128,256 steps=30 warmup=10 precision=bf16 dry=0 compile=1 log_dir=""
 while (($#)); do
   case "$1" in
-    --batch) batch=$2; shift ;;
+    --batches) batches=$2; shift ;;
     --steps) steps=$2; shift ;;
     --warmup) warmup=$2; shift ;;
     --precision) precision=$2; shift ;;
+    --no-compile) compile=0 ;;
+    --log-dir) log_dir=$2; shift ;;
     --cpu-dry-run) dry=1 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "gpu_check.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
+[[ $batches =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "gpu_check.sh: --batches '$batches': expected sizes like 64,128" >&2; exit 2; }
 t_start=$SECONDS
 py=${LB_PYTHON:-python3}
 say() { echo "gpu_check: $*" >&2; }
-elapsed() { echo "$((SECONDS - t_start)) s"; }
 
 torch_prefix=$("$py" -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null) ||
-  { say "error: '$py' has no torch (set LB_PYTHON to a Python with PyTorch 2.x)"; exit 2; }
-torch_version=$("$py" -c 'import torch; print(torch.__version__)')
+  { say "error: '$py' has no torch (set LB_PYTHON to a Python with PyTorch)"; exit 2; }
+torch_version=$("$py" -c 'import torch; print(torch.__version__.split("+")[0])')
 prefix="$torch_prefix"
 [[ -d .device/deps/usr ]] && prefix="$prefix;$PWD/.device/deps/usr"
 
 gpu_flags=()
 if ((dry)); then
-  device=cpu
+  device=cpu harness_device=cpu
   say "dry run on CPU with LibTorch $torch_version: building as for a GPU, running the tiny model"
 elif command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then
-  device=cuda
+  device=cuda harness_device=cuda
   gpu_flags=(-DLB_ENABLE_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=native)
   say "$(nvidia-smi -L | head -1); PyTorch $torch_version"
 elif command -v rocm-smi >/dev/null; then
-  device=rocm
-  gpu_flags=(-DLB_ENABLE_HIP=ON -DCMAKE_HIP_ARCHITECTURES="$(rocminfo | awk '/gfx[0-9a-f]+/ {print $2; exit}')")
-  say "AMD GPU; PyTorch $torch_version"
+  device=rocm harness_device=rocm
+  arch=$(rocminfo | awk '/gfx[0-9a-f]+/ {print $2; exit}')
+  gpu_flags=(-DLB_ENABLE_HIP=ON -DCMAKE_HIP_ARCHITECTURES="$arch")
+  export PYTORCH_ROCM_ARCH=${PYTORCH_ROCM_ARCH:-$arch}
+  say "AMD GPU ($arch); PyTorch $torch_version"
 else
   say "error: no GPU found (nvidia-smi, rocm-smi); --cpu-dry-run checks the rest without one"
   exit 2
 fi
-
-# --- 1. build ------------------------------------------------------------------------------------
-build=build/gpu-check
-say "configuring ($build)"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
-  -DLB_WITH_MPI=OFF -DLB_WITH_HDF5=OFF -DLB_BUILD_ANALYSIS=OFF -DLB_BUILD_TESTS=OFF -DLB_BUILD_BENCHMARKS=OFF \
-  "${gpu_flags[@]}" >"$build.configure.log" 2>&1 || { tail -30 "$build.configure.log"; exit 1; }
-targets=(harness)
-((dry)) || targets+=(gpu_step_check)
-[[ $device == cuda ]] && targets+=(preprocess_cuda_test)
-say "building ${targets[*]}"
-cmake --build "$build" -j"$(nproc)" --target "${targets[@]}" >"$build.build.log" 2>&1 ||
-  { tail -40 "$build.build.log"; exit 1; }
-say "built in $(elapsed)"
-
-# --- 2. GPU checks -------------------------------------------------------------------------------
-failed=0
-if ((!dry)); then
-  if [[ $device == cuda ]]; then
-    "$build/tests/kernels/preprocess_cuda_test" || failed=1
-  fi
-  "$build/tests/device/gpu_step_check" || failed=1
-  say "GPU checks done at $(elapsed)"
-fi
-
-# --- 3. harness against PyTorch's Python loop ----------------------------------------------------
+build=build/device-$device-torch$torch_version
+log_dir=${log_dir:-${OUT:-build}/gpu-check-logs}
+mkdir -p "$log_dir" "$build"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-model=vit_b_16 threads=$(nproc)
-if ((dry)); then
-  model=vit_micro batch=16 steps=6 warmup=2 precision=fp32 threads=2
-fi
-harness_dev=$device
-say "harness: $model, batch $batch, $precision, $warmup warm-up + $steps timed steps"
-"$build/harness/harness" --device "$harness_dev" --model "$model" --precision "$precision" --batch-size "$batch" \
-  --max-steps $((warmup + steps)) --warmup-steps "$warmup" --epochs 1 --subset $((batch * (warmup + steps))) \
-  --val-fraction 0.001 --threads "$threads" --progress none --output "$work/results.h5" 2>"$work/harness.err" ||
-  { cat "$work/harness.err" >&2; exit 1; }
-say "python: the same loop in PyTorch"
-"$py" bench/reference_train.py --device "$harness_dev" --model "$model" --precision "$precision" \
-  --batch-size "$batch" --threads "$threads" --warmup-steps "$warmup" --steps "$steps" >"$work/python.json" ||
+
+passed=() failed=()
+# check NAME COMMAND...: runs it with its output in $log_dir/NAME.log (and on the terminal), and
+# keeps the verdict.
+check() {
+  local name=$1 t0=$SECONDS rc
+  shift
+  say "-- $name"
+  "$@" 2>&1 | tee "$log_dir/$name.log"
+  rc=${PIPESTATUS[0]}
+  if ((rc == 0)); then passed+=("$name"); say "ok   $name ($((SECONDS - t0)) s)"
+  else failed+=("$name"); say "FAIL $name (exit $rc, $((SECONDS - t0)) s; $log_dir/$name.log)"; fi
+  return "$rc"
+}
+finish() {
+  say "checked, in this order: ${passed[*]:+${passed[*]} (passed)}${failed[*]:+; ${failed[*]} (failed)}"
+  say "last check: ${last_check:-none}; finished in $((SECONDS - t_start)) s; logs in $log_dir"
+  ((${#failed[@]} == 0)) && exit 0
   exit 1
-"$py" - "$work" <<'EOF' || failed=1
-import glob, json, math, sys
-work = sys.argv[1]
-(journal,) = glob.glob(work + "/results.h5.journals/*.jsonl")
-attrs, steps = {}, []
-with open(journal) as f:
-    for line in f.read().split("\n")[1:]:
-        if not line:
-            continue
-        r = json.loads(line)
-        if "attrs" in r:
-            attrs.update(r["attrs"])
-        elif "step" in r:
-            steps.append(r["step"])
-steady = [s for s in steps if not s["warmup"]]
-h_ips = sum(s["samples"] for s in steady) / sum(s["total_s"] for s in steady)
-py = json.load(open(work + "/python.json"))
-p_ips = py["images_per_s"]
-flops = attrs["train_flops_per_image"]
-gemm = attrs.get("gemm_flops_per_s") or float("nan")
-print(f"{'':24}{'harness':>14}{'python':>14}")
-print(f"{'images/s':24}{h_ips:14.2f}{p_ips:14.2f}")
-print(f"{'model TFLOP/s':24}{h_ips * flops / 1e12:14.2f}{p_ips * flops / 1e12:14.2f}")
-print(f"{'of measured GEMM rate':24}{h_ips * flops / gemm:14.1%}{p_ips * flops / gemm:14.1%}"
-      f"   (GEMM {gemm / 1e12:.1f} TFLOP/s at {attrs.get('gemm_shape')}, {attrs.get('precision')})")
-print(f"harness / python: {h_ips / p_ips:.3f} (target 1.05); model FLOP utilisation {h_ips * flops / gemm:.1%} "
-      f"(target 40%); data wait {sum(s['data_wait_s'] for s in steady) / sum(s['total_s'] for s in steady):.2%} of step time")
-print(f"optimizer: harness {attrs.get('optimizer_impl')}, python {py.get('optimizer_impl', 'default')}; "
-      f"GPU {attrs.get('gpu_model')}, driver {attrs.get('gpu_driver')}, runtime {attrs.get('gpu_runtime')}")
+}
+
+# --- 1. build ------------------------------------------------------------------------------------
+say "configuring $build against $torch_prefix"
+if ! cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
+  -DLB_WITH_MPI=OFF -DLB_WITH_HDF5=OFF -DLB_BUILD_ANALYSIS=OFF -DLB_BUILD_TESTS=OFF -DLB_BUILD_BENCHMARKS=OFF \
+  "${gpu_flags[@]}" >"$log_dir/configure.log" 2>&1; then
+  tail -30 "$log_dir/configure.log"
+  failed+=(configure); last_check=configure; finish
+fi
+targets=(harness ddp_equivalence gpu_step_check)
+[[ $device == cuda ]] && targets+=(preprocess_cuda_test)
+[[ $device == rocm ]] && targets+=(kernels_hip)
+say "building ${targets[*]}"
+if ! cmake --build "$build" -j"$(nproc)" --target "${targets[@]}" -- -k 0 >"$log_dir/build.log" 2>&1; then
+  grep -E "error|FAILED" "$log_dir/build.log" | head -60
+  failed+=(build); last_check=build; finish
+fi
+passed+=(build)
+say "built in $((SECONDS - t_start)) s"
+harness=$build/harness/harness
+
+# --- 2. checks -----------------------------------------------------------------------------------
+if ((!dry)); then
+  last_check=preprocess_kernel
+  if [[ $device == cuda ]]; then check preprocess_kernel "$build/tests/kernels/preprocess_cuda_test"
+  else check preprocess_kernel "$build/tests/kernels/preprocess_hip_test"; fi
+  last_check=gpu_step
+  check gpu_step "$build/tests/device/gpu_step_check"
+fi
+ddp_device=cpu
+((dry)) || ddp_device=cuda
+for opt in sgd adam; do
+  last_check=two_ranks_$opt
+  check "two_ranks_$opt" "$py" tests/device/env_launch.py --np 2 -- "$build/tests/device/ddp_equivalence" "$opt" \
+    --launcher env --backend store --device "$ddp_device"
+done
+
+tiny=(--model vit_micro --threads 1 --gemm-probe 0 --progress none --comm-sweep off --val-fraction 0.01)
+failing_rank() {
+  # Rank 1 throws before step 12 (inside the second exchange window on a GPU); rank 0 must notice
+  # while it waits, record `failed` naming rank 1, and end the job within 60 s.
+  local out=$work/failing/results.h5 t0=$SECONDS
+  mkdir -p "$work/failing"
+  LB_TEST_FAIL_RANK=1 LB_TEST_FAIL_STEP=12 "$py" tests/device/env_launch.py --np 2 -- "$harness" \
+    --device "$harness_device" --launcher env --comm store --subset 640 --batch-size 16 --epochs 3 "${tiny[@]}" \
+    --output "$out" && { echo "the job succeeded although rank 1 failed"; return 1; }
+  local took=$((SECONDS - t0))
+  echo "the job ended after $took s"
+  ((took < 60)) || { echo "too slow: $took s (60 s allowed)"; return 1; }
+  "$py" - "$out" <<'EOF'
+import glob, json, sys
+(journal,) = glob.glob(sys.argv[1] + ".journals/*.jsonl")
+attrs = {}
+for line in open(journal).read().split("\n")[1:]:
+    if line and "attrs" in json.loads(line):
+        attrs.update(json.loads(line)["attrs"])
+print(f"recorded: status {attrs.get('status')!r}, error {attrs.get('error')!r}")
+sys.exit(0 if attrs.get("status") == "failed" and "rank 1" in attrs.get("error", "") else 1)
 EOF
-say "finished in $(elapsed)"
-exit "$failed"
+}
+last_check=failing_rank
+check failing_rank failing_rank
+
+# --- 3. speed against PyTorch --------------------------------------------------------------------
+model=vit_b_16 threads=$(nproc) peer_model=vit_b_16
+if ((dry)); then
+  model=vit_micro peer_model=vit_micro batches=16 steps=4 warmup=2 precision=fp32 threads=2 compile=0
+fi
+harness_rate() {  # harness_rate BATCH: one timed harness run; prints its JSON summary
+  local b=$1 dir=$work/h$1
+  mkdir -p "$dir"
+  "$harness" --device "$harness_device" --model "$model" --precision "$precision" --batch-size "$b" \
+    --max-steps $((warmup + steps)) --warmup-steps "$warmup" --epochs 1 --subset $((b * (warmup + steps))) \
+    --val-fraction 0.001 --threads "$threads" --progress none --output "$dir/results.h5" >&2 || return 1
+  "$py" - "$dir" <<'EOF'
+import glob, json, sys
+(journal,) = glob.glob(sys.argv[1] + "/results.h5.journals/*.jsonl")
+attrs, steps = {}, []
+for line in open(journal).read().split("\n")[1:]:
+    if not line:
+        continue
+    r = json.loads(line)
+    if "attrs" in r:
+        attrs.update(r["attrs"])
+    elif "step" in r:
+        steps.append(r["step"])
+steady = [s for s in steps if not s["warmup"]]
+total = sum(s["total_s"] for s in steady)
+phases = {k: sum(s[k] for s in steady) / total for k in ("data_wait_s", "forward_s", "backward_s", "comm_exposed_s", "optimizer_s")}
+print(json.dumps({"images_per_s": sum(s["samples"] for s in steady) / total, "phases": phases,
+                  "train_flops_per_image": attrs.get("train_flops_per_image"), "gemm_probe": attrs.get("gemm_flops_per_s"),
+                  "attention": attrs.get("attention_backend"), "optimizer": attrs.get("optimizer_impl"),
+                  "sync_every": attrs.get("sync_every"), "peak_device_memory_bytes": attrs.get("peak_device_memory_bytes")}))
+EOF
+}
+speed() {
+  local b gemm="" results=$work/speed.jsonl
+  : >"$results"
+  for b in ${batches//,/ }; do
+    say "batch $b: harness"
+    local h
+    h=$(harness_rate "$b") || return 1
+    echo "{\"program\": \"harness\", \"batch\": $b, \"result\": $h}" >>"$results"
+    local modes=(eager)
+    ((compile)) && modes+=(compile)
+    for mode in "${modes[@]}"; do
+      say "batch $b: PyTorch $mode"
+      local extra=()
+      [[ -z $gemm && $mode == eager && $device != cpu ]] && extra=(--gemm) && gemm=1
+      local p
+      p=$("$py" bench/gpu_peers.py --mode "$mode" --batch-size "$b" --precision "$precision" --steps "$steps" \
+        --warmup-steps "$warmup" --device "$([[ $device == cpu ]] && echo cpu || echo cuda)" --model "$peer_model" \
+        "${extra[@]}") || return 1
+      echo "{\"program\": \"$mode\", \"batch\": $b, \"result\": $p}" >>"$results"
+    done
+  done
+  "$py" - "$results" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+gemm = next((r["result"].get("gemm_bf16_8192_flops_per_s") for r in rows if r["result"].get("gemm_bf16_8192_flops_per_s")), None)
+flops = next((r["result"].get("train_flops_per_image") for r in rows if r["result"].get("train_flops_per_image")), None)
+names = {"harness": "harness", "eager": "PyTorch eager, fused Adam", "compile": "torch.compile, fused Adam"}
+if gemm:
+    print(f"measured bf16 GEMM 8192^3: {gemm / 1e12:.0f} TFLOP/s")
+print(f"{'batch':>5}  {'program':28}{'images/s':>10}{'TFLOP/s':>9}{'of GEMM':>9}{'/eager':>8}{'/compile':>10}")
+for b in sorted({r["batch"] for r in rows}):
+    by = {r["program"]: r["result"]["images_per_s"] for r in rows if r["batch"] == b}
+    for prog in ("harness", "eager", "compile"):
+        if prog not in by:
+            continue
+        ips = by[prog]
+        tf = f"{ips * flops / 1e12:9.0f}" if flops else f"{'-':>9}"
+        frac = f"{ips * flops / gemm:9.1%}" if flops and gemm else f"{'-':>9}"
+        ve = f"{ips / by['eager']:8.2f}" if "eager" in by else f"{'-':>8}"
+        vc = f"{ips / by['compile']:10.2f}" if "compile" in by else f"{'-':>10}"
+        print(f"{b:>5}  {names[prog]:28}{ips:10.0f}{tf}{frac}{ve}{vc}")
+h = [r["result"] for r in rows if r["program"] == "harness"]
+for r, b in zip(h, sorted({r["batch"] for r in rows})):
+    print(f"harness, batch {b}: phases {', '.join(f'{k[:-2]} {v:.1%}' for k, v in r['phases'].items())}; attention "
+          f"{r['attention']}, optimizer {r['optimizer']}, exchange every {r['sync_every']} steps, peak device memory "
+          f"{(r['peak_device_memory_bytes'] or 0) / 2**30:.1f} GiB")
+EOF
+}
+last_check=speed
+check speed speed
+finish

@@ -172,7 +172,7 @@ class Cli(unittest.TestCase):
         self.assertGreaterEqual(attrs["wall_time_s"], data["epochs"]["end_wall_s"][-1])
         self.assertEqual(attrs["synthetic"], 1)
         self.assertNotIn("first estimate", r.stderr, "extrapolation is analyze's job")
-        self.assertEqual(attrs["schema_version"], 2)
+        self.assertEqual(attrs["schema_version"], 3)
         self.assertEqual(attrs["val_scope"], "all_ranks")
         self.assertEqual(attrs["val_images_per_eval"], 400)
         self.assertEqual(attrs["precision"], "fp32")
@@ -181,9 +181,12 @@ class Cli(unittest.TestCase):
         self.assertEqual(attrs["stop_reason"], "epochs")
         self.assertEqual(attrs["dropped_step"], -1)
         self.assertFalse(os.path.exists(self.out + ".journals"), "the journal is folded and removed at the end")
-        for key in ["host", "cpu_model", "torch_version", "blas", "mpi_library", "compiler", "git_commit",
+        for key in ["host", "cpu_model", "torch_version", "blas", "compiler", "git_commit",
                     "start_utc", "end_utc", "command_line"]:
             self.assertTrue(str(attrs[key]), key)
+        # One rank without a launcher: no MPI is used, so none is named.
+        self.assertEqual(attrs["launcher"], "none")
+        self.assertEqual(attrs["mpi_library"], "")
         self.assertEqual(int(data["steps"]["samples"].sum()), 1600)
         self.assertTrue((data["steps"]["warmup"][:5] == 1).all() and (data["steps"]["warmup"][5:] == 0).all())
         self.assertEqual(data["rank_step_time_s"].shape, (50, 1))

@@ -10,6 +10,7 @@
 #include "harness/model/vit.h"
 #include "harness/train/optimizer.h"
 #include "harness/train/precision.h"
+#include "harness/util/torch_version.h"
 
 namespace lb {
 namespace {
@@ -77,33 +78,67 @@ TEST(Precision, NamesAreParsedAndRefused) {
   EXPECT_THROW(parse_precision("fp8"), std::invalid_argument);
 }
 
+// GradScaler's rules, with the scale and the overflow flag on the device (here the CPU: the same
+// fused calls as on a GPU from LibTorch 2.4 on).
 TEST(LossScaler, FollowsGradScalersRules) {
-  LossScaler s(true, 1024.0, 2.0, 0.5, 3);
+  LossScaler s(true, torch::kCPU, 1024.0, 2.0, 0.5, 3);
   auto p = torch::ones({4}, torch::requires_grad());
   s.scale_loss((p * 2).sum()).backward();
   EXPECT_DOUBLE_EQ(p.grad()[0].item<double>(), 2048.0);
-  EXPECT_TRUE(s.unscale({p}));
+  s.unscale({p.grad()});
+  EXPECT_EQ(s.found_inf().item<float>(), 0.0f);
   EXPECT_DOUBLE_EQ(p.grad()[0].item<double>(), 2.0) << "gradients divided back";
-  s.update(true);
-  s.update(true);
-  EXPECT_DOUBLE_EQ(s.scale(), 1024.0);
-  s.update(true);  // the third clean step in a row: grow
-  EXPECT_DOUBLE_EQ(s.scale(), 2048.0);
+  s.update();
+  s.update();
+  EXPECT_DOUBLE_EQ(s.scale_value(), 1024.0);
+  s.update();  // the third clean step in a row: grow
+  EXPECT_DOUBLE_EQ(s.scale_value(), 2048.0);
   {
     torch::NoGradGuard g;
     p.mutable_grad()[1] = std::numeric_limits<float>::infinity();
   }
-  EXPECT_FALSE(s.unscale({p})) << "an overflow is found";
-  s.update(false);
-  EXPECT_DOUBLE_EQ(s.scale(), 1024.0) << "and the scale backs off";
+  s.unscale({p.grad()});
+  EXPECT_EQ(s.found_inf().item<float>(), 1.0f) << "an overflow is found";
+  s.update();
+  EXPECT_DOUBLE_EQ(s.scale_value(), 1024.0) << "and the scale backs off";
   LossScaler off(false);
-  EXPECT_DOUBLE_EQ(off.scale(), 1.0);
-  EXPECT_TRUE(off.unscale({p})) << "disabled: nothing checked, nothing skipped";
+  EXPECT_DOUBLE_EQ(off.scale_value(), 1.0);
+  off.unscale({p.grad()});
+  EXPECT_FALSE(off.found_inf().defined()) << "disabled: nothing checked, nothing skipped";
+}
+
+// An overflow skips the update on the device: the fused kernel reads found_inf, the others read it
+// once on the host; either way the parameters and (ATen) the step counts stay as they were.
+TEST(LossScaler, OverflowSkipsTheUpdate) {
+  std::vector<FusedKernel> kernels{FusedKernel::harness_cpu};
+#if LB_TORCH_AT_LEAST(2, 4)
+  kernels.push_back(FusedKernel::aten);
+#endif
+  for (const auto kernel : kernels) {
+    auto p = torch::ones({5}, torch::requires_grad());
+    OptimizerSettings os;
+    os.fused_kernel = kernel;
+    auto opt = make_optimizer({p}, os);
+    p.mutable_grad() = torch::full({5}, 0.5f);
+    opt->step_unless(torch::ones({}));
+    EXPECT_TRUE(torch::equal(p.detach(), torch::ones({5}))) << opt->kernel();
+    opt->step_unless(torch::zeros({}));
+    EXPECT_FALSE(torch::equal(p.detach(), torch::ones({5}))) << opt->kernel();
+    // A skipped step does not count: the first real update has Adam's bias correction of step 1,
+    // so every element moved by lr exactly.
+    EXPECT_NEAR((1 - p.detach()).max().item<double>(), 1e-3, 1e-7) << opt->kernel();
+  }
 }
 
 // The fused kernel against torch::optim on random tensors of awkward sizes, with weight decay,
 // over several steps: the same update up to rounding.
 TEST(FusedAdam, MatchesTorchOptimOnRandomTensors) {
+  std::vector<FusedKernel> kernels{FusedKernel::harness_cpu};
+#if LB_TORCH_AT_LEAST(2, 4)
+  // ATen's multi-tensor kernel, the GPU path, on CPU tensors: the branch a GPU takes, in CI.
+  kernels.push_back(FusedKernel::aten);
+#endif
+  for (const auto kernel : kernels)
   for (const bool adamw : {false, true}) {
     torch::manual_seed(3);
     std::vector<torch::Tensor> a, b;
@@ -118,8 +153,10 @@ TEST(FusedAdam, MatchesTorchOptimOnRandomTensors) {
     os.impl = "torch";
     auto ref = make_optimizer(a, os);
     os.impl = "fused";
+    os.fused_kernel = kernel;
     auto fused = make_optimizer(b, os);
     EXPECT_STREQ(fused->impl(), "fused");
+    EXPECT_STREQ(fused->kernel(), kernel == FusedKernel::aten ? "aten" : "harness_cpu");
     for (int step = 0; step < 5; ++step) {
       for (size_t i = 0; i < a.size(); ++i) {
         auto g = torch::randn_like(a[i]);
@@ -133,7 +170,7 @@ TEST(FusedAdam, MatchesTorchOptimOnRandomTensors) {
     }
     for (size_t i = 0; i < a.size(); ++i) {
       const double err = ((a[i] - b[i]).abs().max() / a[i].abs().max()).item<double>();
-      EXPECT_LT(err, 1e-6) << (adamw ? "adamw" : "adam") << " tensor " << i;
+      EXPECT_LT(err, 1e-6) << (adamw ? "adamw" : "adam") << " tensor " << i << ", " << fused->kernel();
     }
   }
 }

@@ -38,6 +38,7 @@ def main():
     parser.add_argument("--nodes", type=int, required=True)
     parser.add_argument("--tasks-per-node", type=int, required=True)
     parser.add_argument("--cpu-masks", default="", help="the masks given to srun, comma-separated")
+    parser.add_argument("--gpu-var", default="", help="the per-rank GPU variable expected (empty: none set)")
     args = parser.parse_args()
     job_id, results = os.environ.get("LB_JOB_ID"), os.environ.get("LB_RESULTS")
     if not job_id or not results:
@@ -73,15 +74,22 @@ def main():
                f"{who}: MPI node-local size {r['shm_local_size']}, expected {args.tasks_per_node}")
         expect(r["shm_local_rank"] == r["slurm_localid"],
                f"{who}: MPI local rank {r['shm_local_rank']} != SLURM_LOCALID {r['slurm_localid']}")
-        expect(r["rocr_visible_devices"] == r["slurm_localid"],
-               f"{who}: ROCR_VISIBLE_DEVICES={r['rocr_visible_devices']}, expected its local id")
-        expect(r["mpich_gpu_support"] == "1", f"{who}: MPICH_GPU_SUPPORT_ENABLED={r['mpich_gpu_support']}")
+        if args.gpu_var == "ROCR_VISIBLE_DEVICES":
+            expect(r["rocr_visible_devices"] == r["slurm_localid"],
+                   f"{who}: ROCR_VISIBLE_DEVICES={r['rocr_visible_devices']}, expected its local id")
+        else:  # every die visible; the harness takes the one of its local rank
+            expect(r["rocr_visible_devices"] == "-", f"{who}: ROCR_VISIBLE_DEVICES={r['rocr_visible_devices']}, expected unset")
+        # Cray MPICH's GPU transport is not asked for: the harness sends host buffers only.
+        expect(r["mpich_gpu_support"] == "-", f"{who}: MPICH_GPU_SUPPORT_ENABLED={r['mpich_gpu_support']}")
+        expect(r["miopen_db"].startswith(f"/tmp/lb-miopen-{job_id}/") and r["miopen_dirs"] == "1",
+               f"{who}: MIOpen folders {r['miopen_db']} (made: {r['miopen_dirs']}), expected per job under /tmp")
         expect(r["omp_num_threads"] == "1", f"{who}: OMP_NUM_THREADS={r['omp_num_threads']}")
         if masks:
             wanted = cpus_of_mask(masks[int(r["slurm_localid"]) % len(masks)])
             expect(r["cpus"] == wanted, f"{who}: bound to CPUs {r['cpus']}, expected {wanted}")
 
     expect(option(argv, "--device") == "cpu", f"harness --device {option(argv, '--device')}")
+    expect(option(argv, "--launcher") == "mpi", f"harness --launcher {option(argv, '--launcher')}, expected mpi")
     expect(option(argv, "--output") == results, f"harness --output {option(argv, '--output')}, expected {results}")
     expect(f"-{job_id}.h5" in os.path.basename(results), "results file not named after the job id")
     expect(option(argv, "--threads") == "1", f"harness --threads {option(argv, '--threads')}")

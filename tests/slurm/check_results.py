@@ -42,6 +42,9 @@ def check_run(name, run, args, expect):
            f"{who}: slurm_job_id '{text(attrs.get('slurm_job_id', ''))}', expected '{args.job_id}'")
     if args.job_id:
         expect(text(attrs.get("slurm_nodelist", "")) != "", f"{who}: slurm_nodelist empty under Slurm")
+    if args.launcher:
+        expect(text(attrs.get("launcher", "")) == args.launcher,
+               f"{who}: launcher '{text(attrs.get('launcher', ''))}', expected '{args.launcher}'")
 
     if "steps" not in run or "rank_step_time_s" not in run:
         expect(False, f"{who}: datasets 'steps' and 'rank_step_time_s' must both exist")
@@ -81,6 +84,7 @@ def main():
     parser.add_argument("--threads", type=int, nargs="*", default=None)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--model", default="vit_micro")
+    parser.add_argument("--launcher", default="", help="the launcher the runs must have recorded (env, mpi, none)")
     args = parser.parse_args()
     if not args.file:
         parser.error("no results file given (argument or LB_RESULTS)")

@@ -54,16 +54,22 @@ int main(int argc, char **argv) {
   char cpus[512];
   affinity_list(cpus, sizeof cpus);
 
+  /* The MIOpen folders the rank wrapper made on this node. */
+  const char *db = getenv("MIOPEN_USER_DB_PATH");
+  const char *cache = getenv("MIOPEN_CUSTOM_CACHE_DIR");
+  const int miopen_dirs = db && cache && access(db, W_OK) == 0 && access(cache, W_OK) == 0;
+
   char line[kLineChars];
   snprintf(line, sizeof line,
            "rank=%d size=%d shm_local_rank=%d shm_local_size=%d host=%s slurm_node=%s "
            "slurm_procid=%s slurm_localid=%s slurm_nnodes=%s slurm_job_id=%s "
-           "rocr_visible_devices=%s mpich_gpu_support=%s omp_num_threads=%s cpus=%s",
+           "rocr_visible_devices=%s mpich_gpu_support=%s omp_num_threads=%s cpus=%s "
+           "miopen_db=%s miopen_dirs=%d",
            rank, size, local_rank, local_size, host, env_or_dash("SLURMD_NODENAME"),
            env_or_dash("SLURM_PROCID"), env_or_dash("SLURM_LOCALID"),
            env_or_dash("SLURM_JOB_NUM_NODES"), env_or_dash("SLURM_JOB_ID"),
            env_or_dash("ROCR_VISIBLE_DEVICES"), env_or_dash("MPICH_GPU_SUPPORT_ENABLED"),
-           env_or_dash("OMP_NUM_THREADS"), cpus);
+           env_or_dash("OMP_NUM_THREADS"), cpus, env_or_dash("MIOPEN_USER_DB_PATH"), miopen_dirs);
 
   char *all = NULL;
   if (rank == 0) all = malloc((size_t)size * kLineChars);

@@ -34,8 +34,11 @@ export SBATCH_PARTITION=$LB_TEST_PARTITION SBATCH_MEM_PER_GPU=100M SBATCH_TIMELI
 #   analogue of LUMI's one 7-core group per GPU die), without Lmod.
 export LB_HARNESS=$harness LB_DEVICE=${LB_DEVICE:-cpu} LB_MODEL=${LB_MODEL:-vit_micro} LB_DATA=${LB_DATA:-synthetic}
 export LB_CPU_BIND=${LB_CPU_BIND-mask_cpu:0x1,0x2} LB_MODULES=""
-# - Open MPI is started through PMIx (Debian's Slurm has the pmix plugin; cray_shasta is LUMI's).
+# - Open MPI (--launcher mpi) is started through PMIx (Debian's Slurm has the pmix plugin;
+#   cray_shasta is LUMI's).
 export LB_SRUN_MPI=pmix
+# - the virtual nodes' names (lbn1...) resolve nowhere: the env launcher's store is on loopback.
+export MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
 # - all virtual nodes are one host: Open MPI's shared-memory transport names its segments after the
 #   host and the node-local rank, so ranks of different virtual nodes would share (and corrupt)
 #   them. TCP over loopback only. Ranks outnumber cores, so they yield while waiting.

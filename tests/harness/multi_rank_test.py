@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""The harness under mpirun: a 2-rank run records its world and per-rank timings; a failure on one
-rank ends the whole job promptly, named, after rank 0 recorded it; a stop request seen by one rank
-stops every rank after the same step; a rank that dies ends the job within 60 s.
-Usage: mpi_harness_test.py MPIEXEC HARNESS [unittest args]"""
+"""The harness on several ranks, under either launcher: mpirun (--launcher mpi) or env_launch.py, which
+starts ranks as torchrun and srun do, with rank variables and no MPI (--launcher env). A 2-rank run
+records its world and per-rank timings; a failure on one rank ends the whole job promptly, named,
+after rank 0 recorded it; a stop request seen by one rank stops every rank after the same step; a
+rank that dies ends the job within 60 s.
+Usage: multi_rank_test.py mpi MPIEXEC HARNESS [unittest args]
+       multi_rank_test.py env ENV_LAUNCH_PY HARNESS [unittest args]"""
 import json
 import os
 import signal
@@ -14,14 +17,23 @@ import unittest
 
 import h5py
 
-MPIEXEC = HARNESS = None
+LAUNCHER = LAUNCH_TOOL = HARNESS = None
 TINY = ["--model", "vit_micro", "--progress", "none", "--threads", "1", "--gemm-probe", "0", "--comm-sweep", "off"]
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 
 
+def command(ranks, *args):
+    if LAUNCHER == "mpi":
+        return [LAUNCH_TOOL, "--oversubscribe", "-np", str(ranks), HARNESS, "--launcher", "mpi", *args]
+    return [sys.executable, LAUNCH_TOOL, "--np", str(ranks), "--", HARNESS, "--launcher", "env", *args]
+
+
 def mpirun(ranks, *args, env=None, timeout=300):
-    return subprocess.run([MPIEXEC, "--oversubscribe", "-np", str(ranks), HARNESS, *args], capture_output=True,
-                          text=True, timeout=timeout, env=env or ENV)
+    return subprocess.run(command(ranks, *args), capture_output=True, text=True, timeout=timeout, env=env or ENV)
+
+
+def rank_variable():
+    return b"OMPI_COMM_WORLD_RANK" if LAUNCHER == "mpi" else b"RANK"
 
 
 def only_run(path):
@@ -47,7 +59,12 @@ class MpiHarness(unittest.TestCase):
         self.assertEqual(attrs["global_batch_size"], 32)
         self.assertEqual(attrs["comm_backend"], "gloo")
         self.assertEqual(attrs["comm_library"], "Gloo")
-        self.assertTrue(attrs["mpi_thread_level"].startswith("MPI_THREAD_"))
+        self.assertEqual(attrs["launcher"], LAUNCHER)
+        if LAUNCHER == "mpi":
+            self.assertTrue(attrs["mpi_thread_level"].startswith("MPI_THREAD_"))
+        else:
+            self.assertEqual(attrs["mpi_thread_level"], "")
+            self.assertEqual(attrs["mpi_library"], "")
         self.assertEqual(data["rank_step_time_s"].shape, (40, 2))  # 640 / 2 ranks / 16 = 20 steps per epoch
         self.assertTrue((data["rank_step_time_s"] > 0).all())
         self.assertEqual(int(data["steps"]["samples"][0]), 32)
@@ -110,9 +127,8 @@ class MpiHarness(unittest.TestCase):
         self.assertTrue(flushed(), "rank 0 flushed a step before the signal")
 
     def test_sigterm_to_the_launcher_stops_the_job_cleanly(self):
-        p = subprocess.Popen([MPIEXEC, "--oversubscribe", "-np", "2", HARNESS, *TINY, "--subset", "3200", "--epochs",
-                              "100", "--batch-size", "32", "--output", self.out], env=ENV,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        p = subprocess.Popen(command(2, *TINY, "--subset", "3200", "--epochs", "100", "--batch-size", "32", "--output",
+                                     self.out), env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 120
         self.wait_for_a_flushed_step(deadline)
         t0 = time.time()
@@ -124,8 +140,8 @@ class MpiHarness(unittest.TestCase):
         self.assertGreater(len(data["steps"]), 0)
 
     def test_a_rank_that_dies_ends_the_job_within_60_s(self):
-        p = subprocess.Popen([MPIEXEC, "--oversubscribe", "-np", "4", HARNESS, *TINY, "--subset", "3200", "--epochs",
-                              "100", "--batch-size", "16", "--flush-interval", "0.5", "--output", self.out], env=ENV,
+        p = subprocess.Popen(command(4, *TINY, "--subset", "3200", "--epochs", "100", "--batch-size", "16",
+                                     "--flush-interval", "0.5", "--output", self.out), env=ENV,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 180
         pids = []
@@ -135,12 +151,12 @@ class MpiHarness(unittest.TestCase):
             time.sleep(0.2)
         self.assertEqual(len(pids), 4, "four ranks started")
         self.wait_for_a_flushed_step(deadline)
-        # Which pid is which rank: OMPI_COMM_WORLD_RANK in its environment.
+        # Which pid is which rank: OMPI_COMM_WORLD_RANK (mpirun) or RANK (env) in its environment.
         rank_of = {}
         for pid in pids:
             with open(f"/proc/{pid}/environ", "rb") as f:
                 env = dict(kv.split(b"=", 1) for kv in f.read().split(b"\0") if b"=" in kv)
-            rank_of[int(env.get(b"OMPI_COMM_WORLD_RANK", b"-1"))] = pid
+            rank_of[int(env.get(rank_variable(), b"-1"))] = pid
         os.kill(rank_of[2], signal.SIGKILL)
         t0 = time.time()
         _, err = p.communicate(timeout=120)
@@ -162,5 +178,5 @@ class MpiHarness(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    MPIEXEC, HARNESS = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0], "-v", *sys.argv[3:]])
+    LAUNCHER, LAUNCH_TOOL, HARNESS = sys.argv[1], sys.argv[2], sys.argv[3]
+    unittest.main(argv=[sys.argv[0], "-v", *sys.argv[4:]])

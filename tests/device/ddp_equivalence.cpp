@@ -10,7 +10,12 @@
 // constant shift of the scores), turns into +-lr steps of rounding noise. With Adam the key-bias
 // third of in_proj_bias is left out and the tolerance is 1e-3 (seen: 5.5e-4 with 4 ranks, in the
 // key rows of in_proj_weight, whose gradient is nearly zero for the same reason).
-// Usage: mpirun -np N ddp_equivalence OPTIMIZER [bucket_mb] [optimizer_impl]
+// The same program runs under either launcher (mpirun, or processes with torchrun's variables:
+// tests/device/env_launch.py) and through any gradient backend, on the CPU or on a GPU (the device
+// check runs 2 ranks on one GPU with --backend store: the GPU gradient path of buckets, streams and
+// events, which NCCL cannot take with one GPU for two ranks).
+// Usage: ddp_equivalence OPTIMIZER [--bucket-mb X] [--impl auto|fused|torch] [--launcher mpi|env]
+//                        [--backend gloo|store|nccl] [--device cpu|cuda]
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -18,6 +23,7 @@
 
 #include "harness/dist/collectives.h"
 #include "harness/dist/communicator.h"
+#include "harness/dist/launch.h"
 #include "harness/dist/grad_sync.h"
 #include "harness/model/vit.h"
 #include "harness/train/optimizer.h"
@@ -38,10 +44,33 @@ lb::VisionTransformer make_model() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  lb::Communicator comm(&argc, &argv);
-  const std::string optimizer = argc > 1 ? argv[1] : "sgd";
-  const double bucket_mb = argc > 2 ? std::stod(argv[2]) : 0.05;  // small: several buckets even for vit_tiny
-  const std::string impl = argc > 3 ? argv[3] : "auto";
+  std::string optimizer = "sgd", impl = "auto", launcher = "auto", backend = "gloo", device_name = "cpu";
+  double bucket_mb = 0.05;  // small: several buckets even for vit_tiny
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (a == "--bucket-mb" && has_value) bucket_mb = std::stod(argv[++i]);
+    else if (a == "--impl" && has_value) impl = argv[++i];
+    else if (a == "--launcher" && has_value) launcher = argv[++i];
+    else if (a == "--backend" && has_value) backend = argv[++i];
+    else if (a == "--device" && has_value) device_name = argv[++i];
+    else if (a.rfind("--", 0) != 0) optimizer = a;
+    else {
+      std::fprintf(stderr, "ddp_equivalence: unknown option %s\n", a.c_str());
+      return 2;
+    }
+  }
+  lb::LaunchOptions launch;
+  launch.launcher = lb::parse_launcher(launcher);
+  launch.timeout = std::chrono::seconds(120);
+  auto world = lb::make_communicator(launch, &argc, &argv);
+  auto& comm = *world;
+  const torch::Device device = device_name == "cpu" ? torch::Device(torch::kCPU)
+                                                    : torch::Device(torch::kCUDA, 0);
+  if (!device.is_cpu()) {
+    at::globalContext().setAllowTF32CuBLAS(false);  // fp32 products in fp32: the comparison is of rounding
+    at::globalContext().setAllowTF32CuDNN(false);
+  }
   torch::set_num_threads(1);
   const int n = comm.world_size(), r = comm.rank();
   const int global = n * kPerRankBatch;
@@ -56,15 +85,23 @@ int main(int argc, char** argv) {
   os.weight_decay = optimizer == "adamw" ? 0.05 : 0.0;
   os.impl = impl;
 
+  const auto kind = backend == "store" ? lb::CommBackend::store : backend == "nccl" ? lb::CommBackend::nccl
+                                                                                    : lb::CommBackend::gloo;
   auto model = make_model();
+  model->to(device);
+  images = images.to(device);
+  labels = labels.to(device);
   auto params = model->parameters();
-  auto gloo = lb::make_collectives(comm, "gloo", torch::Device(torch::kCPU), std::chrono::seconds(120));
-  lb::broadcast_parameters(gloo.get(), params);
+  auto collectives = lb::make_collectives(comm, kind, device, std::chrono::seconds(120));
+  lb::broadcast_parameters(collectives.get(), params);
   auto opt = lb::make_optimizer(params, os);
-  lb::GradientSynchronizer sync(comm, gloo.get(), params, bucket_mb * 1e6);
+  lb::BucketPlan plan;
+  plan.bucket_bytes = bucket_mb * 1e6;
+  plan.first_bucket_bytes = bucket_mb * 1e6 / 4;
+  lb::GradientSynchronizer sync(comm, collectives.get(), params, plan);
   for (int k = 0; k < kSteps; ++k) {
     // DistributedSampler's layout of one global batch: rank r takes positions r, r + n, ...
-    auto idx = torch::arange(k * global + r, (k + 1) * global, n, torch::kLong);
+    auto idx = torch::arange(k * global + r, (k + 1) * global, n, torch::TensorOptions().dtype(torch::kLong).device(device));
     sync.begin_step();
     torch::nn::functional::cross_entropy(model->forward(images.index_select(0, idx)), labels.index_select(0, idx))
         .backward();
@@ -75,6 +112,7 @@ int main(int argc, char** argv) {
   int failed = 0;
   {
     auto reference = make_model();
+    reference->to(device);
     auto ref_opt = lb::make_optimizer(reference->parameters(), os);
     for (int k = 0; k < kSteps; ++k) {
       for (auto& p : reference->parameters()) p.mutable_grad() = torch::Tensor();
@@ -102,10 +140,11 @@ int main(int argc, char** argv) {
         ++failed;
       }
     }
-    std::printf("ddp_equivalence rank %d: %d ranks x batch %d vs 1 x %d, %s (%s), gloo, %d buckets, %d steps: max "
-                "relative error %.3g (%s), tolerance %.0e\n",
-                r, n, kPerRankBatch, global, optimizer.c_str(), opt->impl(), sync.bucket_count(), kSteps, worst,
-                worst_name.c_str(), tolerance);
+    std::printf("ddp_equivalence rank %d: %d ranks x batch %d vs 1 x %d on %s, %s (%s), %s launcher, %s, %d buckets "
+                "(rebuilt in the observed order of %zu gradients), %d steps: max relative error %.3g (%s), tolerance %.0e\n",
+                r, n, kPerRankBatch, global, device.str().c_str(), optimizer.c_str(), opt->impl(),
+                lb::to_string(comm.launcher()), collectives->library().c_str(), sync.bucket_count(),
+                sync.observed_order().size(), kSteps, worst, worst_name.c_str(), tolerance);
     std::fflush(stdout);
   }
   double f[2] = {double(failed), double(model->named_parameters().size())};

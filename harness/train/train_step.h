@@ -1,0 +1,77 @@
+// One training step as the step loop queues it: the batch onto the device (and through the
+// preprocessing kernel there), forward and loss under autocast, backward with the gradients'
+// allreduce overlapping it, the fp16 unscale and clipping, the optimizer update, and the step's
+// loss, hits and loss scale written into a slot of a device buffer. Nothing in it reads the device
+// from the host (the exception, fp16 with a non-fused optimizer, reads the overflow flag once), so
+// the host can queue the next step while this one runs; collect() reads the slots of a window in
+// one copy.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <array>
+#include <vector>
+
+#include "harness/data/loader.h"
+#include "harness/model/vit.h"
+#include "harness/train/precision.h"
+#include "harness/train/schedule.h"
+#include "harness/train/step_timer.h"
+
+namespace lb {
+
+class GradientSynchronizer;
+class Optimizer;
+
+struct DeviceBatch {
+  torch::Tensor images, labels;
+};
+
+// The batch on `device`, preprocessed: a non-blocking copy from pinned memory and the
+// preprocessing kernel for GPU runs with raw batches (64x64 images cross the bus, not 224x224);
+// on CPU the batch as it is.
+DeviceBatch upload(const Batch& batch, const torch::Device& device, const PreprocessSpec& spec);
+
+struct StepSettings {
+  Precision precision = Precision::fp32;
+  double label_smoothing = 0;
+  double grad_clip = 0;  // max global L2 norm; 0 = off
+  int window = 1;        // slots: the most steps between two collect() calls
+};
+
+// The per-step figures collect() returns, in step order.
+struct StepFigures {
+  double loss_sum = 0;  // mean loss x samples
+  double correct = 0;
+  double loss_scale = 1;
+};
+
+class TrainStep {
+ public:
+  TrainStep(VisionTransformer& model, std::vector<torch::Tensor> params, Optimizer& optimizer,
+            GradientSynchronizer& grads, LossScaler& scaler, const torch::Device& device, StepSettings settings);
+
+  // Queues one step on `batch` (already on the device) and marks its phases on `timer` (forward,
+  // backward, comm, optimizer; the caller began the step and marked the data phase).
+  void run(const DeviceBatch& batch, const ScheduleValues& schedule, StepTimer& timer);
+  // The figures of the steps run since the last collect (a device read: the host waits for them).
+  std::vector<StepFigures> collect();
+
+ private:
+  VisionTransformer& model_;
+  std::vector<torch::Tensor> params_;
+  Optimizer& optimizer_;
+  GradientSynchronizer& grads_;
+  LossScaler& scaler_;
+  torch::Device device_;
+  StepSettings s_;
+  torch::Tensor slots_;  // [window, 3] float64 on the device
+  int used_ = 0;
+};
+
+// clip_grad_norm_ without the host read: the total L2 norm of all gradients and the clipping
+// factor min(1, max_norm / (norm + 1e-6)) stay on the device (torch.nn.utils.clip_grad_norm_'s
+// formula; LibTorch's C++ version returns the norm as a double, one sync per step).
+void clip_grad_norm(const std::vector<torch::Tensor>& grads, double max_norm);
+
+}  // namespace lb
