@@ -1,6 +1,7 @@
 #include "analysis/inputs.h"
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <map>
 
@@ -34,6 +35,17 @@ void add_journals(const std::string& results_path, const std::vector<std::string
     try {
       auto read = read_journal(journal);
       if (std::find(folded.begin(), folded.end(), read.run.run_id) != folded.end()) continue;
+      // A journal whose writer is gone is a run that died, not one that is running: it is reported
+      // as the next harness (or analyze --fold-journals) will record it.
+      const WriterState writer = journal_writer_state(journal, read, static_cast<double>(std::time(nullptr)));
+      auto& status = read.run.attrs.status;
+      if (writer.gone && (!status || *status == "running")) {
+        status = "crashed";
+        read.run.attrs.error = "its writer is gone (" + writer.reason + "): the run ended without recording an "
+                               "outcome, with " + std::to_string(read.run.steps.size()) +
+                               " steps flushed; not yet folded into " + results_path +
+                               " (analyze --fold-journals " + results_path + " does)";
+      }
       RunRecord run = run_record_from_journal(read.run, journal);
       for (const auto& p : read.problems) run.warnings.push_back(journal + ": " + p);
       out.reports.push_back({journal, "journal", true, 1, ""});
@@ -71,6 +83,7 @@ void add_table(const std::string& path, TableKind kind, LoadedInputs& out) {
   TableImportResult r = import_run_table(path, kind);
   out.reports.push_back({path, kind == TableKind::Reference ? "reference" : "wandb-csv", r.ok, r.runs.size(), r.error});
   for (auto& m : r.messages) out.messages.push_back(std::move(m));
+  out.runs.reserve(out.runs.size() + r.runs.size());
   for (auto& run : r.runs) out.runs.push_back(analyse_run(std::move(run)));
 }
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 
@@ -265,14 +266,24 @@ RunData read_run(const std::string& path, const std::string& run_id) {
 std::vector<std::string> recover_orphaned_journals(const std::string& results_path) {
   std::vector<std::string> notes;
   for (const auto& journal : journals_of(results_path)) {
-    if (!journal_is_orphaned(journal)) continue;
+    JournalReadResult read;
+    WriterState writer;
     try {
-      auto read = read_journal(journal);
+      read = read_journal(journal);
+      writer = journal_writer_state(journal, read, double(std::time(nullptr)));
+    } catch (const std::exception& e) {
+      // Unreadable: named when its writer is gone (the lock is free), left alone otherwise.
+      if (journal_is_orphaned(journal)) notes.push_back(journal + ": not recovered: " + e.what());
+      continue;
+    }
+    if (!writer.gone) continue;
+    try {
       RunData& run = read.run;
       if (!run.attrs.status || *run.attrs.status == "running") {
         run.attrs.status = "crashed";
         run.attrs.error = "the process ended without recording an outcome (killed by a signal, a node failure or "
-                          "the time limit); recovered from its journal";
+                          "the time limit): " + writer.reason + "; recovered from its journal with the " +
+                          std::to_string(run.steps.size()) + " steps it flushed";
       }
       const bool added = add_run_to_results_file(results_path, run);
       std::error_code ec;

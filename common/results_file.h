@@ -28,9 +28,11 @@ std::vector<std::string> run_ids(const std::string& path);
 // fields that file type has. For writers of test fixtures, which must write what the schema says.
 h5::Handle compound_type(const schema::TableInfo& table, hid_t file_type = -1);
 
-// Folds every orphaned journal of `results_path` (its writer is gone) into the results file and
-// removes it. A run still `running` in its journal is recorded `crashed` (W&B's word for a run whose process died). Returns one line per
-// journal handled (folded, or why not); never throws for one bad journal.
+// Folds every orphaned journal of `results_path` (its writer is gone: journal_writer_state in
+// common/run_journal.h) into the results file, under the file's lock, and removes it. A run still
+// `running` in its journal is recorded `crashed` (W&B's word for a run whose process died) with the
+// steps it flushed and why its writer counts as gone. Returns one line per journal handled
+// (folded, or why not); never throws for one bad journal.
 std::vector<std::string> recover_orphaned_journals(const std::string& results_path);
 
 }  // namespace lb

@@ -1,7 +1,10 @@
 #include "common/run_journal.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -133,6 +136,12 @@ void attrs_from_json(const json& j, schema::RunAttributes& a) {
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
+double unix_now_s() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw std::runtime_error(path + ": " + what + ": " + std::strerror(errno));
 }
@@ -148,8 +157,9 @@ JournalWriter::JournalWriter(const std::string& path, const std::string& run_id,
     errno = saved;
     fail(path, "cannot lock the run journal");
   }
+  // Who writes it: analyze and the next harness tell a dead writer from a live one by these.
   json head = {{"journal", "lumibench run"}, {"schema_version", schema::kVersion}, {"run_id", run_id},
-               {"world_size", world_size}};
+               {"world_size", world_size}, {"host", this_host()}, {"pid", static_cast<std::int64_t>(::getpid())}};
   append(dump(head) + "\n");
 }
 
@@ -171,8 +181,11 @@ std::string JournalWriter::line(const schema::AllreduceSweepRecord& row) {
 std::string JournalWriter::line(const schema::EnergyRecord& row) { return dump(json{{"energy", to_json(row)}}); }
 
 void JournalWriter::append(const std::string& text) {
-  const char* p = text.data();
-  std::size_t left = text.size();
+  // Each flush ends with the wall-clock time it was written at: the run's own cadence, from which
+  // a reader on another host tells a silent (dead) writer from a live one.
+  const std::string stamped = text + dump(json{{"flush", {{"unix_s", unix_now_s()}}}}) + "\n";
+  const char* p = stamped.data();
+  std::size_t left = stamped.size();
   while (left > 0) {
     const ssize_t n = ::write(fd_, p, left);
     if (n < 0) {
@@ -191,9 +204,36 @@ constexpr std::size_t kMaxRankTimes = std::size_t(1) << 28;  // 2 GiB of doubles
 }  // namespace
 
 JournalReadResult read_journal(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open the run journal: " + std::strerror(errno));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Opened without blocking and checked before anything is read: a FIFO or a device named like a
+  // journal would otherwise block or never end.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(path + ": cannot open the run journal: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw std::runtime_error(path + ": not a regular file; a run journal must be one");
+  }
+  if (std::uint64_t(st.st_size) > kMaxJournalBytes) {
+    ::close(fd);
+    throw std::runtime_error(path + ": " + std::to_string(std::uint64_t(st.st_size)) +
+                             " bytes, more than the limit of " + std::to_string(kMaxJournalBytes) +
+                             " bytes for a run journal; not read");
+  }
+  std::string text;
+  text.reserve(std::size_t(st.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int saved = errno;
+      ::close(fd);
+      throw std::runtime_error(path + ": cannot read the run journal: " + std::strerror(saved));
+    }
+    if (n == 0 || text.size() + std::size_t(n) > kMaxJournalBytes) break;
+    text.append(buf, std::size_t(n));
+  }
+  ::close(fd);
   JournalReadResult r;
   RunData& run = r.run;
   std::size_t pos = 0, line_no = 0;
@@ -239,12 +279,18 @@ JournalReadResult read_journal(const std::string& path) {
         throw std::runtime_error(path + ": journal world_size " + std::to_string(ws) + " out of range (1.." +
                                  std::to_string(kMaxWorldSize) + ")");
       run.world_size = int(ws);
+      if (auto it = j.find("host"); it != j.end() && it->is_string()) r.writer.host = it->get<std::string>();
+      r.writer.pid = integer("pid", 0);
       header = true;
       continue;
     }
     try {
       if (!j.is_object()) throw std::runtime_error("not an object");
-      if (auto it = j.find("attrs"); it != j.end()) {
+      if (auto it = j.find("flush"); it != j.end()) {
+        if (!it->is_object() || !it->contains("unix_s") || !(*it)["unix_s"].is_number())
+          throw std::runtime_error("flush without its time");
+        r.writer.flush_unix_s.push_back((*it)["unix_s"].get<double>());
+      } else if (auto it = j.find("attrs"); it != j.end()) {
         schema::RunAttributes a;
         attrs_from_json(*it, a);
         run.attrs.merge(a);
@@ -296,12 +342,85 @@ std::vector<std::string> journals_of(const std::string& results_path) {
   return out;
 }
 
-bool journal_is_orphaned(const std::string& journal_path) {
-  const int fd = ::open(journal_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+std::string this_host() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return {};
+  return name;
+}
+
+namespace {
+
+enum class Lock { Held, Free, Unsupported };
+
+// Whether a process holds the journal's lock (its writer holds it for its whole life).
+Lock journal_lock(const std::string& journal_path) {
+  const int fd = ::open(journal_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return Lock::Unsupported;
+  Lock state = Lock::Free;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) state = errno == EWOULDBLOCK ? Lock::Held : Lock::Unsupported;
   ::close(fd);
-  return free;
+  return state;
+}
+
+std::string seconds_text(double s) { return std::to_string(std::int64_t(std::llround(s))) + " s"; }
+
+}  // namespace
+
+WriterState journal_writer_state(const std::string& journal_path, const JournalReadResult& read, double now_unix_s) {
+  const JournalWriterInfo& w = read.writer;
+  WriterState state;
+  const Lock lock = journal_lock(journal_path);
+  if (!w.host.empty() && w.host == this_host()) {
+    // On the writer's own host the lock says it (a journal on a file system without locks: the pid).
+    if (lock == Lock::Free) {
+      state.gone = true;
+      state.reason = "its writer (pid " + std::to_string(w.pid) + " on " + w.host + ") no longer holds its lock";
+    } else if (lock == Lock::Unsupported && w.pid > 0 && ::kill(pid_t(w.pid), 0) != 0 && errno == ESRCH) {
+      state.gone = true;
+      state.reason = "its writer (pid " + std::to_string(w.pid) + " on " + w.host + ") is no longer alive";
+    }
+    return state;
+  }
+  if (w.host.empty()) {
+    // A journal that does not say where it was written (older harnesses): the lock alone.
+    if (lock == Lock::Free) {
+      state.gone = true;
+      state.reason = "no process holds its lock";
+    }
+    return state;
+  }
+  // Written on another host (a compute node; this is a login node or another job): a lock there
+  // may not be visible here, and its pid means nothing here. The run's own rhythm decides: silent
+  // for several times the longest gap between its flushes so far (validation passes included).
+  double last = 0, longest_gap = 0;
+  for (std::size_t i = 0; i < w.flush_unix_s.size(); ++i) {
+    last = std::max(last, w.flush_unix_s[i]);
+    if (i > 0) longest_gap = std::max(longest_gap, w.flush_unix_s[i] - w.flush_unix_s[i - 1]);
+  }
+  struct stat st {};
+  if (::stat(journal_path.c_str(), &st) == 0) last = std::max(last, double(st.st_mtime));
+  const double allowed = w.flush_unix_s.size() >= 2 ? std::max(kSilentFlushGaps * longest_gap, kMinSilenceS)
+                                                    : kSilenceBeforeCadenceS;
+  const double silent = now_unix_s - last;
+  if (last > 0 && silent > allowed) {
+    state.gone = true;
+    state.reason = "written on " + w.host + ", silent for " + seconds_text(silent) + ", more than " +
+                   seconds_text(allowed) +
+                   (w.flush_unix_s.size() >= 2 ? " (" + std::to_string(int(kSilentFlushGaps)) +
+                                                     " times its longest gap between flushes, at least " +
+                                                     seconds_text(kMinSilenceS) + ")"
+                                               : " (it never flushed after its header)");
+  }
+  return state;
+}
+
+bool journal_is_orphaned(const std::string& journal_path) {
+  try {
+    return journal_writer_state(journal_path, read_journal(journal_path), unix_now_s()).gone;
+  } catch (const std::exception&) {
+    // Not readable as a journal: only the lock can say (recovery then names what is wrong).
+    return journal_lock(journal_path) == Lock::Free;
+  }
 }
 
 }  // namespace lb

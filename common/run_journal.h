@@ -4,12 +4,16 @@
 // (common/results_file.h) and removed; a journal left behind by a killed process is folded by the
 // next harness that writes to the same results file, and read as it is by analyze meanwhile.
 //
-// Line 1: {"journal": "lumibench run", "schema_version": 2, "run_id": ..., "world_size": N}
+// Line 1: {"journal": "lumibench run", "schema_version": 2, "run_id": ..., "world_size": N,
+//          "host": "nid005123", "pid": 4242}   (host and pid: the writer; absent in older journals)
 // Then any of: {"attrs": {...}}, {"step": {...}, "rank_total_s": [...]}, {"epoch": {...}},
-// {"evaluation": {...}}, {"allreduce_sweep": {...}}, {"energy": {...}}. Later "attrs" lines
-// override earlier ones field by field. Non-finite floats are written as null and read as NaN.
+// {"evaluation": {...}}, {"allreduce_sweep": {...}}, {"energy": {...}}, and after every append
+// (the header's too) {"flush": {"unix_s": 1733300000.25}}, the wall clock of that flush. Later
+// "attrs" lines override earlier ones field by field. Non-finite floats are written as null and
+// read as NaN.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -59,21 +63,56 @@ class JournalWriter {
   int fd_ = -1;
 };
 
+// Who wrote a journal and when it flushed (from its header and its flush lines).
+struct JournalWriterInfo {
+  std::string host;                  // empty in journals of older harnesses
+  std::int64_t pid = 0;              // 0: not recorded
+  std::vector<double> flush_unix_s;  // wall clock of every flush, in order
+};
+
 // What reading a journal found besides the records.
 struct JournalReadResult {
+  JournalWriterInfo writer;
   RunData run;
   bool truncated_tail = false;   // the last line was cut short (killed mid-write); it was ignored
   std::vector<std::string> problems;  // lines that could not be used, by line number
 };
 
-// Throws std::runtime_error when `path` cannot be read or is not a journal (bad header).
+// A journal larger than this is not read (a journal holds one run; 4 GiB is far past any run's).
+inline constexpr std::uint64_t kMaxJournalBytes = std::uint64_t(4) << 30;
+
+// Throws std::runtime_error when `path` cannot be read, is not a regular file, is larger than
+// kMaxJournalBytes or is not a journal (bad header). Nothing is read from a FIFO or a device.
 JournalReadResult read_journal(const std::string& path);
 
 // The folder that holds the journals of runs writing to `results_path`: "<results_path>.journals".
 std::string journal_dir(const std::string& results_path);
 // Journals in that folder, in name order (empty when there is none).
 std::vector<std::string> journals_of(const std::string& results_path);
-// True when no process holds the journal's lock (its writer is gone).
+// This machine's host name, as journal headers record it.
+std::string this_host();
+
+// When a writer on another host counts as gone: silent for this many times the longest gap
+// between its flushes (the run's own cadence, validation passes included), and at least
+// kMinSilenceS; a journal with no flush after its header, after kSilenceBeforeCadenceS.
+inline constexpr double kSilentFlushGaps = 5;
+inline constexpr double kMinSilenceS = 120;
+inline constexpr double kSilenceBeforeCadenceS = 3600;
+
+// Whether the process writing a journal is gone, and why (one line).
+struct WriterState {
+  bool gone = false;
+  std::string reason;
+};
+
+// On the writer's host: gone when its lock can be taken (the writer holds it for its whole life),
+// or, where the file system has no locks, when its pid is not alive. Written on another host:
+// gone when silent (last flush, or the file's modification time) for longer than the run's
+// cadence allows (above). A journal without host (older harnesses): the lock alone.
+WriterState journal_writer_state(const std::string& journal_path, const JournalReadResult& read, double now_unix_s);
+
+// journal_writer_state(...).gone for the journal at `journal_path` now (the lock alone when the
+// journal cannot be read).
 bool journal_is_orphaned(const std::string& journal_path);
 
 }  // namespace lb

@@ -111,8 +111,10 @@ RunRecord run_record_from_journal(const RunData& data, const std::string& journa
   run.origin = Origin::Measured;
   fill_from_attributes(data.attrs, run);
   if (run.status == RunStatus::Running) {
-    run.warnings.push_back("read from its journal: the run is still being written, or its process died before "
-                           "folding it into the results file (the next harness run writing there folds it in)");
+    run.warnings.push_back("read from its journal: the run is still being written (its writer is alive); its "
+                           "records are those flushed so far");
+  } else if (run.status == RunStatus::Crashed && !run.error.empty()) {
+    run.warnings.push_back("read from its journal: crashed: " + run.error);
   }
   StepColumns& c = run.steps;
   const size_t n = data.steps.size(), world = size_t(std::max(1, data.world_size));

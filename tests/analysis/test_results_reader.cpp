@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include <filesystem>
+#include <memory>
 
 #include "analysis/inputs.h"
 #include "analysis/input/results_reader.h"
@@ -235,7 +236,8 @@ TEST(ResultsReader, AVersion1FileLeavesTheNewFieldsUnknown) {
 
 // Runs still in their journals beside a results file (being written, or of a process that died)
 // are read as runs; a run already folded into the file is not read twice; a journal alone (the
-// run's first, the file does not exist yet) is found through a directory too.
+// run's first, the file does not exist yet) is found through a directory too. A journal whose
+// writer is alive is `running`; one whose writer is gone is `crashed`, with the steps it flushed.
 TEST(JournalRuns, AreReadBesideTheResultsFileAndNeverTwice) {
   TempDir dir;
   const std::string results = dir.file("r.h5");
@@ -247,8 +249,9 @@ TEST(JournalRuns, AreReadBesideTheResultsFileAndNeverTwice) {
   folded.rank_step_time_s.assign(3, 1.0);
   ASSERT_TRUE(lb::add_run_to_results_file(results, folded));
   std::filesystem::create_directories(lb::journal_dir(results));
+  // The writer stays alive (it holds the journal's lock) as long as the returned object lives.
   auto write_journal = [&](const std::string& id, const char* status) {
-    lb::JournalWriter w(lb::journal_dir(results) + "/" + id + ".jsonl", id, 2);
+    auto w = std::make_unique<lb::JournalWriter>(lb::journal_dir(results) + "/" + id + ".jsonl", id, 2);
     lb::schema::RunAttributes a;
     a.status = status;
     a.model = "vit_b_16";
@@ -261,15 +264,20 @@ TEST(JournalRuns, AreReadBesideTheResultsFileAndNeverTwice) {
     lb::schema::EpochRecord e;
     e.val_top1 = 0.4;
     text += lb::JournalWriter::line(e) + "\n";
-    w.append(text);
+    w->append(text);
+    return w;
   };
-  write_journal("run-live", "running");
+  const auto live_writer = write_journal("run-live", "running");
+  write_journal("run-killed", "running");  // its writer is gone at once, as after a SIGKILL
   write_journal("run-folded", "completed");  // folded while analyze looked: the file's copy counts
   const LoadedInputs in = load_inputs({{results}, {}, {}});
-  ASSERT_EQ(in.runs.size(), 2u);
+  ASSERT_EQ(in.runs.size(), 3u);
   const RunRecord* live = nullptr;
-  for (const auto& r : in.runs)
+  const RunRecord* killed = nullptr;
+  for (const auto& r : in.runs) {
     if (r.run.run_id == "run-live") live = &r.run;
+    if (r.run.run_id == "run-killed") killed = &r.run;
+  }
   ASSERT_TRUE(live);
   EXPECT_EQ(live->status, RunStatus::Running);
   EXPECT_EQ(live->epochs.size(), 1u);
@@ -277,10 +285,14 @@ TEST(JournalRuns, AreReadBesideTheResultsFileAndNeverTwice) {
   bool noted = false;
   for (const auto& w : live->warnings) noted = noted || w.find("read from its journal") != std::string::npos;
   EXPECT_TRUE(noted);
+  ASSERT_TRUE(killed);
+  EXPECT_EQ(killed->status, RunStatus::Crashed) << "a journal whose writer is gone is never reported as running";
+  EXPECT_NE(killed->error.find("4 steps flushed"), std::string::npos) << killed->error;
+  EXPECT_NE(killed->error.find("no longer holds its lock"), std::string::npos) << killed->error;
   // A journal whose results file does not exist yet, found through the directory.
   std::filesystem::remove(results);
   const LoadedInputs only = load_inputs({{dir.path().string()}, {}, {}});
-  ASSERT_EQ(only.runs.size(), 2u);  // both journals now
+  ASSERT_EQ(only.runs.size(), 3u);  // every journal now
   bool ok = true;
   for (const auto& rep : only.reports) ok = ok && rep.ok;
   EXPECT_TRUE(ok);

@@ -2,9 +2,12 @@
 // attributes override earlier ones, non-finite values survive as NaN, and locks tell live
 // journals from orphans.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -105,6 +108,77 @@ TEST(RunJournal, LockTellsLiveFromOrphaned) {
     EXPECT_THROW(JournalWriter(path, "run-1", 1), std::runtime_error) << "one writer per journal";
   }
   EXPECT_TRUE(journal_is_orphaned(path));
+  fs::remove_all(dir);
+}
+
+// A journal written on another host: its lock and pid say nothing here, its silence does. Gone
+// when silent for more than kSilentFlushGaps times its longest gap between flushes (at least
+// kMinSilenceS); with no flush after its header, after kSilenceBeforeCadenceS.
+TEST(RunJournal, AWriterOnAnotherHostIsGoneWhenSilentPastItsCadence) {
+  const auto dir = temp_dir("remote");
+  const auto path = (dir / "run.jsonl").string();
+  const double now = double(std::time(nullptr));
+  {
+    std::ofstream f(path);
+    f << "{\"journal\": \"lumibench run\", \"schema_version\": 3, \"run_id\": \"r\", \"world_size\": 8, "
+         "\"host\": \"nid-elsewhere-\", \"pid\": 12}\n";
+    // Flushes 10 s apart, one 60 s gap (a validation pass), the last one now.
+    for (double t : {now - 80, now - 70, now - 60, now}) f << "{\"flush\": {\"unix_s\": " << std::fixed << t << "}}\n";
+  }
+  const auto r = read_journal(path);
+  ASSERT_EQ(r.writer.host, "nid-elsewhere-");
+  EXPECT_EQ(r.writer.pid, 12);
+  ASSERT_EQ(r.writer.flush_unix_s.size(), 4u);
+  EXPECT_TRUE(r.problems.empty());
+  const double allowed = std::max(kSilentFlushGaps * 60, kMinSilenceS);
+  EXPECT_FALSE(journal_writer_state(path, r, now + allowed - 5).gone) << "silent, but within its cadence";
+  const WriterState late = journal_writer_state(path, r, now + allowed + 5);
+  EXPECT_TRUE(late.gone);
+  EXPECT_NE(late.reason.find("nid-elsewhere-"), std::string::npos) << late.reason;
+
+  std::ofstream(path) << "{\"journal\": \"lumibench run\", \"schema_version\": 3, \"run_id\": \"r\", "
+                         "\"host\": \"nid-elsewhere-\", \"pid\": 12}\n{\"flush\": {\"unix_s\": "
+                      << std::fixed << now << "}}\n";
+  const auto header_only = read_journal(path);
+  EXPECT_FALSE(journal_writer_state(path, header_only, now + kSilenceBeforeCadenceS - 5).gone)
+      << "no cadence yet: setup may take long";
+  EXPECT_TRUE(journal_writer_state(path, header_only, now + kSilenceBeforeCadenceS + 5).gone);
+  fs::remove_all(dir);
+}
+
+// On the writer's own host the lock decides at once: the journal of a closed (killed) writer is
+// gone, whatever its silence, and the header names the writer.
+TEST(RunJournal, AWriterOnThisHostIsGoneWhenItsLockIsFree) {
+  const auto dir = temp_dir("local");
+  const auto path = (dir / "run.jsonl").string();
+  const double now = double(std::time(nullptr));
+  {
+    JournalWriter w(path, "run-1", 1);
+    const auto r = read_journal(path);
+    EXPECT_EQ(r.writer.host, this_host());
+    EXPECT_EQ(r.writer.pid, std::int64_t(::getpid()));
+    EXPECT_EQ(r.writer.flush_unix_s.size(), 1u) << "the header's own flush";
+    EXPECT_FALSE(journal_writer_state(path, r, now + 1e6).gone) << "alive, however long it has been silent";
+  }
+  const WriterState s = journal_writer_state(path, read_journal(path), now);
+  EXPECT_TRUE(s.gone);
+  EXPECT_NE(s.reason.find("lock"), std::string::npos) << s.reason;
+  fs::remove_all(dir);
+}
+
+// A FIFO or a device named like a journal is refused before anything is read (reading would
+// block, or never end).
+TEST(RunJournal, AFifoIsRefusedWithoutBlocking) {
+  const auto dir = temp_dir("fifo");
+  const auto path = (dir / "run.jsonl").string();
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  try {
+    read_journal(path);
+    ADD_FAILURE() << "a FIFO was read as a journal";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(read_journal("/dev/zero"), std::runtime_error);
   fs::remove_all(dir);
 }
 
