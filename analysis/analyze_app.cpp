@@ -26,9 +26,11 @@ namespace {
 
 const std::string kVersion = std::string(LB_VERSION) + " (" + LB_GIT_COMMIT + ")";
 
-void write_file(const fs::path& path, const std::string& text) {
+// Streams a report into `path`: the large ones are never held whole in memory.
+template <class Write>
+void write_file(const fs::path& path, Write&& write) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << text;
+  write(f);
   f.close();
   if (!f) throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
 }
@@ -124,9 +126,10 @@ int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostr
 
   const std::string summary = summary_markdown(cmp, inputs.reports);
   try {
-    write_file(fs::path(out_dir) / "benchmark_data.csv", benchmark_csv(cmp));
-    write_file(fs::path(out_dir) / "summary.json", summary_json(cmp, inputs.reports, kVersion));
-    write_file(fs::path(out_dir) / "summary.md", summary);
+    write_file(fs::path(out_dir) / "benchmark_data.csv", [&](std::ostream& f) { write_benchmark_csv(cmp, f); });
+    write_file(fs::path(out_dir) / "summary.json",
+               [&](std::ostream& f) { write_summary_json(cmp, inputs.reports, kVersion, f); });
+    write_file(fs::path(out_dir) / "summary.md", [&](std::ostream& f) { f << summary; });
   } catch (const std::exception& e) {
     err << "analyze: " << e.what() << "\n";
     return kExitNothingAnalysable;

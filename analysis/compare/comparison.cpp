@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "analysis/compare/accuracy.h"
 #include "analysis/compare/bound.h"
@@ -23,8 +25,53 @@ void add_unique(std::vector<std::string>& list, const std::string& item) {
   if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
 }
 
+// For each configuration with a setting not stated: how many runs of the other configurations
+// agree with it wherever both state a setting. Configurations are bucketed by which settings they
+// state (a mask); two masks are compared on the settings both state, through a hash of those
+// values, so the cost is (number of masks) x (configurations), not configurations squared.
+std::vector<size_t> compatible_run_counts(const std::vector<ConfigResult>& configs) {
+  std::vector<size_t> counts(configs.size(), 0);
+  std::map<std::vector<bool>, std::vector<size_t>> by_mask;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    std::vector<bool> mask(configs[i].fields.size());
+    for (size_t f = 0; f < mask.size(); ++f) mask[f] = !configs[i].fields[f].value.empty();
+    by_mask[mask].push_back(i);
+  }
+  // Thousands of distinct masks only come from hostile input: the count is then left out (0).
+  constexpr size_t kMaxMasks = 512;
+  if (by_mask.size() > kMaxMasks) return counts;
+  for (const auto& [mask_a, members_a] : by_mask) {
+    bool any_unknown = false;
+    for (bool stated : mask_a) any_unknown = any_unknown || !stated;
+    if (!any_unknown) continue;  // fully stated configurations get no such warning
+    for (const auto& [mask_b, members_b] : by_mask) {
+      // The settings both state, and the runs of B per value tuple on them.
+      std::vector<size_t> shared;
+      for (size_t f = 0; f < mask_a.size() && f < mask_b.size(); ++f) {
+        if (mask_a[f] && mask_b[f]) shared.push_back(f);
+      }
+      const auto projection = [&](const ConfigResult& c) {
+        std::string key;
+        for (size_t f : shared) key += c.fields[f].value + "\x1f";
+        return key;
+      };
+      std::unordered_map<std::string, size_t> runs_b;
+      for (size_t j : members_b) runs_b[projection(configs[j])] += configs[j].runs.size();
+      for (size_t i : members_a) {
+        auto it = runs_b.find(projection(configs[i]));
+        if (it == runs_b.end()) continue;
+        counts[i] += it->second;
+        // A configuration agrees with itself: not an "other" run.
+        if (&mask_a == &mask_b) counts[i] -= configs[i].runs.size();
+      }
+    }
+  }
+  return counts;
+}
+
 std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, const std::string& cluster) {
   std::vector<ConfigResult> configs;
+  configs.reserve(runs.size());
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < runs.size(); ++i) {
     auto fields = configuration_fields(runs[i].run);
@@ -54,22 +101,13 @@ std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, c
   }
   // Say where a run might have pooled with others had its settings been stated: other runs that
   // agree with it wherever both state a setting.
-  auto compatible = [](const ConfigResult& a, const ConfigResult& b) {
-    for (size_t f = 0; f < a.fields.size() && f < b.fields.size(); ++f) {
-      const std::string& va = a.fields[f].value;
-      const std::string& vb = b.fields[f].value;
-      if (!va.empty() && !vb.empty() && va != vb) return false;
-    }
-    return true;
-  };
-  for (auto& c : configs) {
+  const std::vector<size_t> compatible = compatible_run_counts(configs);
+  for (size_t ci = 0; ci < configs.size(); ++ci) {
+    ConfigResult& c = configs[ci];
     if (c.unknown_settings.empty()) continue;
     std::string list;
     for (const auto& u : c.unknown_settings) list += (list.empty() ? "" : ", ") + u;
-    size_t others = 0;
-    for (const auto& o : configs) {
-      if (&o != &c && compatible(c, o)) others += o.runs.size();
-    }
+    const size_t others = compatible[ci];
     if (c.placement_unknown) {
       c.warnings.push_back("settings not stated: " + list +
                            ": an unknown configuration of its own, left out of scaling and of the headline");
@@ -79,20 +117,29 @@ std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, c
                            " not stated, so they cannot be shown to be repetitions of one configuration");
     }
   }
-  // Equal labels: add what tells the configurations apart, so every bar and row is unique.
+  // Equal labels: add what tells the configurations apart, so every bar and row is unique. A
+  // field tells them apart when the group holds more than one value of it (one pass per group).
   std::map<std::string, std::vector<size_t>> by_label;
   for (size_t i = 0; i < configs.size(); ++i) by_label[configs[i].label].push_back(i);
   for (auto& [label, members] : by_label) {
     if (members.size() < 2) continue;
+    const size_t n_fields = configs[members.front()].fields.size();
+    std::vector<bool> differs(n_fields, false);
+    for (size_t f = 0; f < n_fields; ++f) {
+      const std::string& first = configs[members.front()].fields[f].value;
+      for (size_t m : members) {
+        if (f < configs[m].fields.size() && configs[m].fields[f].value != first) {
+          differs[f] = true;
+          break;
+        }
+      }
+    }
     for (size_t m : members) {
       std::string extra;
-      for (size_t f = 0; f < configs[m].fields.size(); ++f) {
+      for (size_t f = 0; f < n_fields && f < configs[m].fields.size(); ++f) {
+        if (!differs[f]) continue;
         const auto& field = configs[m].fields[f];
-        bool differs = false;
-        for (size_t other : members) differs |= configs[other].fields[f].value != field.value;
-        if (differs) {
-          extra += (extra.empty() ? "" : ", ") + field.label + " " + (field.value.empty() ? "unknown" : field.value);
-        }
+        extra += (extra.empty() ? "" : ", ") + field.label + " " + (field.value.empty() ? "unknown" : field.value);
       }
       // Nothing stated tells them apart (runs that stand alone for an unknown setting): the run does.
       if (extra.empty()) extra = "run " + runs[configs[m].runs.front()].run.run_id;
@@ -213,6 +260,7 @@ void fill_configuration(ConfigResult& c, std::vector<RunAnalysis>& runs, int epo
 
   std::set<double> fractions;
   std::vector<double> throughput, per_gpu;
+  std::vector<std::string> run_warnings;
   for (size_t r : c.runs) {
     const RunAnalysis& a = runs[r];
     if (!a.in_comparison) continue;
@@ -226,8 +274,13 @@ void fill_configuration(ConfigResult& c, std::vector<RunAnalysis>& runs, int epo
       c.best_accuracy_time_s = a.metrics.best_time_s;
       c.best_accuracy_epoch = a.metrics.best_epoch;
     }
-    for (const auto& w : a.metrics.warnings) add_unique(c.warnings, "run " + a.run.run_id + ": " + w);
-    for (const auto& w : a.run.warnings) add_unique(c.warnings, "run " + a.run.run_id + ": " + w);
+    for (const auto& w : a.metrics.warnings) run_warnings.push_back("run " + a.run.run_id + ": " + w);
+    for (const auto& w : a.run.warnings) run_warnings.push_back("run " + a.run.run_id + ": " + w);
+  }
+  // Each once, in order (a set, because a configuration may hold thousands of runs).
+  std::unordered_set<std::string> seen(c.warnings.begin(), c.warnings.end());
+  for (auto& w : run_warnings) {
+    if (seen.insert(w).second) c.warnings.push_back(std::move(w));
   }
   c.subset_fractions.assign(fractions.begin(), fractions.end());
   // "mean of 2 extrapolated runs" says more with the subsets it comes from.
@@ -418,13 +471,18 @@ Comparison build_comparison(std::vector<RunAnalysis> runs, const ComparisonOptio
     if (ca.time_s.has_value() != cb.time_s.has_value()) return ca.time_s.has_value();
     return ca.time_s && ca.time_s->value > cb.time_s->value;
   });
+  // Every warning once: a set beside the list keeps this linear in the number of warnings.
+  std::unordered_set<std::string> seen(cmp.warnings.begin(), cmp.warnings.end());
+  const auto warn = [&](std::string w) {
+    if (seen.insert(w).second) cmp.warnings.push_back(std::move(w));
+  };
   for (size_t i : cmp.display_order) {
     const auto& c = cmp.configs[i];
-    if (!c.time_s) add_unique(cmp.warnings, c.label + ": not compared (" + c.not_comparable_reason + ")");
-    for (const auto& w : c.warnings) add_unique(cmp.warnings, c.label + ": " + w);
+    if (!c.time_s) warn(c.label + ": not compared (" + c.not_comparable_reason + ")");
+    for (const auto& w : c.warnings) warn(c.label + ": " + w);
   }
   for (const auto& r : cmp.runs) {
-    if (!r.in_comparison) add_unique(cmp.warnings, "run " + r.run.run_id + ": " + r.excluded_reason);
+    if (!r.in_comparison) warn("run " + r.run.run_id + ": " + r.excluded_reason);
   }
   cmp.job_description = job_description(cmp);
   return cmp;

@@ -84,4 +84,25 @@ std::string normalize_precision(const std::string& precision) {
   return p;
 }
 
+std::string strip_control_characters(const std::string& text, bool keep_newlines) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      out += keep_newlines ? '\n' : ' ';
+    } else if (c == '\t') {
+      out += ' ';
+    } else if (c < 0x20 || c == 0x7f) {
+      continue;
+    } else if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+      ++i;  // U+0080..U+009F, the C1 controls (CSI among them)
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 }  // namespace lb::analysis

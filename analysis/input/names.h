@@ -22,5 +22,9 @@ std::string format_number(double value);
 std::optional<bool> parse_bool(const std::string& text);
 std::string to_lower(std::string text);
 std::string trim(const std::string& text);
+// Text from the inputs (run names, notes, paths) as a terminal, a Markdown file or a CSV cell
+// may show it: C0 and C1 control characters and DEL removed (an ESC would let a run name recolour
+// or rewrite the terminal), tabs and (unless `keep_newlines`) line breaks as spaces.
+std::string strip_control_characters(const std::string& text, bool keep_newlines = false);
 
 }  // namespace lb::analysis

@@ -299,6 +299,7 @@ TableImportResult import_run_table_text(const std::string& text, const std::stri
   }
   const bool acc_fraction = column_is_fraction(csv.table, columns, "acc");
   const bool val_acc_fraction = column_is_fraction(csv.table, columns, "val_accuracy");
+  result.runs.reserve(csv.table.rows.size());
   for (size_t r = 0; r < csv.table.rows.size(); ++r) {
     const int line = csv.table.row_lines[r];
     const std::string where = path + " line " + std::to_string(line);

@@ -1,44 +1,97 @@
 #include "analysis/report/json_writer.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <stdexcept>
 
 namespace lb::analysis {
+namespace {
 
-nlohmann::ordered_json& JsonWriter::place(nlohmann::ordered_json v) {
+// One scalar as nlohmann/json writes it; invalid UTF-8 in a run name or a note becomes U+FFFD
+// instead of failing the report.
+std::string encode(const nlohmann::json& v) { return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+// A string of printable ASCII without quote or backslash needs no escaping (most keys and
+// values): written as it is, the same text nlohmann/json would write, without its allocations.
+std::string encode(const std::string& text) {
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return encode(nlohmann::json(text));
+  }
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  out += text;
+  out += '"';
+  return out;
+}
+
+}  // namespace
+
+void JsonWriter::before_value() {
+  // Hand the text to the sink in pieces of about a megabyte.
+  if (sink_ && out_.size() > (std::size_t(1) << 20)) {
+    sink_->write(out_.data(), static_cast<std::streamsize>(out_.size()));
+    out_.clear();
+  }
   if (open_.empty()) {
-    root_ = std::move(v);
-    return root_;
+    if (root_written_) throw std::logic_error("JsonWriter: a second document root");
+    root_written_ = true;
+    return;
   }
-  nlohmann::ordered_json& parent = *open_.back();
-  if (parent.is_array()) {
-    parent.push_back(std::move(v));
-    return parent.back();
+  Open& parent = open_.back();
+  if (!parent.array && !key_) throw std::logic_error("JsonWriter: a value inside an object needs a key");
+  out_ += parent.members == 0 ? "\n" : ",\n";
+  ++parent.members;
+  out_.append(2 * open_.size(), ' ');
+  if (!parent.array) {
+    out_ += encode(*key_);
+    out_ += ": ";
+    key_.reset();
   }
-  if (!key_) throw std::logic_error("JsonWriter: a value inside an object needs a key");
-  nlohmann::ordered_json& slot = parent[*key_];
-  key_.reset();
-  slot = std::move(v);
-  return slot;
+}
+
+void JsonWriter::scalar(const std::string& encoded) {
+  before_value();
+  out_ += encoded;
 }
 
 JsonWriter& JsonWriter::begin_object() {
-  open_.push_back(&place(nlohmann::ordered_json::object()));
-  return *this;
-}
-
-JsonWriter& JsonWriter::end_object() {
-  open_.pop_back();
+  before_value();
+  out_ += '{';
+  open_.push_back({false, 0});
   return *this;
 }
 
 JsonWriter& JsonWriter::begin_array() {
-  open_.push_back(&place(nlohmann::ordered_json::array()));
+  before_value();
+  out_ += '[';
+  open_.push_back({true, 0});
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+  if (open_.empty() || open_.back().array) throw std::logic_error("JsonWriter: end_object without an open object");
+  const std::size_t members = open_.back().members;
+  open_.pop_back();
+  if (members > 0) {
+    out_ += '\n';
+    out_.append(2 * open_.size(), ' ');
+  }
+  out_ += '}';
   return *this;
 }
 
 JsonWriter& JsonWriter::end_array() {
+  if (open_.empty() || !open_.back().array) throw std::logic_error("JsonWriter: end_array without an open array");
+  const std::size_t members = open_.back().members;
   open_.pop_back();
+  if (members > 0) {
+    out_ += '\n';
+    out_.append(2 * open_.size(), ' ');
+  }
+  out_ += ']';
   return *this;
 }
 
@@ -48,38 +101,48 @@ JsonWriter& JsonWriter::key(const std::string& name) {
 }
 
 JsonWriter& JsonWriter::value(const std::string& text) {
-  place(text);
+  scalar(encode(text));
   return *this;
 }
 
 JsonWriter& JsonWriter::value(double number) {
-  place(std::isfinite(number) ? nlohmann::ordered_json(number) : nlohmann::ordered_json(nullptr));
+  scalar(std::isfinite(number) ? encode(nlohmann::json(number)) : std::string("null"));
   return *this;
 }
 
 JsonWriter& JsonWriter::value(int64_t number) {
-  place(number);
+  scalar(std::to_string(number));
   return *this;
 }
 
 JsonWriter& JsonWriter::value(bool flag) {
-  place(flag);
+  scalar(flag ? "true" : "false");
   return *this;
 }
 
 JsonWriter& JsonWriter::null() {
-  place(nullptr);
+  scalar("null");
   return *this;
 }
 
 JsonWriter& JsonWriter::value(const std::vector<std::string>& list) {
-  place(list);
-  return *this;
+  begin_array();
+  for (const auto& s : list) value(s);
+  return end_array();
+}
+
+void JsonWriter::finish() {
+  if (!open_.empty()) throw std::logic_error("JsonWriter: the document has an open container");
+  out_ += "\n";
+  if (sink_) {
+    sink_->write(out_.data(), static_cast<std::streamsize>(out_.size()));
+    out_.clear();
+  }
 }
 
 std::string JsonWriter::str() const {
-  // Invalid UTF-8 in a run name or a note becomes U+FFFD instead of failing the report.
-  return root_.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  if (!open_.empty()) throw std::logic_error("JsonWriter: the document has an open container");
+  return out_ + "\n";
 }
 
 }  // namespace lb::analysis

@@ -1,11 +1,13 @@
-// summary.json's builder: the streaming calls report_json.cpp makes (objects, arrays, fields), on
-// top of nlohmann/json, which does the escaping and the formatting.
+// summary.json's writer: the streaming calls report_json.cpp makes (objects, arrays, fields),
+// written straight into the text as they come, laid out as nlohmann/json's dump(2) lays out a
+// document (nlohmann/json still escapes every string and formats every number). No document tree
+// is kept: a comparison of 100,000 runs writes hundreds of MB of JSON, and a tree of it would take
+// several times that in memory.
 #pragma once
-
-#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,8 @@ namespace lb::analysis {
 
 class JsonWriter {
  public:
+  // With a sink the text goes there as it grows (finish() writes the rest); without one, str().
+  explicit JsonWriter(std::ostream* sink = nullptr) : sink_(sink) {}
   JsonWriter& begin_object();
   JsonWriter& end_object();
   JsonWriter& begin_array();
@@ -37,14 +41,25 @@ class JsonWriter {
     return value(v);
   }
 
-  // The document, indented by two spaces, with a final newline.
+  // The document, indented by two spaces, with a final newline. Throws std::logic_error while a
+  // container is still open.
   std::string str() const;
+  // With a sink: writes what is left and the final newline. Throws std::logic_error while a
+  // container is still open.
+  void finish();
 
  private:
-  nlohmann::ordered_json& place(nlohmann::ordered_json v);  // into the open container (or as the root)
-  nlohmann::ordered_json root_;
-  std::vector<nlohmann::ordered_json*> open_;  // the innermost last; a container is only ever its parent's last member
+  void before_value();                 // the separator, indentation and pending key of the next value
+  void scalar(const std::string& encoded);
+  struct Open {
+    bool array;
+    std::size_t members = 0;
+  };
+  std::string out_;
+  std::vector<Open> open_;  // the innermost last
   std::optional<std::string> key_;
+  bool root_written_ = false;
+  std::ostream* sink_ = nullptr;
 };
 
 }  // namespace lb::analysis

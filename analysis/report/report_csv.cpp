@@ -10,6 +10,8 @@
 #include "analysis/input/names.h"
 #include "analysis/report/reports.h"
 
+#include <sstream>
+
 namespace lb::analysis {
 namespace {
 
@@ -364,29 +366,39 @@ std::vector<std::map<std::string, std::string>> modelled_rows(const Comparison& 
 }  // namespace
 
 std::string benchmark_csv(const Comparison& cmp) {
-  std::string out;
+  std::ostringstream out;
+  write_benchmark_csv(cmp, out);
+  return out.str();
+}
+
+void write_benchmark_csv(const Comparison& cmp, std::ostream& stream) {
+  std::string out;  // a row at a time
   for (const auto& [name, get] : columns()) out += (out.empty() ? "" : ",") + std::string(name);
   out += '\n';
+  stream << out;
   for (const auto& r : cmp.runs) {
+    out.clear();
     bool first = true;
     for (const auto& [name, get] : columns()) {
       if (!first) out += ',';
       first = false;
-      out += csv_cell(inert(get(cmp, r)));
+      out += csv_cell(inert(strip_control_characters(get(cmp, r))));
     }
     out += '\n';
+    stream << out;
   }
   for (const auto& row : modelled_rows(cmp)) {
+    out.clear();
     bool first = true;
     for (const auto& [name, get] : columns()) {
       if (!first) out += ',';
       first = false;
       auto it = row.find(name);
-      out += csv_cell(inert(it == row.end() ? std::string() : it->second));
+      out += csv_cell(inert(it == row.end() ? std::string() : strip_control_characters(it->second)));
     }
     out += '\n';
+    stream << out;
   }
-  return out;
 }
 
 }  // namespace lb::analysis

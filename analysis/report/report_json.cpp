@@ -1,3 +1,5 @@
+#include <sstream>
+
 #include "analysis/compare/bound.h"
 #include "analysis/compare/energy.h"
 #include "analysis/report/json_writer.h"
@@ -422,7 +424,14 @@ void run(JsonWriter& j, const Comparison& cmp, const RunAnalysis& r) {
 }  // namespace
 
 std::string summary_json(const Comparison& cmp, const std::vector<InputReport>& inputs, const std::string& version) {
-  JsonWriter j;
+  std::ostringstream out;
+  write_summary_json(cmp, inputs, version, out);
+  return out.str();
+}
+
+void write_summary_json(const Comparison& cmp, const std::vector<InputReport>& inputs, const std::string& version,
+                        std::ostream& out) {
+  JsonWriter j(&out);
   j.begin_object();
   j.field("tool", "lumibench analyze").field("version", version);
   j.field("results_schema_version", kSupportedSchemaVersion).field("cluster_name", cmp.cluster_name);
@@ -539,7 +548,7 @@ std::string summary_json(const Comparison& cmp, const std::vector<InputReport>& 
   j.end_array();
   j.field("warnings", cmp.warnings);
   j.end_object();
-  return j.str();
+  j.finish();
 }
 
 }  // namespace lb::analysis

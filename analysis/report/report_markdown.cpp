@@ -6,6 +6,7 @@
 #include "analysis/input/names.h"
 #include "analysis/compare/quality.h"
 #include "analysis/report/reports.h"
+#include "analysis/report/selection.h"
 
 namespace lb::analysis {
 namespace {
@@ -23,6 +24,21 @@ std::string md(const std::string& text) {
   }
   return out;
 }
+
+// The configurations the tables list (all of them, or a sample of a very large comparison), and
+// the note that says which.
+struct Listed {
+  std::vector<size_t> order;    // in display order
+  std::vector<bool> member;     // by configuration index
+  std::string note;             // empty when every configuration is listed
+  bool has(size_t config) const { return config < member.size() && member[config]; }
+};
+
+// Past this many configurations summary.md lists a sample (analysis/report/selection.h); the
+// data files hold every one.
+constexpr size_t kMarkdownConfigurations = 200;
+// Past this many warnings summary.md lists the first ones; summary.json holds every one.
+constexpr size_t kMarkdownWarnings = 1000;
 
 std::string fixed(double v, int decimals) {
   char buf[64];
@@ -124,7 +140,7 @@ void energy_headline(std::string& out, const Comparison& cmp) {
   out += ". Assumptions: \"Energy, carbon, cost and memory\" below.\n";
 }
 
-void headline(std::string& out, const Comparison& cmp) {
+void headline(std::string& out, const Comparison& cmp, const Listed& listed) {
   out += "## Headline\n\n";
   const ConfigResult* base = cmp.baseline ? &cmp.configs[*cmp.baseline] : nullptr;
   if (cmp.fastest) {
@@ -181,7 +197,7 @@ void headline(std::string& out, const Comparison& cmp) {
     out += "- Best validation accuracy: none measured on a full split (subset accuracy is not shown as one).\n";
   }
   bool any = false;
-  for (size_t i : cmp.display_order) {
+  for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     if (c.headline_eligible || !c.time_s) continue;
     if (!any) out += "- Not in the headline (never called fastest):\n";
@@ -191,7 +207,7 @@ void headline(std::string& out, const Comparison& cmp) {
   out += "\n";
 }
 
-void configuration_table(std::string& out, const Comparison& cmp) {
+void configuration_table(std::string& out, const Comparison& cmp, const Listed& listed) {
   out += "## Time per configuration\n\n";
   out += "Accuracy: the lowest best validation accuracy of the configuration's full-split runs, next to the "
          "baseline's; quality: against the bar (docs/methodology.md, \"Quality\").\n\n";
@@ -200,7 +216,7 @@ void configuration_table(std::string& out, const Comparison& cmp) {
          "Best accuracy | Runs used | Method |\n";
   out += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   const ConfigResult* base = cmp.baseline ? &cmp.configs[*cmp.baseline] : nullptr;
-  for (size_t i : cmp.display_order) {
+  for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     if (!c.time_s) continue;
     std::string role;
@@ -221,7 +237,7 @@ void configuration_table(std::string& out, const Comparison& cmp) {
   }
   out += "\n";
   bool any = false;
-  for (size_t i : cmp.display_order) {
+  for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     if (c.time_s) continue;
     if (!any) out += "Not compared:\n\n";
@@ -236,7 +252,7 @@ std::string power(double w) { return w >= 1000 ? significant(w / 1000, 3) + " kW
 
 std::string memory_cell(const std::optional<int64_t>& v) { return v ? format_bytes(static_cast<double>(*v)) : "not recorded"; }
 
-void energy_table(std::string& out, const Comparison& cmp) {
+void energy_table(std::string& out, const Comparison& cmp, const Listed& listed) {
   const EnergyOptions& o = cmp.energy_options;
   out += "## Energy, carbon, cost and memory\n\n";
   out += "For the same job as the times above. Energy kinds: *measured* = from the energy counters the harness "
@@ -250,7 +266,7 @@ void energy_table(std::string& out, const Comparison& cmp) {
          "Power | CO2e | Grid | Cost (" + md(o.billing_unit) + ") | Peak host memory: rank 0 / largest rank | "
          "Peak device memory | How |\n";
   out += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
-  for (size_t i : cmp.display_order) {
+  for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     const ConfigEnergy& e = c.energy;
     out += "| " + md(c.label) + " (" + c.id + ") | " + (c.time_s ? format_duration(c.time_s->value) : std::string("none")) +
@@ -291,7 +307,7 @@ void energy_table(std::string& out, const Comparison& cmp) {
   out += "- Not included: cooling and other facility overhead (PUE), the network and storage outside the nodes, "
          "manufacturing (embodied carbon), and the laptop's display and peripherals beyond what its counters cover.\n";
   bool any = false;
-  for (size_t i : cmp.display_order) {
+  for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     for (const auto& n : c.energy.notes) {
       if (!any) out += "\nCounter notes:\n\n";
@@ -302,9 +318,9 @@ void energy_table(std::string& out, const Comparison& cmp) {
   out += "\n";
 }
 
-void scaling_table(std::string& out, const Comparison& cmp) {
+void scaling_table(std::string& out, const Comparison& cmp, const Listed& listed) {
   bool any = false;
-  for (size_t i : cmp.display_order) {
+  for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     for (const auto* s : {&c.vs_one_gpu, &c.vs_one_node}) {
       if (!*s || (*s)->reference == i) continue;
@@ -330,9 +346,9 @@ void scaling_table(std::string& out, const Comparison& cmp) {
   if (any) out += "\n";
 }
 
-void fit_table(std::string& out, const Comparison& cmp) {
+void fit_table(std::string& out, const Comparison& cmp, const Listed& listed) {
   bool any = false;
-  for (size_t i : cmp.display_order) {
+  for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     if (!c.subset_fit) continue;
     if (!any) {
@@ -349,10 +365,11 @@ void fit_table(std::string& out, const Comparison& cmp) {
   if (any) out += "\nWith two sizes the line passes through both points (R^2 = 1 says nothing).\n\n";
 }
 
-void accuracy_list(std::string& out, const Comparison& cmp) {
+void accuracy_list(std::string& out, const Comparison& cmp, const Listed& listed) {
   if (cmp.accuracy.empty()) return;
   out += "## Accuracy against time\n\n";
   for (const auto& s : cmp.accuracy) {
+    if (!listed.has(s.config)) continue;
     const std::string kind = s.projected ? "projected (extrapolated: yes)" : figure_kind(s.imported, s.extrapolated);
     out += "- " + md(s.label) + ": " + kind + ", " + std::to_string(s.points.size()) + " point(s)";
     if (!s.points.empty()) {
@@ -364,7 +381,7 @@ void accuracy_list(std::string& out, const Comparison& cmp) {
   out += "\n";
 }
 
-void quality_table(std::string& out, const Comparison& cmp) {
+void quality_table(std::string& out, const Comparison& cmp, const Listed& listed) {
   bool any_bar = false;
   for (const auto& c : cmp.configs) any_bar |= c.quality.bar_pct.has_value();
   if (!any_bar && !cmp.target_accuracy_pct) return;
@@ -381,7 +398,7 @@ void quality_table(std::string& out, const Comparison& cmp) {
   out += " | Reason |\n|---|---|---|---|---|---";
   if (target) out += "|---|---|---|---";
   out += "|---|\n";
-  for (size_t i : cmp.display_order) {
+  for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     out += "| " + md(c.label) + " (" + c.id + ") | " + accuracy_cell(c.accuracy_reached_pct) + " | " +
            std::to_string(c.accuracy_runs) + " | " + md(c.val_scope) +
@@ -408,9 +425,9 @@ void quality_table(std::string& out, const Comparison& cmp) {
 
 std::string rel(double fraction) { return "+-" + fixed(fraction * 100.0, 1) + "%"; }
 
-void repetitions_table(std::string& out, const Comparison& cmp) {
+void repetitions_table(std::string& out, const Comparison& cmp, const Listed& listed) {
   bool any = false;
-  for (size_t i : cmp.display_order) {
+  for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     const RepetitionSummary& r = c.repetitions;
     if (r.n < 2 && r.repeat_groups.empty()) continue;
@@ -438,7 +455,7 @@ void repetitions_table(std::string& out, const Comparison& cmp) {
   if (any) out += "\n";
   bool adaptive = false;
   for (const auto& a : cmp.runs) {
-    if (!a.run.adaptive.enabled()) continue;
+    if (!a.run.adaptive.enabled() || !listed.has(a.config)) continue;
     if (!adaptive) {
       out += "### Adaptive stopping (as the harness recorded it)\n\n";
       out += "The harness measured steps until the 95% interval of the median steady step time was within the target "
@@ -472,9 +489,9 @@ std::string flops(double v) {
   return significant(v, 3) + " " + units[u];
 }
 
-void bound_table(std::string& out, const Comparison& cmp) {
+void bound_table(std::string& out, const Comparison& cmp, const Listed& listed) {
   bool any = false;
-  for (size_t i : cmp.display_order) {
+  for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     if (!c.bound) continue;
     if (!any) {
@@ -559,21 +576,33 @@ std::string summary_markdown(const Comparison& cmp, const std::vector<InputRepor
          ").\n";
   out += "Intervals are 95%; *none* = no spread to estimate one from; *at most X* / *at least X* = the other end "
          "is not bounded by the measurements (too few of them; see the warnings).\n\n";
-  headline(out, cmp);
-  configuration_table(out, cmp);
-  energy_table(out, cmp);
-  scaling_table(out, cmp);
-  quality_table(out, cmp);
-  repetitions_table(out, cmp);
-  bound_table(out, cmp);
+  Listed listed;
+  const Selection sel = readable_selection(cmp, cmp.display_order, kMarkdownConfigurations);
+  listed.order = sel.shown;
+  listed.member.assign(cmp.configs.size(), false);
+  for (size_t i : sel.shown) listed.member[i] = true;
+  listed.note = selection_note(sel, "configurations");
+  if (!listed.note.empty()) out += "**Listed: " + listed.note + ".**\n\n";
+  headline(out, cmp, listed);
+  configuration_table(out, cmp, listed);
+  energy_table(out, cmp, listed);
+  scaling_table(out, cmp, listed);
+  quality_table(out, cmp, listed);
+  repetitions_table(out, cmp, listed);
+  bound_table(out, cmp, listed);
   scaling_model_tables(out, cmp);
-  fit_table(out, cmp);
-  accuracy_list(out, cmp);
+  fit_table(out, cmp, listed);
+  accuracy_list(out, cmp, listed);
   inputs_table(out, inputs);
   out += "## Warnings (" + std::to_string(cmp.warnings.size()) + ")\n\n";
   if (cmp.warnings.empty()) out += "None.\n";
-  for (const auto& w : cmp.warnings) out += "- " + md(w) + "\n";
-  return out;
+  for (size_t k = 0; k < cmp.warnings.size() && k < kMarkdownWarnings; ++k) out += "- " + md(cmp.warnings[k]) + "\n";
+  if (cmp.warnings.size() > kMarkdownWarnings) {
+    out += "- ... and " + std::to_string(cmp.warnings.size() - kMarkdownWarnings) +
+           " more: every warning is in summary.json (`warnings`)\n";
+  }
+  // Names from the inputs reach the terminal through this text: no control character survives.
+  return strip_control_characters(out);
 }
 
 }  // namespace lb::analysis

@@ -1,7 +1,9 @@
-// The three report files analyze writes; each function returns the file's text.
+// The three report files analyze writes; each function returns the file's text, or streams it
+// (the two that grow with the number of runs: a comparison of 100,000 runs writes hundreds of MB).
 // Column and field lists: docs/analyze.md, "Outputs".
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -13,8 +15,11 @@ namespace lb::analysis {
 
 // benchmark_data.csv: one row per run (measured or imported).
 std::string benchmark_csv(const Comparison& cmp);
+void write_benchmark_csv(const Comparison& cmp, std::ostream& out);
 // summary.json: the comparison for machines.
 std::string summary_json(const Comparison& cmp, const std::vector<InputReport>& inputs, const std::string& version);
+void write_summary_json(const Comparison& cmp, const std::vector<InputReport>& inputs, const std::string& version,
+                        std::ostream& out);
 // summary.md: the comparison for people; also printed on the terminal.
 std::string summary_markdown(const Comparison& cmp, const std::vector<InputReport>& inputs);
 
