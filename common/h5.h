@@ -64,7 +64,6 @@ inline Handle adopt_dataset(hid_t id) { return {id, H5Dclose}; }
 inline Handle adopt_attr(hid_t id) { return {id, H5Aclose}; }
 inline Handle adopt_type(hid_t id) { return {id, H5Tclose}; }
 inline Handle adopt_space(hid_t id) { return {id, H5Sclose}; }
-inline Handle adopt_plist(hid_t id) { return {id, H5Pclose}; }
 
 Handle utf8_string_type();
 

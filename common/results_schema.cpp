@@ -48,12 +48,6 @@ const std::vector<AttributeInfo>& run_attributes() {
   return list;
 }
 
-const AttributeInfo* find_attribute(const std::string& name) {
-  for (const auto& a : run_attributes())
-    if (name == a.name) return &a;
-  return nullptr;
-}
-
 #define LB_FIELD_INFO(name, type, doc) \
   {#name, FieldType::type, doc, offsetof(Row, name), sizeof(static_cast<Row*>(nullptr)->name)},
 

@@ -283,7 +283,6 @@ RunAttributes attributes_from_values(const std::map<std::string, AttrValue>& val
 #define LB_SCHEMA_FIELD(Row, name) ((void)sizeof(&::lb::schema::Row::name), #name)
 
 const std::vector<AttributeInfo>& run_attributes();
-const AttributeInfo* find_attribute(const std::string& name);
 const TableInfo& steps_table();
 const TableInfo& epochs_table();
 const TableInfo& evaluations_table();

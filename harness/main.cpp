@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "common/format.h"
-#include "harness/train/settings.h"
+#include "harness/cli/options.h"
 #if defined(LB_WITH_HDF5)
 #include "common/results_file.h"
 #endif

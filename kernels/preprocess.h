@@ -15,7 +15,8 @@ struct PreprocessSpec {
   bool antialias = true;               // torchvision >= 0.17's default for tensors, PIL's behaviour
   float mean[3] = {0.485f, 0.456f, 0.406f};
   float std[3] = {0.229f, 0.224f, 0.225f};
-  // True when this spec takes the antialiased path (antialias on and some edge shrinks).
+  // True when some edge shrinks; the antialiased path is taken when this and `antialias` hold
+  // (preprocess_cpu and the kernel test both).
   bool downscales() const { return resize_h < in_h || resize_w < in_w; }
 };
 

@@ -21,6 +21,7 @@ command -v "$cmd" >/dev/null || fail "LB_CONTAINER_CMD='$cmd': command not found
   fail ".device/deps has no cxxopts.hpp: run tests/device/prepare.sh on a Debian/Ubuntu machine and copy .device here"
 echo "build_container.sh: building in $image"
 # `run`, as the guide starts the image: its runscript sets up the Python that has torch.
+# shellcheck disable=SC2016  # expanded inside the image
 "$cmd" run --bind "$root" "$image" bash -c '
   set -e
   prefix=$(python3 -c "import torch; print(torch.utils.cmake_prefix_path)")

@@ -201,7 +201,9 @@ launch=(srun "${srun_args[@]}" "$LB_SLURM_DIR/rank_env.sh" "${container[@]}" "$L
   "${harness_args[@]}")
 
 echo "$LB_JOB_LABEL: job $job_id on ${SLURM_JOB_NUM_NODES:-?} nodes (${SLURM_JOB_NODELIST:-?}), ${SLURM_NTASKS:-?} ranks"
-echo "$LB_JOB_LABEL: route: ${LB_CONTAINER:+container $LB_CONTAINER}${LB_CONTAINER:-native}; launcher: $LB_LAUNCHER"
+route=native
+[[ -n $LB_CONTAINER ]] && route="container $LB_CONTAINER"
+echo "$LB_JOB_LABEL: route: $route; launcher: $LB_LAUNCHER"
 echo "$LB_JOB_LABEL: results -> $results"
 echo "$LB_JOB_LABEL: environment: OMP_NUM_THREADS=$OMP_NUM_THREADS NCCL_SOCKET_IFNAME=${NCCL_SOCKET_IFNAME:-}" \
   "NCCL_NET_GDR_LEVEL=${NCCL_NET_GDR_LEVEL:-} GLOO_SOCKET_IFNAME=${GLOO_SOCKET_IFNAME:-}" \

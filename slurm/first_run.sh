@@ -29,14 +29,15 @@ fail() { echo "first_run: $*" >&2; exit 2; }
 
 # --- 1. Account ---------------------------------------------------------------------------------
 [[ -n ${SBATCH_ACCOUNT:-} ]] || fail "no project account: give --account project_4650xxxxx (or export SBATCH_ACCOUNT)"
-if command -v sacctmgr >/dev/null; then
-  accounts=$(sacctmgr -nP show assoc user="$(id -un)" format=account 2>/dev/null | sort -u | tr '\n' ' ')
-  if [[ -n $accounts && " $accounts " != *" $SBATCH_ACCOUNT "* ]]; then
-    fail "SBATCH_ACCOUNT='$SBATCH_ACCOUNT': not one of your accounts ($accounts)"
-  fi
+accounts=""
+command -v sacctmgr >/dev/null &&
+  accounts=$({ sacctmgr -nP show assoc user="$(id -un)" format=account 2>/dev/null || true; } | sort -u | tr '\n' ' ')
+if [[ -n ${accounts// /} ]]; then
+  [[ " $accounts " == *" $SBATCH_ACCOUNT "* ]] ||
+    fail "SBATCH_ACCOUNT='$SBATCH_ACCOUNT': not one of your accounts (${accounts% })"
   say "account $SBATCH_ACCOUNT"
 else
-  say "account $SBATCH_ACCOUNT (not checked: no sacctmgr here)"
+  say "account $SBATCH_ACCOUNT (not checked: sacctmgr lists no accounts here)"
 fi
 
 # --- 2. Route: the guide's image, or the native modules -----------------------------------------

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite. Installs what is missing (with the test packages), builds the `cpu` preset
-# and runs every test through ctest; then builds and tests the harness against LibTorch 2.6 in a
-# Debian 13 root and compiles and links the `cuda` preset against LibTorch 2.6 for CUDA
+# and runs every test through ctest; builds the device check's configuration (no MPI, no HDF5) and
+# runs its CPU dry run (tests/device/gpu_check.sh --cpu-dry-run); then does both against LibTorch
+# 2.6 in a Debian 13 root and compiles and links the `cuda` preset against LibTorch 2.6 for CUDA
 # (tests/libtorch2/test.sh; a 2.5 GB download the first time). Exits non-zero on any failure, and
 # when no test ran.
 #   tests/run.sh            the suite (CI runs this)
@@ -26,6 +27,10 @@ t1=$SECONDS
 ctest --preset cpu "${ctest_args[@]}"
 echo "tests/run.sh: ctest (LibTorch $(build/cpu/harness/harness --version | sed 's/.*LibTorch \([0-9.]*\).*/\1/')) took $((SECONDS - t1)) s" >&2
 if ((${#ctest_args[@]} == 0)); then
+  t2=$SECONDS
+  # The GPU path's configuration and checks, on this LibTorch, without a GPU.
+  LB_PYTHON=/usr/bin/python3 tests/device/gpu_check.sh --cpu-dry-run --log-dir build/gpu-check-logs
+  echo "tests/run.sh: the device check's dry run took $((SECONDS - t2)) s" >&2
   libtorch2_args=()
   ((cuda)) && libtorch2_args+=(--cuda)
   tests/libtorch2/test.sh "${libtorch2_args[@]}"

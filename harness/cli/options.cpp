@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "harness/train/settings.h"
+#include "harness/cli/options.h"
 #include "harness/model/vit_config.h"
 #include "common/errors.h"
 #include "harness/data/split.h"
@@ -62,7 +62,7 @@ bool parse_settings(int argc, char** argv, Settings& s) {
                      "Times ViT training (torchvision-exact) on CPU or GPU, on one or many MPI ranks, and records "
                      "every step, epoch and the run's provenance to HDF5.");
   const Settings d;
-  std::string antialias, energy, launcher = "auto";
+  std::string antialias, energy, launcher = "auto", comm_sweep;
   auto str = [](auto v) { return std::to_string(v); };
   auto num = [](double v) {
     std::ostringstream os;
@@ -128,8 +128,8 @@ bool parse_settings(int argc, char** argv, Settings& s) {
         "else store), gloo, nccl, or store (through the c10d store itself: slow, for checks)",
         cxxopts::value(s.comm)->default_value(d.comm))
     ("comm-timeout", "seconds a collective may take before the run fails", cxxopts::value(s.comm_timeout_s)->default_value(num(d.comm_timeout_s)))
-    ("comm-sweep", "measure allreduce time by message size at the start: auto (multi-rank runs), on or off",
-        cxxopts::value(s.comm_sweep)->default_value(d.comm_sweep))
+    ("comm-sweep", "on: multi-rank runs measure allreduce time by message size at the start; off: they do not",
+        cxxopts::value(comm_sweep)->default_value("on"))
     ("require-fast-network", "refuse (exit 2) a multi-node run whose gradients would cross nodes over TCP sockets "
         "(NCCL/RCCL without its network plugin), as reported by the library")
     ("sync-every", "steps between the ranks' exchanges of loss, accuracy and stop requests; the host reads the device "
@@ -221,7 +221,8 @@ bool parse_settings(int argc, char** argv, Settings& s) {
   s.launcher = parse_launcher(launcher);
   s.require_fast_network = r.count("require-fast-network") > 0;
   require(s.sync_every >= 0 && s.sync_every <= 100000, "--sync-every " + str(s.sync_every) + ": expected 0 (auto) or a count up to 100000");
-  require_one_of("comm-sweep", s.comm_sweep, {"auto", "on", "off"});
+  require_one_of("comm-sweep", comm_sweep, {"on", "off"});
+  s.comm_sweep = comm_sweep == "on";
   require_one_of("optimizer-impl", s.optimizer_impl, {"auto", "fused", "torch"});
   require_one_of("precision", s.precision, {"fp32", "bf16", "fp16"});
   require_one_of("resize-antialias", antialias, {"on", "off"});

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <numeric>
 
-#include "harness/util/clock.h"
 
 namespace lb {
 
@@ -93,7 +92,6 @@ Batch BatchLoader::produce(const std::vector<std::int64_t>& indices) const {
 }
 
 std::optional<Batch> BatchLoader::next() {
-  const double t0 = now_s();
   std::unique_lock<std::mutex> lock(mu_);
   if (next_to_return_ >= batches_.size()) return std::nullopt;
   cv_.wait(lock, [&] { return error_ || ready_.count(next_to_return_) > 0; });
@@ -104,7 +102,6 @@ std::optional<Batch> BatchLoader::next() {
   ++next_to_return_;
   lock.unlock();
   cv_.notify_all();
-  b.wait_s = now_s() - t0;
   return b;
 }
 

@@ -26,7 +26,6 @@ struct Batch {
   torch::Tensor images;  // preprocessed [B, 3, S, S], or raw [B, 3, H, W] in [0, 1] when !preprocessed
   torch::Tensor labels;  // [B] int64
   bool preprocessed = true;
-  double wait_s = 0;     // how long next() blocked for it
 };
 
 struct LoaderOptions {
@@ -47,8 +46,6 @@ class BatchLoader {
   void start(std::vector<std::vector<std::int64_t>> batches);
   // The next batch in order; nullopt after the last. Rethrows a worker's error.
   std::optional<Batch> next();
-
-  const PreprocessSpec& spec() const { return spec_; }
 
  private:
   void stop();

@@ -257,9 +257,8 @@ bool collectives_available(CommBackend backend) {
   }
 }
 
-std::unique_ptr<Collectives> make_collectives(Communicator& comm, CommBackend backend, const torch::Device& device,
+std::unique_ptr<Collectives> make_collectives(Communicator& comm, CommBackend backend,
                                               std::chrono::milliseconds timeout) {
-  (void)device;
   if (!collectives_available(backend)) {
     if (backend == CommBackend::gloo)
       throw std::runtime_error("--comm gloo: this LibTorch has no Gloo headers to build its process group with "

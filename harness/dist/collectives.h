@@ -48,7 +48,7 @@ class Collectives {
 
 // Throws std::runtime_error when the backend is not in this LibTorch (or this build), or the group
 // cannot be formed within `timeout`. Collective: every rank calls it, in the same order.
-std::unique_ptr<Collectives> make_collectives(Communicator& comm, CommBackend backend, const torch::Device& device,
+std::unique_ptr<Collectives> make_collectives(Communicator& comm, CommBackend backend,
                                               std::chrono::milliseconds timeout);
 
 // Whether this build can form the backend's process group.

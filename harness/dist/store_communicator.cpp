@@ -152,6 +152,11 @@ class StoreCommunicator : public Communicator {
   }
 
   void check_failure_reports() override {
+    // Every rank polls while it waits, and rank 0's store serves them all: a look every 20 ms is
+    // prompt enough for a failure and keeps 64 waiting ranks from flooding the store.
+    const auto now = Clock::now();
+    if (now - last_failure_check_ < std::chrono::milliseconds(20)) return;
+    last_failure_check_ = now;
     if (rank_ == 0) {
       if (store_->add("lb/failures", 0) == 0) return;
       wait_for({"lb/failure/1"}, "a failure report", /*poll_failures=*/false);
@@ -194,9 +199,11 @@ class StoreCommunicator : public Communicator {
  private:
   static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
+  // Between two looks at the store: a round trip is itself a short wait at first, then the waits
+  // grow so that many waiting ranks do not flood rank 0's store.
   static void pause(int spins) {
-    if (spins < 200) return;  // a round trip to the store is itself the short wait
-    std::this_thread::sleep_for(std::chrono::microseconds(spins < 2000 ? 100 : 1000));
+    if (spins < 20) return;
+    std::this_thread::sleep_for(std::chrono::microseconds(spins < 200 ? 100 : 1000));
   }
 
   std::string next(const char* op) { return std::string("lb/") + op + "/" + std::to_string(++sequence_) + "/"; }
@@ -250,6 +257,7 @@ class StoreCommunicator : public Communicator {
   std::int64_t sequence_ = 0;
   int groups_ = 0;
   bool aborted_ = false;
+  Clock::time_point last_failure_check_{};
 };
 
 }  // namespace

@@ -53,7 +53,6 @@ class AmdGpuSource final : public CounterSource {
     std::string note;   // how the dies were grouped, for logs
   };
   const std::vector<Module>& modules() const { return modules_; }
-  const std::string& source_error() const { return source_error_; }
 
  private:
   std::string message(const std::string& call, int code) const;

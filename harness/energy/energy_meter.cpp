@@ -164,11 +164,4 @@ std::uint64_t EnergyMeter::samples_taken() const {
   return impl_->samples;
 }
 
-std::vector<std::string> EnergyMeter::source_names() const {
-  std::lock_guard<std::mutex> lock(impl_->sample_mutex);
-  std::vector<std::string> names;
-  for (const auto& s : impl_->sources) names.push_back(s->name());
-  return names;
-}
-
 }  // namespace lb::energy

@@ -61,7 +61,6 @@ class EnergyMeter {
   EnergyMark mark();       // samples every source now
   Reading since_start();   // from the first sample ever taken to now
   std::uint64_t samples_taken() const;
-  std::vector<std::string> source_names() const;
 
  private:
   struct Impl;  // the thread, its condition variable and the accumulators

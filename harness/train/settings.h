@@ -54,7 +54,7 @@ struct Settings {
   double comm_bucket_mb = 25.0;
   std::string comm = "auto";       // auto | gloo | nccl | store (auto: nccl on GPUs, gloo on CPUs)
   double comm_timeout_s = 300.0;   // a collective that takes longer fails the run
-  std::string comm_sweep = "auto";  // auto (multi-rank runs) | on | off
+  bool comm_sweep = true;  // measure allreduce time by message size at the start of multi-rank runs
   bool require_fast_network = false;  // refuse a multi-node run whose gradients go over TCP sockets
   int sync_every = 0;  // steps between the ranks' exchanges of metrics and stop requests (0: 1 on CPU, 10 on GPUs)
 
@@ -72,9 +72,5 @@ struct Settings {
   double progress_interval_s = 10.0;
   std::string command_line;
 };
-
-// Parses argv. Returns false after printing --help or --version (exit 0); throws UsageError with
-// a one-line message for anything malformed.
-bool parse_settings(int argc, char** argv, Settings& out);
 
 }  // namespace lb

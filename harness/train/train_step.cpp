@@ -69,7 +69,8 @@ void TrainStep::run(const DeviceBatch& b, const ScheduleValues& sched, StepTimer
         logits, b.labels, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(s_.label_smoothing));
   }
   timer.mark(Phase::forward);
-  const auto scale_used = scaler_.scale().clone();  // the scale this step ran with (update() changes it)
+  // The scale this step ran with: update() changes the scaler's own tensor in place.
+  const auto scale_used = scaler_.enabled() ? scaler_.scale().clone() : scaler_.scale();
   scaler_.scale_loss(loss).backward();
   timer.mark(Phase::backward);
   grads_.finish();

@@ -20,9 +20,7 @@
 #include "harness/dist/transport.h"
 #include "harness/model/vit.h"
 #include "harness/model/weights.h"
-#include "harness/record/flush_policy.h"
 #include "harness/record/provenance.h"
-#include "harness/record/recorder.h"
 #include "harness/train/adaptive_stop.h"
 #include "harness/train/energy_recording.h"
 #include "harness/train/evaluation.h"
@@ -31,6 +29,7 @@
 #include "harness/train/precision.h"
 #include "harness/train/rank_exchange.h"
 #include "harness/train/run_description.h"
+#include "harness/train/run_recording.h"
 #include "harness/train/schedule.h"
 #include "harness/train/step_timer.h"
 #include "harness/train/train_step.h"
@@ -177,8 +176,7 @@ Trainer::Trainer(const Settings& settings, Communicator& comm, RepeatInfo repeat
     const auto backend = choose_backend(s.comm, !st.device.is_cpu());
     std::unique_ptr<TransportReport> report;
     if (backend == CommBackend::nccl) report = std::make_unique<TransportReport>();
-    st.collectives = make_collectives(comm, backend, st.device,
-                                      std::chrono::milliseconds(std::int64_t(s.comm_timeout_s * 1000)));
+    st.collectives = make_collectives(comm, backend, std::chrono::milliseconds(std::int64_t(s.comm_timeout_s * 1000)));
     broadcast_parameters(st.collectives.get(), st.model->parameters());
     if (report) {
       std::string why;
@@ -228,268 +226,286 @@ schema::RunAttributes Trainer::describe() const {
   return a;
 }
 
-RunOutcome Trainer::run(Recorder* rec) {
-  auto& st = *st_;
-  const auto& s = st.s;
-  auto& comm = st.comm;
-  const bool root = comm.rank() == 0;
-  const double setup_s = now_s() - st.run_t0;
-  auto params = st.model->parameters();
-  Progress progress(s.progress, s.progress_interval_s, root);
+namespace {
 
-  const std::int64_t total_steps = st.steps_per_epoch * s.epochs;
-  const std::int64_t planned_steps = s.max_steps > 0 ? std::min(s.max_steps, total_steps) : total_steps;
-  LrSchedule schedule(s.lr_schedule, s.lr, total_steps, s.warmup_epochs / double(s.epochs));
+// One run's step loop: the epochs, the windows of steps and what ends them, validation and the
+// records. The step itself is TrainStep's, the ranks' exchange exchange_window's, the rows
+// RunRecording's; this holds them together in the order a run takes them.
+class StepLoop {
+ public:
+  StepLoop(Trainer::State& st, Recorder* rec, std::atomic<std::int64_t>& current_step);
+  RunOutcome run();
+
+ private:
+  // One epoch; false when the run stops before its end.
+  bool epoch(int epoch);
+  // The end of a window: read the window's steps from the device (the one host wait), exchange
+  // them with the other ranks, record them. Returns true when the ranks agreed to stop.
+  bool close_window(int epoch);
+  void finish();
+
+  Trainer::State& st_;
+  const Settings& s_;
+  Communicator& comm_;
+  const bool root_;
+  std::atomic<std::int64_t>& current_step_;
+  const double setup_s_;
+  std::vector<torch::Tensor> params_;
+  std::int64_t total_steps_, planned_steps_;
+  Progress progress_;
+  LrSchedule schedule_;
+  GradientSynchronizer grads_;
+  LossScaler scaler_;
+  StepTimer timer_;
+  EnergyRecording energy_;
+  TrainStep train_step_;
+  RunRecording recording_;
+  BatchLoader loader_, val_loader_;
+  EvalSetup eval_setup_;
+  TrainingMetrics metrics_;
+  RunOutcome out_{"completed", "", exit_code::ok};
+  std::string stop_reason_ = "epochs";
+  std::string adaptive_reason_;
+  std::int64_t step_ = 0;
+  std::vector<PendingStep> pending_;
+};
+
+BucketPlan bucket_plan(const Settings& s) {
   BucketPlan plan;
   plan.bucket_bytes = s.comm_bucket_mb * 1e6;
   plan.first_bucket_bytes = std::min(plan.first_bucket_bytes, plan.bucket_bytes);
-  GradientSynchronizer grads(comm, st.collectives.get(), params, plan);
-  LossScaler scaler(st.precision == Precision::fp16, st.device);
-  StepTimer timer(st.device);
-  EnergyRecording energy(s, comm, st.device);
-  TrainStep train_step(st.model, params, *st.optimizer, grads, scaler, st.device,
-                       {st.precision, s.label_smoothing, s.grad_clip, st.sync_every});
+  return plan;
+}
 
-  const bool sweep = st.collectives && (s.comm_sweep == "on" || s.comm_sweep == "auto");
-  std::vector<schema::AllreduceSweepRecord> sweep_rows;
-  if (sweep) sweep_rows = measure_allreduce_sweep(*st.collectives, comm.world_size(), st.device, 64LL << 20, 5);
-  if (rec) {
-    schema::RunAttributes a;
-    a.total_steps_planned = planned_steps;
-    a.steps_per_epoch = st.steps_per_epoch;
-    a.setup_s = setup_s;
-    rec->set(a);
-    for (const auto& row : sweep_rows) rec->add_allreduce_sweep(row);
-    rec->request_flush();
-  }
+LoaderOptions loader_options(const Trainer::State& st) {
   LoaderOptions lo;
-  lo.workers = s.loader_workers;
-  lo.prefetch = s.prefetch_batches;
+  lo.workers = st.s.loader_workers;
+  lo.prefetch = st.s.prefetch_batches;
   lo.preprocess = !st.preprocess_on_device;
   lo.pinned = !st.device.is_cpu();
-  BatchLoader loader(*st.dataset, st.spec, lo);
-  BatchLoader val_loader(*st.dataset, st.spec, lo);
-  const EvalSetup eval_setup{st.model, val_loader, st.split.val, comm, st.device, st.precision, st.spec, s.batch_size};
-
-  FlushPolicy flush_policy(s.flush_interval_s, now_s());
-  double flush_time = 0;
-  auto flush = [&](bool now) {
-    if (!rec) return;
-    const double t0 = now_s();
-    if (!now && !flush_policy.due(t0)) return;
-    schema::RunAttributes a;
-    a.wall_time_s = now_s() - st.run_t0;
-    a.peak_rss_bytes = peak_rss_bytes();
-    rec->set(a);
-    rec->request_flush();
-    flush_policy.flushed(now_s());
-    flush_time += now_s() - t0;
-  };
-  auto record_eval = [&](const EvalResult& e, std::int64_t step, int epoch) {
-    if (!rec) return;
-    schema::EvaluationRecord row;
-    row.step = step;
-    row.epoch = epoch;
-    row.val_samples = e.samples;
-    row.val_loss = e.loss;
-    row.val_top1 = e.top1;
-    row.val_top5 = e.top5;
-    row.val_time_s = e.time_s;
-    row.end_wall_s = now_s() - st.run_t0;
-    rec->add_evaluation(row);
-  };
-
-  RunOutcome out{"completed", "", exit_code::ok};
-  std::string stop_reason = "epochs";
-  std::int64_t step = 0;
-  TrainingMetrics metrics;
-  std::string adaptive_reason;
-  std::vector<PendingStep> pending;
-  auto poll_failures = [&] { comm.check_failure_reports(); };
-
-  // The end of a window: read the window's steps from the device (the one host wait), exchange
-  // them with the other ranks, record them. Returns true when the ranks agreed to stop.
-  auto close_window = [&](int epoch) -> bool {
-    const auto times = timer.collect(poll_failures);
-    const auto figures = train_step.collect();
-    std::vector<LocalStep> local(pending.size());
-    for (size_t i = 0; i < pending.size(); ++i)
-      local[i] = {figures[i].loss_sum, figures[i].correct, pending[i].samples, figures[i].loss_scale, times[i]};
-    LocalRequests requests;
-    requests.signal = stop_signal();
-    requests.record_failed = rec && rec->error();
-    requests.adaptive_stop = root && !adaptive_reason.empty();
-    const auto window = exchange_window(comm, local, requests);
-    for (size_t i = 0; i < window.steps.size(); ++i) {
-      const auto& w = window.steps[i];
-      const auto& p = pending[i];
-      const double global_loss = w.loss_sum / w.samples;
-      schema::StepRecord row;
-      row.step = p.step;
-      row.epoch = epoch;
-      row.step_in_epoch = p.step_in_epoch;
-      row.samples = std::int32_t(w.samples);
-      row.warmup = p.step < s.warmup_steps ? 1 : 0;
-      row.data_wait_s = w.times.data_wait_s;
-      row.forward_s = w.times.forward_s;
-      row.backward_s = w.times.backward_s;
-      row.comm_exposed_s = w.times.comm_exposed_s;
-      row.optimizer_s = w.times.optimizer_s;
-      row.total_s = w.times.total_s;
-      row.loss = float(global_loss);
-      row.lr = p.lr;
-      row.loss_scale = float(w.loss_scale);
-      if (rec) rec->add_step(row, w.rank_total_s);
-      if (!std::isfinite(global_loss)) {
-        pending.clear();
-        throw DivergedError("loss is " + std::to_string(global_loss) + " at step " + std::to_string(p.step) +
-                            " (epoch " + std::to_string(epoch + 1) + ")" +
-                            (i + 1 < window.steps.size() ? "; the window's later steps are not recorded" : ""));
-      }
-      metrics.add_step(w.loss_sum, w.correct, w.samples, w.times.total_s, row.warmup != 0);
-      progress.step(p.step_in_epoch + 1, w.samples / w.times.total_s, global_loss);
-    }
-    pending.clear();
-    if (window.record_failed)
-      throw RecordError(rec && rec->error() ? *rec->error() : "rank 0 could not write the results");
-    if (window.signal) {
-      out = {"interrupted", std::string("stopped by ") + stop_signal_name(window.signal), stop_exit_code(window.signal)};
-      stop_reason = stop_signal_name(window.signal);
-      return true;
-    }
-    if (window.adaptive_stop) {
-      stop_reason = "adaptive";
-      return true;
-    }
-    if (root && s.adaptive_ci > 0 && adaptive_reason.empty() &&
-        adaptive_target_reached(metrics.steady_step_times(), s.adaptive_ci))
-      adaptive_reason = "ci_reached";  // shared with every rank at the next exchange
-    flush(false);
-    return false;
-  };
-
-  try {
-    for (int epoch = 0; epoch < s.epochs; ++epoch) {
-      const double epoch_t0 = now_s();
-      const double flush_before = flush_time;
-      double eval_extra = 0;
-      auto positions = shard_positions(std::int64_t(st.split.train.size()), s.seed, epoch, comm.rank(), comm.world_size());
-      loader.start(make_batches(positions, st.split.train, s.batch_size));
-      progress.epoch_start(epoch, s.epochs, st.steps_per_epoch);
-      energy.epoch_start();
-      metrics.start_epoch();
-      timer.restart();
-      std::int64_t step_in_epoch = 0;
-      bool stop = false;
-      while (true) {
-        if (s.max_steps > 0 && step >= s.max_steps) {
-          stop = true;
-          stop_reason = adaptive_reason.empty() ? "max_steps" : "adaptive";
-          if (s.adaptive_ci > 0 && adaptive_reason.empty()) adaptive_reason = "step_budget";
-          break;
-        }
-        current_step_.store(step);
-        maybe_inject(comm.rank(), step);
-        timer.begin();
-        auto batch = loader.next();
-        if (!batch) throw std::logic_error("the loader ended before the epoch's " + std::to_string(st.steps_per_epoch) + " steps");
-        const auto b = upload(*batch, st.device, st.spec);
-        timer.mark(Phase::data);
-        const auto sched = schedule.at(step);
-        train_step.run(b, sched, timer);
-        pending.push_back({step, std::int32_t(step_in_epoch), sched.lr, double(b.labels.size(0))});
-        ++step;
-        ++step_in_epoch;
-        const bool eval_due = s.eval_every > 0 && step % s.eval_every == 0;
-        const bool window_end = int(pending.size()) == st.sync_every || step_in_epoch == st.steps_per_epoch ||
-                                (s.max_steps > 0 && step >= s.max_steps) || eval_due ||
-                                (comm.world_size() == 1 && stop_signal() != 0);  // alone: stop at once
-        if (window_end && close_window(epoch)) {
-          stop = true;
-          break;
-        }
-        if (eval_due) {
-          const auto e = validate(eval_setup);
-          eval_extra += e.time_s;
-          record_eval(e, step, epoch);
-          progress.message("step " + std::to_string(step) + ": val top-1 " + std::to_string(e.top1 * 100) + "%");
-          timer.restart();
-        }
-        if (step_in_epoch == st.steps_per_epoch) break;
-      }
-      const double train_time = now_s() - epoch_t0 - (flush_time - flush_before) - eval_extra;
-      if (stop && step_in_epoch == 0) break;
-      EvalResult e;
-      if (out.status == "completed") {  // a run cut short by --max-steps still validates its partial epoch
-        e = validate(eval_setup);
-        record_eval(e, step, epoch);
-      }
-      schema::EpochRecord row;
-      row.epoch = epoch;
-      row.train_time_s = train_time;
-      row.val_time_s = e.time_s;
-      row.epoch_time_s = now_s() - epoch_t0 - (flush_time - flush_before);
-      const double seen = metrics.epoch_samples();
-      row.train_samples = std::int64_t(seen);
-      row.val_samples = e.samples;
-      row.train_loss = metrics.epoch_loss();
-      row.train_acc = metrics.epoch_accuracy();
-      row.val_loss = e.loss;
-      row.val_top1 = e.top1;
-      row.val_top5 = e.top5;
-      row.images_per_s = train_time > 0 ? seen / train_time : 0;
-      row.end_wall_s = now_s() - st.run_t0;
-      row.energy_j = energy.epoch_end(epoch, rec);
-      if (rec) rec->add_epoch(row);
-      metrics.end_epoch(row.epoch_time_s);
-      char line[256];
-      std::snprintf(line, sizeof line, "epoch %d/%d: %.1f img/s, train loss %.4f acc %.1f%%, val loss %.4f top-1 %.1f%% top-5 %.1f%% (%s)",
-                    epoch + 1, s.epochs, row.images_per_s, row.train_loss, row.train_acc * 100, row.val_loss,
-                    row.val_top1 * 100, row.val_top5 * 100, format_duration(row.epoch_time_s).c_str());
-      progress.message(line);
-      flush(true);
-      if (stop) break;
-    }
-  } catch (const DivergedError& e) {
-    out = {"diverged", e.what(), exit_code::diverged};
-    stop_reason = "error";
-  }
-
-  energy.run_end(rec);
-  // Run-level figures, the largest over the ranks where each rank has its own; -1: unknown.
-  const auto device_peak = peak_device_memory(st.device);
-  double peaks[2] = {double(peak_rss_bytes()), device_peak ? double(*device_peak) : -1.0};
-  comm.allreduce_max(peaks, 2);
-  const double ips = metrics.steady_images_per_s();
-  if (rec) {
-    schema::RunAttributes a;
-    a.status = out.status;
-    a.error = out.error;
-    a.stop_reason = stop_reason;
-    a.end_utc = utc_now();
-    a.steady_images_per_s = ips;
-    const double model_flops = ips * vit_train_flops(st.config) / comm.world_size();
-    a.model_flops_per_s = model_flops;
-    a.model_flops_utilisation = st.gemm.flops_per_s > 0 ? model_flops / st.gemm.flops_per_s : NAN;
-    a.peak_rss_bytes_max_rank = std::int64_t(peaks[0]);
-    if (peaks[1] >= 0) a.peak_device_memory_bytes = std::int64_t(peaks[1]);
-    a.adaptive_stop_reason = adaptive_reason;
-    const auto ci = median_interval_95(metrics.steady_step_times());
-    a.adaptive_rel_ci = ci ? ci->relative_half_width : NAN;
-    rec->set(a);
-    flush(true);
-  }
-  if (root) {
-    std::ostringstream os;
-    os << "harness: " << out.status << " after " << step << " steps in " << format_duration(now_s() - st.run_t0)
-       << "; steady-state " << ips << " images/s";
-    if (metrics.epochs_done() > 0) os << "; " << format_duration(metrics.mean_epoch_s()) << " per epoch (measured)";
-    if (st.gemm.flops_per_s > 0 && ips > 0)
-      os << "; model FLOP utilisation " << 100.0 * ips * vit_train_flops(st.config) / comm.world_size() / st.gemm.flops_per_s
-         << "% of the measured matrix-product rate";
-    std::fprintf(stderr, "%s\n", os.str().c_str());  // the summary is printed whatever --progress says
-  }
-  return out;
+  return lo;
 }
+
+std::int64_t planned(const Trainer::State& st) {
+  const std::int64_t total = st.steps_per_epoch * st.s.epochs;
+  return st.s.max_steps > 0 ? std::min(st.s.max_steps, total) : total;
+}
+
+StepLoop::StepLoop(Trainer::State& st, Recorder* rec, std::atomic<std::int64_t>& current_step)
+    : st_(st),
+      s_(st.s),
+      comm_(st.comm),
+      root_(st.comm.rank() == 0),
+      current_step_(current_step),
+      setup_s_(now_s() - st.run_t0),
+      params_(st.model->parameters()),
+      total_steps_(st.steps_per_epoch * st.s.epochs),
+      planned_steps_(planned(st)),
+      progress_(s_.progress, s_.progress_interval_s, root_, planned_steps_),
+      schedule_(s_.lr_schedule, s_.lr, total_steps_, s_.warmup_epochs / double(s_.epochs)),
+      grads_(comm_, st.collectives.get(), params_, bucket_plan(s_)),
+      scaler_(st.precision == Precision::fp16, st.device),
+      timer_(st.device),
+      energy_(s_, comm_, st.device),
+      train_step_(st.model, params_, *st.optimizer, grads_, scaler_, st.device,
+                  {st.precision, s_.label_smoothing, s_.grad_clip, st.sync_every}),
+      recording_(rec, st.run_t0, s_.flush_interval_s),
+      loader_(*st.dataset, st.spec, loader_options(st)),
+      val_loader_(*st.dataset, st.spec, loader_options(st)),
+      eval_setup_{st.model, val_loader_, st.split.val, comm_, st.device, st.precision, st.spec, s_.batch_size} {}
+
+RunOutcome StepLoop::run() {
+  std::vector<schema::AllreduceSweepRecord> sweep;
+  if (st_.collectives && s_.comm_sweep)
+    sweep = measure_allreduce_sweep(*st_.collectives, comm_.world_size(), st_.device, 64LL << 20, 5);
+  recording_.plan(planned_steps_, st_.steps_per_epoch, setup_s_, sweep);
+  try {
+    for (int e = 0; e < s_.epochs; ++e)
+      if (!epoch(e)) break;
+  } catch (const DivergedError& e) {
+    out_ = {"diverged", e.what(), exit_code::diverged};
+    stop_reason_ = "error";
+  }
+  finish();
+  return out_;
+}
+
+bool StepLoop::epoch(int epoch) {
+  const double epoch_t0 = now_s();
+  const double flush_before = recording_.flush_time_s();
+  double eval_extra = 0;
+  auto positions = shard_positions(std::int64_t(st_.split.train.size()), s_.seed, epoch, comm_.rank(), comm_.world_size());
+  loader_.start(make_batches(positions, st_.split.train, s_.batch_size));
+  progress_.epoch_start(epoch, s_.epochs, std::min(st_.steps_per_epoch, planned_steps_ - step_));
+  energy_.epoch_start();
+  metrics_.start_epoch();
+  timer_.restart();
+  std::int64_t step_in_epoch = 0;
+  bool stop = false;
+  while (step_in_epoch < st_.steps_per_epoch) {
+    if (s_.max_steps > 0 && step_ >= s_.max_steps) {
+      stop = true;
+      stop_reason_ = adaptive_reason_.empty() ? "max_steps" : "adaptive";
+      if (s_.adaptive_ci > 0 && adaptive_reason_.empty()) adaptive_reason_ = "step_budget";
+      break;
+    }
+    current_step_.store(step_);
+    maybe_inject(comm_.rank(), step_);
+    timer_.begin();
+    auto batch = loader_.next();
+    if (!batch) throw std::logic_error("the loader ended before the epoch's " + std::to_string(st_.steps_per_epoch) + " steps");
+    const auto b = upload(*batch, st_.device, st_.spec);
+    timer_.mark(Phase::data);
+    const auto sched = schedule_.at(step_);
+    train_step_.run(b, sched, timer_);
+    pending_.push_back({step_, std::int32_t(step_in_epoch), sched.lr, double(b.labels.size(0))});
+    ++step_;
+    ++step_in_epoch;
+    const bool eval_due = s_.eval_every > 0 && step_ % s_.eval_every == 0;
+    const bool window_end = int(pending_.size()) == st_.sync_every || step_in_epoch == st_.steps_per_epoch ||
+                            (s_.max_steps > 0 && step_ >= s_.max_steps) || eval_due ||
+                            (comm_.world_size() == 1 && stop_signal() != 0);  // alone: stop at once
+    if (window_end && close_window(epoch)) {
+      stop = true;
+      break;
+    }
+    if (eval_due) {
+      const auto e = validate(eval_setup_);
+      eval_extra += e.time_s;
+      recording_.evaluation(e, step_, epoch);
+      progress_.message("step " + std::to_string(step_) + ": val top-1 " + std::to_string(e.top1 * 100) + "%");
+      timer_.restart();
+    }
+  }
+  const double train_time = now_s() - epoch_t0 - (recording_.flush_time_s() - flush_before) - eval_extra;
+  if (stop && step_in_epoch == 0) return false;
+  EvalResult e;
+  if (out_.status == "completed") {  // a run cut short by --max-steps still validates its partial epoch
+    e = validate(eval_setup_);
+    recording_.evaluation(e, step_, epoch);
+  }
+  schema::EpochRecord row;
+  row.epoch = epoch;
+  row.train_time_s = train_time;
+  row.val_time_s = e.time_s;
+  row.epoch_time_s = now_s() - epoch_t0 - (recording_.flush_time_s() - flush_before);
+  const double seen = metrics_.epoch_samples();
+  row.train_samples = std::int64_t(seen);
+  row.val_samples = e.samples;
+  row.train_loss = metrics_.epoch_loss();
+  row.train_acc = metrics_.epoch_accuracy();
+  row.val_loss = e.loss;
+  row.val_top1 = e.top1;
+  row.val_top5 = e.top5;
+  row.images_per_s = train_time > 0 ? seen / train_time : 0;
+  row.end_wall_s = now_s() - st_.run_t0;
+  row.energy_j = energy_.epoch_end(epoch, recording_.recorder());
+  recording_.epoch(row);
+  metrics_.end_epoch(row.epoch_time_s);
+  char line[256];
+  std::snprintf(line, sizeof line, "epoch %d/%d: %.1f img/s, train loss %.4f acc %.1f%%, val loss %.4f top-1 %.1f%% top-5 %.1f%% (%s)",
+                epoch + 1, s_.epochs, row.images_per_s, row.train_loss, row.train_acc * 100, row.val_loss,
+                row.val_top1 * 100, row.val_top5 * 100, format_duration(row.epoch_time_s).c_str());
+  progress_.message(line);
+  recording_.flush(true);
+  return !stop;
+}
+
+bool StepLoop::close_window(int epoch) {
+  const auto times = timer_.collect([this] { comm_.check_failure_reports(); });
+  const auto figures = train_step_.collect();
+  std::vector<LocalStep> local(pending_.size());
+  for (size_t i = 0; i < pending_.size(); ++i)
+    local[i] = {figures[i].loss_sum, figures[i].correct, pending_[i].samples, figures[i].loss_scale, times[i]};
+  LocalRequests requests;
+  requests.signal = stop_signal();
+  requests.record_failed = recording_.error().has_value();
+  requests.adaptive_stop = root_ && !adaptive_reason_.empty();
+  const auto window = exchange_window(comm_, local, requests);
+  for (size_t i = 0; i < window.steps.size(); ++i) {
+    const auto& w = window.steps[i];
+    const auto& p = pending_[i];
+    const double global_loss = w.loss_sum / w.samples;
+    schema::StepRecord row;
+    row.step = p.step;
+    row.epoch = epoch;
+    row.step_in_epoch = p.step_in_epoch;
+    row.samples = std::int32_t(w.samples);
+    row.warmup = p.step < s_.warmup_steps ? 1 : 0;
+    row.data_wait_s = w.times.data_wait_s;
+    row.forward_s = w.times.forward_s;
+    row.backward_s = w.times.backward_s;
+    row.comm_exposed_s = w.times.comm_exposed_s;
+    row.optimizer_s = w.times.optimizer_s;
+    row.total_s = w.times.total_s;
+    row.loss = float(global_loss);
+    row.lr = p.lr;
+    row.loss_scale = float(w.loss_scale);
+    recording_.step(row, w.rank_total_s);
+    if (!std::isfinite(global_loss)) {
+      pending_.clear();
+      throw DivergedError("loss is " + std::to_string(global_loss) + " at step " + std::to_string(p.step) + " (epoch " +
+                          std::to_string(epoch + 1) + ")" +
+                          (i + 1 < window.steps.size() ? "; the window's later steps are not recorded" : ""));
+    }
+    metrics_.add_step(w.loss_sum, w.correct, w.samples, w.times.total_s, row.warmup != 0);
+    progress_.step(p.step_in_epoch + 1, p.step + 1, w.samples / w.times.total_s, global_loss);
+  }
+  pending_.clear();
+  if (window.record_failed)
+    throw RecordError(recording_.error().value_or("rank 0 could not write the results"));
+  if (window.signal) {
+    out_ = {"interrupted", std::string("stopped by ") + stop_signal_name(window.signal), stop_exit_code(window.signal)};
+    stop_reason_ = stop_signal_name(window.signal);
+    return true;
+  }
+  if (window.adaptive_stop) {
+    stop_reason_ = "adaptive";
+    return true;
+  }
+  if (root_ && s_.adaptive_ci > 0 && adaptive_reason_.empty() &&
+      adaptive_target_reached(metrics_.steady_step_times(), s_.adaptive_ci))
+    adaptive_reason_ = "ci_reached";  // shared with every rank at the next exchange
+  recording_.flush(false);
+  return false;
+}
+
+void StepLoop::finish() {
+  energy_.run_end(recording_.recorder());
+  // Run-level figures, the largest over the ranks where each rank has its own; -1: unknown.
+  const auto device_peak = peak_device_memory(st_.device);
+  double peaks[2] = {double(peak_rss_bytes()), device_peak ? double(*device_peak) : -1.0};
+  comm_.allreduce_max(peaks, 2);
+  const double ips = metrics_.steady_images_per_s();
+  const double model_flops = ips * vit_train_flops(st_.config) / comm_.world_size();
+  schema::RunAttributes a;
+  a.status = out_.status;
+  a.error = out_.error;
+  a.stop_reason = stop_reason_;
+  a.end_utc = utc_now();
+  a.steady_images_per_s = ips;
+  a.model_flops_per_s = model_flops;
+  a.model_flops_utilisation = st_.gemm.flops_per_s > 0 ? model_flops / st_.gemm.flops_per_s : NAN;
+  a.peak_rss_bytes_max_rank = std::int64_t(peaks[0]);
+  if (peaks[1] >= 0) a.peak_device_memory_bytes = std::int64_t(peaks[1]);
+  a.adaptive_stop_reason = adaptive_reason_;
+  const auto ci = median_interval_95(metrics_.steady_step_times());
+  a.adaptive_rel_ci = ci ? ci->relative_half_width : NAN;
+  recording_.attributes(a);
+  recording_.flush(true);
+  if (!root_) return;
+  std::ostringstream os;
+  os << "harness: " << out_.status << " after " << step_ << " steps in " << format_duration(now_s() - st_.run_t0)
+     << "; steady-state " << ips << " images/s";
+  if (metrics_.epochs_done() > 0) os << "; " << format_duration(metrics_.mean_epoch_s()) << " per epoch (measured)";
+  if (st_.gemm.flops_per_s > 0 && ips > 0)
+    os << "; model FLOP utilisation " << 100.0 * model_flops / st_.gemm.flops_per_s
+       << "% of the measured matrix-product rate";
+  std::fprintf(stderr, "%s\n", os.str().c_str());  // the summary is printed whatever --progress says
+}
+
+}  // namespace
+
+RunOutcome Trainer::run(Recorder* rec) { return StepLoop(*st_, rec, current_step_).run(); }
 
 }  // namespace lb

@@ -10,7 +10,13 @@
 
 namespace lb {
 
-Progress::Progress(const std::string& mode, double interval_s, bool enabled) : interval_s_(interval_s) {
+double eta_s(double elapsed_s, std::int64_t done, std::int64_t planned) {
+  if (done <= 0) return NAN;
+  return elapsed_s / double(done) * double(planned > done ? planned - done : 0);
+}
+
+Progress::Progress(const std::string& mode, double interval_s, bool enabled, std::int64_t planned_steps)
+    : interval_s_(interval_s), planned_(planned_steps) {
   enabled_ = enabled && mode != "none";
   bar_ = mode == "bar" || (mode == "auto" && isatty(STDERR_FILENO));
 }
@@ -19,13 +25,15 @@ void Progress::epoch_start(int epoch, int epochs, std::int64_t steps) {
   epoch_ = epoch;
   epochs_ = epochs;
   steps_ = steps;
-  epoch_t0_ = last_print_ = now_s();
+  last_print_ = now_s();
+  if (run_t0_ < 0) run_t0_ = last_print_;  // the pace counts from the first step, not from setup
 }
 
-void Progress::step(std::int64_t done, double images_per_s, double loss) {
+void Progress::step(std::int64_t done_in_epoch, std::int64_t done_in_run, double images_per_s, double loss) {
   if (!enabled_) return;
   const double now = now_s();
-  const double eta = done > 0 ? (now - epoch_t0_) / double(done) * double(steps_ - done) : NAN;
+  const std::int64_t done = done_in_epoch;
+  const double eta = eta_s(now - run_t0_, done_in_run, planned_);
   if (bar_) {
     constexpr int kWidth = 24;
     const int filled = steps_ > 0 ? int(kWidth * done / steps_) : 0;

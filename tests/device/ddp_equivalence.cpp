@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
   images = images.to(device);
   labels = labels.to(device);
   auto params = model->parameters();
-  auto collectives = lb::make_collectives(comm, kind, device, std::chrono::seconds(120));
+  auto collectives = lb::make_collectives(comm, kind, std::chrono::seconds(120));
   lb::broadcast_parameters(collectives.get(), params);
   auto opt = lb::make_optimizer(params, os);
   lb::BucketPlan plan;

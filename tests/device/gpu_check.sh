@@ -19,7 +19,8 @@
 # what CI runs on both LibTorch versions. Logs go to --log-dir ($OUT when set, else build/).
 # Exit codes: 0 every check passed, 1 a build or a check failed, 2 usage.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
+# shellcheck disable=SC2317  # the checks are functions run through check()
 batches=64,128,256 steps=30 warmup=10 precision=bf16 dry=0 compile=1 log_dir=""
 while (($#)); do
   case "$1" in

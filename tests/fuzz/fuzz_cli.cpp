@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/train/settings.h"
+#include "harness/cli/options.h"
 #include "common/errors.h"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {

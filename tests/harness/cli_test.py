@@ -221,6 +221,46 @@ class Cli(unittest.TestCase):
         self.assertIn("--energy off", attrs["energy_unavailable"])
         self.assertTrue(math.isnan(attrs["energy_j"]))
 
+    def test_exchange_windows_change_nothing_but_when_the_host_reads(self):
+        # The same run with the device read (and the ranks' exchange) every step and every 4 steps:
+        # the same steps, the same losses to the bit, the same epochs; the GPU default of 10 is
+        # recorded as what it was.
+        losses = {}
+        for every in (1, 4):
+            out = os.path.join(self.tmp.name, f"w{every}.h5")
+            r = run(*TINY, "--subset", "240", "--epochs", "2", "--batch-size", "16", "--max-steps", "27",
+                    "--sync-every", str(every), "--output", out)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            (attrs, data), = runs(out).values()
+            self.assertEqual(attrs["sync_every"], every)
+            self.assertEqual(attrs["stop_reason"], "max_steps")
+            self.assertEqual(list(data["steps"]["step"]), list(range(27)))
+            losses[every] = [float(x) for x in data["steps"]["loss"]]
+            self.assertEqual(len(data["epochs"]), 2)
+        self.assertEqual(losses[1], losses[4])
+
+    def test_progress_counts_the_steps_the_run_will_take(self):
+        # 15 steps per epoch and 2 epochs, but --max-steps 4: the last line says 4 of 4 and nothing left.
+        args = [a for a in TINY if a not in ("--progress", "none")]
+        r = run(*args, "--progress", "plain", "--progress-interval", "1000", "--subset", "240", "--epochs", "2",
+                "--batch-size", "16", "--max-steps", "4", "--output", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        last = [line for line in r.stderr.splitlines() if line.startswith("epoch 1/2 step")][-1]
+        self.assertIn("step 4/4", last)
+        self.assertIn("ETA 0", last)
+
+    def test_a_stop_ends_a_single_rank_window_at_once(self):
+        # Alone, a rank does not wait for its window's end to stop: the step in flight is the last.
+        p = self.start_long_run("--sync-every", "50")
+        self.wait_for_epochs(p, 1)
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=60)
+        self.assertEqual(p.returncode, 143)
+        (attrs, data), = runs(self.out).values()
+        self.assertEqual(attrs["status"], "interrupted")
+        steps = data["steps"]
+        self.assertEqual(list(steps["step"]), list(range(len(steps))), "every step up to the stop is recorded")
+
     def test_nan_loss_ends_as_diverged_with_exit_3(self):
         r = run(*TINY, "--subset", "640", "--epochs", "3", "--optimizer", "sgd", "--lr", "1e30",
                 "--lr-schedule", "constant", "--output", self.out)

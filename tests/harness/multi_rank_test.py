@@ -113,6 +113,19 @@ class MpiHarness(unittest.TestCase):
         self.assertEqual(len(data["steps"]), 8)  # steps 0..7: the one during which the request came was finished
         self.assertEqual(data["rank_step_time_s"].shape, (8, 2))
 
+    def test_with_windows_a_stop_is_agreed_at_the_window_end(self):
+        # Exchanges every 4 steps: rank 1's stop request before step 5 is shared at the end of the
+        # window of steps 4..7, and both ranks stop after step 7.
+        env = dict(ENV, LB_TEST_STOP_RANK="1", LB_TEST_STOP_STEP="5")
+        r = mpirun(2, *TINY, "--subset", "640", "--epochs", "5", "--batch-size", "16", "--sync-every", "4",
+                   "--output", self.out, env=env, timeout=120)
+        self.assertEqual(r.returncode, 143, r.stderr)
+        attrs, data = only_run(self.out)
+        self.assertEqual(attrs["status"], "interrupted")
+        self.assertEqual(attrs["sync_every"], 4)
+        self.assertEqual(len(data["steps"]), 8)
+        self.assertEqual(data["rank_step_time_s"].shape, (8, 2))
+
     def wait_for_a_flushed_step(self, deadline):
         """Until rank 0's journal holds a step (on a loaded machine that can take many seconds)."""
         def flushed():

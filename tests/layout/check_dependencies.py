@@ -5,6 +5,7 @@ Each source folder has a layer; a file may include headers of its own folder and
 lower layers only. Prints every include against the flow and exits 1 if there is one.
 Usage: check_dependencies.py [REPO_ROOT]
 """
+import os
 import pathlib
 import re
 import sys
@@ -48,10 +49,19 @@ def folder(path):
     return path.rsplit("/", 1)[0] + "/" if "/" in path else ""
 
 
+def sources(root):
+    """Every file under root but the build trees (which may hold mounted roots), .git and node_modules."""
+    for folder, dirs, files in os.walk(root):
+        top = pathlib.Path(folder) == root
+        dirs[:] = [d for d in dirs if not (top and d in ("build", ".git", ".device")) and d != "node_modules"]
+        for name in files:
+            yield pathlib.Path(folder) / name
+
+
 def main():
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parents[2])
     problems = []
-    for src in sorted(root.glob("**/*")):
+    for src in sorted(sources(root)):
         rel = src.relative_to(root).as_posix()
         if src.suffix not in (".h", ".cpp", ".cu", ".hip") or rel.startswith(("build/", "tests/", "bench/")) or "node_modules" in rel:
             continue

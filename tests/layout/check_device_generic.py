@@ -7,6 +7,7 @@ CUDA and for ROCm; only kernels/ (one file per kernel family, compiled by nvcc o
 the vendor. Prints every offending line and exits 1 if there is one.
 Usage: check_device_generic.py [REPO_ROOT]
 """
+import os
 import pathlib
 import re
 import sys
@@ -18,10 +19,19 @@ VENDOR_MACRO = re.compile(r"\b(USE_ROCM|__HIP_PLATFORM_\w*|__HIPCC__|__CUDACC__|
 SOURCES = (".h", ".hpp", ".cpp", ".cc", ".cu", ".hip")
 
 
+def sources(root):
+    """Every file under root but the build trees (which may hold mounted roots), .git and node_modules."""
+    for folder, dirs, files in os.walk(root):
+        top = pathlib.Path(folder) == root
+        dirs[:] = [d for d in dirs if not (top and d in ("build", ".git", ".device")) and d != "node_modules"]
+        for name in files:
+            yield pathlib.Path(folder) / name
+
+
 def main():
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parents[2])
     problems = []
-    for src in sorted(root.glob("**/*")):
+    for src in sorted(sources(root)):
         rel = src.relative_to(root).as_posix()
         if src.suffix not in SOURCES or rel.startswith(("build/", "kernels/", ".device/")) or "node_modules" in rel:
             continue

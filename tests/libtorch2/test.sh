@@ -20,7 +20,7 @@ log() { echo "libtorch2: $*" >&2; }
 # What runs in the root: everything that touches LibTorch, its parity with torchvision and the
 # c10d process groups. The analysis, charts, Slurm and long CLI tests do not depend on LibTorch's
 # version and run on the host.
-tests='^(common\.|energy\.|VitModel\.|vit_b_16\.|vit_tiny\.|reference\.|DataParity\.|Split\.|Synthetic|Hdf5|Folder|Loader\.|Recorder\.|Precision\.|LossScaler\.|FusedAdam\.|Adaptive|ddp\.|harness\.(help|version))'
+tests='^(common\.|energy\.|VitModel\.|vit_b_16\.|vit_tiny\.|reference\.|DataParity\.|Split\.|Synthetic|Hdf5|Folder|Loader\.|Recorder\.|Precision\.|LossScaler\.|FusedAdam\.|Adaptive|ddp\.|Launch\.|Transport\.|RankExchange\.|StepTimer\.|WaitPolling\.|harness\.(help|version|env|mpi))'
 
 t0=$SECONDS
 tests/libtorch2/root.sh ensure cpu
@@ -38,6 +38,11 @@ if ((run_tests)); then
   tests/libtorch2/root.sh run cpu ctest --test-dir build/libtorch2-cpu -R "$tests" -j2 --output-on-failure \
     --no-tests=error --timeout 900
   log "LibTorch 2.6 tests took $((SECONDS - t2)) s"
+  t4=$SECONDS
+  # The device check's configuration (no MPI, no HDF5) and its dry run, against LibTorch 2.6: the
+  # GPU path's code with ATen's fused Adam, two ranks through the env launcher, a failing rank.
+  tests/libtorch2/root.sh run cpu tests/device/gpu_check.sh --cpu-dry-run --log-dir build/gpu-check-logs-libtorch2
+  log "LibTorch 2.6 device dry run took $((SECONDS - t4)) s"
 fi
 # The CUDA root is about 12 GB (LibTorch for CUDA and its toolkit); with less room than that the
 # compile is skipped, and the reason printed, rather than filling the disk under CI.
@@ -55,7 +60,7 @@ if ((cuda)); then
     cmake --preset cuda -B build/libtorch2-cuda -DLB_BUILD_ANALYSIS=OFF -DLB_BUILD_BENCHMARKS=OFF \
           -DLB_BUILD_TESTS=OFF -DCMAKE_CUDA_ARCHITECTURES=90 \
           "-DCMAKE_EXE_LINKER_FLAGS=-Wl,--unresolved-symbols=ignore-in-shared-libs" >/dev/null
-    cmake --build build/libtorch2-cuda -j2 --target harness preprocess_cuda_test gpu_step_check >build/libtorch2-cuda/build.log 2>&1 ||
+    cmake --build build/libtorch2-cuda -j2 --target harness preprocess_cuda_test gpu_step_check ddp_equivalence >build/libtorch2-cuda/build.log 2>&1 ||
       { tail -50 build/libtorch2-cuda/build.log; exit 1; }
     echo "cuda preset: harness and the CUDA kernels compiled and linked against LibTorch 2.6 (CUDA)"'
   log "cuda preset took $((SECONDS - t3)) s"

@@ -54,8 +54,10 @@ done
 
 # --- The launch with LUMI defaults, in a faked 8-node job --------------------------------------
 fake_job() {  # runs scale_8node.sh as Slurm would start it, printing its launch line
-  (cd "$scratch" && env -u LB_CPU_BIND -u LB_GPU_VISIBLE_VAR -u MPICH_GPU_SUPPORT_ENABLED \
-    -u LB_SRUN_MPI -u LB_CONTAINER -u LB_MODULES SLURM_JOB_ID=4242 SLURM_JOB_NAME=lb-scale-8node \
+  (cd "$scratch" && env -u LB_CPU_BIND -u LB_GPU_VISIBLE_VAR -u MPICH_GPU_SUPPORT_ENABLED -u LB_LAUNCHER \
+    -u LB_SRUN_MPI -u LB_CONTAINER -u LB_MODULES -u LB_MODULE_PATH -u MASTER_ADDR -u MASTER_PORT \
+    -u MIOPEN_USER_DB_PATH -u MIOPEN_CUSTOM_CACHE_DIR -u LB_REQUIRE_FAST_NETWORK -u LB_CONTAINER_RUN \
+    LB_GUIDE_IMAGE="$scratch/no-such-image.sif" SLURM_JOB_ID=4242 SLURM_JOB_NAME=lb-scale-8node \
     SLURM_SUBMIT_DIR="$scratch" SLURM_CPUS_PER_TASK=7 SLURM_JOB_NUM_NODES=8 SLURM_NTASKS=64 \
     LB_DRY_RUN=1 LB_HARNESS=/bin/true LB_DATA=synthetic "$@" "$slurm/scale_8node.sh" 2>&1)
 }
@@ -66,9 +68,13 @@ masks=fe000000000000,fe00000000000000,fe0000,fe000000,fe,fe00,fe00000000,fe00000
 contains "$out" "--cpu-bind=mask_cpu:$masks " "LUMI-G CPU masks"
 contains "$out" "--cpus-per-task=7 " "srun gets the job's cpus-per-task"
 contains "$out" "srun --kill-on-bad-exit=1 " "a crashed rank ends the step"
-contains "$out" "MPICH_GPU_SUPPORT_ENABLED=1" "GPU-aware Cray MPICH by default"
-contains "$out" "per-rank GPU variable: ROCR_VISIBLE_DEVICES" "ROCR_VISIBLE_DEVICES per rank"
+lacks "$out" "MPICH_GPU_SUPPORT_ENABLED" "Cray MPICH's GPU transport is not asked for"
+contains "$out" "per-rank GPU variable: none (all dies visible, device = local rank)" "every die visible"
+contains "$out" "route: native; launcher: env" "no image here: native, and no MPI"
+contains "$out" "MIOPEN_USER_DB_PATH=/tmp/lb-miopen-4242/db" "MIOpen's database per job on node-local /tmp"
+contains "$out" "MASTER_PORT=14242" "the guide's port rule"
 contains "$out" "$slurm/rank_env.sh /bin/true --device rocm --model vit_b_16" "harness through the rank wrapper on ROCm"
+contains "$out" "--launcher env " "ranks from Slurm's variables"
 contains "$out" "--threads 7 " "threads = cpus-per-task"
 contains "$out" "--output $scratch/results/lb-scale-8node-4242.h5" "results file named after the job id"
 lacks "$out" "--mpi=" "no PMI plugin forced on LUMI (cray_shasta is the default)"
@@ -78,20 +84,30 @@ lacks "$out" "singularity" "native by default"
 # --- Each override changes what it should -------------------------------------------------------
 image=$scratch/pytorch.sif
 : >"$image"
-out=$(fake_job LB_CPU_BIND=none LB_SRUN_MPI=pmix LB_GPU_VISIBLE_VAR=CUDA_VISIBLE_DEVICES \
-  MPICH_GPU_SUPPORT_ENABLED=0 LB_DEVICE=cpu LB_MODEL=vit_micro LB_EPOCHS=3 LB_BATCH_SIZE=16 \
-  LB_SUBSET=10% LB_MAX_STEPS=5 LB_SEED=7 LB_THREADS=2 LB_OUTPUT_DIR="$scratch/out" \
+out=$(fake_job LB_CPU_BIND=none LB_LAUNCHER=mpi LB_SRUN_MPI=pmix LB_GPU_VISIBLE_VAR=CUDA_VISIBLE_DEVICES \
+  LB_DEVICE=cpu LB_MODEL=vit_micro LB_EPOCHS=3 LB_BATCH_SIZE=16 \
+  LB_SUBSET=10% LB_MAX_STEPS=5 LB_SEED=7 LB_THREADS=2 LB_OUTPUT_DIR="$scratch/out" LB_REQUIRE_FAST_NETWORK=1 \
   LB_HARNESS_ARGS="--warmup-steps 2" LB_SRUN_ARGS="--exclusive" | unescape)
 lacks "$out" "--cpu-bind" "LB_CPU_BIND=none drops the binding"
-contains "$out" "--mpi=pmix" "LB_SRUN_MPI"
+contains "$out" "--mpi=pmix" "LB_SRUN_MPI with the MPI launcher"
 contains "$out" "per-rank GPU variable: CUDA_VISIBLE_DEVICES" "LB_GPU_VISIBLE_VAR"
-contains "$out" "MPICH_GPU_SUPPORT_ENABLED=0" "MPICH_GPU_SUPPORT_ENABLED kept from the environment"
+lacks "$out" "MASTER_PORT=1" "no rendezvous variables for MPI"
 contains "$out" "--exclusive " "LB_SRUN_ARGS"
-contains "$out" "--device cpu --model vit_micro --data synthetic --threads 2 --output $scratch/out/lb-scale-8node-4242.h5 --epochs 3 --batch-size 16 --subset 10% --max-steps 5 --seed 7 --warmup-steps 2" "training overrides"
+contains "$out" "--device cpu --model vit_micro --data synthetic --launcher mpi --threads 2 --output $scratch/out/lb-scale-8node-4242.h5 --epochs 3 --batch-size 16 --subset 10% --max-steps 5 --seed 7 --require-fast-network --warmup-steps 2" "training overrides"
+out=$(fake_job LB_SRUN_MPI=pmix | unescape)
+lacks "$out" "--mpi=" "no PMI plugin for the env launcher"
+out=$(fake_job MIOPEN_USER_DB_PATH=/local/db MASTER_ADDR=10.1.1.1 MASTER_PORT=29400 | unescape)
+contains "$out" "MIOPEN_USER_DB_PATH=/local/db MASTER_ADDR=10.1.1.1 MASTER_PORT=29400" "the user's own values kept"
 out=$(fake_job LB_CONTAINER="$image" LB_CONTAINER_BINDS="$scratch" LB_HARNESS=/opt/lb/harness | unescape)
-contains "$out" "rank_env.sh singularity exec --bind " "LB_CONTAINER runs the harness in the image"
+contains "$out" "rank_env.sh singularity run --bind " "LB_CONTAINER runs the harness in the image, as the guide starts it"
 contains "$out" "$image /opt/lb/harness --device rocm" "the container's harness path is used as given"
-lacks "$out" "LB_HARNESS=" "the harness path is not checked on the host when in a container"
+contains "$out" "route: container $image" "the route is named"
+lacks "$out" "LB_HARNESS=" "the harness path is not checked on the host in a dry run"
+out=$(fake_job LB_GUIDE_IMAGE="$image" LB_CONTAINER_RUN=exec LB_CONTAINER_BINDS="" | unescape)
+contains "$out" "singularity exec --bind " "LB_CONTAINER_RUN"
+contains "$out" "route: container $image;" "the guide's image by default where it exists"
+out=$(fake_job LB_CONTAINER="" LB_GUIDE_IMAGE="$image" | unescape)
+contains "$out" "route: native" "LB_CONTAINER empty: native even where the image exists"
 
 # --- Bad settings: one line naming the setting, exit code 2 --------------------------------------
 expect_error() {  # expect_error SETTING_NAME_IN_MESSAGE ENV...
@@ -106,6 +122,9 @@ expect_error LB_DATA LB_DATA="$scratch/missing.h5"
 expect_error LB_DEVICE LB_DEVICE=tpu
 expect_error LB_EPOCHS LB_EPOCHS=three
 expect_error LB_CONTAINER LB_CONTAINER="$scratch/missing.sif"
+expect_error LB_LAUNCHER LB_LAUNCHER=slurm
+expect_error LB_REQUIRE_FAST_NETWORK LB_REQUIRE_FAST_NETWORK=yes
+expect_error LB_CONTAINER_RUN LB_CONTAINER="$image" LB_CONTAINER_RUN=shell
 out=$(cd "$scratch" && env -u SLURM_JOB_ID LB_HARNESS=/bin/true LB_DATA=synthetic "$slurm/scale_4node.sh" 2>&1)
 status=$?
 [[ $status == 2 && $out == *"sbatch"*scale_4node.sh* ]]
@@ -122,6 +141,20 @@ pass_or_fail $? "rank_env.sh without SLURM_LOCALID: exit $status, output: $out"
 out=$(env -u SLURM_LOCALID ROCR_VISIBLE_DEVICES=5 LB_GPU_VISIBLE_VAR="" "$slurm/rank_env.sh" printenv ROCR_VISIBLE_DEVICES)
 [[ $out == 5 ]]
 pass_or_fail $? "rank_env.sh with LB_GPU_VISIBLE_VAR empty changed the devices: '$out'"
+MIOPEN_USER_DB_PATH=$scratch/miopen/db MIOPEN_CUSTOM_CACHE_DIR=$scratch/miopen/cache "$slurm/rank_env.sh" true
+[[ -d $scratch/miopen/db && -d $scratch/miopen/cache ]]
+pass_or_fail $? "rank_env.sh did not make the MIOpen folders"
+
+# --- first_run.sh and build_container.sh refuse what they cannot use ---------------------------
+out=$(cd "$scratch" && env -u SBATCH_ACCOUNT "$slurm/first_run.sh" --skip-build 2>&1); status=$?
+[[ $status == 2 && $out == *SBATCH_ACCOUNT* && $(wc -l <<<"$out") == 1 ]]
+pass_or_fail $? "first_run.sh without an account: exit $status, output: $out"
+out=$(cd "$scratch" && SBATCH_ACCOUNT=p LB_CONTAINER="$scratch/missing.sif" "$slurm/first_run.sh" --skip-build 2>&1); status=$?
+[[ $status == 2 && $out == *"LB_CONTAINER='$scratch/missing.sif'"* ]]
+pass_or_fail $? "first_run.sh with a missing image: exit $status, output: $out"
+out=$(LB_CONTAINER="$scratch/missing.sif" "$slurm/build_container.sh" 2>&1); status=$?
+[[ $status == 2 && $out == *LB_CONTAINER=* && $(wc -l <<<"$out") == 1 ]]
+pass_or_fail $? "build_container.sh with a missing image: exit $status, output: $out"
 
 # --- laptop_pair.sh ---------------------------------------------------------------------------
 out=$(LB_DRY_RUN=1 LB_CORES=6 LB_OUTPUT="$scratch/pair.h5" "$slurm/laptop_pair.sh" --epochs 1 | unescape)

@@ -1,0 +1,198 @@
+// The launchers' pure parts (rank variables of Slurm and torchrun, host lists, the world-size
+// cross-check, which launcher `auto` means), the transport report's parser, the rank exchange of a
+// window on a world of one, and the step timer's tiling of the timeline.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <csignal>
+#include <map>
+#include <thread>
+
+#include "common/errors.h"
+#include "harness/dist/communicator.h"
+#include "harness/dist/launch.h"
+#include "harness/dist/transport.h"
+#include "harness/train/rank_exchange.h"
+#include "harness/train/step_timer.h"
+#include "harness/util/progress.h"
+
+namespace lb {
+namespace {
+
+EnvLookup env_of(std::map<std::string, std::string> vars) {
+  return [vars](const char* name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(Launch, FirstHostOfSlurmHostLists) {
+  EXPECT_EQ(first_host("nid[005000-005003,005010]"), "nid005000");
+  EXPECT_EQ(first_host("lbn[1-8]"), "lbn1");
+  EXPECT_EQ(first_host("a,b"), "a");
+  EXPECT_EQ(first_host("x1-[2-3],y[4]"), "x1-2");
+  EXPECT_EQ(first_host("nid007001"), "nid007001");
+  EXPECT_THROW(first_host("nid[1-2"), std::invalid_argument);
+  EXPECT_THROW(first_host(""), std::invalid_argument);
+}
+
+TEST(Launch, SlurmStepVariables) {
+  const auto w = read_env_world(env_of({{"SLURM_PROCID", "9"}, {"SLURM_STEP_ID", "0"}, {"SLURM_STEP_NUM_TASKS", "16"},
+                                        {"SLURM_LOCALID", "1"}, {"SLURM_STEP_NUM_NODES", "2"},
+                                        {"SLURM_STEP_NODELIST", "nid[005000-005001]"}, {"SLURM_JOB_ID", "7654321"}}));
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->source, "slurm");
+  EXPECT_EQ(w->rank, 9);
+  EXPECT_EQ(w->world_size, 16);
+  EXPECT_EQ(w->local_rank, 1);
+  EXPECT_EQ(w->nodes, 2);
+  EXPECT_EQ(w->master_addr, "nid005000");
+  EXPECT_EQ(w->master_port, 14321) << "the guide's rule: 1 and the job id's last four digits";
+}
+
+TEST(Launch, TorchrunVariablesWinOverSlurms) {
+  const auto w = read_env_world(env_of({{"RANK", "3"}, {"WORLD_SIZE", "8"}, {"LOCAL_RANK", "3"},
+                                        {"LOCAL_WORLD_SIZE", "4"}, {"MASTER_ADDR", "10.0.0.1"}, {"MASTER_PORT", "29500"},
+                                        {"SLURM_PROCID", "0"}, {"SLURM_STEP_ID", "0"}, {"SLURM_NTASKS", "2"}}));
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->source, "torchrun");
+  EXPECT_EQ(w->rank, 3);
+  EXPECT_EQ(w->world_size, 8);
+  EXPECT_EQ(w->nodes, 2);
+  EXPECT_EQ(w->master_addr, "10.0.0.1");
+  EXPECT_EQ(w->master_port, 29500);
+}
+
+TEST(Launch, BadVariablesAreNamed) {
+  try {
+    read_env_world(env_of({{"RANK", "4"}, {"WORLD_SIZE", "4"}, {"MASTER_ADDR", "h"}, {"MASTER_PORT", "1"}}));
+    FAIL() << "a rank outside the world was accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("RANK=4"), std::string::npos) << e.what();
+  }
+  try {
+    read_env_world(env_of({{"SLURM_PROCID", "x"}, {"SLURM_STEP_ID", "0"}, {"SLURM_NTASKS", "2"}}));
+    FAIL() << "a malformed SLURM_PROCID was accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("SLURM_PROCID='x'"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(read_env_world(env_of({{"RANK", "0"}, {"WORLD_SIZE", "2"}})), UsageError) << "no MASTER_ADDR";
+  EXPECT_FALSE(read_env_world(env_of({{"SLURM_PROCID", "0"}})))
+      << "a batch script (no step) is not a launcher";
+}
+
+TEST(Launch, AutoMeansWhatTheEnvironmentSays) {
+  const auto srun = env_of({{"SLURM_PROCID", "0"}, {"SLURM_STEP_ID", "0"}, {"SLURM_NTASKS", "2"}});
+  EXPECT_EQ(resolve_launcher(Launcher::automatic, true, srun), Launcher::mpi);
+  EXPECT_EQ(resolve_launcher(Launcher::automatic, false, srun), Launcher::env);
+  EXPECT_EQ(resolve_launcher(Launcher::automatic, true, env_of({{"RANK", "0"}, {"WORLD_SIZE", "1"}})), Launcher::env);
+  EXPECT_EQ(resolve_launcher(Launcher::automatic, true, env_of({})), Launcher::none);
+  EXPECT_EQ(resolve_launcher(Launcher::env, true, srun), Launcher::env);
+  EXPECT_EQ(parse_launcher("env"), Launcher::env);
+  EXPECT_THROW(parse_launcher("slurm"), UsageError);
+}
+
+TEST(Launch, WorldSizeIsCrossCheckedAgainstTheSlurmStep) {
+  const auto step = env_of({{"SLURM_PROCID", "3"}, {"SLURM_STEP_ID", "0"}, {"SLURM_STEP_NUM_TASKS", "64"},
+                            {"SLURM_NTASKS", "64"}});
+  const auto mismatch = world_size_mismatch(1, step);
+  ASSERT_TRUE(mismatch);
+  EXPECT_NE(mismatch->find("a world of 1 rank but the Slurm step has 64 tasks (SLURM_STEP_NUM_TASKS)"),
+            std::string::npos)
+      << *mismatch;
+  EXPECT_FALSE(world_size_mismatch(64, step));
+  EXPECT_FALSE(world_size_mismatch(1, env_of({{"SLURM_NTASKS", "64"}}))) << "no step: the batch script itself";
+  EXPECT_FALSE(world_size_mismatch(16, env_of({{"SLURM_PROCID", "0"}, {"SLURM_STEP_ID", "0"}, {"SLURM_NTASKS", "2"},
+                                              {"RANK", "0"}, {"WORLD_SIZE", "16"}})))
+      << "torchrun starts several ranks per Slurm task";
+}
+
+TEST(Transport, TheLibrarysOwnReportIsRead) {
+  const std::string plugin =
+      "nid005000:1:1 [0] NCCL INFO NET/OFI Initializing aws-ofi-rccl 1.4.0\n"
+      "nid005000:1:1 [0] NCCL INFO NET/OFI Selected Provider is cxi (found 4 nics)\n"
+      "nid005000:1:1 [0] NCCL INFO Using network AWS Libfabric\n"
+      "nid005000:1:9 [0] NCCL INFO Channel 00/0 : 0[0] -> 1[1] via P2P/IPC comm 0x1 nRanks 16\n"
+      "nid005000:1:9 [0] NCCL INFO Channel 01/0 : 7[7] -> 8[0] [send] via NET/AWS Libfabric/0/GDRDMA\n";
+  auto t = parse_nccl_report(plugin);
+  EXPECT_EQ(t.inter_node, "plugin: AWS Libfabric");
+  EXPECT_EQ(t.intra_node, "P2P/IPC");
+  EXPECT_FALSE(slow_inter_node(t));
+  const std::string sockets =
+      "h:1:1 [0] NCCL INFO NET/Socket : Using [0]hsn0:10.1.1.1<0>\n"
+      "h:1:1 [0] NCCL INFO Using network Socket\n"
+      "h:1:9 [0] NCCL INFO Channel 00/0 : 0[0] -> 1[1] via SHM/direct/direct\n";
+  t = parse_nccl_report(sockets);
+  EXPECT_EQ(t.inter_node, "socket");
+  EXPECT_EQ(t.intra_node, "SHM");
+  EXPECT_TRUE(slow_inter_node(t));
+  EXPECT_TRUE(slow_inter_node(parse_nccl_report("nothing of use\n"))) << "a silent report is not taken as fast";
+  const auto merged = merge_transports({parse_nccl_report(plugin), parse_nccl_report(sockets)});
+  EXPECT_EQ(merged.inter_node, "plugin: AWS Libfabric, socket");
+  EXPECT_EQ(merged.intra_node, "P2P/IPC, SHM");
+  EXPECT_TRUE(slow_inter_node(merged)) << "one rank over sockets slows them all";
+  EXPECT_EQ(decode(encode(merged)).intra_node, merged.intra_node);
+}
+
+TEST(RankExchange, AWorldOfOneAgreesWithItself) {
+  auto comm = detail::make_local_communicator(Launcher::none);
+  std::vector<LocalStep> steps(3);
+  for (int i = 0; i < 3; ++i) {
+    steps[size_t(i)].loss_sum = 10.0 * (i + 1);
+    steps[size_t(i)].correct = i;
+    steps[size_t(i)].samples = 8;
+    steps[size_t(i)].times.total_s = 0.5 + i;
+  }
+  LocalRequests requests;
+  requests.signal = SIGUSR1;
+  const auto w = exchange_window(*comm, steps, requests);
+  ASSERT_EQ(w.steps.size(), 3u);
+  EXPECT_EQ(w.signal, SIGUSR1);
+  EXPECT_FALSE(w.record_failed);
+  EXPECT_DOUBLE_EQ(w.steps[2].loss_sum, 30.0);
+  EXPECT_DOUBLE_EQ(w.steps[1].samples, 8.0);
+  ASSERT_EQ(w.steps[2].rank_total_s.size(), 1u);
+  EXPECT_DOUBLE_EQ(w.steps[2].rank_total_s[0], 2.5);
+}
+
+TEST(StepTimer, StepsTileTheTimelineAndPhasesAddUp) {
+  StepTimer timer(torch::kCPU);
+  for (int step = 0; step < 3; ++step) {
+    timer.begin();
+    for (Phase p : {Phase::data, Phase::forward, Phase::backward, Phase::comm, Phase::optimizer}) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      timer.mark(p);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the host between steps
+  }
+  EXPECT_EQ(timer.pending(), 3);
+  const auto t = timer.collect();
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(timer.pending(), 0);
+  for (const auto& s : t) {
+    EXPECT_NEAR(s.total_s, s.data_wait_s + s.forward_s + s.backward_s + s.comm_exposed_s + s.optimizer_s, 1e-12);
+    EXPECT_GE(s.forward_s, 0.0015);
+  }
+  // The host's time between steps belongs to the next step's data wait; the first step has none.
+  EXPECT_GE(t[1].data_wait_s, t[0].data_wait_s + 0.003);
+  timer.restart();
+  timer.begin();
+  EXPECT_THROW(timer.mark(Phase::forward), std::logic_error) << "phases out of order";
+}
+
+TEST(Progress, TheEtaIsForWhatTheRunWillDo) {
+  EXPECT_DOUBLE_EQ(eta_s(10.0, 5, 20), 30.0) << "15 steps left at 2 s each";
+  EXPECT_DOUBLE_EQ(eta_s(10.0, 5, 5), 0.0) << "--max-steps reached: nothing left, whatever the epochs say";
+  EXPECT_TRUE(std::isnan(eta_s(0.0, 0, 20))) << "no pace before the first step";
+}
+
+TEST(WaitPolling, PollsWhileWaitingAndStopsOnAFailure) {
+  int polls = 0, tries = 0;
+  wait_polling([&] { return ++tries > 100; }, [&] { ++polls; });
+  EXPECT_GE(polls, 6);
+  EXPECT_THROW(wait_polling([] { return false; }, [] { throw RemoteFailure(1, "rank 1: gone"); }), RemoteFailure);
+}
+
+}  // namespace
+}  // namespace lb
