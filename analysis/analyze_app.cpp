@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "analysis/input/names.h"
 #include "analysis/report/chart_output.h"
 #include "analysis/cli.h"
 #include "common/errors.h"
@@ -26,6 +27,9 @@ namespace {
 
 const std::string kVersion = std::string(LB_VERSION) + " (" + LB_GIT_COMMIT + ")";
 
+// Every message is one line on the terminal, whatever a run name or a path in it holds.
+std::string line(const std::string& text) { return strip_control_characters(text); }
+
 // Streams a report into `path`: the large ones are never held whole in memory.
 template <class Write>
 void write_file(const fs::path& path, Write&& write) {
@@ -41,10 +45,10 @@ int fold_journals(const std::vector<std::string>& files, std::ostream& out, std:
   int code = kExitOk;
   for (const auto& file : files) {
     const auto notes = recover_orphaned_journals(file);
-    if (notes.empty()) out << "analyze: " << file << ": no journal to fold\n";
+    if (notes.empty()) out << "analyze: " << line(file) << ": no journal to fold\n";
     for (const auto& note : notes) {
       const bool failed = note.find(": not recovered: ") != std::string::npos;
-      (failed ? err : out) << "analyze: " << note << "\n";
+      (failed ? err : out) << "analyze: " << line(note) << "\n";
       if (failed) code = kExitNothingAnalysable;
     }
   }
@@ -69,15 +73,15 @@ int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostr
     if (!cli.fold_journals.empty()) return fold_journals(cli.fold_journals, out, err);
     out_dir = resolve_output_dir(cli.out);
   } catch (const UsageError& e) {
-    err << "analyze: " << e.what() << "\n";
+    err << "analyze: " << line(e.what()) << "\n";
     return kExitUsage;
   }
 
   LoadedInputs inputs = load_inputs(cli.inputs);
   for (const auto& r : inputs.reports) {
-    if (!r.ok) err << "analyze: skipped " << r.message << "\n";
+    if (!r.ok) err << "analyze: skipped " << line(r.message) << "\n";
   }
-  for (const auto& m : inputs.messages) err << "analyze: note: " << m << "\n";
+  for (const auto& m : inputs.messages) err << "analyze: note: " << line(m) << "\n";
   if (inputs.runs.empty()) {
     err << "analyze: nothing to analyse: no input held a readable run\n";
     return kExitNothingAnalysable;
@@ -87,7 +91,7 @@ int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostr
   try {
     cmp = build_comparison(std::move(inputs.runs), cli.comparison);
   } catch (const UsageError& e) {
-    err << "analyze: " << e.what() << "\n";
+    err << "analyze: " << line(e.what()) << "\n";
     return kExitUsage;
   }
 
@@ -105,20 +109,20 @@ int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostr
   try {
     fs::create_directories(out_dir);
   } catch (const std::exception& e) {
-    err << "analyze: cannot create the output directory " << out_dir << ": " << e.what() << "\n";
+    err << "analyze: cannot create the output directory " << line(out_dir) << ": " << line(e.what()) << "\n";
     return kExitNothingAnalysable;
   }
   if (cli.charts) {
     try {
       const ChartOutcome charts = write_charts(cmp, out_dir, cli.static_images);
-      for (const auto& m : charts.messages) err << "analyze: charts: " << m << "\n";
+      for (const auto& m : charts.messages) err << "analyze: charts: " << line(m) << "\n";
       for (const auto& p : charts.problems) {
-        err << "analyze: charts: " << p << "\n";
+        err << "analyze: charts: " << line(p) << "\n";
         cmp.warnings.push_back("charts: " + p);
       }
       charts_written = charts.written.size();
     } catch (const std::exception& e) {
-      err << "analyze: charts: " << e.what() << "\n";
+      err << "analyze: charts: " << line(e.what()) << "\n";
       cmp.warnings.push_back(std::string("charts: ") + e.what());
       chart_write_failed = true;
     }
@@ -131,13 +135,13 @@ int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostr
                [&](std::ostream& f) { write_summary_json(cmp, inputs.reports, kVersion, f); });
     write_file(fs::path(out_dir) / "summary.md", [&](std::ostream& f) { f << summary; });
   } catch (const std::exception& e) {
-    err << "analyze: " << e.what() << "\n";
+    err << "analyze: " << line(e.what()) << "\n";
     return kExitNothingAnalysable;
   }
   if (!cli.quiet) out << summary;
   err << "analyze: " << cmp.runs.size() << (cmp.runs.size() == 1 ? " run in " : " runs in ") << cmp.configs.size()
       << (cmp.configs.size() == 1 ? " configuration; wrote " : " configurations; wrote ")
-      << out_dir << "/{benchmark_data.csv,summary.json,summary.md}";
+      << line(out_dir) << "/{benchmark_data.csv,summary.json,summary.md}";
   if (charts_written > 0) err << " and " << charts_written << " chart files";
   err << "\n";
   return chart_write_failed ? kExitNothingAnalysable : kExitOk;

@@ -12,6 +12,7 @@
 #include "analysis/compare/config_estimate.h"
 #include "common/errors.h"
 #include "analysis/input/names.h"
+#include "analysis/input/value_checks.h"
 #include "analysis/compare/quality.h"
 #include "analysis/compare/repetitions.h"
 #include "analysis/compare/scaling.h"
@@ -267,6 +268,11 @@ void fill_configuration(ConfigResult& c, std::vector<RunAnalysis>& runs, int epo
     if (a.run.is_subset()) fractions.insert(a.run.settings.subset_fraction.value_or(0));
     if (a.metrics.steady_images_per_s) throughput.push_back(*a.metrics.steady_images_per_s);
     if (a.metrics.images_per_s_per_gpu) per_gpu.push_back(*a.metrics.images_per_s_per_gpu);
+    if (c.inter_node_warning.empty()) c.inter_node_warning = a.run.inter_node_warning;
+    if (a.run.is_subset() && a.metrics.best_val_top1_pct &&
+        (!c.subset_accuracy_pct || *a.metrics.best_val_top1_pct < *c.subset_accuracy_pct)) {
+      c.subset_accuracy_pct = a.metrics.best_val_top1_pct;
+    }
     // Subset accuracy is not the configuration's accuracy: only full-split runs count.
     if (!a.run.is_subset() && a.metrics.best_val_top1_pct &&
         (!c.best_accuracy_pct || *a.metrics.best_val_top1_pct > *c.best_accuracy_pct)) {
@@ -362,6 +368,7 @@ std::string job_description(const Comparison& cmp) {
 }  // namespace
 
 RunAnalysis analyse_run(RunRecord run) {
+  drop_out_of_range_values(run);
   RunAnalysis a;
   a.metrics = compute_run_metrics(run);
   a.energy = measure_run_energy(run, a.metrics);

@@ -145,6 +145,9 @@ struct ConfigResult {
   std::optional<double> best_accuracy_pct, best_accuracy_time_s;  // full-split runs only
   int best_accuracy_epoch = 0;
 
+  // A run of it crossed nodes without a network plugin (RunRecord::inter_node_warning): the first
+  // such line, marked on its row of summary.md.
+  std::string inter_node_warning;
   std::vector<std::string> differences;  // vs the baseline: work-changing settings
   std::vector<std::string> warnings;     // differences, estimate notes, run warnings
 
@@ -154,6 +157,9 @@ struct ConfigResult {
 
   // Quality: the lowest best accuracy among the full-split runs in the comparison.
   std::optional<double> accuracy_reached_pct;
+  // The lowest accuracy its subset runs reached on their own subsets (a subset figure: shown,
+  // never taken for the accuracy reached).
+  std::optional<double> subset_accuracy_pct;
   size_t accuracy_runs = 0;
   std::string val_scope;                      // "all_ranks", "rank0_share", "mixed", "" unknown
   std::optional<int64_t> val_images;          // images per validation pass, when the runs agree

@@ -281,8 +281,12 @@ void config_energy(ConfigResult& c, const Comparison& cmp, const EnergyOptions& 
     const ConfigField* f = find_field(c.fields, "device");
     return f ? f->value : std::string();
   }();
-  e.site = device == "gpu" ? "cluster" : "laptop";
-  e.grid_g_per_kwh = device == "gpu" ? o.cluster_grid_g_per_kwh : o.laptop_grid_g_per_kwh;
+  // The site decides the grid and the billing. A configuration that does not state its device ran
+  // at neither site as far as analyze can tell: no grid intensity, never billed nor called own.
+  e.site = device == "gpu" ? "cluster" : device == "cpu" ? "laptop" : "unknown";
+  e.grid_g_per_kwh = device == "gpu" ? o.cluster_grid_g_per_kwh
+                     : device == "cpu" ? o.laptop_grid_g_per_kwh
+                                       : std::nan("");
 
   // Memory: what the configuration's runs needed (the largest of them).
   std::vector<size_t> memory_runs;
@@ -387,11 +391,13 @@ void config_energy(ConfigResult& c, const Comparison& cmp, const EnergyOptions& 
       const double images = std::stod(train->value) * cmp.epochs;
       if (images > 0) e.per_image_j = e.energy_j->value / images;
     }
-    e.co2_g = scaled(*e.energy_j, e.grid_g_per_kwh / kJoulesPerKwh);
+    if (std::isfinite(e.grid_g_per_kwh)) e.co2_g = scaled(*e.energy_j, e.grid_g_per_kwh / kJoulesPerKwh);
   }
 
   // Cost: the cluster's billing rule over the job time.
-  if (device != "gpu") {
+  if (device.empty()) {
+    e.cost_reason = "placement unknown: the device is not stated, so it is neither billed as a cluster job nor counted as the user's laptop";
+  } else if (device != "gpu") {
     e.cost_reason = "own machine: no allocation billed";
   } else if (c.gpus <= 0) {
     e.cost_reason = "GPU count unknown";

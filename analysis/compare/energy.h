@@ -100,8 +100,8 @@ struct ConfigEnergy {
   std::string vs_baseline_kind;
   // Carbon: energy x the site's grid intensity.
   std::optional<Interval> co2_g;
-  std::string site;                  // "cluster" or "laptop"
-  double grid_g_per_kwh = 0;
+  std::string site;                  // "cluster", "laptop", or "unknown" (device not stated)
+  double grid_g_per_kwh = 0;         // NaN for an unknown site: no CO2e
   // Cost in the cluster's billing units (cluster configurations only).
   std::optional<Interval> cost;
   std::string cost_kind;             // the kind of the time it is computed from

@@ -1,5 +1,6 @@
 #include "analysis/compare/extrapolation.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "analysis/input/names.h"
@@ -129,15 +130,56 @@ JobEstimate estimate_imported_job(const RunRecord& run, int epochs) {
 }
 
 namespace {
-JobEstimate imported_job(const RunRecord& run, int epochs) {
+
+// An import that did not complete (let in by --include-incomplete): its Runtime covers only the
+// epochs it completed (and part of the one it died in), never its planned count. Scaled from
+// those completed epochs when the export states them, else it has no estimate.
+JobEstimate incomplete_imported_job(const RunRecord& run, int epochs) {
   const auto& s = run.settings;
   const auto& f = run.imported;
-  if (!s.epochs || *s.epochs <= 0) return unavailable(epochs, "epoch count unknown");
-  const double ran = static_cast<double>(*s.epochs);
+  const std::string status = to_string(run.status);
+  if (run.is_subset()) {
+    return unavailable(epochs, "status " + status + ": the source's extrapolation of a subset run that did not finish is not used");
+  }
+  if (!f.runtime_s) return unavailable(epochs, "Runtime unknown");
+  if (!f.completed_epochs || *f.completed_epochs <= 0) {
+    return unavailable(epochs, "status " + status + ": the export does not say how many of its " +
+                                   std::to_string(*s.epochs) + " epochs it completed, so its partial Runtime "
+                                   "cannot be put on the job (a column completed_epochs or epoch would say)");
+  }
+  const int64_t done = std::min(*f.completed_epochs, *s.epochs);
   const double e = static_cast<double>(epochs);
   JobEstimate j;
   j.epochs = epochs;
   j.available = true;
+  j.extrapolated = true;
+  if (f.epoch_time_s) {
+    j.time_s = Interval::point(*f.epoch_time_s * e);
+    j.train_epoch_s = *f.epoch_time_s;
+    j.notes.push_back("status " + status + ": the source's epoch time x " + std::to_string(epochs) +
+                      " epochs; startup not included");
+  } else {
+    // Runtime holds the completed epochs, the startup and the part of the epoch it died in: per
+    // completed epoch that is too long, so the estimate errs slow.
+    j.time_s = Interval::point(*f.runtime_s * e / static_cast<double>(done));
+    j.notes.push_back("status " + status + ": Runtime over its " + std::to_string(done) +
+                      " completed epochs, which includes its startup and the unfinished epoch (an overestimate)");
+  }
+  j.method = "imported, status " + status + ": " + std::to_string(done) + " of " + std::to_string(*s.epochs) +
+             " epochs completed, scaled to " + std::to_string(epochs);
+  return j;
+}
+
+JobEstimate imported_job(const RunRecord& run, int epochs) {
+  const auto& s = run.settings;
+  const auto& f = run.imported;
+  if (!s.epochs || *s.epochs <= 0) return unavailable(epochs, "epoch count unknown");
+  const double e = static_cast<double>(epochs);
+  JobEstimate j;
+  j.epochs = epochs;
+  j.available = true;
+  if (!run.is_complete()) return incomplete_imported_job(run, epochs);
+  const double ran = static_cast<double>(*s.epochs);
   if (run.is_subset()) {
     if (!f.extrapolated_total_s && !f.extrapolated_epoch_s) {
       return unavailable(epochs, "subset run without a full-split time from its source");

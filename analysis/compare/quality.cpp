@@ -143,7 +143,10 @@ void assess_quality(Comparison& cmp) {
     if (!c.accuracy_reached_pct) {
       q.status = QualityStatus::NotRecorded;
       q.reason = std::string("no validation accuracy of a full-split run recorded") +
-                 (c.is_imported ? " (not in the import)" : " (subset runs measure no full-run accuracy)") +
+                 (c.subset_accuracy_pct ? " (its subset runs reached " + pct(*c.subset_accuracy_pct) +
+                                              " on their own subset: a subset figure, not a full run's)"
+                  : c.is_imported ? " (not in the import)"
+                                  : " (subset runs measure no full-run accuracy)") +
                  ": cannot show it reaches the bar of " + pct(*q.bar_pct);
       continue;
     }

@@ -257,6 +257,12 @@ RunMetrics compute_run_metrics(const RunRecord& run) {
   if (run.is_imported()) {
     m.final_val_top1_pct = run.imported.val_accuracy_pct;
     m.best_val_top1_pct = run.imported.val_accuracy_pct;
+    // A subset run's own accuracy (on its subset) is its accuracy, with scope "subset": never
+    // counted as a full run's (quality and the best accuracy take full-split runs only).
+    if (!m.best_val_top1_pct && run.is_subset() && run.imported.subset_val_accuracy_pct) {
+      m.final_val_top1_pct = run.imported.subset_val_accuracy_pct;
+      m.best_val_top1_pct = run.imported.subset_val_accuracy_pct;
+    }
     if (m.best_val_top1_pct && run.settings.epochs) m.best_epoch = static_cast<int>(*run.settings.epochs);
     m.best_time_s = run.imported.runtime_s;
     return m;

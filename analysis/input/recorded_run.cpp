@@ -76,6 +76,10 @@ void fill_from_attributes(const schema::RunAttributes& a, RunRecord& run) {
   if (auto scope = nonempty(a.val_scope)) s.val_scope = to_lower(trim(*scope));
   s.val_images_per_eval = a.val_images_per_eval;
   if (auto backend = nonempty(a.comm_backend)) s.comm_backend = to_lower(trim(*backend));
+  if (auto path = nonempty(a.comm_inter_node)) s.comm_inter_node = trim(*path);
+  if (auto path = nonempty(a.comm_intra_node)) s.comm_intra_node = trim(*path);
+  run.inter_node_warning = inter_node_warning(s);
+  if (!run.inter_node_warning.empty()) run.warnings.push_back(run.inter_node_warning);
   s.comm_bucket_bytes = a.comm_bucket_bytes;
   s.ranks_per_node = a.ranks_per_node;
   if (a.gemm_flops_per_s && std::isfinite(*a.gemm_flops_per_s) && *a.gemm_flops_per_s > 0)
@@ -101,6 +105,31 @@ void fill_from_attributes(const schema::RunAttributes& a, RunRecord& run) {
   need(a.val_samples.has_value(), "val_samples");
   need(a.global_batch_size.has_value(), "global_batch_size");
   if (!missing.empty()) run.warnings.push_back("missing attributes: " + missing);
+}
+
+std::string inter_node_warning(const RunSettings& s) {
+  if (!s.nodes || *s.nodes <= 1 || !s.comm_inter_node) return {};
+  const std::string& path = *s.comm_inter_node;
+  const std::string lower = to_lower(path);
+  if (lower.rfind("plugin:", 0) == 0) return {};
+  const std::string recorded = " (comm_inter_node '" + path + "', " + std::to_string(*s.nodes) + " nodes)";
+  if (lower == "socket") {
+    return "inter-node transport: gradients crossed nodes over TCP sockets: RCCL's network plugin was not used" + recorded;
+  }
+  if (lower.find("gloo") != std::string::npos || lower.find("tcp") != std::string::npos) {
+    return "inter-node transport: gradients crossed nodes over TCP (" + path +
+           "), not through RCCL's network plugin" + recorded;
+  }
+  if (lower == "ib") {
+    return "inter-node transport: gradients crossed nodes over NCCL's InfiniBand transport, not through RCCL's "
+           "network plugin" + recorded;
+  }
+  if (lower == "none") {
+    return "inter-node transport: a run on several nodes recorded no path between them: RCCL's network plugin was "
+           "not used" + recorded;
+  }
+  return "inter-node transport: the library did not say how gradients crossed nodes: RCCL's network plugin is not "
+         "shown to have been used" + recorded;
 }
 
 RunRecord run_record_from_journal(const RunData& data, const std::string& journal_path) {

@@ -15,6 +15,11 @@ namespace lb::analysis {
 // unknown; a warning names the ones the comparison needs to place the run.
 void fill_from_attributes(const schema::RunAttributes& a, RunRecord& run);
 
+// For a run on more than one node whose gradients did not cross nodes through a network plugin
+// (comm_inter_node not "plugin: ..."): one line saying which path they took and that the plugin
+// was not used; empty for one node, a plugin, or a file that does not record the path.
+std::string inter_node_warning(const RunSettings& s);
+
 // A run that is still in its journal (running, or its process died before folding it in): the
 // whole RunRecord, marked as read from the journal.
 RunRecord run_record_from_journal(const RunData& data, const std::string& journal_path);

@@ -8,6 +8,7 @@
 #include <map>
 #include <variant>
 
+#include "analysis/input/input_file.h"
 #include "analysis/input/compound_reader.h"
 #include "common/h5.h"
 #include "analysis/input/names.h"
@@ -484,6 +485,10 @@ std::vector<std::string> member_names(hid_t group) {
 FileReadResult read_results_file(const std::string& path) {
   silence_hdf5_errors();
   FileReadResult result;
+  if (std::string problem = input_file_problem(path, kMaxResultsFileBytes, "a results file"); !problem.empty()) {
+    result.error = problem;
+    return result;
+  }
   if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
     std::fclose(f);
   } else {

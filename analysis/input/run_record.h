@@ -54,6 +54,10 @@ struct RunSettings {
   std::optional<std::string> val_scope;
   std::optional<int64_t> val_images_per_eval;  // images in one validation pass
   std::optional<std::string> comm_backend;      // "none", "gloo", "nccl", "mpi"
+  // The path gradients took between nodes and within a node, as NCCL/RCCL reported it (schema 3):
+  // "plugin: AWS Libfabric", "socket", "IB", "Gloo (TCP)", "none", "unknown"; "P2P/IPC", "SHM".
+  std::optional<std::string> comm_inter_node;
+  std::optional<std::string> comm_intra_node;
   std::optional<int64_t> comm_bucket_bytes;     // gradient bucket size
   std::optional<int64_t> ranks_per_node;
 };
@@ -126,6 +130,12 @@ struct RecordedEnergy {
 struct ImportedFigures {
   std::optional<double> runtime_s;             // the whole process, as the source timed it
   std::optional<double> val_accuracy_pct;      // final validation top-1, percent
+  // The source's accuracy on the subset it trained and validated on (W&B `subset_val_acc`),
+  // percent: a subset figure, never the accuracy of a full run.
+  std::optional<double> subset_val_accuracy_pct;
+  // Epochs the run finished (an export's `completed_epochs`, else `epoch`): what a run that did not
+  // complete contributes; unknown when the export does not say.
+  std::optional<int64_t> completed_epochs;
   std::optional<double> epoch_time_s;          // the source's time per epoch (of the run as done)
   std::optional<double> extrapolated_total_s;  // the source's own extrapolation to the full split
   std::optional<double> extrapolated_epoch_s;
@@ -159,6 +169,9 @@ struct RunRecord {
   std::vector<EvaluationRecord> evaluations;  // empty for files written before the table existed
   ImportedFigures imported;
   std::vector<std::string> warnings;  // found while reading: inconsistent or missing records
+  // A multi-node run whose gradients did not cross nodes through a network plugin (on LUMI:
+  // aws-ofi-rccl over Slingshot): why, in one line; empty otherwise (also among `warnings`).
+  std::string inter_node_warning;
 
   bool is_imported() const { return origin == Origin::Imported; }
   bool is_complete() const { return status == RunStatus::Completed; }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "analysis/input/csv_reader.h"
+#include "analysis/input/input_file.h"
 #include "analysis/input/names.h"
 
 namespace lb::analysis {
@@ -23,6 +24,8 @@ const std::set<std::string>& known_columns() {
       "base_learning_rate", "warmup_epochs", "scaling_strategy", "architecture", "device_type",
       "val_accuracy", "acc", "epoch_duration_minutes", "subset_percentage",
       "extrapolated_total_time_hr", "extrapolated_epoch_time_hr", "cpu_model", "pytorch_threads",
+      // the accuracy on the run's own subset; the epochs a run that did not finish completed
+      "subset_val_acc", "subset_val_accuracy", "completed_epochs", "epoch",
       // extensions used by the reference file (any export may carry them too)
       "source", "dataset", "train_split_samples", "val_split_samples", "pretrained", "optimizer",
       "precision", "gpu_model", "lr_schedule", "pytorch_version",
@@ -100,7 +103,8 @@ class Row {
 };
 
 // Accuracy columns hold either fractions (0.981) or percent (98.1). A column whose every
-// value is <= 1 is read as fractions; a single column never mixes the two.
+// value is <= 1 is read as fractions; a single column never mixes the two. Values no accuracy can
+// have (negative, above 100) do not decide it: they are dropped with a warning either way.
 bool column_is_fraction(const CsvTable& table, const std::map<std::string, size_t>& columns,
                         const char* column) {
   auto it = columns.find(column);
@@ -111,7 +115,7 @@ bool column_is_fraction(const CsvTable& table, const std::map<std::string, size_
     char* end = nullptr;
     const std::string cell = trim(row[it->second]);
     const double d = std::strtod(cell.c_str(), &end);
-    if (cell.empty() || *end != '\0' || !std::isfinite(d)) continue;
+    if (cell.empty() || *end != '\0' || !std::isfinite(d) || d < 0 || d > 100) continue;
     any = true;
     if (d > 1.0) return false;
   }
@@ -186,8 +190,13 @@ void append_note(std::string& notes, const std::string& name, const std::optiona
   notes += name + ": " + *value;
 }
 
+// How each accuracy column of a table is scaled: true for fractions (0..1), false for percent.
+struct AccuracyScales {
+  bool acc = false, val_accuracy = false, subset_val_acc = false, subset_val_accuracy = false;
+};
+
 RunRecord import_row(const Row& row, const std::string& path, const std::string& label,
-                     int line, bool acc_fraction, bool val_acc_fraction) {
+                     int line, const AccuracyScales& scale) {
   RunRecord run;
   run.origin = Origin::Imported;
   run.source_path = path;
@@ -201,10 +210,23 @@ RunRecord import_row(const Row& row, const std::string& path, const std::string&
   f.runtime_s = row.duration("runtime", 1e9);
   run.wall_time_s = f.runtime_s;
   if (auto v = row.number("val_accuracy")) {
-    f.val_accuracy_pct = val_acc_fraction ? *v * 100.0 : *v;
+    f.val_accuracy_pct = scale.val_accuracy ? *v * 100.0 : *v;
   } else if (auto a = row.number("acc")) {
-    f.val_accuracy_pct = acc_fraction ? *a * 100.0 : *a;
+    f.val_accuracy_pct = scale.acc ? *a * 100.0 : *a;
     run.warnings.push_back("accuracy taken from column 'acc' (the export does not say it is validation accuracy)");
+  }
+  if (auto v = row.number("subset_val_acc")) {
+    f.subset_val_accuracy_pct = scale.subset_val_acc ? *v * 100.0 : *v;
+  } else if (auto w = row.number("subset_val_accuracy")) {
+    f.subset_val_accuracy_pct = scale.subset_val_accuracy ? *w * 100.0 : *w;
+  }
+  if (auto done = row.integer("completed_epochs")) {
+    f.completed_epochs = done;
+  } else if (auto last = row.integer("epoch")) {
+    // W&B's summary `epoch` is the last epoch logged, 0- or 1-based depending on the script: read
+    // as a count of completed epochs, which is at most one short (a time per epoch too long, a
+    // speedup too small: never the other way).
+    f.completed_epochs = last;
   }
   if (auto m = row.duration("epoch_duration_minutes", 1e9 / 60)) f.epoch_time_s = *m * 60.0;
   if (auto h = row.duration("extrapolated_total_time_hr", 1e9 / 3600)) f.extrapolated_total_s = *h * 3600.0;
@@ -297,8 +319,11 @@ TableImportResult import_run_table_text(const std::string& text, const std::stri
     for (const auto& c : ignored) list += (list.empty() ? "" : ", ") + c;
     result.messages.push_back(path + ": ignored unknown columns: " + list);
   }
-  const bool acc_fraction = column_is_fraction(csv.table, columns, "acc");
-  const bool val_acc_fraction = column_is_fraction(csv.table, columns, "val_accuracy");
+  AccuracyScales scale;
+  scale.acc = column_is_fraction(csv.table, columns, "acc");
+  scale.val_accuracy = column_is_fraction(csv.table, columns, "val_accuracy");
+  scale.subset_val_acc = column_is_fraction(csv.table, columns, "subset_val_acc");
+  scale.subset_val_accuracy = column_is_fraction(csv.table, columns, "subset_val_accuracy");
   result.runs.reserve(csv.table.rows.size());
   for (size_t r = 0; r < csv.table.rows.size(); ++r) {
     const int line = csv.table.row_lines[r];
@@ -311,7 +336,7 @@ TableImportResult import_run_table_text(const std::string& text, const std::stri
     } else {
       label = row.text("source").value_or("reference " + file_stem(path));
     }
-    result.runs.push_back(import_row(row, path, label, line, acc_fraction, val_acc_fraction));
+    result.runs.push_back(import_row(row, path, label, line, scale));
   }
   if (result.runs.empty()) result.messages.push_back(path + ": the table has no runs");
   result.ok = true;
@@ -319,6 +344,13 @@ TableImportResult import_run_table_text(const std::string& text, const std::stri
 }
 
 TableImportResult import_run_table(const std::string& path, TableKind kind) {
+  const std::string problem = input_file_problem(
+      path, kMaxTableBytes, kind == TableKind::Reference ? "a reference table" : "a W&B export");
+  if (!problem.empty()) {
+    TableImportResult result;
+    result.error = problem;
+    return result;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     TableImportResult result;

@@ -155,7 +155,8 @@ void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector
           problems.push_back("energy chart: " + c.label + " has 0 g CO2e (grid intensity 0), which a log axis cannot "
                              "draw: shown as none");
         }
-        text += "\nCO2e at " + format_number(e.grid_g_per_kwh) + " g/kWh (" + e.site + ")";
+        text += std::isfinite(e.grid_g_per_kwh) ? "\nCO2e at " + format_number(e.grid_g_per_kwh) + " g/kWh (" + e.site + ")"
+                                                : std::string("\nCO2e: none (placement not stated: no grid intensity)");
       } else {
         text += "\nenergy: none (" + e.reason + ")";
       }

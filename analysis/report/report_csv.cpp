@@ -218,6 +218,9 @@ const std::vector<Column>& columns() {
          return b ? b->label : std::string();
        }},
       {"comm_backend", [](C, R r) { return cell(r.run.settings.comm_backend); }},
+      {"comm_inter_node", [](C, R r) { return cell(r.run.settings.comm_inter_node); }},
+      {"comm_intra_node", [](C, R r) { return cell(r.run.settings.comm_intra_node); }},
+      {"inter_node_warning", [](C, R r) { return r.run.inter_node_warning; }},
       {"model_flops_per_s_per_rank", [](C, R r) { return cell(r.metrics.model_flops_per_s_per_rank); }},
       {"gemm_flops_per_s", [](C, R r) { return cell(r.run.gemm_flops_per_s); }},
       {"gemm_fraction", [](C, R r) { return cell(r.metrics.gemm_fraction); }},

@@ -71,6 +71,7 @@ void median_interval(JsonWriter& j, const std::string& name, const MedianInterva
 
 void quality(JsonWriter& j, const ConfigResult& c) {
   j.field("accuracy_reached_pct", c.accuracy_reached_pct).field("accuracy_runs", c.accuracy_runs);
+  j.field("subset_accuracy_pct", c.subset_accuracy_pct);
   j.key("val_scope");
   if (c.val_scope.empty()) {
     j.null();
@@ -371,6 +372,13 @@ void run(JsonWriter& j, const Comparison& cmp, const RunAnalysis& r) {
   const RunSettings& s = r.run.settings;
   j.field("precision", s.precision).field("val_scope", s.val_scope).field("val_images_per_eval", s.val_images_per_eval);
   j.field("comm_backend", s.comm_backend);
+  j.field("comm_inter_node", s.comm_inter_node).field("comm_intra_node", s.comm_intra_node);
+  j.key("inter_node_warning");
+  if (r.run.inter_node_warning.empty()) {
+    j.null();
+  } else {
+    j.value(r.run.inter_node_warning);
+  }
   j.key("repeat");
   if (r.run.repeat.group.empty()) {
     j.null();

@@ -93,9 +93,15 @@ bool pair_extrapolated(const ConfigResult& a, const ConfigResult& b) { return a.
 
 std::string accuracy_cell(const std::optional<double>& v) { return v ? fixed(*v, 1) + "%" : "not recorded"; }
 
+// The accuracy a configuration reached; without one, its subset figure, marked as such.
+std::string reached_cell(const ConfigResult& c) {
+  if (c.accuracy_reached_pct || !c.subset_accuracy_pct) return accuracy_cell(c.accuracy_reached_pct);
+  return "not recorded (" + fixed(*c.subset_accuracy_pct, 1) + "% on its subset)";
+}
+
 // "98.1% / not recorded": this configuration's accuracy and the other side's.
 std::string accuracy_pair(const ConfigResult& c, const ConfigResult* other) {
-  return accuracy_cell(c.accuracy_reached_pct) + " / " + (other ? accuracy_cell(other->accuracy_reached_pct) : "n/a");
+  return reached_cell(c) + " / " + (other ? reached_cell(*other) : "n/a");
 }
 
 std::string quality_cell(const ConfigResult& c) {
@@ -157,7 +163,7 @@ void headline(std::string& out, const Comparison& cmp, const Listed& listed) {
   }
   if (base && base->time_s) {
     out += "- Baseline: **" + md(base->label) + "**, " + format_duration(base->time_s->value) + " (" +
-           kind_with_flag(*base) + "); accuracy reached " + accuracy_cell(base->accuracy_reached_pct) + "\n";
+           kind_with_flag(*base) + "); accuracy reached " + reached_cell(*base) + "\n";
   }
   if (cmp.max_speedup && base) {
     const ConfigResult& c = cmp.configs[*cmp.max_speedup];
@@ -222,7 +228,9 @@ void configuration_table(std::string& out, const Comparison& cmp, const Listed& 
     std::string role;
     if (cmp.baseline == i) role = "baseline";
     if (cmp.fastest == i) role += role.empty() ? "fastest" : ", fastest";
-    out += "| " + role + " | " + md(c.label) + " (" + c.id + ") | " + kind_of(c) + " | " + yes_no(c.extrapolated) +
+    std::string mark;  // gradients crossed nodes without the network plugin: said on the row itself
+    if (!c.inter_node_warning.empty()) mark = " **(" + md(c.inter_node_warning) + ")**";
+    out += "| " + role + " | " + md(c.label) + " (" + c.id + ")" + mark + " | " + kind_of(c) + " | " + yes_no(c.extrapolated) +
            " | " + format_duration(c.time_s->value) + " | " + range(*c.time_s, format_duration) + " | ";
     out += c.speedup ? times(c.speedup->value) + " | " + range(*c.speedup, times) : std::string(" | ");
     out += " | " + accuracy_pair(c, base) + " | " + quality_cell(c);
@@ -282,7 +290,8 @@ void energy_table(std::string& out, const Comparison& cmp, const Listed& listed)
     } else {
       out += "none | | | | | | ";
     }
-    out += significant(e.grid_g_per_kwh, 3) + " g/kWh (" + e.site + ") | ";
+    out += std::isfinite(e.grid_g_per_kwh) ? significant(e.grid_g_per_kwh, 3) + " g/kWh (" + e.site + ") | "
+                                           : std::string("unknown (placement not stated) | ");
     if (e.cost) {
       out += significant(e.cost->value, 3) + " (" + e.cost_kind + "; " + md(e.cost_rule) + ")";
     } else {
@@ -400,7 +409,7 @@ void quality_table(std::string& out, const Comparison& cmp, const Listed& listed
   out += "|---|\n";
   for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
-    out += "| " + md(c.label) + " (" + c.id + ") | " + accuracy_cell(c.accuracy_reached_pct) + " | " +
+    out += "| " + md(c.label) + " (" + c.id + ") | " + reached_cell(c) + " | " +
            std::to_string(c.accuracy_runs) + " | " + md(c.val_scope) +
            (c.val_images ? " (" + std::to_string(*c.val_images) + " images)" : std::string()) + " | " +
            (c.quality.bar_pct ? fixed(*c.quality.bar_pct, 1) + "%" : std::string("none")) + " | " + quality_cell(c);
@@ -602,7 +611,7 @@ std::string summary_markdown(const Comparison& cmp, const std::vector<InputRepor
            " more: every warning is in summary.json (`warnings`)\n";
   }
   // Names from the inputs reach the terminal through this text: no control character survives.
-  return strip_control_characters(out);
+  return strip_control_characters(out, true);
 }
 
 }  // namespace lb::analysis

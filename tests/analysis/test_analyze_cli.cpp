@@ -179,26 +179,40 @@ TEST(AnalyzeCli, DirectoriesAreSearchedForResultsFiles) {
   EXPECT_NE(empty.err.find("directory holds no .h5"), std::string::npos);
 }
 
+// A failed import enters times and speedups only with --include-incomplete, and then only with the
+// epochs it completed: its partial Runtime is never scaled as if it had run its planned epochs
+// (100 s for 2 of 3 epochs is 50 s per epoch, not 33 s). Without a completed-epochs column it has
+// no estimate at all.
 TEST(AnalyzeCli, FailedImportedRunsEnterSpeedupsOnlyWhenAskedTo) {
   TempDir dir;
   const std::string csv = dir.write("export.csv",
-                                    "Name,State,Runtime,epochs,total_gpus,nodes,device_type,architecture\n"
-                                    "ok,finished,963,3,8,1,cuda,vit_b_16\n"
-                                    "bad,failed,100,3,16,2,cuda,vit_b_16\n");
-  auto speedup_of = [&](const std::string& out, const std::string& label) {
+                                    "Name,State,Runtime,epochs,completed_epochs,total_gpus,nodes,device_type,architecture\n"
+                                    "ok,finished,963,3,3,8,1,cuda,vit_b_16\n"
+                                    "bad,failed,100,3,2,16,2,cuda,vit_b_16\n"
+                                    "unsaid,failed,100,3,,32,4,cuda,vit_b_16\n");
+  auto config_of = [&](const std::string& out, const std::string& label) {
     const auto j = nlohmann::json::parse(read_text(dir.file(out + "/summary.json")));
     for (const auto& c : j["configurations"]) {
-      if (c["label"] == label) return c["speedup"];
+      if (c["label"] == label) return c;
     }
     return nlohmann::json("missing");
   };
   ASSERT_EQ(run({good_file(dir), "--wandb-csv", csv, "--out", dir.file("a"), "--no-charts", "--quiet"}).code, kExitOk);
-  EXPECT_TRUE(speedup_of("a", "LUMI 2 nodes (16 GPUs), W&B export").is_null());
-  EXPECT_TRUE(speedup_of("a", "LUMI 1 node (8 GPUs), W&B export").is_object());
+  EXPECT_TRUE(config_of("a", "LUMI 2 nodes (16 GPUs), W&B export")["speedup"].is_null());
+  EXPECT_TRUE(config_of("a", "LUMI 1 node (8 GPUs), W&B export")["speedup"].is_object());
   ASSERT_EQ(run({good_file(dir), "--wandb-csv", csv, "--out", dir.file("b"), "--no-charts", "--quiet",
                  "--include-incomplete"}).code,
             kExitOk);
-  EXPECT_TRUE(speedup_of("b", "LUMI 2 nodes (16 GPUs), W&B export").is_object());
+  const auto j = nlohmann::json::parse(read_text(dir.file("b/summary.json")));
+  const double epochs = j["job"]["epochs"];
+  const auto bad = config_of("b", "LUMI 2 nodes (16 GPUs), W&B export");
+  ASSERT_TRUE(bad["speedup"].is_object());
+  EXPECT_DOUBLE_EQ(bad["time_s"]["value"].get<double>(), 100.0 * epochs / 2) << "its 2 completed epochs, not its 3 planned";
+  EXPECT_EQ(bad["time_s"]["kind"], "imported, extrapolated");
+  const auto unsaid = config_of("b", "LUMI 4 nodes (32 GPUs), W&B export");
+  EXPECT_TRUE(unsaid["speedup"].is_null());
+  EXPECT_NE(unsaid["not_comparable_reason"].get<std::string>().find("does not say how many"), std::string::npos)
+      << unsaid["not_comparable_reason"];
 }
 
 TEST(AnalyzeCli, ReferenceFileAloneGivesAFullComparison) {
