@@ -26,9 +26,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--batch-size", type=int, required=True)
     p.add_argument("--threads", type=int, required=True)
-    p.add_argument("--precision", choices=("fp32", "bf16", "fp16"), default="fp32")
-    p.add_argument("--device", choices=("cpu", "cuda", "rocm"), default="cpu",
-                   help="cuda and rocm both mean PyTorch's 'cuda' device")
+    p.add_argument("--precision", choices=("fp32", "bf16", "fp16"), default="fp32")  # fp16: refused below
+    p.add_argument("--device", choices=("cpu",), default="cpu",
+                   help="CPU only: the GPU peers are bench/gpu_peers.py (no per-step sync, pinned data path, "
+                        "fused Adam, and torch.compile), which tests/device/gpu_check.sh runs")
     p.add_argument("--model", default="vit_b_16", help="vit_b_16, or vit_micro (a tiny stand-in for dry runs)")
     p.add_argument("--warmup-steps", type=int, default=2)
     p.add_argument("--steps", type=int, default=4, help="timed steps after the warm-up")
@@ -51,9 +52,9 @@ def main():
     except RuntimeError:
         pass  # only allowed before any inter-op work has started
     torch.manual_seed(a.seed)
-    dev = torch.device("cpu" if a.device == "cpu" else "cuda")
-    if a.precision == "fp16" and dev.type == "cpu":
-        p.error("--precision fp16: only on GPUs")
+    dev = torch.device("cpu")
+    if a.precision == "fp16":
+        p.error("--precision fp16: only on GPUs (bench/gpu_peers.py)")
     if a.model == "vit_b_16":
         model = torchvision.models.vit_b_16(num_classes=a.num_classes)
         size = 224
@@ -66,7 +67,6 @@ def main():
     model.to(dev).train()
     # PyTorch's defaults: for-each (multi-tensor) Adam on GPUs, per-parameter on CPUs.
     optimizer = torch.optim.Adam(model.parameters(), lr=a.lr)
-    scaler = torch.cuda.amp.GradScaler() if a.precision == "fp16" else None
     # Tensor transforms: bilinear without antialiasing (torchvision 0.14's default for tensors), as
     # the harness's kernels/preprocess.cpp.
     transform = T.Compose([
@@ -77,7 +77,6 @@ def main():
     gen = torch.Generator().manual_seed(a.seed)
     low = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(a.precision)
     autocast = (lambda: torch.autocast(dev.type, dtype=low)) if low else None
-    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     setup_s = time.monotonic() - t_start
 
     rows = []
@@ -85,9 +84,6 @@ def main():
         t0 = time.monotonic()
         images = torch.rand(a.batch_size, 3, 64, 64, generator=gen)
         labels = torch.randint(0, a.num_classes, (a.batch_size,), generator=gen)
-        if dev.type == "cuda":  # the stored size crosses the bus; the transform runs on the GPU
-            images = images.pin_memory().to(dev, non_blocking=True)
-            labels = labels.pin_memory().to(dev, non_blocking=True)
         images = transform(images)
         t1 = time.monotonic()
         optimizer.zero_grad()
@@ -99,20 +95,12 @@ def main():
             logits = model(images)
             loss = F.cross_entropy(logits, labels)
         t2 = time.monotonic()
-        if scaler:
-            scaler.scale(loss).backward()
-        else:
-            loss.backward()
+        loss.backward()
         t3 = time.monotonic()
-        if scaler:
-            scaler.step(optimizer)
-            scaler.update()
-        else:
-            optimizer.step()
+        optimizer.step()
         t4 = time.monotonic()
         loss_value = loss.item()  # as the harness: loss and accuracy of the step
         logits.argmax(1).eq(labels).sum().item()
-        sync()
         t5 = time.monotonic()
         rows.append({"step": step, "warmup": step < a.warmup_steps, "samples": a.batch_size,
                      "data_s": t1 - t0, "forward_s": t2 - t1, "backward_s": t3 - t2,
@@ -131,7 +119,7 @@ def main():
         "batch_size": a.batch_size, "threads": a.threads, "interop_threads": torch.get_num_interop_threads(),
         "precision": a.precision, "device": a.device, "model": a.model,
         "warmup_steps": a.warmup_steps, "steps": a.steps,
-        "optimizer_impl": "foreach" if dev.type == "cuda" else "per-parameter",
+        "optimizer_impl": "per-parameter",
         "train_flops_per_image": lb_env.vit_train_flops_per_image(num_classes=a.num_classes) if a.model == "vit_b_16" else None,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,  # Linux: KiB
         "torch_version": torch.__version__, "torchvision_version": torchvision.__version__,

@@ -3,14 +3,13 @@
 #include <netdb.h>
 #include <unistd.h>
 
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#include <torch/version.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 
 #include "common/errors.h"
+#include "harness/dist/tcp_store.h"
 
 namespace lb {
 namespace {
@@ -69,30 +68,17 @@ c10::intrusive_ptr<c10d::Store> serve_store(Communicator& comm, std::chrono::mil
       std::strncpy(host, "127.0.0.1", sizeof host - 1);
     }
   }
-  c10d::TCPStoreOptions o;
-  o.timeout = timeout;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-  // LibTorch 2.4+ defaults to the libuv server, which Debian's (and other) builds leave out; the
-  // classic server is in every build and is plenty for a rendezvous and a few small keys.
-  o.useLibUV = false;
-#endif
-  o.numWorkers = comm.world_size();
-  o.waitWorkers = false;
   c10::intrusive_ptr<c10d::TCPStore> store;
   std::int64_t port = 0;
   if (comm.rank() == 0) {
-    o.isServer = true;
-    o.port = 0;  // any free port
-    store = c10::make_intrusive<c10d::TCPStore>(host, o);
+    // Port 0: any free port.
+    store = c10::make_intrusive<c10d::TCPStore>(host, tcp_store_options(0, true, comm.world_size(), timeout));
     port = store->getPort();
   }
   comm.broadcast(host, sizeof host, 0);
   comm.broadcast(&port, sizeof port, 0);
-  if (comm.rank() != 0) {
-    o.isServer = false;
-    o.port = std::uint16_t(port);
-    store = c10::make_intrusive<c10d::TCPStore>(host, o);
-  }
+  if (comm.rank() != 0)
+    store = c10::make_intrusive<c10d::TCPStore>(host, tcp_store_options(int(port), false, comm.world_size(), timeout));
   return store;
 }
 

@@ -105,7 +105,7 @@ void GradientSynchronizer::on_accumulated(int param) {
   Bucket& b = buckets_[size_t(bucket_of_[size_t(param)])];
   if (--b.pending == 0) {
     b.ready = true;
-    launch_ready();
+    if (plan_.overlap) launch_ready();
   }
 }
 

@@ -33,6 +33,8 @@ struct BucketPlan {
   double bucket_bytes = 25e6;       // --comm-bucket-mb
   double first_bucket_bytes = 1e6;  // DDP's first bucket: small, so the first allreduce starts early
   bool rebuild = true;              // rebuild by the order seen in the first step
+  bool overlap = true;              // launch each bucket when it is complete; false: all at finish()
+                                    // (the baseline the overlap is measured against, bench/overlap.sh)
 };
 
 class GradientSynchronizer {

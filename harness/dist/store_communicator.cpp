@@ -10,8 +10,6 @@
 // TCPStore wait leaves the connection unusable), and between polls rank 0 looks for failure reports
 // and the other ranks for rank 0's abort.
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#include <torch/version.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +20,7 @@
 
 #include "common/errors.h"
 #include "harness/dist/communicator.h"
+#include "harness/dist/tcp_store.h"
 
 namespace lb {
 namespace {
@@ -36,19 +35,6 @@ Bytes to_bytes(const void* data, size_t n) {
 Bytes to_bytes(const std::string& s) { return to_bytes(s.data(), s.size()); }
 std::string to_text(const Bytes& b) { return std::string(b.begin(), b.end()); }
 
-c10d::TCPStoreOptions store_options(int port, bool server, int world, std::chrono::milliseconds timeout) {
-  c10d::TCPStoreOptions o;
-  o.port = std::uint16_t(port);
-  o.isServer = server;
-  o.numWorkers = world;
-  o.waitWorkers = false;  // the joining is counted below, with a message that says who is missing
-  o.timeout = timeout;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-  o.useLibUV = false;  // not in every build (Debian's); the classic server is
-#endif
-  return o;
-}
-
 class StoreCommunicator : public Communicator {
  public:
   StoreCommunicator(const EnvWorld& w, std::chrono::milliseconds timeout) : world_(w), timeout_(timeout) {
@@ -58,7 +44,7 @@ class StoreCommunicator : public Communicator {
     nodes_ = std::max(1, std::min(w.nodes, w.world_size));
     try {
       store_ = c10::make_intrusive<c10d::TCPStore>(
-          w.master_addr, store_options(w.master_port, rank_ == 0, world_size_, timeout_));
+          w.master_addr, detail::tcp_store_options(w.master_port, rank_ == 0, world_size_, timeout_));
     } catch (const std::exception& e) {
       throw std::runtime_error(std::string(rank_ == 0 ? "rank 0 cannot serve" : "rank " + std::to_string(rank_) +
                                                                                    " cannot reach") +
@@ -147,7 +133,7 @@ class StoreCommunicator : public Communicator {
     // A client connection of its own (process groups use their store from their own threads) under
     // a prefix of its own (a --repeat run makes its groups again).
     auto client = c10::make_intrusive<c10d::TCPStore>(world_.master_addr,
-                                                      store_options(world_.master_port, false, world_size_, timeout));
+                                                      detail::tcp_store_options(world_.master_port, false, world_size_, timeout));
     return c10::make_intrusive<c10d::PrefixStore>("pg/" + std::to_string(++groups_) + "/" + purpose, client);
   }
 

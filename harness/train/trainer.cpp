@@ -208,7 +208,7 @@ double Trainer::elapsed_s() const { return now_s() - st_->run_t0; }
 
 schema::RunAttributes Trainer::describe() const {
   const auto& st = *st_;
-  RunFacts f{st.s, st.config, *st.dataset, st.split, st.comm};
+  RunFacts f{st.s, st.config, *st.dataset, st.split, st.comm, false, 0, "", "", "", 0, ""};
   f.on_gpu = !st.device.is_cpu();
   f.device_index = f.on_gpu ? st.device.index() : 0;
   f.optimizer_impl = st.optimizer->impl();

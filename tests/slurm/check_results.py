@@ -28,8 +28,13 @@ def check_run(name, run, args, expect):
         expect(key in attrs, f"{who}: attribute '{key}' missing")
     if "status" not in attrs:
         return None
-    expect(text(attrs["status"]) == "completed",
-           f"{who}: status '{text(attrs['status'])}' ({text(attrs.get('error', ''))})")
+    if args.expect_failed_rank is not None:
+        expect(text(attrs["status"]) == "failed" and f"rank {args.expect_failed_rank}" in text(attrs.get("error", "")),
+               f"{who}: status '{text(attrs['status'])}' ({text(attrs.get('error', ''))}), expected failed naming "
+               f"rank {args.expect_failed_rank}")
+    else:
+        expect(text(attrs["status"]) == "completed",
+               f"{who}: status '{text(attrs['status'])}' ({text(attrs.get('error', ''))})")
     expect(int(attrs.get("world_size", -1)) == args.world_size,
            f"{who}: world_size {attrs.get('world_size')}, expected {args.world_size}")
     expect(int(attrs.get("nodes", -1)) == args.nodes,
@@ -46,6 +51,8 @@ def check_run(name, run, args, expect):
         expect(text(attrs.get("launcher", "")) == args.launcher,
                f"{who}: launcher '{text(attrs.get('launcher', ''))}', expected '{args.launcher}'")
 
+    if args.expect_failed_rank is not None:
+        return attrs.get("threads")  # a failed run's steps are as far as it got
     if "steps" not in run or "rank_step_time_s" not in run:
         expect(False, f"{who}: datasets 'steps' and 'rank_step_time_s' must both exist")
         return attrs.get("threads")
@@ -84,6 +91,8 @@ def main():
     parser.add_argument("--threads", type=int, nargs="*", default=None)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--model", default="vit_micro")
+    parser.add_argument("--expect-failed-rank", type=int, default=None,
+                        help="the run must be `failed`, its error naming this rank (the fault tests)")
     parser.add_argument("--launcher", default="", help="the launcher the runs must have recorded (env, mpi, none)")
     args = parser.parse_args()
     if not args.file:

@@ -45,7 +45,12 @@ export MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
 export OMPI_MCA_btl=self,tcp OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_mpi_yield_when_idle=1
 
 # Polled here rather than with `sbatch --wait`, whose back-off adds up to 10 s to each short job.
-job_id=$(sbatch --parsable --ntasks-per-node="$tasks_per_node" --cpus-per-task=1 "$script") || {
+# LB_SBATCH_NODES: a node count for scripts without one; LB_JOB_ARGS: the script's arguments.
+node_args=()
+[[ -n ${LB_SBATCH_NODES:-} ]] && node_args=(--nodes="$LB_SBATCH_NODES")
+# shellcheck disable=SC2206  # split on spaces, as documented
+job_args=(${LB_JOB_ARGS:-})
+job_id=$(sbatch --parsable "${node_args[@]}" --ntasks-per-node="$tasks_per_node" --cpus-per-task=1 "$script" "${job_args[@]}") || {
   echo "FAIL: sbatch did not accept $script"; exit 1; }
 job_id=${job_id%%;*}
 job_status=124
