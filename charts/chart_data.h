@@ -9,15 +9,37 @@
 namespace lb::charts {
 
 // Where a number comes from. Every chart keeps the kinds visibly distinct. Modelled: predicted by
-// analyze's scaling model (an alpha-beta fit of the allreduce sweep), not run.
-enum class Provenance { Measured, Extrapolated, Imported, Modelled };
+// analyze's scaling model (an alpha-beta fit of the allreduce sweep), not run. ImportedExtrapolated:
+// another source's figure that it extrapolated or that analyze rescaled (to another epoch count):
+// drawn as extrapolated, outlined as imported.
+enum class Provenance { Measured, Extrapolated, Imported, Modelled, ImportedExtrapolated };
 
-const char* to_string(Provenance p);  // "measured", "extrapolated", "imported", "modelled"
+// "measured", "extrapolated", "imported", "modelled", "imported, extrapolated"
+const char* to_string(Provenance p);
+// True for the kinds drawn hatched/dashed: computed from other work, not timed as the job.
+inline bool is_extrapolated(Provenance p) {
+  return p == Provenance::Extrapolated || p == Provenance::ImportedExtrapolated;
+}
+
+// Where the headline puts a configuration (docs/methodology.md, "Quality and the headline"), so
+// that no chart shows a speedup the text refused without saying so. Excluded bars are drawn muted
+// with the reason (`mark`) beside them; the headline's bar is highlighted.
+enum class Standing {
+  InHeadline,  // did the baseline's work and met the quality bar
+  Headline,    // the headline's maximum speedup
+  Baseline,    // what the speedups are relative to
+  Excluded,    // ruled out of the headline: `mark` says why
+};
 
 // One configuration's time for the normalized job (same split, same epoch count).
 struct Bar {
   std::string label;         // "LUMI 8 nodes (64 GPUs)", "Laptop 1 thread (1% subset)"
   bool is_cluster = false;   // cluster (LUMI) bar or laptop/workstation bar
+  // The device or the node and GPU counts are not stated: drawn in a colour of its own, neither
+  // the cluster's nor the laptop's.
+  bool placement_unknown = false;
+  Standing standing = Standing::InHeadline;
+  std::string mark;          // raw, short: why it is not in the headline ("below the quality bar: 27.5% < 93.1%")
   int nodes = 0;             // 0 for laptops
   int gpus = 0;              // 0 for CPU runs
   double time_s = 0;         // point estimate for the whole job
@@ -40,6 +62,7 @@ struct CurvePoint {
 struct AccuracyCurve {
   std::string label;
   bool is_cluster = false;  // colour group: cluster curves in blues, laptop curves in oranges
+  bool placement_unknown = false;  // neither: the unknown-placement colour
   Provenance kind = Provenance::Measured;
   bool projected = false;
   std::vector<CurvePoint> points;
@@ -56,6 +79,7 @@ struct ScalingPoint {
   double ideal = 1;       // units / reference units
   double efficiency = 1;  // speedup / ideal, 0..1
   Provenance kind = Provenance::Measured;
+  std::string mark;       // raw, short: why the text does not vouch for it (below the quality bar); empty if none
 };
 
 // Where one configuration's steady step time goes (bound attribution). Shares of the step, 0..1,
@@ -89,6 +113,9 @@ struct ScalingModelPoint {
 struct EnergyBar {
   std::string label;
   bool is_cluster = false;
+  bool placement_unknown = false;  // its own colour; never billed, no grid of either site
+  Standing standing = Standing::InHeadline;
+  std::string mark;                // raw, short: why it is not in the headline
   double time_s = 0, time_lo_s = 0, time_hi_s = 0;  // 95% interval; equal to time_s without one
   Provenance time_kind = Provenance::Measured;
   bool has_energy = false;
@@ -139,6 +166,9 @@ struct ChartData {
   std::vector<ScalingPoint> scaling;
   std::vector<std::pair<std::string, std::string>> efficiency_panel;  // (name, value) side panel
   std::vector<std::string> warnings;  // comparison-wide warnings (raw, unescaped)
+  // Set when the charts show a sample of the configurations (too many to read): said under every
+  // chart it applies to (raw).
+  std::string sample_note;
 
   double target_accuracy = 0;          // percent; drawn as a line in the accuracy charts; 0 = none
   std::vector<BoundBar> bounds;        // in display order
@@ -163,6 +193,9 @@ struct WriteOptions {
 struct WriteResult {
   std::vector<std::string> written;   // paths of the files written
   std::vector<std::string> messages;  // e.g. "gnuplot not found: install gnuplot-... for PNG/PDF"
+  // Charts whose images the chart tool failed to draw, each with its name and why; their PNG and
+  // PDF are removed (never left empty or half written), the .gp and .dat stay.
+  std::vector<std::string> failed;
 };
 
 // Writes every chart into opts.out_dir (created if missing). Throws std::runtime_error naming the

@@ -78,6 +78,20 @@ std::string gnuplot_string(const std::string& raw) {
   return out + "'";
 }
 
+std::string gnuplot_lines(const std::vector<std::string>& lines, bool tick_label) {
+  // Single-quoted pieces joined by a double-quoted "\n" (the only escape needed): gnuplot runs
+  // `backquoted` text inside double quotes as a shell command, so data never goes there.
+  // A tic label is also a format: '%' is written '%%' to print as itself.
+  if (lines.empty()) return "''";
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string line;
+    for (char c : lines[i]) line += c == '%' && tick_label ? std::string("%%") : std::string(1, c);
+    out += (i > 0 ? ".\"\\n\"." : "") + gnuplot_string(line);
+  }
+  return out;
+}
+
 std::string gnuplot_comment(const std::string& raw) {
   std::string out = "# ";
   for (unsigned char c : raw) out += is_control(c) ? ' ' : static_cast<char>(c);

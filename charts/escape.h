@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +30,12 @@ std::string inline_script(std::string_view js);
 
 // A gnuplot single-quoted string literal: ' doubled, line breaks and control characters spaced.
 std::string gnuplot_string(const std::string& raw);
+
+// A gnuplot text of several lines: a tick label (`set ytics (<label> <pos>, ...)`, '%' doubled
+// because a tick label is also a format) or a `set label` text: each line a single-quoted
+// string (as gnuplot_string), joined with "\n": data never sits inside double quotes, where
+// gnuplot would run `backquoted` text as a command.
+std::string gnuplot_lines(const std::vector<std::string>& lines, bool tick_label = true);
 
 // A comment line for a gnuplot script or data file ("# " + text): a line break in data would
 // otherwise end the comment and start a command.

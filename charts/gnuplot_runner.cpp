@@ -92,9 +92,13 @@ GnuplotResult run_gnuplot(const std::string& gnuplot, const std::string& dir, co
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {true, {}};
-  std::string why = first_lines(errors, 3);
-  if (why.empty()) why = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status)) : "killed by a signal";
-  return {false, why};
+  // How it ended (a crash says so: gnuplot 5.4 dies of SIGSEGV on some plots) and what it said.
+  std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+                                              std::string(::strsignal(WTERMSIG(status))) + ")"
+                    : WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
+                                        : std::string("ended abnormally");
+  const std::string said = first_lines(errors, 3);
+  return {false, said.empty() ? how : how + ": " + said};
 }
 
 std::string gnuplot_missing_message(const std::string& configured) {

@@ -69,10 +69,11 @@ GnuplotChart accuracy_gnuplot(const ChartData& data, const std::string& stem) {
   }
   // Settings such as labels must precede the plot command, so the plot specs are collected first.
   std::string specs, end_labels;
-  int cluster_n = 0, laptop_n = 0;
+  int cluster_n = 0, laptop_n = 0, unknown_n = 0;
   for (std::size_t i = 0; i < data.accuracy.size(); ++i) {
     const AccuracyCurve& c = data.accuracy[i];
-    const std::string color = style::series_color(c.is_cluster, c.is_cluster ? cluster_n++ : laptop_n++);
+    const int nth = c.placement_unknown ? unknown_n++ : c.is_cluster ? cluster_n++ : laptop_n++;
+    const std::string color = style::series_color(c.is_cluster, nth, c.placement_unknown);
     const Provenance look = c.projected ? Provenance::Extrapolated : c.kind;
     specs += "  " + file + " index " + std::to_string(i) + " using 2:3 with linespoints lw 2.5 dt " +
              std::to_string(style::gnuplot_dashtype(look)) + " pt " + (look == Provenance::Measured ? "7" : "6") +

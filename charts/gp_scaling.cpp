@@ -16,8 +16,10 @@ GnuplotChart scaling_gnuplot(const ChartData& data, const std::string& stem) {
   std::ostringstream dat;
   dat << "# " << stem << ".dat: one row per cluster configuration, smallest first.\n"
       << "# speedup = t(smallest) / t; ideal = units / units(smallest); efficiency = speedup / ideal.\n"
-      << "# provenance: 0 measured, 1 extrapolated, 2 imported.\n"
-      << "# " << (gpus ? "gpus" : "nodes") << " speedup ideal efficiency time_s provenance efficiency_label label\n";
+      << "# provenance: 0 measured, 1 extrapolated, 2 imported, 4 imported and extrapolated; mark: why the text\n"
+      << "# does not vouch for the point (below the quality bar, ...), empty when it does.\n"
+      << "# " << (gpus ? "gpus" : "nodes") << " speedup ideal efficiency time_s provenance efficiency_label label mark\n";
+  bool any_marked = false, any_plain = false;
   double top = 1, bottom = 1;
   int min_units = 0, max_units = 1;
   std::vector<Provenance> kinds;
@@ -26,7 +28,9 @@ GnuplotChart scaling_gnuplot(const ChartData& data, const std::string& stem) {
     const int units = gpus ? p.gpus : p.nodes;
     dat << units << ' ' << gp_number(p.speedup) << ' ' << gp_number(p.ideal) << ' ' << gp_number(p.efficiency)
         << ' ' << gp_number(p.time_s) << ' ' << static_cast<int>(p.kind) << ' '
-        << gnuplot_data_field(format_percent(p.efficiency)) << ' ' << gnuplot_data_field(p.label) << '\n';
+        << gnuplot_data_field(format_percent(p.efficiency)) << ' ' << gnuplot_data_field(p.label) << ' '
+        << gnuplot_data_field(p.mark) << '\n';
+    (p.mark.empty() ? any_plain : any_marked) = true;
     top = std::max({top, p.speedup, p.ideal});
     bottom = std::min({bottom, p.speedup, p.ideal});
     min_units = min_units == 0 ? units : std::min(min_units, units);
@@ -62,8 +66,20 @@ GnuplotChart scaling_gnuplot(const ChartData& data, const std::string& stem) {
        << (k == Provenance::Measured ? 7 : 6) << " ps 2 lw 2.5 lc rgb cluster_color title "
        << gnuplot_string(style::provenance_legend(k)) << ", \\\n";
   }
-  gp << "  " << file << " using 1:2:7 with labels offset 0, -1.5 textcolor rgb efficiency_color notitle\n"
-     << gnuplot_epilogue(stem);
+  // Efficiency labels; a point the text does not vouch for (below the quality bar...) carries why,
+  // in the muted colour (a plot per kind of row that exists: gnuplot 5.4 crashes on a labels plot
+  // whose every row is skipped).
+  std::vector<std::string> labels;
+  if (any_plain) {
+    labels.push_back(file + " using 1:((strlen(strcol(9)) == 0) ? $2 : NaN):7 with labels offset 0, -1.5 "
+                     "textcolor rgb efficiency_color notitle");
+  }
+  if (any_marked) {
+    labels.push_back(file + " using 1:((strlen(strcol(9)) > 0) ? $2 : NaN):(strcol(7).' \u00b7 '.strcol(9)) with labels "
+                     "offset 0, -1.5 textcolor rgb muted font font.','.(fontsize-2) notitle");
+  }
+  for (std::size_t k = 0; k < labels.size(); ++k) gp << "  " << labels[k] << (k + 1 < labels.size() ? ", \\\n" : "\n");
+  gp << gnuplot_epilogue(stem);
   return {gp.str(), dat.str()};
 }
 

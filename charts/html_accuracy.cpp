@@ -50,9 +50,10 @@ HtmlChart accuracy_html(const ChartData& data) {
     }
   }
   json traces = json::array();
-  int cluster_n = 0, laptop_n = 0;
+  int cluster_n = 0, laptop_n = 0, unknown_n = 0;
   for (const AccuracyCurve& c : data.accuracy) {
-    traces.push_back(curve_trace(c, style::series_color(c.is_cluster, c.is_cluster ? cluster_n++ : laptop_n++)));
+    const int nth = c.placement_unknown ? unknown_n++ : c.is_cluster ? cluster_n++ : laptop_n++;
+    traces.push_back(curve_trace(c, style::series_color(c.is_cluster, nth, c.placement_unknown)));
   }
   const LogRange range = padded_log_range(lo, hi, 1.6, 1.6);
   if (data.target_accuracy > 0) {
@@ -65,8 +66,17 @@ HtmlChart accuracy_html(const ChartData& data) {
     top = std::max(top, data.target_accuracy);
   }
 
+  // As tall as the legend and the efficiency panel under it need: every curve named in view.
+  std::vector<std::size_t> entry_lines;
+  for (const AccuracyCurve& c : data.accuracy) entry_lines.push_back(wrap_words(style::curve_legend(c), 30).size());
+  if (data.target_accuracy > 0) entry_lines.push_back(2);
+  const double panel_height =
+      data.efficiency_panel.empty() ? 0.0 : 17.0 * static_cast<double>(data.efficiency_panel.size() + 1) + 2 * 6 + 2;
+  const double legend_height = legend_px(entry_lines, 17, 6);
+  const int height = std::max(style::kHeight, static_cast<int>(std::ceil(kTopMarginStill + kBottomMargin + legend_height +
+                                                                          panel_height + 24)));
   json layout = base_layout("Accuracy against training time: " + data.cluster_name + " vs laptop",
-                            data.job_description, kTopMarginStill, 80, 290);
+                            data.job_description, kTopMarginStill, 80, 290, height);
   layout["xaxis"] = log_time_axis(range, "elapsed training time (log scale)");
   layout["yaxis"] = {{"title", {{"text", "validation top-1 accuracy (%)"}}},
                      {"range", {0, std::min(100.0, std::max(10.0, top * 1.15))}}, {"autorange", false},
@@ -82,9 +92,9 @@ HtmlChart accuracy_html(const ChartData& data) {
     note["bgcolor"] = "#f7f7f7";
     note["font"] = {{"size", 13}};
     layout["annotations"].push_back(note);
-    // The legend above the panel scrolls rather than run into it: about 17 px per panel line.
-    const double plot_height = style::kHeight - kTopMarginStill - kBottomMargin;
-    const double panel_height = 17.0 * (data.efficiency_panel.size() + 1) + 2 * 6 + 2;
+    // The legend above the panel never runs into it (the chart is tall enough for both; the
+    // limit only guards an estimate that falls short): about 17 px per panel line.
+    const double plot_height = height - kTopMarginStill - kBottomMargin;
     layout["legend"]["maxheight"] = std::max(60.0, plot_height - panel_height - 16);
   }
 

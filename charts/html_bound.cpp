@@ -5,6 +5,7 @@
 #include "common/format.h"
 #include "charts/html_charts.h"
 #include "charts/html_common.h"
+#include "charts/row_layout.h"
 #include "charts/style.h"
 
 namespace lb::charts {
@@ -36,12 +37,14 @@ json part_trace(const ChartData& data, const char* name, const char* color, doub
 
 HtmlChart bound_html(const ChartData& data) {
   json ticks = json::array(), labels = json::array(), bx = json::array(), by = json::array(), btext = json::array();
-  std::size_t longest = 0;
+  std::vector<std::string> names;
+  for (const BoundBar& b : data.bounds) names.push_back(b.label);
+  // Labels whole: wrapped, and the chart as tall as its rows need.
+  const RowLayout rows = row_layout(names, kHtmlRowMetrics);
   for (std::size_t i = 0; i < data.bounds.size(); ++i) {
     const BoundBar& b = data.bounds[i];
     ticks.push_back(static_cast<int>(i));
-    labels.push_back(plotly_text(b.label));
-    longest = std::max(longest, display_chars(b.label));
+    labels.push_back(plotly_lines(rows.lines[i]));
     bx.push_back(102);
     by.push_back(static_cast<int>(i));
     btext.push_back(plotly_text(b.bound));
@@ -56,10 +59,12 @@ HtmlChart bound_html(const ChartData& data) {
                     {"textfont", {{"size", 14}, {"color", style::kInk}}}, {"cliponaxis", false},
                     {"hoverinfo", "skip"}});
 
-  const int left = std::clamp(static_cast<int>(style::kHtmlCharPx * longest) + 24, 140, 380);
+  const int left = static_cast<int>(rows.left_px);
   constexpr int kRight = 40;
+  constexpr int kBottom = 120;
+  const int height = chart_height(rows, kTopMarginStill, kBottom, false);
   json layout = base_layout("Where the step time goes: " + data.cluster_name + " vs laptop", data.job_description,
-                            kTopMarginStill, left, kRight);
+                            kTopMarginStill, left, kRight, height);
   layout["barmode"] = "stack";
   layout["xaxis"] = {{"title", {{"text", "share of the steady step time (measured)"}}}, {"range", {0, 140}},
                      {"autorange", false}, {"tickvals", {0, 20, 40, 60, 80, 100}},
@@ -69,8 +74,7 @@ HtmlChart bound_html(const ChartData& data) {
                      {"range", {static_cast<double>(data.bounds.size()) - 0.5, -0.5}}, {"autorange", false},
                      {"showgrid", false}, {"zeroline", false}};
   // The legend under the axis title, as in the bar chart, so the bars get the width.
-  constexpr int kBottom = 120;
-  const double plot_height = style::kHeight - kTopMarginStill - kBottom;
+  const double plot_height = height - kTopMarginStill - kBottom;
   layout["margin"]["b"] = kBottom;
   // In the order of the parts along the bar (Plotly reverses stacked bars' legend by default).
   layout["legend"] = {{"orientation", "h"}, {"x", 0}, {"xanchor", "left"}, {"y", -62 / plot_height},

@@ -10,8 +10,8 @@ namespace lb::charts {
 
 using nlohmann::json;
 
-std::string group_name(const ChartData& data, bool is_cluster) {
-  return is_cluster ? data.cluster_name : "Laptop";
+std::string group_name(const ChartData& data, bool is_cluster, bool placement_unknown) {
+  return style::group_label(data.cluster_name, is_cluster, placement_unknown);
 }
 
 json log_time_axis(const LogRange& range, const std::string& title) {
@@ -46,6 +46,9 @@ std::string bar_hover(const Bar& bar, bool baseline) {
   if (!baseline && bar.speedup_hi > bar.speedup_lo) {
     h += " (95%: " + format_speedup(bar.speedup_lo) + " \u2013 " + format_speedup(bar.speedup_hi) + ")";
   }
+  const std::string note = style::standing_note(bar.standing, bar.mark);
+  if (!note.empty()) h += "<br><b>" + plotly_text(note) + "</b>";
+  if (bar.placement_unknown) h += "<br>placement unknown: device or node and GPU counts not stated";
   if (!bar.details.empty()) h += "<br>" + plotly_text(bar.details);
   for (const std::string& w : bar.warnings) h += "<br>\u26a0 " + plotly_text(w);
   return h;
@@ -61,14 +64,16 @@ std::vector<std::string> common_notes(const ChartData& data, const std::string& 
   std::vector<std::string> notes = {how_to_read};
   if (!data.job_description.empty()) notes.push_back("Job: " + data.job_description);
   notes.push_back("Measured = timed in a run; extrapolated = scaled from a shorter or smaller run "
-                  "(with its 95% interval); imported = taken from reference data, not run here.");
+                  "(with its 95% interval); imported = taken from reference data, not run here; imported, "
+                  "extrapolated = another source's figure that it extrapolated or that analyze rescaled to this "
+                  "job's epochs.");
+  if (!data.sample_note.empty()) notes.push_back("Shown: " + data.sample_note);
   for (const std::string& w : data.warnings) notes.push_back("Warning: " + w);
   return notes;
 }
 
-nlohmann::json bar_marker(bool is_cluster, Provenance kind) {
+nlohmann::json colored_bar_marker(const std::string& color, Provenance kind) {
   using nlohmann::json;
-  const std::string color = style::group_color(is_cluster);
   switch (kind) {
     case Provenance::Measured:
       return {{"color", color}, {"line", {{"color", color}, {"width", 1}}}};
@@ -84,8 +89,18 @@ nlohmann::json bar_marker(bool is_cluster, Provenance kind) {
               {"line", {{"color", style::kModelled}, {"width", 2.5}}},
               {"pattern", {{"shape", "x"}, {"fgcolor", color}, {"bgcolor", "#ffffff"},
                            {"fillmode", "replace"}, {"size", 8}, {"solidity", 0.3}}}};
+    case Provenance::ImportedExtrapolated:
+      // Hatched as extrapolated, with the imported outline.
+      return {{"color", color},
+              {"line", {{"color", color}, {"width", 2.5}}},
+              {"pattern", {{"shape", "/"}, {"fgcolor", color}, {"bgcolor", "#ffffff"},
+                           {"fillmode", "replace"}, {"size", 9}, {"solidity", 0.35}}}};
   }
   return {};
+}
+
+nlohmann::json bar_marker(bool is_cluster, Provenance kind) {
+  return colored_bar_marker(style::group_color(is_cluster), kind);
 }
 
 }  // namespace lb::charts

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "common/format.h"
 #include "charts/html_charts.h"
 #include "charts/html_common.h"
+#include "charts/row_layout.h"
 #include "charts/style.h"
 
 namespace lb::charts {
@@ -43,6 +45,8 @@ std::string energy_hover(const ChartData& data, const EnergyBar& b) {
     }
     h += " \u00b7 " + std::string(to_string(f.kind));
   }
+  const std::string note = style::standing_note(b.standing, b.mark);
+  if (!note.empty()) h += "<br><b>" + plotly_text(note) + "</b>";
   if (!b.details.empty()) h += "<br>" + plotly_text(b.details);
   return h;
 }
@@ -55,16 +59,38 @@ HtmlChart energy_cost_html(const ChartData& data) {
   const std::string unit = data.billing_unit;
   const std::string panel_titles[] = {"time", "energy", "CO2e", unit};
   json ticks = json::array(), labels = json::array();
-  std::size_t longest = 0;
+  std::vector<std::string> row_labels;
+  for (const EnergyBar& b : data.energy) row_labels.push_back(energy_row_label(b));
+  // Narrower than the bar chart's: four panels share the width.
+  RowMetrics metrics = kHtmlRowMetrics;
+  metrics.max_left_px = 330;
+  const RowLayout rows = row_layout(row_labels, metrics);
   for (std::size_t i = 0; i < data.energy.size(); ++i) {
     ticks.push_back(static_cast<int>(i));
-    labels.push_back(plotly_text(data.energy[i].label));
-    longest = std::max(longest, display_chars(data.energy[i].label));
+    labels.push_back(plotly_lines(rows.lines[i]));
   }
-  const int left = std::clamp(static_cast<int>(style::kHtmlCharPx * longest) + 24, 140, 330);
-  constexpr int kRight = 30, kTop = 125, kBottom = 135;
+  const int left = static_cast<int>(rows.left_px);
+  // The legend under the panels, one entry a line, in a bottom margin as tall as it needs: a
+  // (group, kind) of each panel, pale and unknown placement included, can be a dozen entries.
+  std::vector<std::string> names;
+  for (int p = 0; p < 4; ++p) {
+    for (const EnergyBar& b : data.energy) {
+      const EnergyBar::Figure f = b.figure(p);
+      if (!f.present) continue;
+      const std::string name = group_name(data, b.is_cluster, b.placement_unknown) + " \u00b7 " +
+                               style::provenance_legend(f.kind) +
+                               (b.standing == Standing::Excluded ? " \u00b7 not in the headline" : "");
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+  constexpr double kLegendTopPx = 62;
+  // One entry a line, 19 px apart.
+  const std::size_t legend_rows = names.size();
+  constexpr int kRight = 30, kTop = 125;
+  const int kBottom = std::max(135, static_cast<int>(kLegendTopPx + 19.0 * static_cast<double>(legend_rows) + 12));
+  const int height = chart_height(rows, kTop, kBottom, false);
   json layout = base_layout("Time, energy, CO2e and cost: " + data.cluster_name + " vs laptop", data.job_description,
-                            kTop, left, kRight);
+                            kTop, left, kRight, height);
   layout["margin"]["b"] = kBottom;
   layout["barmode"] = "overlay";
   layout["yaxis"] = {{"tickmode", "array"}, {"tickvals", ticks}, {"ticktext", labels},
@@ -117,19 +143,20 @@ HtmlChart energy_cost_html(const ChartData& data) {
     axis["anchor"] = "y";
     layout[p == 0 ? "xaxis" : "xaxis" + std::to_string(p + 1)] = axis;
 
-    // One trace per (group, kind) in this panel; the legend names each combination once.
-    std::vector<std::pair<bool, Provenance>> combos;
+    // One trace per (group, kind, pale) in this panel; the legend names each combination once.
+    std::vector<std::tuple<int, Provenance, bool>> combos;
+    const auto group_of = [](const EnergyBar& b) { return b.placement_unknown ? 2 : b.is_cluster ? 1 : 0; };
     for (const EnergyBar& b : data.energy) {
       const EnergyBar::Figure f = b.figure(p);
-      const std::pair<bool, Provenance> combo{b.is_cluster, f.kind};
+      const std::tuple<int, Provenance, bool> combo{group_of(b), f.kind, b.standing == Standing::Excluded};
       if (f.present && std::find(combos.begin(), combos.end(), combo) == combos.end()) combos.push_back(combo);
     }
-    for (const auto& [cluster, kind] : combos) {
+    for (const auto& [group, kind, pale] : combos) {
       json x = json::array(), y = json::array(), hover = json::array(), plus = json::array(), minus = json::array();
       for (std::size_t i = 0; i < data.energy.size(); ++i) {
         const EnergyBar& b = data.energy[i];
         const EnergyBar::Figure f = b.figure(p);
-        if (!f.present || b.is_cluster != cluster || f.kind != kind) continue;
+        if (!f.present || group_of(b) != group || f.kind != kind || (b.standing == Standing::Excluded) != pale) continue;
         x.push_back(f.value);
         y.push_back(static_cast<int>(i));
         hover.push_back(energy_hover(data, b));
@@ -137,12 +164,14 @@ HtmlChart energy_cost_html(const ChartData& data) {
         plus.push_back(interval ? f.hi - f.value : 0.0);
         minus.push_back(interval ? f.value - f.lo : 0.0);
       }
-      const std::string name = group_name(data, cluster) + " \u00b7 " + style::provenance_legend(kind);
+      const std::string name = group_name(data, group == 1, group == 2) + " \u00b7 " + style::provenance_legend(kind) +
+                               (pale ? " \u00b7 not in the headline" : "");
       const bool show = std::find(in_legend.begin(), in_legend.end(), name) == in_legend.end();
       if (show) in_legend.push_back(name);
+      const std::string color = style::group_color(group == 1, group == 2);
       traces.push_back({{"type", "bar"}, {"orientation", "h"}, {"name", plotly_text(name)}, {"legendgroup", plotly_text(name)},
                         {"showlegend", show}, {"x", x}, {"y", y}, {"xaxis", axis_name(p)}, {"yaxis", "y"},
-                        {"marker", bar_marker(cluster, kind)}, {"hovertext", hover},
+                        {"marker", colored_bar_marker(pale ? style::muted_color(color) : color, kind)}, {"hovertext", hover},
                         {"hoverinfo", "text"},
                         {"error_x", {{"type", "data"}, {"symmetric", false}, {"array", plus}, {"arrayminus", minus},
                                      {"color", "#444444"}, {"thickness", 1.5}, {"width", 4}}},
@@ -154,7 +183,8 @@ HtmlChart energy_cost_html(const ChartData& data) {
       if (data.energy[i].figure(p).present) continue;
       mx.push_back(range.lo * 1.3);
       my.push_back(static_cast<int>(i));
-      mt.push_back(p == 3 ? "not billed" : "none");
+      const EnergyBar& b = data.energy[i];
+      mt.push_back(p == 3 ? (b.placement_unknown ? "site unknown" : "not billed") : "none");
     }
     if (!mx.empty()) {
       traces.push_back({{"type", "scatter"}, {"mode", "text"}, {"name", "no figure"}, {"showlegend", false},
@@ -164,10 +194,10 @@ HtmlChart energy_cost_html(const ChartData& data) {
     }
   }
   layout["annotations"] = annotations;
-  const double plot_height = style::kHeight - kTop - kBottom;
-  layout["legend"] = {{"orientation", "h"}, {"x", 0}, {"xanchor", "left"}, {"y", -62 / plot_height},
+  const double plot_height = height - kTop - kBottom;
+  layout["legend"] = {{"orientation", "v"}, {"x", 0}, {"xanchor", "left"}, {"y", -kLegendTopPx / plot_height},
                       {"yanchor", "top"}, {"font", {{"size", 13}}}, {"bgcolor", "rgba(255,255,255,0)"},
-                      {"traceorder", "normal"}};
+                      {"traceorder", "normal"}, {"tracegroupgap", 0}};
 
   HtmlChart chart;
   chart.page_title = data.cluster_name + " vs laptop: time, energy, CO2e and cost";
@@ -177,7 +207,8 @@ HtmlChart energy_cost_html(const ChartData& data) {
       "energy, the CO2e of that energy at its site's grid intensity, and its cost in the cluster's billing "
       "units (the laptop is not billed), each on a log scale with the 95% interval of the time carried over. "
       "Solid bars are measured, hatched extrapolated, outlined imported; cross-hatched bars with a pink "
-      "outline are modelled from a stated power, not measured.");
+      "outline are modelled from a stated power, not measured. Pale rows are not in the headline (why: under "
+      "the name); grey rows ran where the data do not say, and are neither billed nor given a site's grid.");
   if (!data.energy_footnote.empty()) chart.notes.insert(chart.notes.begin() + 1, data.energy_footnote);
   for (const std::string& a : data.energy_assumptions) chart.notes.push_back("Assumption: " + a);
   return chart;
@@ -188,14 +219,11 @@ HtmlChart memory_html(const ChartData& data) {
   json ticks = json::array(), labels = json::array();
   json hx = json::array(), hy = json::array(), ht = json::array(), hh = json::array();
   json dx = json::array(), dy = json::array(), dt = json::array(), dh = json::array();
-  std::size_t longest = 0;
   double top = 0;
   std::vector<AxisLabel> room;
   for (std::size_t i = 0; i < data.memory.size(); ++i) {
     const MemoryBar& m = data.memory[i];
     ticks.push_back(static_cast<int>(i));
-    labels.push_back(plotly_text(m.label));
-    longest = std::max(longest, display_chars(m.label));
     std::string hover = "<b>" + plotly_text(m.label) + "</b><br>host memory (peak RSS, largest rank): " +
                         (m.host_bytes > 0 ? format_bytes(m.host_bytes) : std::string("not recorded")) +
                         "<br>host memory, rank 0: " +
@@ -217,8 +245,14 @@ HtmlChart memory_html(const ChartData& data) {
     top = std::max({top, m.host_bytes / kGiB, m.device_bytes / kGiB});
     room.push_back({std::max(m.host_bytes, m.device_bytes) / kGiB, std::max(display_chars(host), display_chars(device))});
   }
-  const int left = std::clamp(static_cast<int>(style::kHtmlCharPx * longest) + 24, 140, 380);
+  std::vector<std::string> names;
+  for (const MemoryBar& m : data.memory) names.push_back(m.label);
+  const RowLayout rows = row_layout(names, kHtmlRowMetrics);
+  for (const auto& lines : rows.lines) labels.push_back(plotly_lines(lines));
+  const int left = static_cast<int>(rows.left_px);
   constexpr int kRight = 40, kBottom = 120;
+  // Two bars per row: at least two lines of room.
+  const int height = chart_height(rows, kTopMarginStill, kBottom, true);
   double x_max = top > 0 ? top : 1;
   const double plot_px = style::kWidth - left - kRight;
   for (const AxisLabel& l : room) x_max = std::max(x_max, l.x_s + (l.chars * style::kHtmlCharPx * 13 / 15 + 16) * x_max / plot_px);
@@ -233,7 +267,7 @@ HtmlChart memory_html(const ChartData& data) {
   json traces = json::array({trace("host memory (peak RSS)", style::kHostMemory, hx, hy, ht, hh),
                              trace("device memory (GPU)", style::kDeviceMemory, dx, dy, dt, dh)});
   json layout = base_layout("Peak memory: " + data.cluster_name + " vs laptop", data.job_description, kTopMarginStill,
-                            left, kRight);
+                            left, kRight, height);
   layout["barmode"] = "group";
   layout["bargap"] = 0.3;
   layout["xaxis"] = {{"title", {{"text", "peak memory, GiB (measured; largest rank)"}}}, {"range", {0, x_max}},
@@ -242,7 +276,7 @@ HtmlChart memory_html(const ChartData& data) {
                      {"range", {static_cast<double>(data.memory.size()) - 0.5, -0.5}}, {"autorange", false},
                      {"showgrid", false}, {"zeroline", false}};
   layout["margin"]["b"] = kBottom;
-  const double plot_height = style::kHeight - kTopMarginStill - kBottom;
+  const double plot_height = height - kTopMarginStill - kBottom;
   layout["legend"] = {{"orientation", "h"}, {"x", 0}, {"xanchor", "left"}, {"y", -62 / plot_height},
                       {"yanchor", "top"}, {"font", {{"size", 13}}}, {"bgcolor", "rgba(255,255,255,0)"},
                       {"traceorder", "normal"}};

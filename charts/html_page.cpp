@@ -1,5 +1,7 @@
 #include "charts/html_page.h"
 
+#include <algorithm>
+
 #include "charts/escape.h"
 #include "charts/plotly_js.h"
 #include "charts/style.h"
@@ -27,6 +29,12 @@ json button(const std::string& label, json args) {
 }  // namespace
 
 std::string render_html(const HtmlChart& chart) {
+  // The figure's own height: style::kHeight, or more for a chart whose rows need it.
+  int height = style::kHeight;
+  if (chart.figure.contains("layout") && chart.figure["layout"].contains("height") &&
+      chart.figure["layout"]["height"].is_number_integer()) {
+    height = chart.figure["layout"]["height"].get<int>();
+  }
   std::string notes;
   for (const std::string& n : chart.notes) notes += "  <li>" + html_escape(n) + "</li>\n";
   std::string page;
@@ -39,7 +47,7 @@ std::string render_html(const HtmlChart& chart) {
   page += "<style>\n  body { margin: 16px; background: #ffffff; color: " + std::string(style::kInk) +
           "; font-family: " + style::kCssFontStack + "; }\n"
           "  #lb-chart { width: " + std::to_string(style::kWidth) + "px; height: " +
-          std::to_string(style::kHeight) + "px; }\n"
+          std::to_string(height) + "px; }\n"
           "  .lb-notes { width: " + std::to_string(style::kWidth - 40) +
           "px; font-size: 13px; color: " + style::kMuted + "; }\n</style>\n</head>\n<body>\n";
   page += "<div id=\"lb-chart\"></div>\n<ul class=\"lb-notes\">\n" + notes + "</ul>\n";
@@ -55,7 +63,7 @@ std::string render_html(const HtmlChart& chart) {
           "  var config = {displaylogo: false, responsive: false,\n"
           "    modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'],\n"
           "    toImageButtonOptions: {format: 'png', width: " + std::to_string(style::kWidth) +
-          ", height: " + std::to_string(style::kHeight) + ", scale: 2}};\n"
+          ", height: " + std::to_string(height) + ", scale: 2}};\n"
           "  var gd = document.getElementById('lb-chart');\n"
           "  Plotly.newPlot(gd, {data: figure.data, layout: figure.layout,\n"
           "    frames: figure.frames || [], config: config}).then(function () {\n"
@@ -69,9 +77,10 @@ std::string render_html(const HtmlChart& chart) {
 }
 
 json base_layout(const std::string& title, const std::string& subtitle, int top_margin,
-                 int left_margin, int right_margin) {
+                 int left_margin, int right_margin, int height) {
+  // 15 px from the top whatever the height (0.975 of the standard 600 px).
   json title_json = {{"text", "<b>" + plotly_text(title) + "</b>"}, {"x", 0.01}, {"xanchor", "left"},
-                     {"xref", "paper"}, {"y", 0.975}, {"yanchor", "top"}, {"yref", "container"},
+                     {"xref", "paper"}, {"y", 1.0 - 15.0 / height}, {"yanchor", "top"}, {"yref", "container"},
                      {"font", {{"size", style::kHtmlTitlePx}}}};
   if (!subtitle.empty()) {
     title_json["subtitle"] = {{"text", plotly_text(subtitle)},
@@ -79,7 +88,7 @@ json base_layout(const std::string& title, const std::string& subtitle, int top_
   }
   return {
       {"width", style::kWidth},
-      {"height", style::kHeight},
+      {"height", height},
       {"autosize", false},
       {"font", {{"family", style::kCssFontStack}, {"size", style::kHtmlFontPx}, {"color", style::kInk}}},
       {"paper_bgcolor", "#ffffff"},
@@ -97,7 +106,7 @@ json base_layout(const std::string& title, const std::string& subtitle, int top_
   };
 }
 
-json animation_controls(double frame_ms) {
+json animation_controls(double frame_ms, double paper_y) {
   // One row of buttons: a single menu lays its buttons out side by side, so they cannot overlap
   // whatever the width of the plot area.
   json buttons = json::array({
@@ -112,10 +121,16 @@ json animation_controls(double frame_ms) {
       button("\u25b6 2\u00d7", play_args(frame_ms / 2, true)),
   });
   return json::array({json{{"type", "buttons"}, {"direction", "left"}, {"showactive", false},
-                           {"x", 0.0}, {"xanchor", "left"}, {"y", kControlsPaperY}, {"yanchor", "bottom"},
+                           {"x", 0.0}, {"xanchor", "left"}, {"y", paper_y}, {"yanchor", "bottom"},
                            {"pad", {{"t", 0}, {"r", 0}}}, {"font", {{"size", 13}}},
                            {"bgcolor", "#f2f2f2"}, {"bordercolor", "#bbbbbb"}, {"name", "playback"},
                            {"buttons", std::move(buttons)}}});
+}
+
+double legend_px(const std::vector<std::size_t>& lines, double line_px, double gap_px) {
+  double px = 0;
+  for (std::size_t n : lines) px += static_cast<double>(std::max<std::size_t>(n, 1)) * line_px + gap_px;
+  return px;
 }
 
 json paper_annotation(const std::string& escaped_text, double x, double y, const char* xanchor,

@@ -23,7 +23,8 @@ std::string point_hover(const ChartData& data, const ScalingPoint& p) {
   return "<b>" + plotly_text(p.label) + "</b><br>" + std::to_string(units_of(data, p)) + " " +
          plotly_text(data.scaling_unit) + ", " + format_duration(p.time_s) + " (" + to_string(p.kind) +
          ")<br>speedup " + format_speedup(p.speedup) + " of ideal " + format_speedup(p.ideal) +
-         "<br>efficiency " + format_percent(p.efficiency);
+         "<br>efficiency " + format_percent(p.efficiency) +
+         (p.mark.empty() ? std::string() : "<br><b>\u26a0 " + plotly_text(p.mark) + "</b>");
 }
 
 // The speedup line through the first `shown` points.
@@ -61,7 +62,8 @@ json efficiency_trace(const ChartData& data, std::size_t shown) {
     const ScalingPoint& p = data.scaling[i];
     x.push_back(units_of(data, p));
     y.push_back(round_significant(p.efficiency * 100, 6));
-    text.push_back(format_percent(p.efficiency));
+    // A point the text does not vouch for (below the quality bar...) says why under its figure.
+    text.push_back(format_percent(p.efficiency) + (p.mark.empty() ? std::string() : "<br>\u26a0 " + plotly_text(p.mark)));
     hover.push_back(point_hover(data, p));
   }
   return {{"type", "scatter"}, {"mode", "lines+markers+text"}, {"name", "efficiency (right axis)"},
@@ -86,6 +88,7 @@ json ideal_trace(const ChartData& data) {
 }  // namespace
 
 HtmlChart scaling_efficiency_html(const ChartData& data) {
+  constexpr int kLeft = 80, kRight = 320;
   std::vector<Provenance> kinds;
   for (const ScalingPoint& p : data.scaling) {
     if (std::find(kinds.begin(), kinds.end(), p.kind) == kinds.end()) kinds.push_back(p.kind);
@@ -113,12 +116,14 @@ HtmlChart scaling_efficiency_html(const ChartData& data) {
   };
   const auto caption = [&](std::size_t shown) {
     const ScalingPoint& p = data.scaling[shown - 1];
-    const std::string text = p.label + ": speedup " + format_speedup(p.speedup) + " of " +
-                             format_speedup(p.ideal) + " ideal, efficiency " + format_percent(p.efficiency);
-    return json::array({paper_annotation(plotly_text(text), 0, 1.02, "left", "bottom")});
+    const std::string text = shorten(p.label, 40) + ": speedup " + format_speedup(p.speedup) + " of " +
+                             format_speedup(p.ideal) + " ideal, efficiency " + format_percent(p.efficiency) +
+                             (p.mark.empty() ? std::string() : " \u00b7 " + p.mark);
+    // One line over the plot area, shortened to its width (the tooltip has it whole).
+    const auto chars = static_cast<std::size_t>((style::kWidth - kLeft - kRight - 8) / style::kHtmlCharPx);
+    return json::array({paper_annotation(plotly_text(shorten(text, chars)), 0, 1.02, "left", "bottom")});
   };
 
-  constexpr int kLeft = 80, kRight = 320;
   json layout = base_layout(data.cluster_name + " strong scaling: speedup and efficiency",
                             data.job_description, kTopMarginAnimated, kLeft, kRight);
   layout["xaxis"] = {{"title", {{"text", plotly_text(data.scaling_unit) + " (log scale)"}}}, {"type", "log"},

@@ -8,6 +8,7 @@ const char* to_string(Provenance p) {
     case Provenance::Extrapolated: return "extrapolated";
     case Provenance::Imported: return "imported";
     case Provenance::Modelled: return "modelled";
+    case Provenance::ImportedExtrapolated: return "imported, extrapolated";
   }
   return "unknown";
 }

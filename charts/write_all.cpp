@@ -151,19 +151,29 @@ class Writer {
     }
     for (const std::string& stem : scripts_) {
       const GnuplotResult run = run_gnuplot(gnuplot, dir_.string(), stem + ".gp");
+      std::string why;
       if (!run.ok) {
-        result_.messages.push_back("gnuplot failed on " + (dir_ / (stem + ".gp")).string() + ": " + run.error);
-        continue;
-      }
-      for (const char* ext : {".png", ".pdf"}) {
-        const fs::path image = dir_ / (stem + ext);
-        std::error_code ec;
-        if (fs::is_regular_file(image, ec) && fs::file_size(image, ec) > 0) {
-          result_.written.push_back(image.string());
-        } else {
-          result_.messages.push_back("gnuplot ran " + stem + ".gp but wrote no " + image.string());
+        why = "gnuplot failed (" + run.error + ")";
+      } else {
+        for (const char* ext : {".png", ".pdf"}) {
+          std::error_code ec;
+          const fs::path image = dir_ / (stem + ext);
+          if (!fs::is_regular_file(image, ec) || fs::file_size(image, ec) == 0) {
+            why = "gnuplot ran but wrote no " + image.filename().string();
+          }
         }
       }
+      if (why.empty()) {
+        for (const char* ext : {".png", ".pdf"}) result_.written.push_back((dir_ / (stem + ext)).string());
+        continue;
+      }
+      // No empty or half-drawn image is left to pass for a chart.
+      for (const char* ext : {".png", ".pdf"}) {
+        std::error_code ec;
+        fs::remove(dir_ / (stem + ext), ec);
+      }
+      result_.failed.push_back(stem + ".png/.pdf not drawn: " + why + "; " + stem + ".gp and " + stem +
+                               ".dat are kept in " + dir_.string());
     }
   }
 

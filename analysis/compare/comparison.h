@@ -166,6 +166,9 @@ struct ConfigResult {
   QualityCheck quality;
   bool headline_eligible = false;
   std::string headline_reason;                // why not, when !headline_eligible
+  // The same reasons, each a few words ("below the quality bar: 27.5% < 93.1%", "other work:
+  // epochs 6 vs 10", "placement unknown"): what the charts print beside a bar.
+  std::vector<std::string> headline_marks;
   std::optional<ConfigTimeToTarget> to_target;
 
   RepetitionSummary repetitions;

@@ -17,12 +17,6 @@ namespace {
 
 constexpr double kJoulesPerKwh = 3.6e6;
 
-std::string significant(double v, int digits = 3) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-  return buf;
-}
-
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : sep) + s;

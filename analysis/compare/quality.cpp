@@ -303,27 +303,41 @@ void choose_headline(Comparison& cmp) {
   for (size_t i = 0; i < cmp.configs.size(); ++i) {
     ConfigResult& c = cmp.configs[i];
     // Every reason that applies, so that a fix of one does not reveal the next by surprise.
-    std::vector<std::string> why;
+    std::vector<std::string> why, marks;
     if (!c.time_s) {
       why.push_back("no job time (" + c.not_comparable_reason + ")");
+      marks.push_back("no job time");
     } else {
-      if (c.placement_unknown) why.push_back("unknown configuration: its node and GPU counts (or its device) are not stated");
+      if (c.placement_unknown) {
+        why.push_back("unknown configuration: its node and GPU counts (or its device) are not stated");
+        marks.push_back("placement unknown");
+      }
       if (cmp.baseline && i != *cmp.baseline && !c.differences.empty()) {
         const auto task = task_differences(c.fields, cmp.configs[*cmp.baseline].fields);
         if (!task.empty()) {
           why.push_back("did other work than the baseline: " + join(task, "; "));
+          marks.push_back("other work: " + task.front() +
+                          (task.size() > 1 ? " (+" + std::to_string(task.size() - 1) + " more)" : std::string()));
         } else if (c.quality.status != QualityStatus::Met) {
           // Scaling out changes the recipe by design; only a met quality bar vouches for it.
           why.push_back("trained with another recipe than the baseline (" + join(c.differences, "; ") +
                         ") and has no recorded accuracy that meets the quality bar to show it did the same job");
+          marks.push_back("other recipe, quality not shown");
         }
       }
-      if (c.quality.status == QualityStatus::Below || c.quality.status == QualityStatus::NotRecorded) {
+      if (c.quality.status == QualityStatus::Below) {
         why.push_back(c.quality.reason);
+        marks.push_back("below the quality bar: " + accuracy_text(c.accuracy_reached_pct) + " < " +
+                        pct(*c.quality.bar_pct));
+      } else if (c.quality.status == QualityStatus::NotRecorded) {
+        why.push_back(c.quality.reason);
+        marks.push_back(c.subset_accuracy_pct ? "only a subset accuracy (" + pct(*c.subset_accuracy_pct) + ")"
+                                              : "accuracy not recorded");
       }
     }
     c.headline_eligible = why.empty();
     c.headline_reason = join(why, "; and ");
+    c.headline_marks = marks;
   }
   cmp.fastest.reset();
   cmp.max_speedup.reset();

@@ -9,15 +9,45 @@
 #include "analysis/input/names.h"
 #include "analysis/compare/quality.h"
 #include "analysis/report/reports.h"
+#include "analysis/report/selection.h"
 
 namespace lb::analysis {
 namespace {
 
 using lb::charts::Provenance;
 
+// A time another source gave and that it, or analyze, extrapolated (rescaled to this job's
+// epochs) is drawn as extrapolated, outlined as imported: never as a plain import.
 Provenance provenance(bool imported, bool extrapolated) {
-  if (imported) return Provenance::Imported;
+  if (imported) return extrapolated ? Provenance::ImportedExtrapolated : Provenance::Imported;
   return extrapolated ? Provenance::Extrapolated : Provenance::Measured;
+}
+
+// Past this many rows a bar chart shows a sample (analysis/report/selection.h) and says so.
+constexpr size_t kChartRows = 40;
+// Past this many curves the accuracy charts show those of a sample of configurations.
+constexpr size_t kChartCurves = 24;
+
+// Where the headline puts configuration i, and why not when it does not.
+lb::charts::Standing standing_of(const Comparison& cmp, size_t i) {
+  if (cmp.baseline == i) return lb::charts::Standing::Baseline;
+  if (cmp.max_speedup == i) return lb::charts::Standing::Headline;
+  return cmp.configs[i].headline_eligible ? lb::charts::Standing::InHeadline : lb::charts::Standing::Excluded;
+}
+
+std::string mark_of(const ConfigResult& c) {
+  std::string text;
+  for (const auto& m : c.headline_marks) text += (text.empty() ? "" : "; ") + m;
+  return text;
+}
+
+// The quality the text shows beside a scaling figure: below the bar, or no accuracy to check it.
+std::string quality_mark(const ConfigResult& c) {
+  if (c.quality.status == QualityStatus::Below && c.accuracy_reached_pct && c.quality.bar_pct) {
+    return "below the quality bar: " + accuracy_text(c.accuracy_reached_pct) + " < " + accuracy_text(c.quality.bar_pct);
+  }
+  if (c.quality.status == QualityStatus::NotRecorded) return "accuracy not recorded";
+  return "";
 }
 
 std::string percent(double fraction) {
@@ -130,13 +160,28 @@ void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector
   for (const auto& a : energy_assumptions(o)) {
     data.energy_assumptions.push_back(a.name + ": " + format_number(a.value) + " " + a.unit + " (" + a.option + "): " + a.source);
   }
+  std::vector<size_t> timed, remembered;
+  for (size_t i : cmp.display_order) {
+    const ConfigResult& c = cmp.configs[i];
+    if (c.time_s && positive(c.time_s->value)) timed.push_back(i);
+    if (c.energy.memory_runs > 0) remembered.push_back(i);
+  }
+  const Selection energy_shown = readable_selection(cmp, timed, kChartRows);
+  const Selection memory_shown = readable_selection(cmp, remembered, kChartRows);
+  if (memory_shown.left_out > 0) problems.push_back("memory charts: " + selection_note(memory_shown, "configurations"));
+  std::vector<bool> in_energy(cmp.configs.size(), false), in_memory(cmp.configs.size(), false);
+  for (size_t i : energy_shown.shown) in_energy[i] = true;
+  for (size_t i : memory_shown.shown) in_memory[i] = true;
   for (size_t i : cmp.display_order) {
     const ConfigResult& c = cmp.configs[i];
     const ConfigEnergy& e = c.energy;
-    if (c.time_s && positive(c.time_s->value)) {
+    if (in_energy[i]) {
       lb::charts::EnergyBar bar;
       bar.label = c.label;
       bar.is_cluster = c.is_cluster;
+      bar.placement_unknown = c.placement_unknown;
+      bar.standing = standing_of(cmp, i);
+      if (bar.standing == lb::charts::Standing::Excluded) bar.mark = mark_of(c);
       drawable(*c.time_s, bar.time_s, bar.time_lo_s, bar.time_hi_s);
       bar.time_kind = provenance(c.is_imported, c.extrapolated);
       std::string text = c.id + ": time " + figure_kind(c.is_imported, c.extrapolated) + "; " + c.method;
@@ -175,7 +220,7 @@ void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector
       bar.details = text;
       data.energy.push_back(std::move(bar));
     }
-    if (e.memory_runs > 0) {
+    if (in_memory[i]) {
       lb::charts::MemoryBar m;
       m.label = c.label;
       m.is_cluster = c.is_cluster;
@@ -211,6 +256,7 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
                                      : "there is no baseline") +
                        ", so there are no speedups to draw");
   }
+  std::vector<size_t> drawable_bars;
   for (size_t i : cmp.display_order) {
     const ConfigResult& c = cmp.configs[i];
     if (!c.time_s || !have_speedups) continue;
@@ -219,9 +265,22 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
                          format_number(c.time_s->value) + " s or speedup cannot be drawn");
       continue;
     }
+    drawable_bars.push_back(i);
+  }
+  // Past a readable number of bars: a sample that keeps the headline's, said under the charts.
+  const Selection bars_shown = readable_selection(cmp, drawable_bars, kChartRows);
+  if (bars_shown.left_out > 0) {
+    data.sample_note = selection_note(bars_shown, "configurations");
+    problems.push_back("comparison, race and energy charts: " + data.sample_note);
+  }
+  for (size_t i : bars_shown.shown) {
+    const ConfigResult& c = cmp.configs[i];
     lb::charts::Bar bar;
     bar.label = c.label;
     bar.is_cluster = c.is_cluster;
+    bar.placement_unknown = c.placement_unknown;
+    bar.standing = standing_of(cmp, i);
+    if (bar.standing == lb::charts::Standing::Excluded) bar.mark = mark_of(c);
     bar.nodes = c.is_cluster ? c.nodes : 0;
     bar.gpus = c.gpus;
     bar.time_s = c.time_s->value;
@@ -240,11 +299,25 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
     data.bars.push_back(std::move(bar));
   }
 
+  std::vector<size_t> curve_configs;
   for (const auto& s : cmp.accuracy) {
+    if (std::find(curve_configs.begin(), curve_configs.end(), s.config) == curve_configs.end()) {
+      curve_configs.push_back(s.config);
+    }
+  }
+  const Selection curves_shown = readable_selection(cmp, curve_configs, kChartCurves);
+  std::vector<bool> curve_shown(cmp.configs.size(), false);
+  for (size_t i : curves_shown.shown) curve_shown[i] = true;
+  if (curves_shown.left_out > 0) {
+    problems.push_back("accuracy charts: " + selection_note(curves_shown, "configurations' curves"));
+  }
+  for (const auto& s : cmp.accuracy) {
+    if (!curve_shown[s.config]) continue;
     lb::charts::AccuracyCurve curve;
     // The writers add " (projected)" to a projected curve's legend themselves.
     curve.label = s.projected ? cmp.configs[s.config].label : s.label;
     curve.is_cluster = cmp.configs[s.config].is_cluster;
+    curve.placement_unknown = cmp.configs[s.config].placement_unknown;
     curve.kind = s.projected ? Provenance::Extrapolated : provenance(s.imported, s.extrapolated);
     curve.projected = s.projected;
     curve.details = s.details;
@@ -279,7 +352,13 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
     }
   }
   data.scaling_unit = gpu_unit ? "GPUs" : "nodes";
+  std::vector<size_t> scaled;
   for (size_t i : cmp.display_order) {
+    if (gpu_unit ? cmp.configs[i].vs_one_gpu : cmp.configs[i].vs_one_node) scaled.push_back(i);
+  }
+  const Selection scaled_shown = readable_selection(cmp, scaled, kChartRows);
+  if (scaled_shown.left_out > 0) problems.push_back("scaling charts: " + selection_note(scaled_shown, "configurations"));
+  for (size_t i : scaled_shown.shown) {
     const ConfigResult& c = cmp.configs[i];
     const auto& s = gpu_unit ? c.vs_one_gpu : c.vs_one_node;
     if (!s) continue;
@@ -299,6 +378,7 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
     p.ideal = s->ideal;
     p.efficiency = s->efficiency.value;
     p.kind = provenance(c.is_imported || ref.is_imported, c.extrapolated || ref.extrapolated);
+    p.mark = quality_mark(c);
     data.scaling.push_back(std::move(p));
   }
   // Along the axis, one provenance after the other (ScalingPoint has no series of its own).
@@ -326,7 +406,15 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
   data.target_accuracy = cmp.target_accuracy_pct.value_or(0.0);
 
   // Bound attribution: measured configurations, in display order.
+  std::vector<size_t> bounded;
   for (size_t i : cmp.display_order) {
+    if (cmp.configs[i].bound) bounded.push_back(i);
+  }
+  const Selection bounds_shown = readable_selection(cmp, bounded, kChartRows);
+  if (bounds_shown.left_out > 0) {
+    problems.push_back("bound attribution charts: " + selection_note(bounds_shown, "configurations"));
+  }
+  for (size_t i : bounds_shown.shown) {
     const ConfigResult& c = cmp.configs[i];
     if (!c.bound) continue;
     const BoundSummary& b = *c.bound;

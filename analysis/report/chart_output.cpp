@@ -40,6 +40,7 @@ void write_groups(const lb::charts::ChartData& data, const lb::charts::WriteOpti
     try {
       lb::charts::WriteResult r = lb::charts::write_all(part, options);
       outcome.written.insert(outcome.written.end(), r.written.begin(), r.written.end());
+      for (auto& f : r.failed) outcome.problems.push_back(std::move(f));
       for (const auto& m : r.messages) {
         if (m.find("skipped") == std::string::npos || m.find(g.keyword) != std::string::npos) {
           add_unique(outcome.messages, m);
@@ -72,6 +73,8 @@ ChartOutcome write_chart_data(const lb::charts::ChartData& data, const std::stri
     lb::charts::WriteResult result = lb::charts::write_all(data, options);
     outcome.written = std::move(result.written);
     outcome.messages = std::move(result.messages);
+    // A chart the tool could not draw is a problem of the result: among the summary's warnings.
+    for (auto& f : result.failed) outcome.problems.push_back(std::move(f));
   } catch (const std::invalid_argument& e) {
     outcome.problems.push_back(std::string("the chart writers refused the data (") + e.what() +
                                "); writing each chart group on its own");
@@ -146,14 +149,27 @@ void cap_texts(lb::charts::ChartData& d, std::vector<std::string>& problems) {
   }
   for (auto& b : d.bars) {
     cap(b.label, kMaxLabel, note);
+    cap(b.mark, kMaxLabel, note);
     cap(b.details, kMaxDetails, note);
     cap(b.warnings, note);
+  }
+  for (auto& b : d.energy) {
+    cap(b.label, kMaxLabel, note);
+    cap(b.mark, kMaxLabel, note);
+    cap(b.details, kMaxDetails, note);
+  }
+  for (auto& m : d.memory) {
+    cap(m.label, kMaxLabel, note);
+    cap(m.details, kMaxDetails, note);
   }
   for (auto& c : d.accuracy) {
     cap(c.label, kMaxLabel, note);
     cap(c.details, kMaxDetails, note);
   }
-  for (auto& p : d.scaling) cap(p.label, kMaxLabel, note);
+  for (auto& p : d.scaling) {
+    cap(p.label, kMaxLabel, note);
+    cap(p.mark, kMaxLabel, note);
+  }
   for (auto& b : d.bounds) {
     cap(b.label, kMaxLabel, note);
     cap(b.details, kMaxDetails, note);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -138,8 +139,12 @@ TEST(BadInputs, OutOfRangeValuesAreDroppedWithANamedWarning) {
   const auto j = nlohmann::json::parse(read_text(dir.file("out/summary.json")));
   EXPECT_DOUBLE_EQ(j["accuracy"]["best"]["accuracy_pct"].get<double>(), 98.1) << "250% is no accuracy";
   for (const auto& c : j["configurations"]) {
-    if (!c["quality"]["bar_pct"].is_null()) EXPECT_LE(c["quality"]["bar_pct"].get<double>(), 100.0);
-    if (!c["time_s"].is_null()) EXPECT_GT(c["time_s"]["value"].get<double>(), 1.0) << c["label"];
+    if (!c["quality"]["bar_pct"].is_null()) {
+      EXPECT_LE(c["quality"]["bar_pct"].get<double>(), 100.0);
+    }
+    if (!c["time_s"].is_null()) {
+      EXPECT_GT(c["time_s"]["value"].get<double>(), 1.0) << c["label"];
+    }
   }
   EXPECT_TRUE(any_warning(j, "run huge-acc: validation accuracy = 250% is outside 0..100%; dropped"));
   EXPECT_TRUE(any_warning(j, "run zero-time: wall_time_s (Runtime) = 0 s is not a usable time"));
@@ -173,7 +178,9 @@ TEST(BadInputs, ASubsetAccuracyIsReadAndMarkedAsOne) {
   EXPECT_NE((*laptop)["quality"]["reason"].get<std::string>().find("96.0% on their own subset: a subset figure"),
             std::string::npos);
   for (const auto& run : j["runs"]) {
-    if (run["run_id"] == "lap") EXPECT_EQ(run["accuracy_scope"], "subset");
+    if (run["run_id"] == "lap") {
+      EXPECT_EQ(run["accuracy_scope"], "subset");
+    }
   }
   EXPECT_NE(read_text(dir.file("out/summary.md")).find("not recorded (96.0% on its subset)"), std::string::npos);
 }
@@ -240,7 +247,35 @@ TEST(BadInputs, MultiNodeRunsWithoutTheNetworkPluginAreMarked) {
   const std::string csv = read_text(dir.file("out/benchmark_data.csv"));
   std::istringstream rows(csv);
   for (std::string line; std::getline(rows, line);) {
-    if (line.rfind("lumi-socket,", 0) == 0) EXPECT_NE(line.find(expected), std::string::npos) << line;
-    if (line.rfind("lumi-plugin,", 0) == 0) EXPECT_EQ(line.find("inter-node transport"), std::string::npos) << line;
+    if (line.rfind("lumi-socket,", 0) == 0) {
+      EXPECT_NE(line.find(expected), std::string::npos) << line;
+    }
+    if (line.rfind("lumi-plugin,", 0) == 0) {
+      EXPECT_EQ(line.find("inter-node transport"), std::string::npos) << line;
+    }
   }
+}
+
+// A chart tool that crashes costs its charts only: analyze exits 0, leaves no empty image, and
+// names each chart not drawn, with why, among the summary's warnings.
+TEST(BadInputs, ACrashingChartToolIsNamedInTheSummaryAndLeavesNoEmptyImage) {
+  if (!charts_built()) GTEST_SKIP() << "analyze is built without the chart writers";
+  TempDir dir;
+  const std::string bin = dir.file("bin");
+  fs::create_directories(bin);
+  dir.write("bin/gnuplot", "#!/bin/sh\nstem=$(basename \"$1\" .gp)\n: > \"$stem.png\"\nkill -SEGV $$\n");
+  fs::permissions(bin + "/gnuplot", fs::perms::owner_all);
+  const char* old_path = std::getenv("PATH");
+  const std::string saved = old_path ? old_path : "";
+  ::setenv("PATH", (bin + ":" + saved).c_str(), 1);
+  const std::string csv = dir.write("export.csv", kHeader + "one,finished,963,10,8,1,256,rocm,vit_b_16,0.98\n");
+  const Result r = run({"--wandb-csv", csv, "--out", dir.file("out"), "--quiet"});
+  ::setenv("PATH", saved.c_str(), 1);
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  for (const auto& entry : fs::directory_iterator(dir.file("out"))) {
+    EXPECT_NE(entry.path().extension(), ".png") << entry.path() << " left behind";
+  }
+  const auto j = nlohmann::json::parse(read_text(dir.file("out/summary.json")));
+  EXPECT_TRUE(any_warning(j, "charts: lumi_energy_cost.png/.pdf not drawn: gnuplot failed (killed by signal 11"));
+  EXPECT_NE(read_text(dir.file("out/summary.md")).find("lumi_vs_laptop_comparison.png/.pdf not drawn"), std::string::npos);
 }

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "chart_files_reader.h"
+#include "charts/escape.h"
+#include "charts/style.h"
 #include "demo_fixture.h"
 
 namespace lb::charts::testing {
@@ -20,15 +22,20 @@ struct ExpectedBar {
   int provenance;  // 0 measured, 1 extrapolated, 2 imported
   int cluster;
   std::string speedup_label;
+  std::string note;  // beside the speedup: why not in the headline, or that it is the headline's
+  int standing;      // 0 in the headline, 1 the headline's, 2 the baseline, 3 not in the headline
 };
+
+const std::string kHeadlineNote = "headline: the largest speedup at the baseline's work and quality";
+const std::string kExcludedNote = std::string("not in the headline: ") + demo::kBelowBar;
 
 // The fixture's bars as a reader of the chart must find them (speedup = 1.3e6 s / time).
 const ExpectedBar kBars[] = {
-    {"LUMI 8 nodes (64 GPUs)", 540, 520, 565, 2, 1, "2,407\u00d7 faster"},
-    {"LUMI 4 nodes (32 GPUs)", 960, 930, 1000, 2, 1, "1,354\u00d7 faster"},
-    {"LUMI 1 node (8 GPUs)", 3400, 3400, 3400, 0, 1, "382\u00d7 faster"},
-    {demo::kXssName, 2.6e5, 2.3e5, 2.9e5, 1, 0, "5\u00d7 faster"},
-    {"Laptop 1 thread", 1.3e6, 1.2e6, 1.4e6, 1, 0, "baseline"},
+    {"LUMI 8 nodes (64 GPUs)", 540, 520, 565, 2, 1, "2,407\u00d7 faster", kHeadlineNote, 1},
+    {"LUMI 4 nodes (32 GPUs)", 960, 930, 1000, 2, 1, "1,354\u00d7 faster", kExcludedNote, 3},
+    {"LUMI 1 node (8 GPUs)", 3400, 3400, 3400, 0, 1, "382\u00d7 faster", "", 0},
+    {demo::kXssName, 2.6e5, 2.3e5, 2.9e5, 1, 0, "5\u00d7 faster", "", 0},
+    {"Laptop 1 thread", 1.3e6, 1.2e6, 1.4e6, 1, 0, "baseline", "", 2},
 };
 
 TEST(ComparisonChart, DataFileHoldsEveryConfigurationInDisplayOrder) {
@@ -38,7 +45,7 @@ TEST(ComparisonChart, DataFileHoldsEveryConfigurationInDisplayOrder) {
   ASSERT_EQ(rows.size(), std::size(kBars));
   for (std::size_t i = 0; i < rows.size(); ++i) {
     SCOPED_TRACE(kBars[i].label);
-    ASSERT_EQ(rows[i].size(), 9u);
+    ASSERT_EQ(rows[i].size(), 11u);
     EXPECT_EQ(std::stoi(rows[i][0]), static_cast<int>(i));
     EXPECT_DOUBLE_EQ(std::stod(rows[i][1]), kBars[i].time_s);
     EXPECT_DOUBLE_EQ(std::stod(rows[i][2]), kBars[i].lo_s);
@@ -48,6 +55,8 @@ TEST(ComparisonChart, DataFileHoldsEveryConfigurationInDisplayOrder) {
     EXPECT_EQ(std::stoi(rows[i][6]), kBars[i].cluster);
     EXPECT_EQ(rows[i][7], kBars[i].label);
     EXPECT_EQ(rows[i][8], kBars[i].speedup_label);
+    EXPECT_EQ(rows[i][9], kBars[i].note);
+    EXPECT_EQ(std::stoi(rows[i][10]), kBars[i].standing);
   }
 }
 
@@ -56,7 +65,8 @@ TEST(ComparisonChart, ScriptDrawsEachProvenanceDistinctlyAndNamesItInTheKey) {
   std::map<std::string, std::string> fill_by_title;  // key title -> the fill style of its bars
   std::istringstream lines(gp);
   for (std::string line; std::getline(lines, line);) {
-    if (line.find("with boxxyerror") == std::string::npos) continue;
+    // Bars out of the headline are drawn pale with no key entry of their own (one entry names them all).
+    if (line.find("with boxxyerror") == std::string::npos || line.find("notitle") != std::string::npos) continue;
     const auto title = line.find(" title '");
     ASSERT_NE(title, std::string::npos) << line;
     const std::string name = line.substr(title + 8, line.find('\'', title + 8) - title - 8);
@@ -67,13 +77,30 @@ TEST(ComparisonChart, ScriptDrawsEachProvenanceDistinctlyAndNamesItInTheKey) {
       {"LUMI \u00b7 imported (reference)", "empty"},
       {"LUMI \u00b7 measured", "solid"},
       {"Laptop \u00b7 extrapolated", "pattern"},
+      {"outlined in ink: the headline", "empty"},
   };
   EXPECT_EQ(fill_by_title, expected);
+  EXPECT_NE(gp.find("title 'pale: not in the headline (why: right of the plot)'"), std::string::npos);
+  // The pale bar is drawn in the muted form of the cluster's colour.
+  EXPECT_NE(gp.find("($11 == 3) == 1) ? xmin : NaN):1:(xmin):2:($1-bar):($1+bar) with boxxyerror fs empty border lw 2.5 lc rgb '" +
+                    lb::charts::style::muted_color(lb::charts::style::kCluster) + "'"),
+            std::string::npos);
   EXPECT_NE(gp.find("set logscale x"), std::string::npos);
   EXPECT_NE(gp.find("set output 'lumi_vs_laptop_comparison.png'"), std::string::npos);
   EXPECT_NE(gp.find("set output 'lumi_vs_laptop_comparison.pdf'"), std::string::npos);
-  EXPECT_NE(gp.find("'lumi_vs_laptop_comparison.dat' using ($4*1.15):1:9 with labels"), std::string::npos)
+  EXPECT_NE(gp.find("'lumi_vs_laptop_comparison.dat' using ($4*1.15):(($11 == 3) ? NaN : $1):9 with labels"),
+            std::string::npos)
       << "speedup labels come from column 9 of the data file";
+  EXPECT_NE(gp.find("'lumi_vs_laptop_comparison.dat' using ($4*1.15):(($11 == 3) ? $1 : NaN):9 with labels left "
+                    "textcolor rgb muted"),
+            std::string::npos)
+      << "a speedup the headline rules out is printed in the muted colour";
+  // Each note right of the plot, level with its row; the row labels drawn as labels, whole.
+  EXPECT_NE(gp.find("set label 200 'headline: the largest speedup at the'.\"\\n\".'baseline''s work and quality'"),
+            std::string::npos);
+  EXPECT_NE(gp.find("set label 201 'not in the headline: below the quality'.\"\\n\".'bar: 61.0% < 80.0%' at graph 1.02, first 1"),
+            std::string::npos);
+  EXPECT_NE(gp.find("set label 300 'LUMI 8 nodes (64 GPUs)' at graph 0, first 0 right"), std::string::npos);
 }
 
 json trace_named(const json& traces, const std::string& name) {
@@ -87,15 +114,22 @@ json trace_named(const json& traces, const std::string& name) {
 TEST(AnimatedComparison, FinalStateHasTheBarsGroupedByClusterAndProvenance) {
   const json fig = html_figure(demo_dir() + "/lumi_vs_laptop_animated.html");
   const json& data = fig["data"];
-  ASSERT_EQ(data.size(), 4u);  // three (group, provenance) series and the speedup labels
+  // Four (group, provenance, pale) series, the headline's outline and the speedup labels.
+  ASSERT_EQ(data.size(), 6u);
 
   const json imported = trace_named(data, "LUMI \u00b7 imported (reference)");
-  EXPECT_EQ(imported["x"], json({540, 960}));
-  EXPECT_EQ(imported["y"], json({0, 1}));
-  EXPECT_EQ(imported["error_x"]["array"], json({25, 40}));
-  EXPECT_EQ(imported["error_x"]["arrayminus"], json({20, 30}));
+  EXPECT_EQ(imported["x"], json({540}));
+  EXPECT_EQ(imported["y"], json({0}));
+  EXPECT_EQ(imported["error_x"]["array"], json({25}));
+  EXPECT_EQ(imported["error_x"]["arrayminus"], json({20}));
   EXPECT_EQ(imported["marker"]["color"], "rgba(255,255,255,0)") << "imported bars are outlined";
   EXPECT_GE(imported["marker"]["line"]["width"].get<double>(), 2.0);
+
+  const json pale = trace_named(data, "LUMI \u00b7 imported (reference) \u00b7 not in the headline");
+  EXPECT_EQ(pale["x"], json({960}));
+  EXPECT_EQ(pale["marker"]["line"]["color"], lb::charts::style::muted_color(lb::charts::style::kCluster));
+  const json headline = trace_named(data, "outlined in ink: the headline");
+  EXPECT_EQ(headline["x"], json({540}));
 
   const json measured = trace_named(data, "LUMI \u00b7 measured");
   EXPECT_EQ(measured["x"], json({3400}));
@@ -108,6 +142,17 @@ TEST(AnimatedComparison, FinalStateHasTheBarsGroupedByClusterAndProvenance) {
   const json labels = trace_named(data, "speedup");
   ASSERT_EQ(labels["text"].size(), std::size(kBars));
   for (std::size_t i = 0; i < std::size(kBars); ++i) EXPECT_EQ(labels["text"][i], kBars[i].speedup_label);
+  // Each bar's note beside its row, right of the plot area.
+  std::map<int, std::string> notes;
+  for (const json& a : fig["layout"]["annotations"]) {
+    if (a.value("yref", "") != "y") continue;
+    std::string text = a["text"];
+    for (std::size_t p; (p = text.find("<br>")) != std::string::npos;) text.replace(p, 4, " ");
+    notes[a["y"].get<int>()] = text;
+  }
+  for (std::size_t i = 0; i < std::size(kBars); ++i) {
+    EXPECT_EQ(notes[static_cast<int>(i)], lb::charts::plotly_text(kBars[i].note)) << kBars[i].label;
+  }
 
   EXPECT_EQ(fig["layout"]["xaxis"]["type"], "log");
   EXPECT_EQ(fig["layout"]["yaxis"]["ticktext"][3], "&lt;img src=x onerror=alert(1)&gt;");
@@ -122,13 +167,14 @@ TEST(AnimatedComparison, BarsAppearOneConfigurationPerFrame) {
     std::size_t bars = 0;
     bool newest_shown = false;
     for (const json& t : frames[k]["data"]) {
-      if (t["type"] != "bar") continue;
+      // The headline's outline repeats its bar; every other bar trace holds configurations.
+      if (t["type"] != "bar" || t["name"] == "outlined in ink: the headline") continue;
       bars += t["x"].size();
       for (const json& y : t["y"]) newest_shown = newest_shown || y == static_cast<int>(k);
     }
     EXPECT_EQ(bars, k + 1);
     EXPECT_TRUE(newest_shown);
-    const std::string caption = frames[k]["layout"]["annotations"][0]["text"];
+    const std::string caption = frames[k]["layout"]["annotations"].back()["text"];
     EXPECT_EQ(caption.rfind(std::to_string(k + 1) + " of 5 \u00b7 ", 0), 0u) << caption;
   }
   EXPECT_EQ(frames.back()["data"], fig["data"]) << "before Play the page shows the last frame";

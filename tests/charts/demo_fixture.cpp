@@ -23,8 +23,9 @@ Bar bar(std::string label, bool cluster, int nodes, int gpus, double t, double l
   return b;
 }
 
-ScalingPoint scaling(std::string label, int nodes, double t, double t_ref, Provenance kind) {
+ScalingPoint scaling(std::string label, int nodes, double t, double t_ref, Provenance kind, std::string mark = "") {
   ScalingPoint p;
+  p.mark = std::move(mark);
   p.label = std::move(label);
   p.nodes = nodes;
   p.gpus = 8 * nodes;
@@ -125,6 +126,12 @@ ChartData fixture() {
   };
   d.bars[3].warnings = {"only 2 epochs measured: <b>wide</b> interval"};
   d.bars[4].warnings = {"extrapolated from a 1% subset"};
+  // Where the headline puts them: the 8-node bar is the headline's, the 4-node one is ruled out
+  // (drawn pale, the reason beside it), the last is the baseline.
+  d.bars[0].standing = Standing::Headline;
+  d.bars[1].standing = Standing::Excluded;
+  d.bars[1].mark = kBelowBar;
+  d.bars[4].standing = Standing::Baseline;
 
   AccuracyCurve laptop;
   laptop.label = "Laptop 8 threads (1% subset)";
@@ -150,7 +157,7 @@ ChartData fixture() {
 
   d.scaling_unit = "nodes";
   d.scaling = {scaling("LUMI 1 node (8 GPUs)", 1, 3400, 3400, Provenance::Measured),
-               scaling("LUMI 4 nodes (32 GPUs)", 4, 960, 3400, Provenance::Imported),
+               scaling("LUMI 4 nodes (32 GPUs)", 4, 960, 3400, Provenance::Imported, kBelowBar),
                scaling("LUMI 8 nodes (64 GPUs)", 8, 540, 3400, Provenance::Imported)};
   d.efficiency_panel = {{"LUMI 1 node", "235 images/s per GPU"},
                         {"Laptop 8 threads", "3.1 images/s"},
@@ -193,6 +200,9 @@ ChartData fixture() {
       energy_bar("LUMI (GPU count not stated)", true, 2000, 2000, 2000, Provenance::Imported, 0, 0, 0,
                  Provenance::Modelled, 24, 0),
   };
+  d.energy[1].standing = Standing::Excluded;
+  d.energy[1].mark = kBelowBar;
+  d.energy[5].placement_unknown = true;  // neither billed nor given a site's grid
   d.energy[2].details = "energy measured by cray_pm:node (the whole node)";
   d.energy[3].details = "host <script>alert('energy')</script>: rapl:package + rapl:dram";
   d.energy[4].details = "not measured: energy counters unavailable: rapl: Permission denied";

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "chart_files_reader.h"
+#include "charts/style.h"
 #include "demo_fixture.h"
 
 namespace lb::charts::testing {
@@ -23,15 +24,16 @@ struct ExpectedEnergy {
   int energy_kind;
   double grid;      // g CO2e/kWh
   int gpus;         // billed at 0.5 GPU-hours per GPU-hour; 0: not billed
-  int cluster;
+  int group;        // 1 cluster, 0 laptop, 2 placement unknown; +10 when not in the headline (pale)
+  std::string mark;
 };
 const ExpectedEnergy kEnergy[] = {
-    {"LUMI 8 nodes (64 GPUs)", 540, 2, 64 * 280.0 * 540, 3, 24, 64, 1},
-    {"LUMI 4 nodes (32 GPUs)", 960, 2, 32 * 280.0 * 960, 3, 24, 32, 1},
-    {"LUMI 1 node (8 GPUs)", 3400, 0, 7.2e6, 0, 24, 8, 1},
-    {demo::kXssName, 2.6e5, 1, 35 * 2.6e5, 1, 214, 0, 0},
-    {"Laptop 1 thread", 1.3e6, 1, 40 * 1.3e6, 3, 214, 0, 0},
-    {"LUMI (GPU count not stated)", 2000, 2, 0, 3, 24, 0, 1},
+    {"LUMI 8 nodes (64 GPUs)", 540, 2, 64 * 280.0 * 540, 3, 24, 64, 1, ""},
+    {"LUMI 4 nodes (32 GPUs)", 960, 2, 32 * 280.0 * 960, 3, 24, 32, 11, demo::kBelowBar},
+    {"LUMI 1 node (8 GPUs)", 3400, 0, 7.2e6, 0, 24, 8, 1, ""},
+    {demo::kXssName, 2.6e5, 1, 35 * 2.6e5, 1, 214, 0, 0, ""},
+    {"Laptop 1 thread", 1.3e6, 1, 40 * 1.3e6, 3, 214, 0, 0, ""},
+    {"LUMI (GPU count not stated)", 2000, 2, 0, 3, 24, 0, 2, ""},
 };
 
 json trace_named(const json& traces, const std::string& name, const std::string& axis) {
@@ -50,7 +52,7 @@ TEST(EnergyChart, DataFileHoldsTimeEnergyCarbonAndCostWithTheirKinds) {
     const ExpectedEnergy& e = kEnergy[i];
     SCOPED_TRACE(e.label);
     const auto& row = blocks[0][i];
-    ASSERT_EQ(row.size(), 21u);
+    ASSERT_EQ(row.size(), 22u);
     EXPECT_EQ(std::stoi(row[0]), static_cast<int>(i));
     EXPECT_DOUBLE_EQ(std::stod(row[1]), e.time_s);
     EXPECT_EQ(std::stoi(row[4]), e.time_kind);
@@ -66,8 +68,9 @@ TEST(EnergyChart, DataFileHoldsTimeEnergyCarbonAndCostWithTheirKinds) {
     if (e.gpus > 0) {
       EXPECT_EQ(std::stoi(row[18]), e.time_kind) << "cost has the kind of its time";
     }
-    EXPECT_EQ(std::stoi(row[19]), e.cluster);
+    EXPECT_EQ(std::stoi(row[19]), e.group);
     EXPECT_EQ(row[20], e.label);
+    EXPECT_EQ(row[21], e.mark);
   }
 }
 
@@ -102,11 +105,21 @@ TEST(EnergyChart, HtmlPanelsShareTheRowsAndDrawModelledApart) {
   }
   EXPECT_LT(layout["xaxis"]["domain"][1].get<double>(), layout["xaxis2"]["domain"][0].get<double>());
   EXPECT_EQ(layout["yaxis"]["ticktext"][3], "&lt;img src=x onerror=alert(1)&gt;");
-  EXPECT_EQ(fig["data"].size(), 16u);  // 3 time, 4 + 1 energy, 4 + 1 CO2e, 2 + 1 cost
+  // Per panel a trace per (group, kind, pale), and the rows without the figure: 5 time, 5 + 1
+  // energy, 5 + 1 CO2e, 3 + 1 cost.
+  EXPECT_EQ(fig["data"].size(), 21u);
   const json modelled = trace_named(fig["data"], "LUMI \u00b7 modelled", "x2");
   EXPECT_EQ(modelled["marker"]["pattern"]["shape"], "x");
   EXPECT_EQ(modelled["marker"]["line"]["color"], "#CC79A7");
-  EXPECT_EQ(modelled["y"], json({0, 1}));
+  EXPECT_EQ(modelled["y"], json({0}));
+  const json pale = trace_named(fig["data"], "LUMI \u00b7 modelled \u00b7 not in the headline", "x2");
+  EXPECT_EQ(pale["y"], json({1}));
+  EXPECT_EQ(pale["marker"]["pattern"]["fgcolor"], lb::charts::style::muted_color(lb::charts::style::kCluster));
+  const json unknown = trace_named(fig["data"], "unknown placement \u00b7 imported (reference)", "x");
+  EXPECT_EQ(unknown["y"], json({5}));
+  EXPECT_EQ(unknown["marker"]["line"]["color"], lb::charts::style::kUnknownPlacement);
+  EXPECT_NE(fig["layout"]["yaxis"]["ticktext"][1].get<std::string>().find("not in the headline"), std::string::npos)
+      << "why a row is out of the headline is said under its name";
   EXPECT_NEAR(modelled["x"][0].get<double>(), 64 * 280.0 * 540, 1e-6);
   EXPECT_TRUE(modelled["showlegend"].get<bool>());
   const json co2 = trace_named(fig["data"], "LUMI \u00b7 modelled", "x3");
@@ -121,7 +134,8 @@ TEST(EnergyChart, HtmlPanelsShareTheRowsAndDrawModelledApart) {
   const json cost = trace_named(fig["data"], "LUMI \u00b7 measured", "x4");
   EXPECT_NEAR(cost["x"][0].get<double>(), 8 * 0.5 * 3400 / 3600, 1e-9);
   const json missing = trace_named(fig["data"], "no figure", "x4");
-  EXPECT_EQ(missing["text"], json({"not billed", "not billed", "not billed"}));
+  // The laptops are not billed; a configuration of unknown placement is not called one.
+  EXPECT_EQ(missing["text"], json({"not billed", "not billed", "site unknown"}));
   EXPECT_NE(laptop["hovertext"][0].get<std::string>().find("&lt;script&gt;alert(&#39;energy&#39;)"), std::string::npos);
   EXPECT_FALSE(fig.contains("frames"));
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "chart_files_reader.h"
+#include "demo_fixture.h"
 
 namespace lb::charts::testing {
 namespace {
@@ -17,8 +18,9 @@ struct ExpectedPoint {
   double time_s;
   int provenance;
   const char* efficiency_label;
+  std::string mark;  // why the text does not vouch for the point
 };
-const ExpectedPoint kPoints[] = {{1, 3400, 0, "100%"}, {4, 960, 2, "89%"}, {8, 540, 2, "79%"}};
+const ExpectedPoint kPoints[] = {{1, 3400, 0, "100%", ""}, {4, 960, 2, "89%", demo::kBelowBar}, {8, 540, 2, "79%", ""}};
 
 TEST(ScalingChart, DataFileHasSpeedupIdealAndEfficiencyPerConfiguration) {
   const auto blocks = gnuplot_blocks(demo_dir() + "/lumi_scaling_analysis.dat");
@@ -27,7 +29,7 @@ TEST(ScalingChart, DataFileHasSpeedupIdealAndEfficiencyPerConfiguration) {
   for (std::size_t i = 0; i < std::size(kPoints); ++i) {
     const auto& row = blocks[0][i];
     const ExpectedPoint& p = kPoints[i];
-    ASSERT_EQ(row.size(), 8u);
+    ASSERT_EQ(row.size(), 9u);
     EXPECT_EQ(std::stoi(row[0]), p.nodes);
     EXPECT_NEAR(std::stod(row[1]), 3400 / p.time_s, 1e-8);
     EXPECT_DOUBLE_EQ(std::stod(row[2]), p.nodes);
@@ -35,11 +37,16 @@ TEST(ScalingChart, DataFileHasSpeedupIdealAndEfficiencyPerConfiguration) {
     EXPECT_DOUBLE_EQ(std::stod(row[4]), p.time_s);
     EXPECT_EQ(std::stoi(row[5]), p.provenance);
     EXPECT_EQ(row[6], p.efficiency_label);
+    EXPECT_EQ(row[8], p.mark);
   }
   const std::string gp = read_text(demo_dir() + "/lumi_scaling_analysis.gp");
   EXPECT_NE(gp.find("using 1:3 with lines dt 2 lw 2 lc rgb ideal_color title 'ideal (linear) speedup'"),
             std::string::npos);
-  EXPECT_NE(gp.find("using 1:2:7 with labels"), std::string::npos) << "efficiency labels from column 7";
+  EXPECT_NE(gp.find("using 1:((strlen(strcol(9)) == 0) ? $2 : NaN):7 with labels"), std::string::npos)
+      << "efficiency labels from column 7";
+  EXPECT_NE(gp.find("using 1:((strlen(strcol(9)) > 0) ? $2 : NaN):(strcol(7).' \u00b7 '.strcol(9)) with labels"),
+            std::string::npos)
+      << "a point below the quality bar says so beside its efficiency";
   EXPECT_NE(gp.find("title 'measured'"), std::string::npos);
   EXPECT_NE(gp.find("title 'imported (reference)'"), std::string::npos);
 }
@@ -68,7 +75,9 @@ TEST(ScalingEfficiencyChart, SpeedupAndIdealOnTheLeftEfficiencyOnTheRight) {
   ASSERT_EQ(eff["y"].size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
     EXPECT_NEAR(eff["y"][i].get<double>(), 100 * 3400 / kPoints[i].time_s / kPoints[i].nodes, 1e-3);
-    EXPECT_EQ(eff["text"][i], kPoints[i].efficiency_label);
+    const std::string text = eff["text"][i];
+    EXPECT_EQ(text.rfind(kPoints[i].efficiency_label, 0), 0u) << text;
+    EXPECT_EQ(text.find("below the quality bar") != std::string::npos, !kPoints[i].mark.empty()) << text;
   }
   EXPECT_EQ(fig["layout"]["yaxis2"]["overlaying"], "y");
   EXPECT_EQ(fig["layout"]["yaxis2"]["side"], "right");

@@ -211,3 +211,55 @@ TEST_F(WriteAll, HostileStringsStayText) {
 
 }  // namespace
 }  // namespace lb::charts::testing
+
+namespace lb::charts::testing {
+namespace {
+
+// A chart tool that dies (gnuplot 5.4 segfaulted on a plot whose labels were all skipped) fails
+// that chart by name: its half-written PNG/PDF are removed, the .gp and .dat stay, and the failure
+// is among the result's failures (analyze puts it in the summary's warnings).
+TEST_F(WriteAll, AChartToolThatCrashesLeavesNoImageAndIsNamed) {
+  fs::create_directories(dir_);
+  const fs::path fake = dir_ / "crashing-gnuplot";
+  {
+    // Starts the images as gnuplot does (empty files), then dies of SIGSEGV.
+    std::ofstream f(fake);
+    f << "#!/bin/sh\nstem=$(basename \"$1\" .gp)\n: > \"$stem.png\"\n: > \"$stem.pdf\"\nkill -SEGV $$\n";
+  }
+  fs::permissions(fake, fs::perms::owner_all);
+  WriteOptions o = options();
+  o.gnuplot_executable = fake.string();
+  const WriteResult r = write_all(demo::fixture(), o);
+  const std::string stem = file_stem("LUMI", Chart::EnergyCost);
+  bool named = false;
+  for (const std::string& f : r.failed) {
+    named = named || (f.rfind(stem + ".png/.pdf not drawn: gnuplot failed (killed by signal 11", 0) == 0);
+  }
+  EXPECT_TRUE(named) << (r.failed.empty() ? std::string("no failure reported") : r.failed.front());
+  EXPECT_FALSE(exists(stem + ".png")) << "an empty image left to pass for a chart";
+  EXPECT_FALSE(exists(stem + ".pdf"));
+  EXPECT_TRUE(exists(stem + ".gp"));
+  EXPECT_TRUE(exists(stem + ".dat"));
+  for (const std::string& w : r.written) EXPECT_EQ(w.find(".png"), std::string::npos) << w;
+}
+
+// The chart gnuplot 5.4 crashed on: a single configuration whose every figure exists (every
+// "none"/"not billed" label plot empty). With the real gnuplot it is drawn.
+TEST_F(WriteAll, ASingleConfigurationEnergyChartIsDrawn) {
+  ChartData d = demo::fixture();
+  d.bars.clear();
+  d.accuracy.clear();
+  d.scaling.clear();
+  d.bounds.clear();
+  d.model.clear();
+  d.memory.clear();
+  d.energy = {d.energy[0]};  // LUMI 8 nodes: time, energy, CO2e and cost all present
+  const WriteResult r = write_all(d, options());
+  ASSERT_TRUE(r.failed.empty()) << r.failed.front();
+  const std::string png = (dir_ / (file_stem("LUMI", Chart::EnergyCost) + ".png")).string();
+  ASSERT_TRUE(fs::exists(png)) << "is gnuplot installed? " << (r.messages.empty() ? "" : r.messages.front());
+  EXPECT_GT(fs::file_size(png), 1000u);
+}
+
+}  // namespace
+}  // namespace lb::charts::testing
