@@ -75,6 +75,7 @@ export LB_DATA=${LB_DATA:-synthetic}
 export LB_MAX_STEPS=${LB_MAX_STEPS:-${LB_FIRST_STEPS:-60}}
 export LB_EPOCHS=${LB_EPOCHS:-1}
 submit_dir=${LB_FIRST_DIR:-$root/results/first_run}
+export LB_OUTPUT_DIR=${LB_OUTPUT_DIR:-$submit_dir/results}
 mkdir -p "$submit_dir"
 ids=()
 for nodes in 1 2; do
@@ -85,7 +86,7 @@ for nodes in 1 2; do
   say "submitted the ${nodes}-node job ${id%%;*} ($SBATCH_PARTITION, $SBATCH_TIMELIMIT, $LB_MAX_STEPS steps)"
 done
 if ((!wait)); then
-  say "not waiting (--no-wait): the results will be $submit_dir/lb-first-{1,2}node-{${ids[0]},${ids[1]}}.h5"
+  say "not waiting (--no-wait): the results will be $LB_OUTPUT_DIR/lb-first-1node-${ids[0]}.h5 and lb-first-2node-${ids[1]}.h5"
   exit 0
 fi
 
@@ -101,7 +102,7 @@ for id in "${ids[@]}"; do
   states+=("$state")
   say "job $id: ${state:-unknown}"
 done
-results=("$submit_dir/lb-first-1node-${ids[0]}.h5" "$submit_dir/lb-first-2node-${ids[1]}.h5")
+results=("$LB_OUTPUT_DIR/lb-first-1node-${ids[0]}.h5" "$LB_OUTPUT_DIR/lb-first-2node-${ids[1]}.h5")
 py=(python3)
 if [[ -n $LB_CONTAINER ]]; then
   # The image's Python has h5py, for results files whose journals were folded.

@@ -4,6 +4,8 @@
 # pass the equivalence test on a Slurm cluster, ranks on several (virtual) nodes.
 #   sbatch --nodes=N --ntasks-per-node=T equivalence_job.sh PROGRAM LAUNCHER [SRUN_MPI]
 #SBATCH --job-name=lb-equivalence
+# GPUs as the scale scripts ask for them (the test cluster schedules memory per GPU).
+#SBATCH --gpus-per-node=2
 #SBATCH --output=%x-%j.out
 set -euo pipefail
 program=$1 launcher=$2 srun_mpi=${3:-}
