@@ -27,6 +27,9 @@ namespace {
 
 const std::string kVersion = std::string(LB_VERSION) + " (" + LB_GIT_COMMIT + ")";
 
+// Comparisons of more runs than this are not freed before exit (run_analyze, at its end).
+constexpr size_t kLeaveToTheSystem = 10000;
+
 // Every message is one line on the terminal, whatever a run name or a path in it holds.
 std::string line(const std::string& text) { return strip_control_characters(text); }
 
@@ -144,6 +147,9 @@ int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostr
       << line(out_dir) << "/{benchmark_data.csv,summary.json,summary.md}";
   if (charts_written > 0) err << " and " << charts_written << " chart files";
   err << "\n";
+  // A comparison of many runs is left to the operating system, which reclaims it at exit at once:
+  // freeing its millions of small allocations one by one took 8 of 46 s for 100,000 runs.
+  if (cmp.runs.size() > kLeaveToTheSystem) new Comparison(std::move(cmp));
   return chart_write_failed ? kExitNothingAnalysable : kExitOk;
 }
 

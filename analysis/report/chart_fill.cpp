@@ -27,6 +27,8 @@ Provenance provenance(bool imported, bool extrapolated) {
 constexpr size_t kChartRows = 40;
 // Past this many curves the accuracy charts show those of a sample of configurations.
 constexpr size_t kChartCurves = 24;
+// Lines of the accuracy charts' efficiency panel (beside the plot area, under the legend).
+constexpr size_t kPanelLines = 10;
 
 // Where the headline puts configuration i, and why not when it does not.
 lb::charts::Standing standing_of(const Comparison& cmp, size_t i) {
@@ -387,9 +389,18 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
     return gpu_unit ? a.gpus < b.gpus : a.nodes < b.nodes;
   });
   // Side panel: efficiency of each scaled configuration in the chart's unit, in short names,
-  // measured before imported, along the axis.
+  // measured before imported, along the axis; of a sample when there are more than it holds.
+  std::vector<size_t> paneled;
+  for (size_t i : scaled_shown.shown) {
+    const auto& s = gpu_unit ? cmp.configs[i].vs_one_gpu : cmp.configs[i].vs_one_node;
+    if (s && s->reference != i) paneled.push_back(i);
+  }
+  const Selection panel_shown = readable_selection(cmp, paneled, kPanelLines);
+  if (panel_shown.left_out > 0) {
+    problems.push_back("accuracy charts' efficiency panel: " + selection_note(panel_shown, "scaled configurations"));
+  }
   std::vector<std::tuple<bool, int, std::string, std::string>> panel;
-  for (size_t i : cmp.display_order) {
+  for (size_t i : panel_shown.shown) {
     const ConfigResult& c = cmp.configs[i];
     const auto& s = gpu_unit ? c.vs_one_gpu : c.vs_one_node;
     if (!s || s->reference == i) continue;

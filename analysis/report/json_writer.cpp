@@ -12,19 +12,19 @@ namespace {
 // instead of failing the report.
 std::string encode(const nlohmann::json& v) { return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
-// A string of printable ASCII without quote or backslash needs no escaping (most keys and
-// values): written as it is, the same text nlohmann/json would write, without its allocations.
-std::string encode(const std::string& text) {
+// Appends a string as nlohmann/json writes it. Printable ASCII without quote or backslash (most
+// keys and values) needs no escaping and is copied as it is, without nlohmann/json's allocations.
+void append_encoded(std::string& out, const std::string& text) {
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return encode(nlohmann::json(text));
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+      out += encode(nlohmann::json(text));
+      return;
+    }
   }
-  std::string out;
-  out.reserve(text.size() + 2);
   out += '"';
   out += text;
   out += '"';
-  return out;
 }
 
 }  // namespace
@@ -41,14 +41,14 @@ void JsonWriter::before_value() {
     return;
   }
   Open& parent = open_.back();
-  if (!parent.array && !key_) throw std::logic_error("JsonWriter: a value inside an object needs a key");
+  if (!parent.array && !has_key_) throw std::logic_error("JsonWriter: a value inside an object needs a key");
   out_ += parent.members == 0 ? "\n" : ",\n";
   ++parent.members;
   out_.append(2 * open_.size(), ' ');
   if (!parent.array) {
-    out_ += encode(*key_);
+    append_encoded(out_, key_);
     out_ += ": ";
-    key_.reset();
+    has_key_ = false;
   }
 }
 
@@ -96,12 +96,14 @@ JsonWriter& JsonWriter::end_array() {
 }
 
 JsonWriter& JsonWriter::key(const std::string& name) {
-  key_ = name;
+  key_ = name;  // reuses the buffer: one allocation per writer, not per field
+  has_key_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::value(const std::string& text) {
-  scalar(encode(text));
+  before_value();
+  append_encoded(out_, text);
   return *this;
 }
 

@@ -57,7 +57,8 @@ class JsonWriter {
   };
   std::string out_;
   std::vector<Open> open_;  // the innermost last
-  std::optional<std::string> key_;
+  std::string key_;  // the pending key, when has_key_
+  bool has_key_ = false;
   bool root_written_ = false;
   std::ostream* sink_ = nullptr;
 };
