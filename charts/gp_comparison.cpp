@@ -34,6 +34,9 @@ std::string fill_for(Provenance p) {
   return "fs solid 1.0 border";
 }
 
+// "40 of 4,211 configurations shown" out of a sample note.
+std::string sample_count(const std::string& note) { return note.substr(0, note.find(':')); }
+
 std::string group_var(int group) { return group == 2 ? "unknown_color" : group == 1 ? "cluster_color" : "laptop_color"; }
 
 }  // namespace
@@ -81,8 +84,9 @@ GnuplotChart comparison_gnuplot(const ChartData& data, const std::string& stem) 
     notes.push_back(style::standing_note(b.standing, b.mark));
   }
   add_notes(rows, notes);
-  const int entries = static_cast<int>(combos.size()) + (any_interval ? 1 : 0) + (any_excluded ? 1 : 0) +
-                      (any_headline ? 1 : 0);
+  // The key names the (group, kind) of the bars in full colour; pale bars, the headline's outline
+  // and grey are named on a footnote line (a key of six entries runs off the canvas).
+  const int entries = static_cast<int>(combos.size()) + (any_interval ? 1 : 0);
   const double top_px = gnuplot_key_above_top_px(entries);
   const int height = chart_height(rows, top_px, kGnuplotBottomPx, false);
   const double left_px = rows.left_px;
@@ -93,7 +97,9 @@ GnuplotChart comparison_gnuplot(const ChartData& data, const std::string& stem) 
 
   std::ostringstream gp;
   gp << gnuplot_prologue(stem, "Training time per configuration: " + data.cluster_name + " vs laptop", height)
-     << gnuplot_titles("Training time: " + data.cluster_name + " vs laptop", data.job_description, height)
+     << gnuplot_titles("Training time: " + data.cluster_name + " vs laptop",
+                       data.job_description + (data.sample_note.empty() ? std::string() : " \u00b7 " + sample_count(data.sample_note)),
+                       height)
      << gnuplot_log_time_axis("x", range, right_px - left_px)
      << "set xlabel 'time for the whole job (log scale)' textcolor rgb ink\n"
      << "set yrange [" << data.bars.size() << "-0.5:-0.5]\n"
@@ -116,9 +122,15 @@ GnuplotChart comparison_gnuplot(const ChartData& data, const std::string& stem) 
        << " offset 0," << gp_number(0.5 * static_cast<double>(rows.notes[i].size() - 1)) << " left front textcolor rgb " << (data.bars[i].standing == Standing::Headline ? "ink" : "muted")
        << " font font.','.(fontsize-2)\n";
   }
-  if (!data.sample_note.empty()) {
-    gp << "set label 104 " << gnuplot_string(shorten(data.sample_note, 150)) << " at screen 0.01, screen "
-       << gp_number(12.0 / height) << " left textcolor rgb muted font font.','.(fontsize-3)\n";
+  bool any_unknown = false;
+  for (const Bar& b : data.bars) any_unknown = any_unknown || b.placement_unknown;
+  std::string marks;
+  if (any_excluded) marks += "pale: not in the headline (why: right of the plot)   ";
+  if (any_headline) marks += "outlined in ink: the headline   ";
+  if (any_unknown) marks += "grey: placement unknown (device or node and GPU counts not stated)";
+  if (!marks.empty()) {
+    gp << "set label 104 " << gnuplot_string(marks) << " at screen 0.01, screen " << gp_number(12.0 / height)
+       << " left textcolor rgb muted font font.','.(fontsize-2)\n";
   }
   gp << "xmin = " << gp_number(range.lo) << "\n"
      << "bar = 0.31  # half the bar height, in rows\n\n"
@@ -137,14 +149,9 @@ GnuplotChart comparison_gnuplot(const ChartData& data, const std::string& stem) 
                                        style::provenance_legend(kind)) << ", \\\n";
     }
   }
-  if (any_excluded) {
-    gp << "  keyentry with boxes fs solid 1.0 border lc rgb " << gnuplot_string(style::muted_color(style::kCluster))
-       << " fc rgb " << gnuplot_string(style::muted_color(style::kCluster))
-       << " title 'pale: not in the headline (why: right of the plot)', \\\n";
-  }
   if (any_headline) {
     gp << "  " << file << " using (($11 == 1) ? xmin : NaN):1:(xmin):2:($1-bar-0.06):($1+bar+0.06) with boxxyerror "
-          "fs empty border lw " << gp_number(style::kHeadlineOutlinePx) << " lc rgb ink title 'outlined in ink: the headline', \\\n";
+          "fs empty border lw " << gp_number(style::kHeadlineOutlinePx) << " lc rgb ink notitle, \\\n";
   }
   gp << "  " << file << " using 2:(($4 > $3) ? $1 : NaN):3:4 with xerrorbars pt 0 lw 1.5 lc rgb '#444444' "
      << (any_interval ? "title '95% interval'" : "notitle") << ", \\\n";

@@ -77,10 +77,13 @@ TEST(ComparisonChart, ScriptDrawsEachProvenanceDistinctlyAndNamesItInTheKey) {
       {"LUMI \u00b7 imported (reference)", "empty"},
       {"LUMI \u00b7 measured", "solid"},
       {"Laptop \u00b7 extrapolated", "pattern"},
-      {"outlined in ink: the headline", "empty"},
   };
   EXPECT_EQ(fill_by_title, expected);
-  EXPECT_NE(gp.find("title 'pale: not in the headline (why: right of the plot)'"), std::string::npos);
+  EXPECT_NE(gp.find("set label 104 'pale: not in the headline (why: right of the plot)   outlined in ink: the headline"),
+            std::string::npos) << "the footnote names the pale bars and the headline's outline";
+  EXPECT_NE(gp.find("using (($11 == 1) ? xmin : NaN):1:(xmin):2:($1-bar-0.06):($1+bar+0.06) with boxxyerror fs empty "
+                    "border lw 3 lc rgb ink"),
+            std::string::npos) << "the headline's bar outlined";
   // The pale bar is drawn in the muted form of the cluster's colour.
   EXPECT_NE(gp.find("($11 == 3) == 1) ? xmin : NaN):1:(xmin):2:($1-bar):($1+bar) with boxxyerror fs empty border lw 2.5 lc rgb '" +
                     lb::charts::style::muted_color(lb::charts::style::kCluster) + "'"),
