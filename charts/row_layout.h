@@ -21,7 +21,7 @@ struct RowMetrics {
 };
 // Wider than style.h's averages: a wrapped line must never reach the figure's edge, and capitals,
 // '&' and 'W' run wider than the average (measured on the seed's W&B labels).
-inline constexpr RowMetrics kGnuplotRowMetrics{8.8, 15.0, 40.0, 100.0, 380.0};
+inline constexpr RowMetrics kGnuplotRowMetrics{8.8, 17.0, 40.0, 100.0, 380.0};
 inline constexpr RowMetrics kHtmlRowMetrics{9.2, 19.5, 24.0, 140.0, 380.0};
 
 struct RowLayout {

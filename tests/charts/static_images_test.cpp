@@ -21,7 +21,12 @@ bool has_color(const Image& img, unsigned char r, unsigned char g, unsigned char
 TEST_P(StaticImage, PngIs1000x600AndNotBlank) {
   const Image img = read_png(demo_dir() + "/" + GetParam() + ".png");
   EXPECT_EQ(img.width, 1000);
-  EXPECT_EQ(img.height, 600);
+  // The energy chart's 4-node row says under its name why it is not in the headline: taller.
+  if (std::string(GetParam()) == "lumi_energy_cost") {
+    EXPECT_GT(img.height, 600);
+  } else {
+    EXPECT_EQ(img.height, 600);
+  }
   std::size_t inked = 0;
   std::set<unsigned> colors;
   for (std::size_t i = 0; i + 2 < img.rgb.size(); i += 3) {
