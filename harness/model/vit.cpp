@@ -32,8 +32,8 @@ torch::nn::LayerNorm layer_norm(int dim) {
 
 }  // namespace
 
-SelfAttentionImpl::SelfAttentionImpl(int hidden_dim, int num_heads, double dropout)
-    : num_heads_(num_heads), dropout_(dropout) {
+SelfAttentionImpl::SelfAttentionImpl(int hidden_dim, int num_heads, double dropout, bool packed)
+    : num_heads_(num_heads), dropout_(dropout), packed_(packed) {
   TORCH_CHECK(hidden_dim % num_heads == 0, "hidden_dim ", hidden_dim, " is not divisible by num_heads ",
               num_heads);
   in_proj_weight = register_parameter("in_proj_weight", torch::empty({3 * hidden_dim, hidden_dim}));
@@ -51,31 +51,40 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x) {
   const auto head_dim = d / num_heads_;
   const double p = is_training() ? dropout_ : 0.0;
 #if LB_TORCH_AT_LEAST(2, 0)
-  // One product gives [B, S, 3D]; q, k and v are views of it ([B, H, S, hd] with strides into the
-  // packed rows), which scaled_dot_product_attention's fused (flash / memory-efficient) kernels take
-  // as they are, and their output is [B, S, H, hd] underneath: no copy in or out, where
-  // nn.MultiheadAttention's layout (below) copies q, k, v and the output once each. The same
-  // products and sums, row by row, so results agree with PyTorch's module (tests/harness/test_vit_parity.cpp).
-  auto qkv = torch::linear(x, in_proj_weight, in_proj_bias).view({b, s, 3, num_heads_, head_dim});
-  auto q = qkv.select(2, 0).transpose(1, 2), k = qkv.select(2, 1).transpose(1, 2), v = qkv.select(2, 2).transpose(1, 2);
-  auto out = at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{}, p, /*is_causal=*/false);  // [B, H, S, hd]
-  return linear(out_proj, out.transpose(1, 2).reshape({b, s, d}));                                // [B, S, D]
-#else
+  if (packed_) {
+    // One product gives [B, S, 3D]; q, k and v are views of it ([B, H, S, hd] with strides into
+    // the packed rows), which scaled_dot_product_attention's fused kernels take as they are, and
+    // their output is [B, S, H, hd] underneath: no copy in or out.
+    auto qkv = torch::linear(x, in_proj_weight, in_proj_bias).view({b, s, 3, num_heads_, head_dim});
+    auto q = qkv.select(2, 0).transpose(1, 2), k = qkv.select(2, 1).transpose(1, 2), v = qkv.select(2, 2).transpose(1, 2);
+    auto out = at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{}, p, /*is_causal=*/false);  // [B, H, S, hd]
+    return linear(out_proj, out.transpose(1, 2).reshape({b, s, d}));                                // [B, S, D]
+  }
+#endif
   // Op for op what torch.nn.functional.multi_head_attention_forward does for batch_first
-  // self-attention, in the same memory layouts (LibTorch 1.13 has no fused attention).
+  // self-attention, in the same memory layouts, so that results agree to the last bits and an
+  // Adam step (which turns even rounding-level gradients into +-lr) matches PyTorch's.
   auto xt = x.transpose(1, 0);                                              // [S, B, D]
   auto qkv = torch::linear(xt, in_proj_weight, in_proj_bias).chunk(3, -1);  // 3 x [S, B, D]
   auto split_heads = [&](const torch::Tensor& t) {
     return t.contiguous().view({s, b * num_heads_, head_dim}).transpose(0, 1);  // [B*H, S, hd]
   };
   auto q = split_heads(qkv[0]), k = split_heads(qkv[1]), v = split_heads(qkv[2]);
+#if LB_TORCH_AT_LEAST(2, 0)
+  // Fused (flash / memory-efficient) attention where the build has it, as PyTorch 2.x's MHA.
+  auto out = at::scaled_dot_product_attention(q.view({b, num_heads_, s, head_dim}),
+                                              k.view({b, num_heads_, s, head_dim}),
+                                              v.view({b, num_heads_, s, head_dim}), /*attn_mask=*/{}, p,
+                                              /*is_causal=*/false);                  // [B, H, S, hd]
+  out = out.permute({2, 0, 1, 3}).contiguous().view({s * b, d});
+#else
   auto scores = torch::bmm(q / std::sqrt(double(head_dim)), k.transpose(-2, -1));  // [B*H, S, S]
   auto weights = torch::softmax(scores, -1);
   if (p > 0) weights = torch::dropout(weights, p, /*train=*/true);
   auto out = torch::bmm(weights, v);                                  // [B*H, S, hd]
   out = out.transpose(0, 1).contiguous().view({s * b, d});
-  return linear(out_proj, out).view({s, b, d}).transpose(1, 0);       // [B, S, D]
 #endif
+  return linear(out_proj, out).view({s, b, d}).transpose(1, 0);       // [B, S, D]
 }
 
 std::string attention_backend(const VitConfig& c, int batch, const torch::Device& device, torch::ScalarType dtype) {
@@ -103,7 +112,7 @@ std::string attention_backend(const VitConfig& c, int batch, const torch::Device
 EncoderBlockImpl::EncoderBlockImpl(const VitConfig& c) {
   ln_1 = register_module("ln_1", layer_norm(c.hidden_dim));
   self_attention = register_module("self_attention",
-                                   SelfAttention(c.hidden_dim, c.num_heads, c.attention_dropout));
+                                   SelfAttention(c.hidden_dim, c.num_heads, c.attention_dropout, c.packed_attention));
   dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
   ln_2 = register_module("ln_2", layer_norm(c.hidden_dim));
   fc1_ = torch::nn::Linear(c.hidden_dim, c.mlp_dim);

@@ -12,7 +12,7 @@ namespace lb {
 // nn.MultiheadAttention(batch_first=True) as torchvision uses it: packed in_proj, out_proj.
 class SelfAttentionImpl : public torch::nn::Module {
  public:
-  SelfAttentionImpl(int hidden_dim, int num_heads, double dropout);
+  SelfAttentionImpl(int hidden_dim, int num_heads, double dropout, bool packed = false);
   // x: [B, S, D] -> [B, S, D]
   torch::Tensor forward(const torch::Tensor& x);
 
@@ -23,6 +23,7 @@ class SelfAttentionImpl : public torch::nn::Module {
  private:
   int num_heads_;
   double dropout_;
+  bool packed_;
 };
 TORCH_MODULE(SelfAttention);
 

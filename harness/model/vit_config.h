@@ -20,6 +20,11 @@ struct VitConfig {
   int in_channels = 3;
   double dropout = 0.0;            // torchvision's default
   double attention_dropout = 0.0;  // torchvision's default
+  // How attention lays out q, k and v: false, nn.MultiheadAttention's layout op for op (the CPU's,
+  // bit for bit with PyTorch: Adam turns rounding differences into +-lr steps); true, views of the
+  // packed in-projection with no copy around the fused attention kernel (the GPU's; the same
+  // arithmetic up to rounding, checked against the exact layout on CPU).
+  bool packed_attention = false;
 
   int patches_per_side() const { return image_size / patch_size; }
   int seq_length() const { return patches_per_side() * patches_per_side() + 1; }  // + class token

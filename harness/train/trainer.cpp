@@ -137,6 +137,8 @@ Trainer::Trainer(const Settings& settings, Communicator& comm, RepeatInfo repeat
 
   st.config = vit_config(s.model, s.num_classes);
   st.config.dropout = s.dropout;
+  // GPUs take attention's copy-free layout; CPUs keep PyTorch's, bit for bit.
+  st.config.packed_attention = !st.device.is_cpu();
   try {
     st.spec = guide_preprocess_spec(st.dataset->shape().height, st.dataset->shape().width, st.config.image_size,
                                     s.resize_antialias);

@@ -4,6 +4,7 @@
 
 #include "harness/model/vit.h"
 #include "harness/model/vit_config.h"
+#include "harness/util/torch_version.h"
 
 namespace lb {
 namespace {
@@ -70,5 +71,40 @@ TEST(VitModel, DropoutIsOffByDefaultSoTrainAndEvalAgree) {
   EXPECT_TRUE(torch::allclose(a, model->forward(x)));
 }
 
+// The GPU's attention layout (q, k, v as views of the packed product, no copies) on the CPU,
+// against PyTorch's layout that the parity tests hold to the bit: the same logits and gradients up
+// to rounding. The branch a GPU takes, taken here.
+TEST(VitModel, PackedAttentionLayoutEqualsTheExactOne) {
+#if LB_TORCH_AT_LEAST(2, 0)
+  auto make = [](bool packed) {
+    auto c = vit_config("vit_tiny", 10);
+    c.packed_attention = packed;
+    torch::manual_seed(7);
+    VisionTransformer m(c);
+    torch::NoGradGuard g;
+    m->heads->ptr<torch::nn::LinearImpl>(0)->weight.normal_(0, 0.02);
+    return m;
+  };
+  auto exact = make(false), packed = make(true);
+  torch::manual_seed(8);
+  const auto images = torch::randn({6, 3, 32, 32});
+  const auto labels = torch::randint(0, 10, {6}, torch::kLong);
+  auto le = exact->forward(images), lp = packed->forward(images);
+  EXPECT_LT(((le - lp).abs().max() / le.abs().max()).item<double>(), 1e-5) << "logits";
+  torch::nn::functional::cross_entropy(le, labels).backward();
+  torch::nn::functional::cross_entropy(lp, labels).backward();
+  auto pe = exact->named_parameters();
+  double worst = 0;
+  for (const auto& p : packed->named_parameters()) {
+    const auto& ge = pe[p.key()].grad();
+    worst = std::max(worst, ((p.value().grad() - ge).abs().max() / ge.abs().max().clamp_min(1e-30)).item<double>());
+  }
+  EXPECT_LT(worst, 1e-4) << "gradients, max relative to each tensor's largest";
+#else
+  GTEST_SKIP() << "LibTorch 1.13 has no fused attention: the exact layout only";
+#endif
+}
+
 }  // namespace
+
 }  // namespace lb
