@@ -1,8 +1,11 @@
-// The statistics behind every interval analyze reports. Formulas: docs/methodology.md.
+// The statistics behind every interval analyze reports (the median's, shared with the harness, is
+// common/statistics.h). Formulas: docs/methodology.md.
 #pragma once
 
 #include <cstddef>
 #include <vector>
+
+#include "common/statistics.h"
 
 namespace lb::analysis {
 
@@ -92,28 +95,6 @@ double median(std::vector<double> values);
 // Harmonic mean of rates (images/s, FLOP/s): n / sum(1 / x_i). The right mean of rates measured
 // over the same work (Hoefler and Belli, rule 3). NaN when empty or when a rate is not positive.
 double harmonic_mean(const std::vector<double>& rates);
-
-// A distribution-free 95% interval for the median from order statistics: with the values sorted,
-// [x_(l), x_(n+1-l)] (1-based) for the largest l with P(Bin(n, 1/2) <= l - 1) <= 0.025, so the
-// coverage is at least 95% whatever the distribution. It exists from n = 6 on; below that
-// `available` is false. Exact binomial sums up to n = 200, the normal approximation of the
-// binomial above (l = floor(n / 2 - 0.98 sqrt(n)), which rounds towards a wider interval).
-struct MedianInterval {
-  bool available = false;
-  size_t n = 0;
-  double median = 0;
-  double lo = 0, hi = 0;  // equal to the median when !available
-  size_t rank_lo = 0;     // l (1-based), 0 when !available
-
-  // Half-width relative to the median: max(median - lo, hi - median) / median.
-  double relative_half_width() const;
-};
-// Reorders `values`.
-MedianInterval median_interval95_inplace(std::vector<double>& values);
-MedianInterval median_interval95(std::vector<double> values);
-
-// The order-statistic index l above for n values (0 when n < 6).
-size_t median_interval_rank(size_t n);
 
 // Weighted least squares without intercept for y = a x1 + b x2 (weights w), with a and b kept
 // non-negative: a coefficient that comes out negative is set to 0 and the other refitted alone.

@@ -61,7 +61,7 @@ void median_interval(JsonWriter& j, const std::string& name, const MedianInterva
   j.key(name).begin_object();
   j.field("median", m.median).field("n", m.n).field("available", m.available);
   if (m.available) {
-    j.field("lo", m.lo).field("hi", m.hi).field("relative_half_width", m.relative_half_width());
+    j.field("lo", m.lo).field("hi", m.hi).field("relative_half_width", m.relative_half_width);
   } else {
     j.key("lo").null().key("hi").null().key("relative_half_width").null();
   }

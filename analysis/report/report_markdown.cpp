@@ -483,7 +483,7 @@ void repetitions_table(std::string& out, const Comparison& cmp, const Listed& li
            (ad.achieved_rel_ci ? rel(*ad.achieved_rel_ci) : std::string("not recorded")) + " | " + decision + " | " +
            std::to_string(a.metrics.steady_steps) + " | " +
            (a.metrics.steady_steps > 0 ? significant(m.median, 4) + " s" : std::string()) + " | " +
-           (m.available ? rel(m.relative_half_width()) : std::string("none (fewer than 6 steps)")) + " |\n";
+           (m.available ? rel(m.relative_half_width) : std::string("none (fewer than 6 steps)")) + " |\n";
   }
   if (adaptive) out += "\n";
 }

@@ -23,44 +23,6 @@ TEST(Statistics, MedianAndHarmonicMean) {
   EXPECT_TRUE(std::isnan(harmonic_mean({10, 0})));
 }
 
-TEST(Statistics, OrderStatisticIntervalOfTheMedian) {
-  // Largest l with P(Bin(n, 1/2) <= l - 1) <= 0.025, by hand from the binomial sums.
-  EXPECT_EQ(median_interval_rank(5), 0u);   // P(B = 0) = 1/32 > 0.025: no 95% interval
-  EXPECT_EQ(median_interval_rank(6), 1u);   // 1/64 = 0.0156
-  EXPECT_EQ(median_interval_rank(10), 2u);  // P(B <= 1) = 11/1024 = 0.0107, P(B <= 2) = 0.0547
-  EXPECT_EQ(median_interval_rank(20), 6u);  // P(B <= 5) = 0.0207, P(B <= 6) = 0.0577
-  EXPECT_EQ(median_interval_rank(100), 40u);  // P(B <= 39) = 0.0176, P(B <= 40) = 0.0284
-  EXPECT_EQ(median_interval_rank(10000), 4902u);  // normal approximation: 5000 - 98
-  const MedianInterval six = median_interval95({6, 1, 5, 2, 4, 3});
-  ASSERT_TRUE(six.available);
-  EXPECT_DOUBLE_EQ(six.median, 3.5);
-  EXPECT_DOUBLE_EQ(six.lo, 1);  // l = 1: the whole range
-  EXPECT_DOUBLE_EQ(six.hi, 6);
-  std::vector<double> ten = {10, 1, 9, 2, 8, 3, 7, 4, 6, 5};
-  const MedianInterval m = median_interval95(ten);
-  EXPECT_DOUBLE_EQ(m.lo, 2);  // x_(2) and x_(9)
-  EXPECT_DOUBLE_EQ(m.hi, 9);
-  EXPECT_NEAR(m.relative_half_width(), 3.5 / 5.5, 1e-12);
-  EXPECT_FALSE(median_interval95({1, 2, 3}).available);
-}
-
-TEST(Statistics, OrderStatisticIntervalAgreesWithSorting) {
-  // Against a full sort, for odd and even counts, with ties.
-  for (size_t n : {6u, 7u, 10u, 51u, 200u, 201u, 1000u}) {
-    std::vector<double> v(n);
-    for (size_t i = 0; i < n; ++i) v[i] = static_cast<double>((i * 7919) % 97) + (i % 3 == 0 ? 0.5 : 0.0);
-    std::vector<double> sorted = v;
-    std::sort(sorted.begin(), sorted.end());
-    const MedianInterval m = median_interval95(v);
-    SCOPED_TRACE(n);
-    ASSERT_TRUE(m.available);
-    const double expected_median = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
-    EXPECT_DOUBLE_EQ(m.median, expected_median);
-    EXPECT_DOUBLE_EQ(m.lo, sorted[m.rank_lo - 1]);
-    EXPECT_DOUBLE_EQ(m.hi, sorted[n - m.rank_lo]);
-  }
-}
-
 TEST(Repetitions, SeveralRunsGiveASpreadAndAnIntervalThatSaysWhenItMeansLittle) {
   // Six repetitions of one LUMI configuration, 1% apart: consistent.
   std::vector<RunShape> shapes = {laptop_shape("a-lap", 8, 0.01, 0.01)};
@@ -155,7 +117,7 @@ TEST(Repetitions, AdaptiveDecisionsAreShownAsRecorded) {
                                         "of the median step time at +-3.1%, above its target of +-2.0%"));
   EXPECT_FALSE(contains_text(c.warnings, "run a-adaptive: adaptive"));
   // analyze recomputes the median step time and its order-statistic interval from the steps.
-  const MedianInterval& m = c.runs[1].metrics.step_median;
+  const lb::MedianInterval& m = c.runs[1].metrics.step_median;
   ASSERT_TRUE(m.available);
   EXPECT_NEAR(m.median, 256 * 0.0002, 256 * 0.0002 * 0.051);
   const std::string md = summary_markdown(c, {});

@@ -1,6 +1,6 @@
 // The launchers' pure parts (rank variables of Slurm and torchrun, host lists, the world-size
 // cross-check, which launcher `auto` means), the transport report's parser, the rank exchange of a
-// window on a world of one, and the step timer's tiling of the timeline.
+// window on a world of one, the step timer's tiling of the timeline and the adaptive stop's rule.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,6 +12,7 @@
 #include "harness/dist/communicator.h"
 #include "harness/dist/launch.h"
 #include "harness/dist/transport.h"
+#include "harness/train/adaptive_stop.h"
 #include "harness/train/rank_exchange.h"
 #include "harness/train/step_timer.h"
 #include "harness/util/progress.h"
@@ -185,6 +186,24 @@ TEST(Progress, TheEtaIsForWhatTheRunWillDo) {
   EXPECT_DOUBLE_EQ(eta_s(10.0, 5, 20), 30.0) << "15 steps left at 2 s each";
   EXPECT_DOUBLE_EQ(eta_s(10.0, 5, 5), 0.0) << "--max-steps reached: nothing left, whatever the epochs say";
   EXPECT_TRUE(std::isnan(eta_s(0.0, 0, 20))) << "no pace before the first step";
+}
+
+TEST(AdaptiveStop, DecidesWithTheIntervalAnalyzeReports) {
+  // Twenty steady steps, 1.00 s give or take, with a slow tail on one side: the order statistics
+  // x_(6) and x_(15) of common/statistics.h bound the median, and the larger side decides.
+  std::vector<double> t = {1.00, 0.99, 1.01, 1.00, 0.98, 1.02, 1.00, 1.01, 0.99, 1.00,
+                           1.00, 1.01, 0.99, 1.00, 1.03, 1.06, 1.08, 1.10, 0.97, 1.00};
+  const MedianInterval m = median_interval95(t);
+  ASSERT_TRUE(m.available);
+  ASSERT_EQ(m.rank_lo, 6u);
+  EXPECT_DOUBLE_EQ(m.median, 1.00);
+  EXPECT_DOUBLE_EQ(m.lo, 1.00);  // sorted: 0.97 0.98 0.99 0.99 0.99 [1.00] ... [1.01] 1.02 ...
+  EXPECT_DOUBLE_EQ(m.hi, 1.01);
+  // The upper side, 0.01, decides; half the width (0.005) would have passed 0.0099 too.
+  EXPECT_TRUE(adaptive_target_reached(t, 0.0101));
+  EXPECT_FALSE(adaptive_target_reached(t, 0.0099));
+  EXPECT_FALSE(adaptive_target_reached(t, 0.0101, 21));  // fewer steps than the minimum
+  EXPECT_FALSE(adaptive_target_reached({1, 1, 1, 1, 1}, 1.0, 0));  // no interval below 6 values
 }
 
 TEST(WaitPolling, PollsWhileWaitingAndStopsOnAFailure) {
