@@ -19,7 +19,7 @@ OTHERS = {
     "docs/harness.md": {"kill-on-bad-exit": "srun", "signal": "sbatch", "no-python": "torchrun",
                         "nproc_per_node": "torchrun"},
     "docs/analyze.md": {"benchmark_filter": "google/benchmark", "eval-every": "harness", "repeat": "harness",
-                        "epochs": "harness"},
+                        "epochs": "harness", "build": "bench/analyze_scale.sh"},
 }
 CODE_SUFFIXES = {".sh", ".py", ".cpp", ".h", ".c", ".txt", ".cmake", ".json", ".in"}
 
