@@ -153,6 +153,24 @@ int main() {
     check(skipped && scaler.found_inf().item<float>() == 1.0f, "fp16 overflow found and the update skipped", 0, 0);
     check(scaler.scale_value() == 512.0, "fp16 loss scale backed off (1024 -> 512)", scaler.scale_value(), 0);
   }
+  {
+    // Not a check, a measurement for the next fusion (docs/performance.md): bias + GELU in the first
+    // MLP product's epilogue is usable only if ATen's fused call computes torchvision's exact
+    // (erf) GELU on this GPU. On CPU it does (addmm, then the exact GELU); on a GPU its cuBLASLt
+    // epilogue may use the tanh approximation instead. Prints the distance to both.
+    torch::manual_seed(13);
+    const auto opts = torch::TensorOptions().device(gpu);
+    auto x = torch::randn({256, 768}, opts), w = torch::randn({768, 3072}, opts) * 0.03,
+         b = torch::randn({3072}, opts);
+    const auto fused = at::_addmm_activation(b, x, w, 1, 1, /*use_gelu=*/true);
+    const auto pre = torch::addmm(b, x, w);
+    const double to_exact = (fused - torch::gelu(pre)).abs().max().item<double>();
+    const double to_tanh = (fused - torch::gelu(pre, "tanh")).abs().max().item<double>();
+    std::printf("info _addmm_activation(use_gelu) on the GPU, fp32 256x768x3072: max abs distance to exact GELU "
+                "%.3g, to tanh GELU %.3g (%s)\n",
+                to_exact, to_tanh, to_exact <= to_tanh ? "exact: the epilogue fusion keeps torchvision's GELU"
+                                                       : "tanh: not usable for torchvision's ViT");
+  }
   std::printf("%d passed, %d failed\n", checks - failures, failures);
   return failures ? 1 : 0;
 }
