@@ -10,15 +10,24 @@ std::string format_significant(double value, int digits) {
   if (!std::isfinite(value)) return std::isnan(value) ? "n/a" : (value > 0 ? "inf" : "-inf");
   if (value == 0) return "0";
   const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(value))));
-  const int decimals = std::max(0, digits - 1 - magnitude);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  if (magnitude < -6 || magnitude >= 15) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, value);
+    return buf;
+  }
+  std::snprintf(buf, sizeof buf, "%.*f", std::max(0, digits - 1 - magnitude), value);
   std::string s = buf;
   if (s.find('.') != std::string::npos) {
     while (s.back() == '0') s.pop_back();
     if (s.back() == '.') s.pop_back();
   }
   return s;
+}
+
+std::string format_fixed(double value, int decimals) {
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  return buf;
 }
 
 double round_significant(double value, int digits) {
@@ -41,7 +50,7 @@ std::string format_duration(double seconds) {
 }
 
 std::string format_speedup(double speedup) {
-  if (!std::isfinite(speedup)) return format_significant(speedup, 3) + "\u00d7";
+  if (!std::isfinite(speedup)) return "n/a";
   if (speedup < 100) return format_significant(speedup, 3) + "\u00d7";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.0f", std::round(speedup));
@@ -94,14 +103,18 @@ std::string format_bytes(double bytes) {
   return format_significant(bytes / gib, 3) + " GiB";
 }
 
-std::string format_percent(double fraction) {
+std::string format_percent(double fraction, int decimals) {
   const double p = fraction * 100;
-  if (std::isfinite(p) && std::fabs(p) < 10) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f%%", p);
-    return buf;
-  }
+  if (decimals >= 0) return format_percent_value(p, decimals);
+  if (std::isfinite(p) && std::fabs(p) < 10) return format_percent_value(p, 1);
   return format_significant(std::round(p), 3) + "%";
+}
+
+std::string format_percent_value(double percent, int decimals) { return format_fixed(percent, decimals) + "%"; }
+
+std::string format_power(double watts) {
+  if (std::isfinite(watts) && std::fabs(watts) >= 1000) return format_significant(watts / 1000, 3) + " kW";
+  return format_significant(watts, 3) + " W";
 }
 
 std::string format_progress(double percent) {

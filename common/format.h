@@ -1,5 +1,7 @@
 // Numbers as the reports, the charts and the harness print them: durations in the unit a reader
-// thinks in, speedups with a multiplication sign, energies, percentages. One place, so all say the same.
+// thinks in, speedups with a multiplication sign, energies, power, percentages. One place, so all
+// say the same: one formatter per kind, and no private copies beside it (summary.md, the chart
+// labels, the terminal and the harness's log all call these).
 #pragma once
 
 #include <cstddef>
@@ -8,8 +10,12 @@
 
 namespace lb {
 
-// `digits` significant digits, trailing zeros dropped: (0.012345, 3) -> "0.0123", (120, 3) -> "120".
+// `digits` significant digits, trailing zeros dropped: (0.012345, 3) -> "0.0123", (120, 3) -> "120",
+// (4494, 3) -> "4494" (never "4.49e+03"); exponent notation only outside 1e-6..1e15 ("1e+300").
 std::string format_significant(double value, int digits);
+
+// Exactly `decimals` decimals: (3.14159, 2) -> "3.14", (97.0, 1) -> "97.0".
+std::string format_fixed(double value, int decimals);
 
 // Value rounded to `digits` significant digits (for compact JSON; 0 and non-finite unchanged).
 double round_significant(double value, int digits);
@@ -17,7 +23,9 @@ double round_significant(double value, int digits);
 // "850 ms", "12.3 s", "4.5 min", "2.15 h", "3.4 d" (3 significant digits).
 std::string format_duration(double seconds);
 
-// "1,234×", "12.3×", "0.45×".
+// The one speedup style of every view (summary.md, chart labels, the terminal): 3 significant
+// digits below 100, whole numbers with thousands separators from 100 up, and a multiplication
+// sign: "1,234×", "12.3×", "1×", "0.45×"; "n/a" when not finite.
 std::string format_speedup(double speedup);
 
 // The bar label: "baseline" for the baseline bar, "12.3× faster", "0.45× (slower)".
@@ -35,8 +43,15 @@ std::string format_count(double value);
 // Bytes in GiB (MiB below 1 GiB): "512 MiB", "12.3 GiB".
 std::string format_bytes(double bytes);
 
-// Fraction 0..1 -> "87%" (one decimal below 10%).
-std::string format_percent(double fraction);
+// Fraction 0..1 -> "87%" (one decimal below 10%); with `decimals` >= 0 exactly that many:
+// (0.8734, 0) -> "87%", (0.8734, 1) -> "87.3%".
+std::string format_percent(double fraction, int decimals = -1);
+
+// A figure already in percent, such as an accuracy: (87.34) -> "87.3%", (87.34, 0) -> "87%".
+std::string format_percent_value(double percent, int decimals = 1);
+
+// Power: "850 W", "12.3 kW" (3 significant digits).
+std::string format_power(double watts);
 
 // Progress in percent 0..100, rounded down -> "54%", "0.42%", "0.0031%" (2 significant digits
 // below 1%).

@@ -2,20 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <set>
 
 #include "analysis/input/names.h"
+#include "common/format.h"
 
 namespace lb::analysis {
 namespace {
-
-std::string pct(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", v);
-  return buf;
-}
 
 std::string field_value(const ConfigResult& c, const char* name) {
   const ConfigField* f = find_field(c.fields, name);
@@ -43,18 +37,6 @@ std::string scope_words(const std::string& scope, const std::optional<int64_t>& 
   return text;
 }
 
-std::string seconds_text(double s) {
-  char buf[32];
-  if (s < 120) {
-    std::snprintf(buf, sizeof buf, "%.1f s", s);
-  } else if (s < 7200) {
-    std::snprintf(buf, sizeof buf, "%.1f min", s / 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.2f h", s / 3600);
-  }
-  return buf;
-}
-
 }  // namespace
 
 const char* to_string(QualityStatus status) {
@@ -67,7 +49,7 @@ const char* to_string(QualityStatus status) {
   return "no bar";
 }
 
-std::string accuracy_text(const std::optional<double>& v) { return v ? pct(*v) : std::string("not recorded"); }
+std::string accuracy_text(const std::optional<double>& v) { return v ? format_percent_value(*v) : std::string("not recorded"); }
 
 std::string task_key(const ConfigResult& c) {
   std::string key;
@@ -132,7 +114,7 @@ void assess_quality(Comparison& cmp) {
       reference = it->second;
       const ConfigResult& best = configs[it->second];
       q.bar_pct = std::max(0.0, *best.best_accuracy_pct - cmp.quality_margin_pts);
-      q.bar_source = "the best accuracy of this task, " + pct(*best.best_accuracy_pct) + " (" + best.label + "), less " +
+      q.bar_source = "the best accuracy of this task, " + format_percent_value(*best.best_accuracy_pct) + " (" + best.label + "), less " +
                      format_number(cmp.quality_margin_pts) + " points";
     }
     if (!q.bar_pct) {
@@ -143,17 +125,17 @@ void assess_quality(Comparison& cmp) {
     if (!c.accuracy_reached_pct) {
       q.status = QualityStatus::NotRecorded;
       q.reason = std::string("no validation accuracy of a full-split run recorded") +
-                 (c.subset_accuracy_pct ? " (its subset runs reached " + pct(*c.subset_accuracy_pct) +
+                 (c.subset_accuracy_pct ? " (its subset runs reached " + format_percent_value(*c.subset_accuracy_pct) +
                                               " on their own subset: a subset figure, not a full run's)"
                   : c.is_imported ? " (not in the import)"
                                   : " (subset runs measure no full-run accuracy)") +
-                 ": cannot show it reaches the bar of " + pct(*q.bar_pct);
+                 ": cannot show it reaches the bar of " + format_percent_value(*q.bar_pct);
       continue;
     }
     const bool met = *c.accuracy_reached_pct >= *q.bar_pct - 1e-9;
     q.status = met ? QualityStatus::Met : QualityStatus::Below;
-    q.reason = std::string(met ? "reached " : "below the quality bar: ") + pct(*c.accuracy_reached_pct) +
-               (met ? " >= " : " < ") + pct(*q.bar_pct) + " (" + q.bar_source + ")";
+    q.reason = std::string(met ? "reached " : "below the quality bar: ") + format_percent_value(*c.accuracy_reached_pct) +
+               (met ? " >= " : " < ") + format_percent_value(*q.bar_pct) + " (" + q.bar_source + ")";
     if (c.accuracy_runs > 1) q.reason += "; the lowest of its " + std::to_string(c.accuracy_runs) + " runs";
     if (!met) c.warnings.push_back(q.reason);
     // Accuracies measured differently are compared here: say so.
@@ -328,10 +310,10 @@ void choose_headline(Comparison& cmp) {
       if (c.quality.status == QualityStatus::Below) {
         why.push_back(c.quality.reason);
         marks.push_back("below the quality bar: " + accuracy_text(c.accuracy_reached_pct) + " < " +
-                        pct(*c.quality.bar_pct));
+                        format_percent_value(*c.quality.bar_pct));
       } else if (c.quality.status == QualityStatus::NotRecorded) {
         why.push_back(c.quality.reason);
-        marks.push_back(c.subset_accuracy_pct ? "only a subset accuracy (" + pct(*c.subset_accuracy_pct) + ")"
+        marks.push_back(c.subset_accuracy_pct ? "only a subset accuracy (" + format_percent_value(*c.subset_accuracy_pct) + ")"
                                               : "accuracy not recorded");
       }
     }
@@ -358,7 +340,7 @@ void choose_headline(Comparison& cmp) {
     if (faster) {
       add_unique(c.warnings, "not in the headline although " +
                                  std::string(cmp.fastest ? "faster than its fastest" : "it has a job time") + " (" +
-                                 seconds_text(c.time_s->value) + "): " + c.headline_reason);
+                                 format_duration(c.time_s->value) + "): " + c.headline_reason);
     }
   }
 }

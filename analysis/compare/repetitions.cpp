@@ -2,20 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <set>
 
 #include "analysis/input/names.h"
+#include "common/format.h"
 
 namespace lb::analysis {
 namespace {
-
-std::string percent1(double fraction) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", fraction * 100.0);
-  return buf;
-}
 
 void add_unique(std::vector<std::string>& list, const std::string& item) {
   if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
@@ -58,7 +52,7 @@ void assess_repetitions(Comparison& cmp) {
     c.repetitions = summarize_repetitions(c, cmp.runs);
     const RepetitionSummary& s = c.repetitions;
     if (s.spread_too_large) {
-      add_unique(c.warnings, "its " + std::to_string(s.n) + " runs differ by " + percent1(s.cv) +
+      add_unique(c.warnings, "its " + std::to_string(s.n) + " runs differ by " + format_percent(s.cv, 1) +
                                  " (coefficient of variation; range " + format_number(std::round(s.min * 10) / 10) +
                                  " to " + format_number(std::round(s.max * 10) / 10) +
                                  " s): the spread is too large for the interval of their mean to mean much; the runs "
@@ -95,8 +89,8 @@ void assess_repetitions(Comparison& cmp) {
     if (ad.stop_reason == "step_budget") {
       add_unique(c.warnings, "run " + a.run.run_id + ": adaptive mode ran out of its step budget with the 95% interval of "
                                  "the median step time at +-" +
-                                 (ad.achieved_rel_ci ? percent1(*ad.achieved_rel_ci) : std::string("unknown")) +
-                                 ", above its target of +-" + percent1(*ad.target_rel_ci));
+                                 (ad.achieved_rel_ci ? format_percent(*ad.achieved_rel_ci, 1) : std::string("unknown")) +
+                                 ", above its target of +-" + format_percent(*ad.target_rel_ci, 1));
     } else if (ad.stop_reason.empty()) {
       add_unique(c.warnings, "run " + a.run.run_id + ": adaptive mode was on but no stop reason is recorded (the run "
                                  "did not finish it)");

@@ -1,19 +1,14 @@
 #include "analysis/input/value_checks.h"
 
 #include <cmath>
-#include <cstdio>
 
 #include "analysis/input/names.h"
+#include "common/format.h"
 
 namespace lb::analysis {
 namespace {
 
-std::string shown(double v) {
-  if (std::isnan(v)) return "NaN";
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
+std::string shown(double v) { return std::isnan(v) ? "NaN" : format_significant(v, 6); }
 
 void check_time(std::optional<double>& v, const char* name, RunRecord& run) {
   if (!v || usable_time(*v)) return;

@@ -375,7 +375,7 @@ bool StepLoop::epoch(int epoch) {
       const auto e = validate(eval_setup_);
       eval_extra += e.time_s;
       recording_.evaluation(e, step_, epoch);
-      progress_.message("step " + std::to_string(step_) + ": val top-1 " + std::to_string(e.top1 * 100) + "%");
+      progress_.message("step " + std::to_string(step_) + ": val top-1 " + format_percent(e.top1, 1));
       timer_.restart();
     }
   }
@@ -501,8 +501,8 @@ void StepLoop::finish() {
      << "; steady-state " << ips << " images/s";
   if (metrics_.epochs_done() > 0) os << "; " << format_duration(metrics_.mean_epoch_s()) << " per epoch (measured)";
   if (st_.gemm.flops_per_s > 0 && ips > 0)
-    os << "; model FLOP utilisation " << 100.0 * model_flops / st_.gemm.flops_per_s
-       << "% of the measured matrix-product rate";
+    os << "; model FLOP utilisation " << format_percent(model_flops / st_.gemm.flops_per_s)
+       << " of the measured matrix-product rate";
   std::fprintf(stderr, "%s\n", os.str().c_str());  // the summary is printed whatever --progress says
 }
 
