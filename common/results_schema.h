@@ -15,7 +15,9 @@ namespace lb::schema {
 
 // 2: schema defined once; precision, validation scope, repetitions, utilisation, communication
 // backend, energy, memory, journals. 3: launcher, the transport NCCL/RCCL chose, the exchange
-// interval, the attention kernel. Readers accept every version up to this one.
+// interval, the attention kernel. Readers accept every version up to this one. Files of older
+// harnesses may hold `peak_flops_per_device` (a nominal peak, always written as 0): no longer in
+// the schema, and ignored by readers like any attribute the schema does not define.
 constexpr int kVersion = 3;
 
 // ---- Run attributes: X(name, type, group, meaning) ------------------------------------------
@@ -45,7 +47,6 @@ constexpr int kVersion = 3;
   X(parameters, Int, Settings, "trainable parameter count") \
   X(forward_flops_per_image, Real, Settings, "analytic forward FLOPs per image (2 x multiply-adds)") \
   X(train_flops_per_image, Real, Settings, "3 x forward") \
-  X(peak_flops_per_device, Real, Settings, "the device's nominal peak FLOP/s for the precision used, 0 if unknown") \
   X(device, Text, Settings, "`cpu`, `cuda`, `rocm`") \
   X(device_count, Int, Settings, "GPUs used in the whole job (0 on CPU)") \
   X(attention_backend, Text, Settings, "the kernel scaled_dot_product_attention chose for the run's shapes: `flash_attention`, `efficient_attention`, `cudnn_attention`, `math`, `overrideable`; `unfused` before LibTorch 2.0") \
@@ -118,8 +119,8 @@ constexpr int kVersion = 3;
   X(slurm_nodelist, Text, Provenance, "empty outside Slurm") \
   X(gemm_flops_per_s, Real, Performance, "matrix-product rate measured on this device (one rank) at ViT's linear-layer shapes in the run's precision; 0 = not measured") \
   X(gemm_shape, Text, Performance, "the product timed for `gemm_flops_per_s`, `MxKxN`") \
-  X(model_flops_per_s, Real, Performance, "steady_images_per_s x train_flops_per_image / world_size: model FLOP/s per device") \
-  X(model_flops_utilisation, Real, Performance, "model_flops_per_s / gemm_flops_per_s") \
+  X(model_flops_per_s, Real, Performance, "steady_images_per_s x train_flops_per_image / world_size: model FLOP/s per device (one device per rank)") \
+  X(model_flops_utilisation, Real, Performance, "model_flops_per_s / gemm_flops_per_s: model FLOP/s against the matrix-product rate measured on the device (0..1)") \
   X(peak_rss_bytes, Int, Memory, "peak resident memory of rank 0") \
   X(peak_rss_bytes_max_rank, Int, Memory, "the largest peak resident memory of any rank") \
   X(peak_device_memory_bytes, Int, Memory, "peak GPU memory allocated by LibTorch, largest over the ranks (0 on CPU)") \

@@ -32,7 +32,7 @@ std::optional<BoundSummary> summarize_bound(const ConfigResult& c, const std::ve
     } else {
       compute_recorded = false;
     }
-    if (a.metrics.model_flops_per_s_per_rank) model_rates.push_back(*a.metrics.model_flops_per_s_per_rank);
+    if (a.metrics.model_flops_per_s) model_rates.push_back(*a.metrics.model_flops_per_s);
     if (a.run.gemm_flops_per_s) gemm_rates.push_back(*a.run.gemm_flops_per_s);
   }
   if (n == 0) return std::nullopt;
@@ -47,10 +47,10 @@ std::optional<BoundSummary> summarize_bound(const ConfigResult& c, const std::ve
   b.other = std::max(0.0, 1.0 - b.data_wait - b.comm - b.compute);
   b.label = bound_label(b.data_wait, b.comm);
   // Rates: harmonic means over the runs (each rate is work over time for the same work).
-  if (model_rates.size() == n) b.model_flops_per_s_per_rank = harmonic_mean(model_rates);
+  if (model_rates.size() == n) b.model_flops_per_s = harmonic_mean(model_rates);
   if (!gemm_rates.empty()) b.gemm_flops_per_s = harmonic_mean(gemm_rates);
-  if (b.model_flops_per_s_per_rank && b.gemm_flops_per_s && *b.gemm_flops_per_s > 0) {
-    b.gemm_fraction = *b.model_flops_per_s_per_rank / *b.gemm_flops_per_s;
+  if (b.model_flops_per_s && b.gemm_flops_per_s && *b.gemm_flops_per_s > 0) {
+    b.model_flops_utilisation = *b.model_flops_per_s / *b.gemm_flops_per_s;
   }
   return b;
 }

@@ -115,9 +115,9 @@ struct BoundSummary {
   bool compute_recorded = true;  // false: compute = step - data wait - communication (no breakdown)
   std::string label;             // "compute-bound", "data-bound", "communication-bound"
   size_t runs = 0;
-  std::optional<double> model_flops_per_s_per_rank;  // harmonic mean over the runs
-  std::optional<double> gemm_flops_per_s;            // measured matrix-product rate, harmonic mean
-  std::optional<double> gemm_fraction;               // model FLOP/s per rank / measured rate
+  std::optional<double> model_flops_per_s;        // per device, harmonic mean over the runs
+  std::optional<double> gemm_flops_per_s;         // measured matrix-product rate, harmonic mean
+  std::optional<double> model_flops_utilisation;  // model_flops_per_s / gemm_flops_per_s
 };
 // A share of step time at or above this names the bound (docs/methodology.md).
 inline constexpr double kBoundThreshold = 0.20;

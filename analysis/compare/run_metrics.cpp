@@ -6,6 +6,7 @@
 #include <set>
 
 #include "analysis/input/names.h"
+#include "common/format.h"
 
 namespace lb::analysis {
 namespace {
@@ -15,8 +16,6 @@ struct EpochStepSums {
   int64_t samples = 0;
   size_t steps = 0;
 };
-
-std::string pct(double fraction) { return format_number(std::round(fraction * 1000.0) / 10.0) + "%"; }
 
 void step_figures(const RunRecord& run, RunMetrics& m) {
   const StepColumns& s = run.steps;
@@ -69,21 +68,19 @@ void step_figures(const RunRecord& run, RunMetrics& m) {
   if (have_ranks && mean_rank > 0) {
     m.straggler_ratio = slowest / mean_rank;
     if (*m.straggler_ratio > 1.10) {
-      m.warnings.push_back("slowest rank takes " + pct(*m.straggler_ratio - 1.0) +
+      m.warnings.push_back("slowest rank takes " + format_percent(*m.straggler_ratio - 1.0, 1) +
                            " longer per step than the mean rank (stragglers)");
     }
   }
   if (run.train_flops_per_image && *run.train_flops_per_image > 0) {
-    m.model_flops_per_s = *run.train_flops_per_image * *m.steady_images_per_s;
-    const double devices = gpus > 0 ? static_cast<double>(gpus) : 1.0;
-    if (run.peak_flops_per_device && *run.peak_flops_per_device > 0) {
-      m.flops_utilization = *m.model_flops_per_s / (*run.peak_flops_per_device * devices);
-    }
-    // Per rank: every rank drives one device (a GPU, or the CPU threads of one process).
+    // The results file's definitions (common/results_schema.h), recomputed from the steps as the
+    // steady images/s are: per job, per device (every rank drives one device: a GPU, or the CPU
+    // threads of one process), and the latter against the matrix-product rate measured there.
+    m.job_model_flops_per_s = *run.train_flops_per_image * *m.steady_images_per_s;
     const double ranks = static_cast<double>(std::max<int64_t>(run.settings.ranks.value_or(1), 1));
-    m.model_flops_per_s_per_rank = *m.model_flops_per_s / ranks;
+    m.model_flops_per_s = *m.job_model_flops_per_s / ranks;
     if (run.gemm_flops_per_s && *run.gemm_flops_per_s > 0) {
-      m.gemm_fraction = *m.model_flops_per_s_per_rank / *run.gemm_flops_per_s;
+      m.model_flops_utilisation = *m.model_flops_per_s / *run.gemm_flops_per_s;
     }
   }
   // Last: it reorders the steady step times.

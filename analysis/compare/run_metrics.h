@@ -37,8 +37,7 @@ struct RunMetrics {
   std::optional<double> teardown_s;            // end of the last epoch to the end of the run
 
   std::optional<double> mean_train_time_s, mean_val_time_s, mean_epoch_time_s;
-  std::optional<double> model_flops_per_s;     // train_flops_per_image * steady images/s
-  std::optional<double> flops_utilization;     // of the recorded peak (0..1)
+  std::optional<double> job_model_flops_per_s;  // train_flops_per_image * steady images/s, all devices
   std::optional<double> data_wait_fraction;    // of steady step time
   std::optional<double> comm_exposed_fraction;
   std::optional<double> straggler_ratio;       // sum(slowest rank) / sum(mean rank), steady steps
@@ -50,9 +49,10 @@ struct RunMetrics {
   double steady_comm_sum_s = 0;
   std::optional<double> steady_compute_sum_s;  // forward + backward + optimizer (when recorded)
   std::optional<double> compute_fraction;      // of steady step time
-  // Model FLOP/s per rank (device) against the matrix-product rate measured on that device.
-  std::optional<double> model_flops_per_s_per_rank;
-  std::optional<double> gemm_fraction;
+  // The results file's figures, by its definitions: model FLOP/s per device (job figure / ranks),
+  // and that against the matrix-product rate measured on the device (0..1).
+  std::optional<double> model_flops_per_s;
+  std::optional<double> model_flops_utilisation;
   // The median steady step time with its distribution-free 95% interval (order statistics):
   // what the harness's adaptive mode targets, recomputed here.
   MedianInterval step_median;

@@ -68,7 +68,6 @@ void fill_from_attributes(const schema::RunAttributes& a, RunRecord& run) {
     if (std::isfinite(*a.energy_j) && *a.energy_j >= 0) run.energy.energy_j = a.energy_j;
   }
   run.train_flops_per_image = a.train_flops_per_image;
-  run.peak_flops_per_device = a.peak_flops_per_device;
   run.host = a.host.value_or("");
   run.parameters = a.parameters;
 

@@ -157,7 +157,6 @@ struct RunRecord {
   std::optional<int64_t> peak_device_memory_bytes;  // GPU memory, largest over the ranks; 0 on CPU (schema 2)
   RecordedEnergy energy;
   std::optional<double> train_flops_per_image;
-  std::optional<double> peak_flops_per_device;
   std::optional<double> gemm_flops_per_s;  // measured matrix-product rate per rank (device); 0 = not measured
   std::optional<int64_t> parameters;       // trainable parameters (gradient elements)
   RepeatInfo repeat;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <tuple>
 
 #include "analysis/compare/energy.h"
@@ -52,26 +51,15 @@ std::string quality_mark(const ConfigResult& c) {
   return "";
 }
 
-std::string percent(double fraction) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.0f%%", fraction * 100.0);
-  return buf;
-}
-
-std::string accuracy_words(const std::optional<double>& v) {
-  if (!v) return "not recorded";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", *v);
-  return buf;
-}
+std::string percent(double fraction) { return format_percent(fraction, 0); }
 
 std::string details(const Comparison& cmp, const ConfigResult& c) {
   std::string text = c.id + ": " + figure_kind(c.is_imported, c.extrapolated) + "; " + c.method + "\n";
   // The accuracy each side of the speedup reached, and the quality bar.
-  text += "accuracy reached: " + accuracy_words(c.accuracy_reached_pct);
-  if (cmp.baseline) text += " (baseline " + accuracy_words(cmp.configs[*cmp.baseline].accuracy_reached_pct) + ")";
+  text += "accuracy reached: " + accuracy_text(c.accuracy_reached_pct);
+  if (cmp.baseline) text += " (baseline " + accuracy_text(cmp.configs[*cmp.baseline].accuracy_reached_pct) + ")";
   if (c.quality.bar_pct) {
-    text += "; quality bar " + accuracy_words(c.quality.bar_pct) + ": " + to_string(c.quality.status);
+    text += "; quality bar " + accuracy_text(c.quality.bar_pct) + ": " + to_string(c.quality.status);
   }
   text += "\n";
   for (const auto& f : c.fields) {
@@ -117,14 +105,6 @@ void chart_interval(const Interval& t, double& lo, double& hi, std::vector<std::
   }
 }
 
-std::string seconds_text(double s) { return format_duration(s); }
-std::string speedup_text(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3gx", s);
-  return buf;
-}
-
-
 Provenance energy_provenance(const std::string& kind) {
   if (kind == "modelled") return Provenance::Modelled;
   return kind == "measured" ? Provenance::Measured : Provenance::Extrapolated;
@@ -137,28 +117,14 @@ void drawable(const Interval& v, double& value, double& lo, double& hi) {
   hi = v.has_interval && v.has_upper() && v.hi >= v.value ? v.hi : v.value;
 }
 
-std::string watts(double w) {
-  char buf[32];
-  if (w >= 1000) {
-    std::snprintf(buf, sizeof buf, "%.3g kW", w / 1000);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.3g W", w);
-  }
-  return buf;
-}
-
 // Time, energy, carbon and cost per configuration (chart 9) and peak memory (chart 10).
 void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector<std::string>& problems) {
   const EnergyOptions& o = cmp.energy_options;
   data.billing_unit = o.billing_unit;
-  char foot[320];
-  std::snprintf(foot, sizeof foot,
-                "Modelled: %s W per laptop, %s W per GPU. CO2e: %s g/kWh (cluster), %s g/kWh (laptop). Cost: %s %s "
-                "per GPU-hour. Sources: summary.md",
-                format_number(o.laptop_power_w).c_str(), format_number(o.gpu_power_w).c_str(),
-                format_number(o.cluster_grid_g_per_kwh).c_str(), format_number(o.laptop_grid_g_per_kwh).c_str(),
-                format_number(o.billing_per_gpu_hour).c_str(), o.billing_unit.c_str());
-  data.energy_footnote = foot;
+  data.energy_footnote = "Modelled: " + format_number(o.laptop_power_w) + " W per laptop, " +
+                         format_number(o.gpu_power_w) + " W per GPU. CO2e: " + format_number(o.cluster_grid_g_per_kwh) +
+                         " g/kWh (cluster), " + format_number(o.laptop_grid_g_per_kwh) + " g/kWh (laptop). Cost: " +
+                         format_number(o.billing_per_gpu_hour) + " " + o.billing_unit + " per GPU-hour. Sources: summary.md";
   for (const auto& a : energy_assumptions(o)) {
     data.energy_assumptions.push_back(a.name + ": " + format_number(a.value) + " " + a.unit + " (" + a.option + "): " + a.source);
   }
@@ -191,7 +157,7 @@ void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector
         bar.has_energy = true;
         drawable(*e.energy_j, bar.energy_j, bar.energy_lo_j, bar.energy_hi_j);
         bar.energy_kind = energy_provenance(e.kind);
-        text += "\nenergy " + e.kind + ": " + e.method + " (" + watts(e.power_w) + ")";
+        text += "\nenergy " + e.kind + ": " + e.method + " (" + format_power(e.power_w) + ")";
         if (!e.coverage.empty()) text += "; covers " + e.coverage;
         if (e.per_image_j) text += "; " + format_number(std::round(*e.per_image_j * 1000) / 1000) + " J per image";
         if (e.kind == "modelled") text += "\nnot measured: " + e.reason;
@@ -288,11 +254,11 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
     bar.time_s = c.time_s->value;
     bar.kind = provenance(c.is_imported, c.extrapolated);
     bar.warnings = c.warnings;
-    chart_interval(*c.time_s, bar.lo_s, bar.hi_s, bar.warnings, "job time", seconds_text);
+    chart_interval(*c.time_s, bar.lo_s, bar.hi_s, bar.warnings, "job time", format_duration);
     bar.speedup = c.speedup->value;
     // The chart shows a speedup interval only with both ends; a missing end drops it (said in warnings).
     std::vector<std::string> speedup_notes;
-    chart_interval(*c.speedup, bar.speedup_lo, bar.speedup_hi, speedup_notes, "speedup", speedup_text);
+    chart_interval(*c.speedup, bar.speedup_lo, bar.speedup_hi, speedup_notes, "speedup", format_speedup);
     if (!speedup_notes.empty()) {
       bar.speedup_lo = bar.speedup_hi = bar.speedup;
       bar.warnings.insert(bar.warnings.end(), speedup_notes.begin(), speedup_notes.end());
@@ -446,14 +412,11 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
     bar.bound = b.label;
     bar.details = c.id + ": " + std::to_string(b.runs) + (b.runs == 1 ? " run" : " runs") + ", measured steady steps";
     if (!b.compute_recorded) bar.details += "; no forward/backward/optimizer breakdown: compute is the rest of the step";
-    if (b.model_flops_per_s_per_rank) {
-      char buf[96];
-      std::snprintf(buf, sizeof buf, "\nmodel %.3g TFLOP/s per rank", *b.model_flops_per_s_per_rank / 1e12);
-      bar.details += buf;
-      if (b.gemm_fraction && b.gemm_flops_per_s) {
-        std::snprintf(buf, sizeof buf, ", %s of the measured matrix-product rate (%.3g TFLOP/s)",
-                      percent(*b.gemm_fraction).c_str(), *b.gemm_flops_per_s / 1e12);
-        bar.details += buf;
+    if (b.model_flops_per_s) {
+      bar.details += "\nmodel " + format_significant(*b.model_flops_per_s / 1e12, 3) + " TFLOP/s per device";
+      if (b.model_flops_utilisation && b.gemm_flops_per_s) {
+        bar.details += ", " + percent(*b.model_flops_utilisation) + " of the measured matrix-product rate (" +
+                       format_significant(*b.gemm_flops_per_s / 1e12, 3) + " TFLOP/s)";
       }
     }
     data.bounds.push_back(std::move(bar));
@@ -492,14 +455,13 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
       }
       data.model.push_back(std::move(q));
     }
-    char buf[256];
-    std::snprintf(buf, sizeof buf,
-                  "alpha %.3g us, beta %.3g ns/byte (%.3g GB/s per link) from %zu sweep points; gradients %.3g MB in "
-                  "%lld bucket(s); one-rank step %.3g s",
-                  model->alpha_s * 1e6, model->beta_s_per_byte * 1e9,
-                  model->beta_s_per_byte > 0 ? 1e-9 / model->beta_s_per_byte : 0.0, model->sweep_points,
-                  model->gradient_bytes / 1e6, static_cast<long long>(model->buckets), model->reference_step_s);
-    data.model_description = model->family + ": " + buf;
+    const auto g3 = [](double v) { return format_significant(v, 3); };
+    data.model_description = model->family + ": alpha " + g3(model->alpha_s * 1e6) + " us, beta " +
+                             g3(model->beta_s_per_byte * 1e9) + " ns/byte (" +
+                             g3(model->beta_s_per_byte > 0 ? 1e-9 / model->beta_s_per_byte : 0.0) + " GB/s per link) from " +
+                             std::to_string(model->sweep_points) + " sweep points; gradients " +
+                             g3(model->gradient_bytes / 1e6) + " MB in " + std::to_string(model->buckets) +
+                             " bucket(s); one-rank step " + g3(model->reference_step_s) + " s";
   }
 
   fill_energy(cmp, data, problems);

@@ -131,8 +131,8 @@ void bound(JsonWriter& j, const std::optional<BoundSummary>& b) {
   j.field("data_wait_fraction", b->data_wait).field("compute_fraction", b->compute);
   j.field("comm_exposed_fraction", b->comm).field("other_fraction", b->other);
   j.field("compute_recorded", b->compute_recorded);
-  j.field("model_flops_per_s_per_rank", b->model_flops_per_s_per_rank).field("gemm_flops_per_s", b->gemm_flops_per_s);
-  j.field("gemm_fraction", b->gemm_fraction).field("kind", "measured");
+  j.field("model_flops_per_s", b->model_flops_per_s).field("gemm_flops_per_s", b->gemm_flops_per_s);
+  j.field("model_flops_utilisation", b->model_flops_utilisation).field("kind", "measured");
   j.end_object();
 }
 
@@ -410,8 +410,8 @@ void run(JsonWriter& j, const Comparison& cmp, const RunAnalysis& r) {
     j.key("median_step_s").null();
     j.key("bound").null();
   }
-  j.field("model_flops_per_s_per_rank", r.metrics.model_flops_per_s_per_rank);
-  j.field("gemm_flops_per_s", r.run.gemm_flops_per_s).field("gemm_fraction", r.metrics.gemm_fraction);
+  j.field("model_flops_per_s", r.metrics.model_flops_per_s);
+  j.field("gemm_flops_per_s", r.run.gemm_flops_per_s).field("model_flops_utilisation", r.metrics.model_flops_utilisation);
   j.key("time_to_target");
   if (r.to_target) {
     const RunTimeToTarget& t = *r.to_target;

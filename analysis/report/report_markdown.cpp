@@ -1,5 +1,4 @@
 #include <cmath>
-#include <cstdio>
 
 #include "analysis/compare/bound.h"
 #include "analysis/compare/energy.h"
@@ -40,28 +39,6 @@ constexpr size_t kMarkdownConfigurations = 200;
 // Past this many warnings summary.md lists the first ones; summary.json holds every one.
 constexpr size_t kMarkdownWarnings = 1000;
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string significant(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-  return buf;
-}
-
-// Three significant digits (at least the units): 4494x, 11.0x, 1.72x, 0.00364x.
-std::string times(double v) {
-  if (!std::isfinite(v)) return "n/a";
-  if (std::fabs(v) >= 1 || v == 0) {
-    const int decimals = std::fabs(v) >= 100 ? 0 : std::fabs(v) >= 10 ? 1 : 2;
-    return fixed(v, decimals) + "x";
-  }
-  return significant(v, 3) + "x";
-}
-
 // An end the interval does not bound (too few measurements) is left out, never shown as a number.
 std::string range(const Interval& v, std::string (*fmt)(double)) {
   if (!v.has_interval) return "none";
@@ -71,7 +48,7 @@ std::string range(const Interval& v, std::string (*fmt)(double)) {
   return fmt(v.lo) + " to " + fmt(v.hi);
 }
 
-std::string percent(double fraction) { return fixed(fraction * 100.0, 0) + "%"; }
+std::string percent(double fraction) { return format_percent(fraction, 0); }
 
 std::string efficiency(const std::optional<Scaling>& s) {
   if (!s) return "";
@@ -91,12 +68,12 @@ std::string kind_with_flag(const ConfigResult& c) {
 
 bool pair_extrapolated(const ConfigResult& a, const ConfigResult& b) { return a.extrapolated || b.extrapolated; }
 
-std::string accuracy_cell(const std::optional<double>& v) { return v ? fixed(*v, 1) + "%" : "not recorded"; }
+std::string accuracy_cell(const std::optional<double>& v) { return v ? format_percent_value(*v) : "not recorded"; }
 
 // The accuracy a configuration reached; without one, its subset figure, marked as such.
 std::string reached_cell(const ConfigResult& c) {
   if (c.accuracy_reached_pct || !c.subset_accuracy_pct) return accuracy_cell(c.accuracy_reached_pct);
-  return "not recorded (" + fixed(*c.subset_accuracy_pct, 1) + "% on its subset)";
+  return "not recorded (" + format_percent_value(*c.subset_accuracy_pct) + " on its subset)";
 }
 
 // "98.1% / not recorded": this configuration's accuracy and the other side's.
@@ -107,9 +84,9 @@ std::string accuracy_pair(const ConfigResult& c, const ConfigResult* other) {
 std::string quality_cell(const ConfigResult& c) {
   const QualityCheck& q = c.quality;
   switch (q.status) {
-    case QualityStatus::Met: return "met (>= " + fixed(*q.bar_pct, 1) + "%)";
-    case QualityStatus::Below: return "**below** (< " + fixed(*q.bar_pct, 1) + "%)";
-    case QualityStatus::NotRecorded: return "not recorded (bar " + fixed(*q.bar_pct, 1) + "%)";
+    case QualityStatus::Met: return "met (>= " + format_percent_value(*q.bar_pct) + ")";
+    case QualityStatus::Below: return "**below** (< " + format_percent_value(*q.bar_pct) + ")";
+    case QualityStatus::NotRecorded: return "not recorded (bar " + format_percent_value(*q.bar_pct) + ")";
     case QualityStatus::NoBar: return "no bar";
   }
   return "";
@@ -122,7 +99,7 @@ std::string energy_cell(const ConfigEnergy& e) {
 
 std::string cost_text(const Comparison& cmp, const ConfigEnergy& e) {
   if (!e.cost) return "not billed (" + e.cost_reason + ")";
-  return significant(e.cost->value, 3) + " " + cmp.energy_options.billing_unit;
+  return format_significant(e.cost->value, 3) + " " + cmp.energy_options.billing_unit;
 }
 
 // "At what energy": the configuration of the maximum speedup (else the fastest) against the baseline.
@@ -141,7 +118,7 @@ void energy_headline(std::string& out, const Comparison& cmp) {
   if (b.energy.co2_g) out += ", " + format_co2(b.energy.co2_g->value) + " CO2e";
   if (e.vs_baseline) {
     const double r = e.vs_baseline->value;
-    out += ": " + (r >= 1 ? times(r) + " less energy" : times(1 / r) + " more energy") + " (" + e.vs_baseline_kind + ")";
+    out += ": " + (r >= 1 ? format_speedup(r) + " less energy" : format_speedup(1 / r) + " more energy") + " (" + e.vs_baseline_kind + ")";
   }
   out += ". Assumptions: \"Energy, carbon, cost and memory\" below.\n";
 }
@@ -167,8 +144,8 @@ void headline(std::string& out, const Comparison& cmp, const Listed& listed) {
   }
   if (cmp.max_speedup && base) {
     const ConfigResult& c = cmp.configs[*cmp.max_speedup];
-    out += "- Maximum speedup over the baseline: **" + times(c.speedup->value) + "** (95% interval " +
-           range(*c.speedup, times) + "), " + md(c.label) + ", " + format_duration(c.time_s->value) + " against " +
+    out += "- Maximum speedup over the baseline: **" + format_speedup(c.speedup->value) + "** (95% interval " +
+           range(*c.speedup, format_speedup) + "), " + md(c.label) + ", " + format_duration(c.time_s->value) + " against " +
            format_duration(base->time_s->value) + "; accuracy " + accuracy_pair(c, base) + " (this / baseline); extrapolated: " +
            yes_no(pair_extrapolated(c, *base)) + "; imported figures involved: " + yes_no(c.is_imported || base->is_imported) +
            "\n";
@@ -186,7 +163,7 @@ void headline(std::string& out, const Comparison& cmp, const Listed& listed) {
              "differ): **" + md(c.label) + "**, " + (t.imported ? "at most " : "") + format_duration(t.time_s) + " (" +
              figure_kind(t.imported, t.extrapolated) + ")";
       if (t.epoch > 0) out += ", in epoch " + std::to_string(t.epoch);
-      if (t.speedup) out += "; " + times(*t.speedup) + " faster than the baseline to the same accuracy";
+      if (t.speedup) out += "; " + format_speedup(*t.speedup) + " faster than the baseline to the same accuracy";
       out += "\n";
     } else {
       out += "- No configuration of the baseline's task reached the target of " + target + ".\n";
@@ -194,7 +171,7 @@ void headline(std::string& out, const Comparison& cmp, const Listed& listed) {
   }
   if (cmp.best_accuracy) {
     const BestAccuracy& a = *cmp.best_accuracy;
-    out += "- Best validation accuracy (full-split runs): **" + fixed(a.accuracy_pct, 1) + "%**, " +
+    out += "- Best validation accuracy (full-split runs): **" + format_percent_value(a.accuracy_pct) + "**, " +
            md(cmp.configs[a.config].label) + ", run " + md(a.run_id);
     if (a.epoch > 0) out += ", epoch " + std::to_string(a.epoch);
     if (a.time_s) out += ", reached after " + format_duration(*a.time_s);
@@ -232,13 +209,13 @@ void configuration_table(std::string& out, const Comparison& cmp, const Listed& 
     if (!c.inter_node_warning.empty()) mark = " **(" + md(c.inter_node_warning) + ")**";
     out += "| " + role + " | " + md(c.label) + " (" + c.id + ")" + mark + " | " + kind_of(c) + " | " + yes_no(c.extrapolated) +
            " | " + format_duration(c.time_s->value) + " | " + range(*c.time_s, format_duration) + " | ";
-    out += c.speedup ? times(c.speedup->value) + " | " + range(*c.speedup, times) : std::string(" | ");
+    out += c.speedup ? format_speedup(c.speedup->value) + " | " + range(*c.speedup, format_speedup) : std::string(" | ");
     out += " | " + accuracy_pair(c, base) + " | " + quality_cell(c);
-    out += " | " + (c.steady_images_per_s ? fixed(*c.steady_images_per_s, 1) : "");
-    out += " | " + (c.images_per_s_per_gpu ? fixed(*c.images_per_s_per_gpu, 1) : "");
+    out += " | " + (c.steady_images_per_s ? format_fixed(*c.steady_images_per_s, 1) : "");
+    out += " | " + (c.images_per_s_per_gpu ? format_fixed(*c.images_per_s_per_gpu, 1) : "");
     out += " | " + efficiency(c.vs_one_gpu) + " | " + efficiency(c.vs_one_node) + " | ";
     if (c.best_accuracy_pct) {
-      out += fixed(*c.best_accuracy_pct, 1) + "%";
+      out += format_percent_value(*c.best_accuracy_pct);
       if (c.best_accuracy_time_s) out += " after " + format_duration(*c.best_accuracy_time_s);
     }
     out += " | " + std::to_string(c.runs_used) + " | " + md(c.method) + " |\n";
@@ -256,7 +233,6 @@ void configuration_table(std::string& out, const Comparison& cmp, const Listed& 
 }
 
 
-std::string power(double w) { return w >= 1000 ? significant(w / 1000, 3) + " kW" : significant(w, 3) + " W"; }
 
 std::string memory_cell(const std::optional<int64_t>& v) { return v ? format_bytes(static_cast<double>(*v)) : "not recorded"; }
 
@@ -281,19 +257,19 @@ void energy_table(std::string& out, const Comparison& cmp, const Listed& listed)
            " | " + (e.energy_j ? e.kind : std::string("none")) + " | ";
     if (e.energy_j) {
       out += format_energy(e.energy_j->value) + " | " + range(*e.energy_j, format_energy) + " | " +
-             (e.per_image_j ? significant(*e.per_image_j, 3) + " J" : std::string()) + " | " +
-             (e.vs_baseline ? times(e.vs_baseline->value) + " (" + e.vs_baseline_kind + ")" : std::string()) + " | " +
-             power(e.power_w) + " | " +
+             (e.per_image_j ? format_significant(*e.per_image_j, 3) + " J" : std::string()) + " | " +
+             (e.vs_baseline ? format_speedup(e.vs_baseline->value) + " (" + e.vs_baseline_kind + ")" : std::string()) + " | " +
+             format_power(e.power_w) + " | " +
              (e.co2_g ? format_co2(e.co2_g->value) + (e.co2_g->has_interval ? " (" + range(*e.co2_g, format_co2) + ")" : "")
                       : std::string()) +
              " | ";
     } else {
       out += "none | | | | | | ";
     }
-    out += std::isfinite(e.grid_g_per_kwh) ? significant(e.grid_g_per_kwh, 3) + " g/kWh (" + e.site + ") | "
+    out += std::isfinite(e.grid_g_per_kwh) ? format_significant(e.grid_g_per_kwh, 3) + " g/kWh (" + e.site + ") | "
                                            : std::string("unknown (placement not stated) | ");
     if (e.cost) {
-      out += significant(e.cost->value, 3) + " (" + e.cost_kind + "; " + md(e.cost_rule) + ")";
+      out += format_significant(e.cost->value, 3) + " (" + e.cost_kind + "; " + md(e.cost_rule) + ")";
     } else {
       out += "not billed: " + md(e.cost_reason);
     }
@@ -347,8 +323,8 @@ void scaling_table(std::string& out, const Comparison& cmp, const Listed& listed
       for (const auto& d : (*s)->differences) diffs += (diffs.empty() ? "" : "; ") + d;
       // The base case of every speedup with its absolute time (Hoefler and Belli, rule 1).
       out += "| " + md(c.label) + " | " + md(ref.label) + ", " + format_duration(ref.time_s->value) + " | " +
-             times((*s)->speedup.value) + " | " +
-             range((*s)->speedup, times) + " | " + fixed((*s)->ideal, 0) + " | " + efficiency(*s) + " | " +
+             format_speedup((*s)->speedup.value) + " | " +
+             range((*s)->speedup, format_speedup) + " | " + format_fixed((*s)->ideal, 0) + " | " + efficiency(*s) + " | " +
              accuracy_pair(c, &ref) + " | " + yes_no(pair_extrapolated(c, ref)) + " | " + md(diffs) + " |\n";
     }
   }
@@ -368,8 +344,8 @@ void fit_table(std::string& out, const Comparison& cmp, const Listed& listed) {
     }
     const SubsetFit& s = *c.subset_fit;
     out += "| " + md(c.label) + " | " + std::to_string(s.fit.n) + " | " + std::to_string(s.fit.distinct_x) + " | " +
-           significant(s.fit.intercept, 4) + " | " + significant(s.fit.slope, 4) + " | " + fixed(s.fit.r_squared, 4) +
-           " | " + fixed(s.predicted_full_epoch_train_s, 1) + " |\n";
+           format_significant(s.fit.intercept, 4) + " | " + format_significant(s.fit.slope, 4) + " | " + format_fixed(s.fit.r_squared, 4) +
+           " | " + format_fixed(s.predicted_full_epoch_train_s, 1) + " |\n";
   }
   if (any) out += "\nWith two sizes the line passes through both points (R^2 = 1 says nothing).\n\n";
 }
@@ -383,7 +359,7 @@ void accuracy_list(std::string& out, const Comparison& cmp, const Listed& listed
     out += "- " + md(s.label) + ": " + kind + ", " + std::to_string(s.points.size()) + " point(s)";
     if (!s.points.empty()) {
       const auto& last = s.points.back();
-      out += ", last " + fixed(last.accuracy_pct, 1) + "% at " + format_duration(last.time_s);
+      out += ", last " + format_percent_value(last.accuracy_pct) + " at " + format_duration(last.time_s);
     }
     out += "; " + md(s.details) + "\n";
   }
@@ -412,7 +388,7 @@ void quality_table(std::string& out, const Comparison& cmp, const Listed& listed
     out += "| " + md(c.label) + " (" + c.id + ") | " + reached_cell(c) + " | " +
            std::to_string(c.accuracy_runs) + " | " + md(c.val_scope) +
            (c.val_images ? " (" + std::to_string(*c.val_images) + " images)" : std::string()) + " | " +
-           (c.quality.bar_pct ? fixed(*c.quality.bar_pct, 1) + "%" : std::string("none")) + " | " + quality_cell(c);
+           (c.quality.bar_pct ? format_percent_value(*c.quality.bar_pct) : std::string("none")) + " | " + quality_cell(c);
     if (target) {
       if (c.to_target && c.to_target->reached) {
         const ConfigTimeToTarget& tt = *c.to_target;
@@ -420,7 +396,7 @@ void quality_table(std::string& out, const Comparison& cmp, const Listed& listed
                figure_kind(tt.imported, tt.extrapolated) + " | " +
                (tt.imported ? std::string("before the source's runtime")
                             : format_duration(tt.previous_s) + " and " + format_duration(tt.time_s)) +
-               " | " + (tt.speedup ? times(*tt.speedup) : std::string());
+               " | " + (tt.speedup ? format_speedup(*tt.speedup) : std::string());
       } else {
         out += " | not reached | | | ";
       }
@@ -432,7 +408,7 @@ void quality_table(std::string& out, const Comparison& cmp, const Listed& listed
   out += "\n";
 }
 
-std::string rel(double fraction) { return "+-" + fixed(fraction * 100.0, 1) + "%"; }
+std::string rel(double fraction) { return "+-" + format_percent(fraction, 1); }
 
 void repetitions_table(std::string& out, const Comparison& cmp, const Listed& listed) {
   bool any = false;
@@ -444,7 +420,7 @@ void repetitions_table(std::string& out, const Comparison& cmp, const Listed& li
       out += "## Repetitions\n\n";
       out += "Job-time estimates of the runs behind each configuration's time. The interval of their mean is in the "
              "table above; the median's is distribution-free (order statistics, from 6 runs). A coefficient of "
-             "variation above " + fixed(kMaxRepeatSpread * 100, 0) + "% makes an interval mean little.\n\n";
+             "variation above " + format_fixed(kMaxRepeatSpread * 100, 0) + "% makes an interval mean little.\n\n";
       out += "| Configuration | Runs | Mean | Median | Range | Coefficient of variation | Median 95% interval | Verdict | "
              "--repeat groups |\n|---|---|---|---|---|---|---|---|---|\n";
       any = true;
@@ -456,7 +432,7 @@ void repetitions_table(std::string& out, const Comparison& cmp, const Listed& li
                                                      : "consistent";
     out += "| " + md(c.label) + " (" + c.id + ") | " + std::to_string(r.n) + " | " + format_duration(r.mean) + " | " +
            format_duration(r.median) + " | " + format_duration(r.min) + " to " + format_duration(r.max) + " | " +
-           fixed(r.cv * 100, 1) + "% | " +
+           format_percent(r.cv, 1) + " | " +
            (r.median_ci.available ? format_duration(r.median_ci.lo) + " to " + format_duration(r.median_ci.hi)
                                   : std::string("none (fewer than 6 runs)")) +
            " | " + verdict + " | " + md(groups) + " |\n";
@@ -482,7 +458,7 @@ void repetitions_table(std::string& out, const Comparison& cmp, const Listed& li
     out += "| " + md(a.run.run_id) + " | " + md(cmp.configs[a.config].label) + " | " + rel(*ad.target_rel_ci) + " | " +
            (ad.achieved_rel_ci ? rel(*ad.achieved_rel_ci) : std::string("not recorded")) + " | " + decision + " | " +
            std::to_string(a.metrics.steady_steps) + " | " +
-           (a.metrics.steady_steps > 0 ? significant(m.median, 4) + " s" : std::string()) + " | " +
+           (a.metrics.steady_steps > 0 ? format_significant(m.median, 4) + " s" : std::string()) + " | " +
            (m.available ? rel(m.relative_half_width) : std::string("none (fewer than 6 steps)")) + " |\n";
   }
   if (adaptive) out += "\n";
@@ -495,7 +471,7 @@ std::string flops(double v) {
     v /= 1000;
     ++u;
   }
-  return significant(v, 3) + " " + units[u];
+  return format_significant(v, 3) + " " + units[u];
 }
 
 void bound_table(std::string& out, const Comparison& cmp, const Listed& listed) {
@@ -506,11 +482,11 @@ void bound_table(std::string& out, const Comparison& cmp, const Listed& listed) 
     if (!any) {
       out += "## Bound attribution: where the step time goes\n\n";
       out += "Shares of the steady step time (measured, warm-up excluded), pooled over each configuration's runs. "
-             "A configuration is data-bound when waiting for data takes at least " + fixed(kBoundThreshold * 100, 0) +
+             "A configuration is data-bound when waiting for data takes at least " + format_fixed(kBoundThreshold * 100, 0) +
              "% of the step (and no less than exposed communication), communication-bound when exposed communication "
-             "does, else compute-bound. Model FLOP/s per rank against the matrix-product rate measured on the same "
+             "does, else compute-bound. Model FLOP/s per device against the matrix-product rate measured on the same "
              "device says how close the compute runs to what the device does on ViT's shapes.\n\n";
-      out += "| Configuration | Runs | Data wait | Compute | Exposed communication | Other | Bound | Model FLOP/s per rank | "
+      out += "| Configuration | Runs | Data wait | Compute | Exposed communication | Other | Bound | Model FLOP/s per device | "
              "Measured matrix-product rate | Share of it |\n|---|---|---|---|---|---|---|---|---|---|\n";
       any = true;
     }
@@ -518,9 +494,9 @@ void bound_table(std::string& out, const Comparison& cmp, const Listed& listed) 
     out += "| " + md(c.label) + " (" + c.id + ") | " + std::to_string(b.runs) + " | " + percent(b.data_wait) + " | " +
            percent(b.compute) + (b.compute_recorded ? "" : " (rest of the step)") + " | " + percent(b.comm) + " | " +
            (b.compute_recorded ? percent(b.other) : std::string("n/a")) + " | **" + b.label + "** | " +
-           (b.model_flops_per_s_per_rank ? flops(*b.model_flops_per_s_per_rank) : std::string()) + " | " +
+           (b.model_flops_per_s ? flops(*b.model_flops_per_s) : std::string()) + " | " +
            (b.gemm_flops_per_s ? flops(*b.gemm_flops_per_s) : std::string("not measured")) + " | " +
-           (b.gemm_fraction ? percent(*b.gemm_fraction) : std::string()) + " |\n";
+           (b.model_flops_utilisation ? percent(*b.model_flops_utilisation) : std::string()) + " |\n";
   }
   if (any) out += "\n";
 }
@@ -533,11 +509,11 @@ void scaling_model_tables(std::string& out, const Comparison& cmp) {
     out += "Predicted step time at N ranks = one-rank step time + ring allreduce of the gradients, "
            "buckets x 2 (N - 1) alpha + 2 (N - 1) / N x bytes x beta, with no overlap of communication and computation. "
            "From the allreduce sweep (" + std::to_string(m.sweep_points) + " sizes at " + ranks + " ranks): alpha = " +
-           significant(m.alpha_s * 1e6, 4) + " us, beta = " + significant(m.beta_s_per_byte * 1e9, 4) + " ns/byte (" +
-           significant(m.beta_s_per_byte > 0 ? 1e-9 / m.beta_s_per_byte : 0.0, 4) + " GB/s per link), rms relative "
-           "error of the fit " + fixed(m.fit_rms_relative_error * 100, 1) + "%. Gradients " +
-           significant(m.gradient_bytes / 1e6, 4) + " MB in " + std::to_string(m.buckets) + " bucket(s); one-rank step " +
-           significant(m.reference_step_s, 4) + " s (" + md(cmp.configs[m.reference].label) + ", " +
+           format_significant(m.alpha_s * 1e6, 4) + " us, beta = " + format_significant(m.beta_s_per_byte * 1e9, 4) + " ns/byte (" +
+           format_significant(m.beta_s_per_byte > 0 ? 1e-9 / m.beta_s_per_byte : 0.0, 4) + " GB/s per link), rms relative "
+           "error of the fit " + format_percent(m.fit_rms_relative_error, 1) + ". Gradients " +
+           format_significant(m.gradient_bytes / 1e6, 4) + " MB in " + std::to_string(m.buckets) + " bucket(s); one-rank step " +
+           format_significant(m.reference_step_s, 4) + " s (" + md(cmp.configs[m.reference].label) + ", " +
            std::to_string(m.batch_per_rank) + " images per rank). Efficiency = one-rank step time / step time at N "
            "ranks (fixed per-rank batch). *Modelled* figures are predictions, not runs.\n\n";
     out += "| Ranks | Nodes | Configuration | Predicted step (modelled) | Measured step | Predicted efficiency (modelled) | "
@@ -545,10 +521,10 @@ void scaling_model_tables(std::string& out, const Comparison& cmp) {
     for (const auto& p : m.points) {
       out += "| " + std::to_string(p.ranks) + " | " + (p.nodes > 0 ? std::to_string(p.nodes) : std::string()) + " | " +
              (p.config ? md(cmp.configs[*p.config].label) : std::string("not run (modelled)")) + " | " +
-             significant(p.predicted_step_s, 4) + " s | " +
-             (p.measured_step_s ? significant(*p.measured_step_s, 4) + " s" : std::string()) + " | " +
+             format_significant(p.predicted_step_s, 4) + " s | " +
+             (p.measured_step_s ? format_significant(*p.measured_step_s, 4) + " s" : std::string()) + " | " +
              percent(p.predicted_efficiency) + " | " + (p.measured_efficiency ? percent(*p.measured_efficiency) : std::string()) +
-             " | " + (p.measured_step_s ? fixed(*p.measured_step_s / p.predicted_step_s, 2) : std::string()) + " |\n";
+             " | " + (p.measured_step_s ? format_fixed(*p.measured_step_s / p.predicted_step_s, 2) : std::string()) + " |\n";
     }
     for (const auto& n : m.notes) out += "\nNote: " + md(n) + "\n";
     out += "\n";

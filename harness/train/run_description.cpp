@@ -33,7 +33,6 @@ schema::RunAttributes describe_run(const RunFacts& f) {
   a.parameters = vit_parameter_count(c);
   a.forward_flops_per_image = vit_forward_flops(c);
   a.train_flops_per_image = vit_train_flops(c);
-  a.peak_flops_per_device = 0.0;
   a.device = s.device;
   a.device_count = f.on_gpu ? world : 0;
   a.precision = s.precision;

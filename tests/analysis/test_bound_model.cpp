@@ -104,10 +104,10 @@ TEST(Bound, SharesArePooledOverRunsAndFlopsCompareWithTheMeasuredRate) {
   EXPECT_EQ(two.bound->label, "compute-bound");
   // Model FLOP/s per rank against the measured rate: 3 x 17.56 GFLOP/image x 5000 images/s / 8.
   const double per_rank = 3 * 17.56e9 * (1 / 0.0002) / 8;
-  EXPECT_NEAR(*one.bound->model_flops_per_s_per_rank / per_rank, 1.0, 1e-9);
-  EXPECT_NEAR(*one.bound->gemm_fraction, per_rank / 40e12, 1e-9);
+  EXPECT_NEAR(*one.bound->model_flops_per_s / per_rank, 1.0, 1e-9);
+  EXPECT_NEAR(*one.bound->model_flops_utilisation, per_rank / 40e12, 1e-9);
   EXPECT_FALSE(two.bound->gemm_flops_per_s);  // not measured: no fraction invented
-  EXPECT_FALSE(two.bound->gemm_fraction);
+  EXPECT_FALSE(two.bound->model_flops_utilisation);
 
   const std::string md = summary_markdown(c, {});
   EXPECT_NE(md.find("## Bound attribution: where the step time goes"), std::string::npos);
@@ -123,7 +123,7 @@ TEST(Bound, SharesArePooledOverRunsAndFlopsCompareWithTheMeasuredRate) {
   EXPECT_EQ(rows.at("a-lap").at("bound"), "data-bound");
   EXPECT_EQ(rows.at("d-lumi2").at("bound"), "compute-bound");
   EXPECT_EQ(rows.at("d-lumi2").at("config_bound"), "compute-bound");
-  EXPECT_NEAR(std::stod(rows.at("b-lumi").at("gemm_fraction")), per_rank / 40e12, 1e-9);
+  EXPECT_NEAR(std::stod(rows.at("b-lumi").at("model_flops_utilisation")), per_rank / 40e12, 1e-9);
   const auto chart = to_chart_data(c);
   ASSERT_EQ(chart.bounds.size(), 3u);
   for (const auto& b : chart.bounds) {

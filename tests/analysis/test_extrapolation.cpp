@@ -17,7 +17,7 @@ TEST(RunMetrics, SteadyStateFiguresOfANoiseFreeRun) {
   shape.device = "rocm";
   shape.world_size = 8;
   shape.gpus = 8;
-  shape.peak_flops_per_device = 47.9e12;
+  shape.gemm_flops_per_s = 40e12;
   const RunRecord run = round_trip(shape);
   const RunMetrics m = compute_run_metrics(run);
   const size_t steps_per_epoch = 80000 / 256 + 1;  // 312 full steps and one of 128
@@ -36,9 +36,11 @@ TEST(RunMetrics, SteadyStateFiguresOfANoiseFreeRun) {
   EXPECT_EQ(m.finished_epochs, 3u);
   EXPECT_NEAR(*m.mean_val_time_s, 60.0, 1e-9);
   EXPECT_NEAR(*m.mean_train_time_s, 800.0 + 1.0 / 3.0, 1e-9);  // warm-up excess in epoch 1 only
-  // FLOP/s: 3 * 17.56 GFLOP per image at 100 images/s, against 8 devices' peak.
-  EXPECT_NEAR(*m.model_flops_per_s / (3 * 17.56e9 * 100), 1.0, 1e-12);
-  EXPECT_NEAR(*m.flops_utilization, 3 * 17.56e9 * 100 / (8 * 47.9e12), 1e-12);
+  // FLOP/s: 3 * 17.56 GFLOP per image at 100 images/s for the job, an eighth of it per device,
+  // against the matrix-product rate measured on the device.
+  EXPECT_NEAR(*m.job_model_flops_per_s / (3 * 17.56e9 * 100), 1.0, 1e-12);
+  EXPECT_NEAR(*m.model_flops_per_s / (3 * 17.56e9 * 100 / 8), 1.0, 1e-12);
+  EXPECT_NEAR(*m.model_flops_utilisation, 3 * 17.56e9 * 100 / 8 / 40e12, 1e-12);
   EXPECT_NEAR(*m.data_wait_fraction, 0.05, 1e-12);
   EXPECT_NEAR(*m.final_val_top1_pct, 40.0, 1e-9);
   EXPECT_NEAR(*m.best_val_top1_pct, 40.0, 1e-9);

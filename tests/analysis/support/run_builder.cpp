@@ -33,7 +33,8 @@ FixtureRun build_run(const RunShape& s) {
   a["parameters"] = s.parameters;
   a["forward_flops_per_image"] = s.train_flops_per_image / 3.0;
   a["train_flops_per_image"] = s.train_flops_per_image;
-  a["peak_flops_per_device"] = s.peak_flops_per_device;
+  // Older harnesses wrote a nominal peak, always 0; no longer in the schema, the reader ignores it.
+  if (s.schema_v1) a["peak_flops_per_device"] = 0.0;
   a["device"] = s.device;
   a["device_count"] = s.device == "cpu" ? int64_t{0} : s.gpus;
   a["precision"] = s.precision.empty() ? std::string(s.precision_fp32 ? "fp32" : "bf16") : s.precision;

@@ -41,7 +41,6 @@ struct RunShape {
   int64_t eval_every = 0;          // extra validation every n steps (0: epoch ends only)
   bool write_evaluations = true;   // false: no 'evaluations' table (files of older harnesses)
   double straggler = 0.0;  // the slowest rank is this fraction slower than rank 0
-  double peak_flops_per_device = 0.0;
   double train_flops_per_image = 3 * 17.56e9;
   int64_t precision_fp32 = 1;  // 0 writes "bf16"
   std::string precision;       // when set, written as is ("fp32", "bf16", "fp16"), over precision_fp32
