@@ -139,7 +139,7 @@ constexpr int kVersion = 3;
   X(forward_s, F64, "")                                                                      \
   X(backward_s, F64, "")                                                                     \
   X(optimizer_s, F64, "")                                                                    \
-  X(comm_exposed_s, F64, "waiting for the gradients' allreduce after backward finished (0 with one rank)") \
+  X(comm_exposed_s, F64, "waiting after backward for the gradients' allreduce: the transfer not hidden behind backward and any wait for a slower rank (nothing exchanged with one rank)") \
   X(total_s, F64, "whole step, data wait included; an epoch's steps tile its step loop (on GPUs: the device's timeline, from events)") \
   X(loss, F32, "mean training loss of the step (all ranks)")                                 \
   X(lr, F64, "learning rate used")                                                           \
