@@ -12,6 +12,9 @@
 #include "analysis/report/output_dir.h"
 #include "analysis/report/reports.h"
 #include "common/results_file.h"
+#ifdef LB_HAVE_CHARTS
+#include "analysis/watch/watch_app.h"
+#endif
 
 #ifndef LB_VERSION
 #define LB_VERSION "unknown"
@@ -74,6 +77,13 @@ int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostr
       return kExitOk;
     }
     if (!cli.fold_journals.empty()) return fold_journals(cli.fold_journals, out, err);
+    if (cli.watch) {
+#ifdef LB_HAVE_CHARTS
+      return watch::run_watch(*cli.watch, out, err);
+#else
+      throw UsageError("--watch: this analyze was built without the chart writers (Plotly), which the live page needs");
+#endif
+    }
     out_dir = resolve_output_dir(cli.out);
   } catch (const UsageError& e) {
     err << "analyze: " << line(e.what()) << "\n";

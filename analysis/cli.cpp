@@ -48,6 +48,13 @@ cxxopts::Options make_options() {
       ("fold-journals", "fold the journals of runs whose writers are gone (a harness built without HDF5, a killed "
                         "job) into this results file, under its lock, and exit (repeatable; the Slurm scripts' last step)",
        cxxopts::value<std::vector<std::string>>())
+      ("watch", "follow this results file's runs while a job writes it and serve a live page of them "
+                "(loss, accuracy, throughput per rank, data wait, energy, status) until Ctrl-C",
+       cxxopts::value<std::string>())
+      ("port", "with --watch: the port to serve on; 0 = any free port (printed)",
+       cxxopts::value<std::string>()->default_value(std::to_string(watch::kDefaultPort)))
+      ("bind", "with --watch: the address to serve on (default: this machine only)",
+       cxxopts::value<std::string>()->default_value(watch::kDefaultBind))
       ("version", "print the version and exit")
       ("h,help", "print this help and exit");
   o.parse_positional({"inputs"});
@@ -104,10 +111,19 @@ double parse_number(const std::string& option, const std::string& text, double l
   return value;
 }
 
+// A TCP port: a whole number from 0 (any free port) to 65535.
+int parse_port(const std::string& text) {
+  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos ||
+      std::stol(text) > 65535)
+    throw UsageError("--port '" + text + "': expected a port number from 0 to 65535 (0: any free port)");
+  return int(std::stol(text));
+}
+
 }  // namespace
 
 std::string usage_text() {
   return make_options().help() +
+         "\nLive page of a running job: analyze --watch results.h5 [--port 8765] [--bind 127.0.0.1]\n"
          "\nExit codes: 0 done; 1 nothing analysable or an output could not be written; 2 usage error.\n"
          "Formulas and output files: docs/methodology.md and docs/analyze.md.\n";
 }
@@ -152,6 +168,16 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
     cli.static_images = r.count("no-static-images") == 0;
     cli.quiet = r.count("quiet") > 0;
     if (r.count("fold-journals")) cli.fold_journals = r["fold-journals"].as<std::vector<std::string>>();
+    if (r.count("watch")) {
+      watch::WatchOptions w;
+      w.results = r["watch"].as<std::string>();
+      w.port = parse_port(r["port"].as<std::string>());
+      w.bind = r["bind"].as<std::string>();
+      cli.watch = w;
+    } else {
+      for (const char* opt : {"port", "bind"})
+        if (r.count(opt)) throw UsageError(std::string("--") + opt + ": only with --watch FILE");
+    }
   } catch (const cxxopts::exceptions::exception& e) {
     throw UsageError(std::string(e.what()) + " (see analyze --help)");
   }
@@ -160,9 +186,17 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
   if (cli.comparison.energy.billing_unit.find_first_not_of(" \t") == std::string::npos) {
     throw UsageError("--billing-unit: expected a non-empty name");
   }
+  if (cli.watch) {
+    if (cli.watch->results.empty()) throw UsageError("--watch: expected a results file, got an empty string");
+    if (cli.watch->bind.empty()) throw UsageError("--bind: expected an address (127.0.0.1, ::1, 0.0.0.0), got an empty string");
+    if (!cli.inputs.results.empty() || !cli.inputs.wandb_csv.empty() || !cli.inputs.reference.empty() ||
+        !cli.fold_journals.empty())
+      throw UsageError("--watch: watches one results file and analyses nothing; run the other inputs, --fold-journals "
+                       "included, in another analyze");
+  }
   for (const auto& f : cli.fold_journals)
     if (f.empty()) throw UsageError("--fold-journals: expected a results file, got an empty string");
-  if (!cli.help && !cli.version && cli.fold_journals.empty() && cli.inputs.results.empty() &&
+  if (!cli.help && !cli.version && !cli.watch && cli.fold_journals.empty() && cli.inputs.results.empty() &&
       cli.inputs.wandb_csv.empty() && cli.inputs.reference.empty()) {
     throw UsageError("no input: expected at least one results file or directory, --wandb-csv FILE or --reference FILE");
   }

@@ -7,6 +7,7 @@
 
 #include "analysis/compare/comparison.h"
 #include "analysis/inputs.h"
+#include "analysis/watch/watch_options.h"
 
 namespace lb::analysis {
 
@@ -22,6 +23,8 @@ struct CliOptions {
   // --fold-journals: fold the journals of runs whose writers are gone into these results files,
   // then exit (no analysis).
   std::vector<std::string> fold_journals;
+  // --watch FILE [--port N] [--bind ADDR]: serve the live page of FILE's runs (no analysis).
+  std::optional<watch::WatchOptions> watch;
 };
 
 // Throws UsageError with a one-line message naming the option and what was expected.

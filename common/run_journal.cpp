@@ -234,99 +234,108 @@ JournalReadResult read_journal(const std::string& path) {
     text.append(buf, std::size_t(n));
   }
   ::close(fd);
-  JournalReadResult r;
-  RunData& run = r.run;
-  std::size_t pos = 0, line_no = 0;
-  bool header = false;
+  JournalLineParser parser(path);
+  std::size_t pos = 0;
+  bool truncated_tail = false;
   while (pos < text.size()) {
     const std::size_t end = text.find('\n', pos);
-    ++line_no;
     if (end == std::string::npos) {  // the last write was cut short
-      r.truncated_tail = true;
+      truncated_tail = true;
       break;
     }
-    const std::string line = text.substr(pos, end - pos);
+    parser.add(std::string_view(text).substr(pos, end - pos));
     pos = end + 1;
-    json j;
-    try {
-      j = json::parse(line);
-    } catch (const std::exception&) {
-      if (!header) throw std::runtime_error(path + ": not a run journal (line 1 is not JSON)");
-      r.problems.push_back("line " + std::to_string(line_no) + ": not JSON; ignored");
-      continue;
-    }
-    if (!header) {
-      // Every field is checked for its type first: json's own conversions throw other exception
-      // types, and a number too large for an int converts with undefined behaviour.
-      auto integer = [&](const char* name, std::int64_t fallback) {
-        auto it = j.find(name);
-        if (it == j.end()) return fallback;
-        if (!it->is_number_integer()) throw std::runtime_error(path + ": journal " + name + " is not a whole number");
-        return it->is_number_unsigned() && it->get<std::uint64_t>() > std::uint64_t(INT64_MAX)
-                   ? INT64_MAX
-                   : it->get<std::int64_t>();
-      };
-      if (!j.is_object() || !j.contains("journal") || !j["journal"].is_string() ||
-          j["journal"].get<std::string>() != "lumibench run" || !j.contains("run_id") || !j["run_id"].is_string())
-        throw std::runtime_error(path + ": not a run journal (no lumibench header)");
-      const std::int64_t version = integer("schema_version", 0);
-      if (version < 1 || version > schema::kVersion)
-        throw std::runtime_error(path + ": journal schema_version " + std::to_string(version) +
-                                 " is not one this program reads (1.." + std::to_string(schema::kVersion) + ")");
-      run.run_id = j["run_id"].get<std::string>();
-      const std::int64_t ws = integer("world_size", 1);
-      if (ws < 1 || ws > kMaxWorldSize)
-        throw std::runtime_error(path + ": journal world_size " + std::to_string(ws) + " out of range (1.." +
-                                 std::to_string(kMaxWorldSize) + ")");
-      run.world_size = int(ws);
-      if (auto it = j.find("host"); it != j.end() && it->is_string()) r.writer.host = it->get<std::string>();
-      r.writer.pid = integer("pid", 0);
-      header = true;
-      continue;
-    }
-    try {
-      if (!j.is_object()) throw std::runtime_error("not an object");
-      if (auto it = j.find("flush"); it != j.end()) {
-        if (!it->is_object() || !it->contains("unix_s") || !(*it)["unix_s"].is_number())
-          throw std::runtime_error("flush without its time");
-        r.writer.flush_unix_s.push_back((*it)["unix_s"].get<double>());
-      } else if (auto it = j.find("attrs"); it != j.end()) {
-        schema::RunAttributes a;
-        attrs_from_json(*it, a);
-        run.attrs.merge(a);
-      } else if (auto it = j.find("step"); it != j.end()) {
-        schema::StepRecord row;
-        from_json_row(*it, row);
-        // Each step line stores a time per rank: a journal of many tiny lines and a large world
-        // would otherwise take any amount of memory.
-        if (run.rank_step_time_s.size() + std::size_t(run.world_size) > kMaxRankTimes)
-          throw std::runtime_error("more than " + std::to_string(kMaxRankTimes) + " rank step times (steps x world_size)");
-        std::vector<double> ranks(std::size_t(run.world_size), std::numeric_limits<double>::quiet_NaN());
-        if (auto rt = j.find("rank_total_s"); rt != j.end() && rt->is_array())
-          for (std::size_t i = 0; i < ranks.size() && i < rt->size(); ++i) get((*rt)[i], ranks[i]);
-        run.steps.push_back(row);
-        run.rank_step_time_s.insert(run.rank_step_time_s.end(), ranks.begin(), ranks.end());
-      } else if (auto it = j.find("epoch"); it != j.end()) {
-        run.epochs.emplace_back();
-        from_json_row(*it, run.epochs.back());
-      } else if (auto it = j.find("evaluation"); it != j.end()) {
-        run.evaluations.emplace_back();
-        from_json_row(*it, run.evaluations.back());
-      } else if (auto it = j.find("allreduce_sweep"); it != j.end()) {
-        run.allreduce_sweep.emplace_back();
-        from_json_row(*it, run.allreduce_sweep.back());
-      } else if (auto it = j.find("energy"); it != j.end()) {
-        run.energy.emplace_back();
-        from_json_row(*it, run.energy.back());
-      } else {
-        throw std::runtime_error("unknown record");
-      }
-    } catch (const std::exception& e) {
-      r.problems.push_back("line " + std::to_string(line_no) + ": " + e.what() + "; ignored");
-    }
   }
-  if (!header) throw std::runtime_error(path + ": not a run journal (empty)");
+  if (!parser.has_header()) throw std::runtime_error(path + ": not a run journal (empty)");
+  JournalReadResult r = parser.take();
+  r.truncated_tail = truncated_tail;
   return r;
+}
+
+JournalLineParser::JournalLineParser(std::string path) : path_(std::move(path)) {}
+
+void JournalLineParser::add(std::string_view text) {
+  const std::string& path = path_;
+  JournalReadResult& r = result_;
+  RunData& run = r.run;
+  const std::size_t line_no = ++line_no_;
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const std::exception&) {
+    if (!header_) throw std::runtime_error(path + ": not a run journal (line 1 is not JSON)");
+    r.problems.push_back("line " + std::to_string(line_no) + ": not JSON; ignored");
+    return;
+  }
+  if (!header_) {
+    // Every field is checked for its type first: json's own conversions throw other exception
+    // types, and a number too large for an int converts with undefined behaviour.
+    auto integer = [&](const char* name, std::int64_t fallback) {
+      auto it = j.find(name);
+      if (it == j.end()) return fallback;
+      if (!it->is_number_integer()) throw std::runtime_error(path + ": journal " + name + " is not a whole number");
+      return it->is_number_unsigned() && it->get<std::uint64_t>() > std::uint64_t(INT64_MAX)
+                 ? INT64_MAX
+                 : it->get<std::int64_t>();
+    };
+    if (!j.is_object() || !j.contains("journal") || !j["journal"].is_string() ||
+        j["journal"].get<std::string>() != "lumibench run" || !j.contains("run_id") || !j["run_id"].is_string())
+      throw std::runtime_error(path + ": not a run journal (no lumibench header)");
+    const std::int64_t version = integer("schema_version", 0);
+    if (version < 1 || version > schema::kVersion)
+      throw std::runtime_error(path + ": journal schema_version " + std::to_string(version) +
+                               " is not one this program reads (1.." + std::to_string(schema::kVersion) + ")");
+    run.run_id = j["run_id"].get<std::string>();
+    const std::int64_t ws = integer("world_size", 1);
+    if (ws < 1 || ws > kMaxWorldSize)
+      throw std::runtime_error(path + ": journal world_size " + std::to_string(ws) + " out of range (1.." +
+                               std::to_string(kMaxWorldSize) + ")");
+    run.world_size = int(ws);
+    if (auto it = j.find("host"); it != j.end() && it->is_string()) r.writer.host = it->get<std::string>();
+    r.writer.pid = integer("pid", 0);
+    header_ = true;
+    return;
+  }
+  try {
+    if (!j.is_object()) throw std::runtime_error("not an object");
+    if (auto it = j.find("flush"); it != j.end()) {
+      if (!it->is_object() || !it->contains("unix_s") || !(*it)["unix_s"].is_number())
+        throw std::runtime_error("flush without its time");
+      r.writer.flush_unix_s.push_back((*it)["unix_s"].get<double>());
+    } else if (auto it = j.find("attrs"); it != j.end()) {
+      schema::RunAttributes a;
+      attrs_from_json(*it, a);
+      run.attrs.merge(a);
+    } else if (auto it = j.find("step"); it != j.end()) {
+      schema::StepRecord row;
+      from_json_row(*it, row);
+      // Each step line stores a time per rank: a journal of many tiny lines and a large world
+      // would otherwise take any amount of memory.
+      if (run.rank_step_time_s.size() + std::size_t(run.world_size) > kMaxRankTimes)
+        throw std::runtime_error("more than " + std::to_string(kMaxRankTimes) + " rank step times (steps x world_size)");
+      std::vector<double> ranks(std::size_t(run.world_size), std::numeric_limits<double>::quiet_NaN());
+      if (auto rt = j.find("rank_total_s"); rt != j.end() && rt->is_array())
+        for (std::size_t i = 0; i < ranks.size() && i < rt->size(); ++i) get((*rt)[i], ranks[i]);
+      run.steps.push_back(row);
+      run.rank_step_time_s.insert(run.rank_step_time_s.end(), ranks.begin(), ranks.end());
+    } else if (auto it = j.find("epoch"); it != j.end()) {
+      run.epochs.emplace_back();
+      from_json_row(*it, run.epochs.back());
+    } else if (auto it = j.find("evaluation"); it != j.end()) {
+      run.evaluations.emplace_back();
+      from_json_row(*it, run.evaluations.back());
+    } else if (auto it = j.find("allreduce_sweep"); it != j.end()) {
+      run.allreduce_sweep.emplace_back();
+      from_json_row(*it, run.allreduce_sweep.back());
+    } else if (auto it = j.find("energy"); it != j.end()) {
+      run.energy.emplace_back();
+      from_json_row(*it, run.energy.back());
+    } else {
+      throw std::runtime_error("unknown record");
+    }
+  } catch (const std::exception& e) {
+    r.problems.push_back("line " + std::to_string(line_no) + ": " + e.what() + "; ignored");
+  }
 }
 
 std::string journal_dir(const std::string& results_path) { return results_path + ".journals"; }

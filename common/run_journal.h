@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/results_schema.h"
@@ -80,6 +81,28 @@ struct JournalReadResult {
 
 // A journal larger than this is not read (a journal holds one run; 4 GiB is far past any run's).
 inline constexpr std::uint64_t kMaxJournalBytes = std::uint64_t(4) << 30;
+
+// Reads a journal one whole line at a time, exactly as read_journal does (read_journal is this
+// parser over the whole file), for a reader that follows a journal while it grows and reads only
+// what was appended since it last looked (analyze --watch).
+class JournalLineParser {
+ public:
+  explicit JournalLineParser(std::string path);  // the file's name, for messages
+
+  // One whole line, without its '\n'. The first line must be the header: throws
+  // std::runtime_error naming the file when it is not. A later line that cannot be used is named
+  // in result().problems and ignored.
+  void add(std::string_view line);
+  bool has_header() const { return header_; }
+  const JournalReadResult& result() const { return result_; }
+  JournalReadResult take() { return std::move(result_); }
+
+ private:
+  std::string path_;
+  JournalReadResult result_;
+  std::size_t line_no_ = 0;
+  bool header_ = false;
+};
 
 // Throws std::runtime_error when `path` cannot be read, is not a regular file, is larger than
 // kMaxJournalBytes or is not a journal (bad header). Nothing is read from a FIFO or a device.

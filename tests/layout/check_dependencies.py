@@ -29,6 +29,7 @@ LAYERS = [
     ("charts/", 3),
     ("charts/chart_data.h", 1),  # plain data: the contract between the comparison and the chart writers
     ("analysis/report/", 4),
+    ("analysis/watch/", 4),  # analyze --watch: beside report, under the app; reads common/, input/ and charts' Plotly
     ("analysis/", 5),  # the app: cli, analyze_app, main
 ]
 # Folders that must never see each other, whatever their layers.
