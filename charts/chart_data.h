@@ -149,6 +149,7 @@ struct EnergyBar {
 struct MemoryBar {
   std::string label;
   bool is_cluster = false;
+  bool gpu = false;  // no device memory recorded reads "not recorded", not "none (CPU)"
   double host_bytes = 0;        // peak resident memory of the largest rank (rank 0's when only that is known)
   double host_rank0_bytes = 0;  // rank 0's
   double device_bytes = 0;      // peak GPU memory allocated, largest rank

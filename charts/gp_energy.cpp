@@ -219,7 +219,7 @@ GnuplotChart memory_gnuplot(const ChartData& data, const std::string& stem) {
   for (std::size_t i = 0; i < data.memory.size(); ++i) {
     const MemoryBar& m = data.memory[i];
     const std::string host = m.host_bytes > 0 ? format_bytes(m.host_bytes) : "not recorded";
-    const std::string device = m.device_bytes > 0 ? format_bytes(m.device_bytes) : (m.is_cluster ? "not recorded" : "none (CPU)");
+    const std::string device = m.device_bytes > 0 ? format_bytes(m.device_bytes) : (m.gpu ? "not recorded" : "none (CPU)");
     dat << i << ' ' << gp_number(m.host_bytes / kGiB) << ' ' << gp_number(m.host_rank0_bytes / kGiB) << ' '
         << gp_number(m.device_bytes / kGiB) << ' ' << (m.is_cluster ? 1 : 0) << ' ' << gnuplot_data_field(m.label) << ' '
         << gnuplot_data_field(host) << ' ' << gnuplot_data_field(device) << '\n';

@@ -230,10 +230,10 @@ HtmlChart memory_html(const ChartData& data) {
                         (m.host_rank0_bytes > 0 ? format_bytes(m.host_rank0_bytes) : std::string("not recorded")) +
                         "<br>device memory (largest rank): " +
                         (m.device_bytes > 0 ? format_bytes(m.device_bytes)
-                                            : std::string(m.is_cluster ? "not recorded" : "none (CPU)"));
+                                            : std::string(m.gpu ? "not recorded" : "none (CPU)"));
     if (!m.details.empty()) hover += "<br>" + plotly_text(m.details);
     const std::string host = m.host_bytes > 0 ? format_bytes(m.host_bytes) : "not recorded";
-    const std::string device = m.device_bytes > 0 ? format_bytes(m.device_bytes) : (m.is_cluster ? "not recorded" : "none (CPU)");
+    const std::string device = m.device_bytes > 0 ? format_bytes(m.device_bytes) : (m.gpu ? "not recorded" : "none (CPU)");
     hx.push_back(m.host_bytes / kGiB);
     hy.push_back(static_cast<int>(i));
     ht.push_back(plotly_text(host));

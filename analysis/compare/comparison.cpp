@@ -34,8 +34,8 @@ std::vector<size_t> compatible_run_counts(const std::vector<ConfigResult>& confi
   std::vector<size_t> counts(configs.size(), 0);
   std::map<std::vector<bool>, std::vector<size_t>> by_mask;
   for (size_t i = 0; i < configs.size(); ++i) {
-    std::vector<bool> mask(configs[i].fields.size());
-    for (size_t f = 0; f < mask.size(); ++f) mask[f] = !configs[i].fields[f].value.empty();
+    std::vector<bool> mask(configs[i].config.fields.size());
+    for (size_t f = 0; f < mask.size(); ++f) mask[f] = !configs[i].config.fields[f].value.empty();
     by_mask[mask].push_back(i);
   }
   // Thousands of distinct masks only come from hostile input: the count is then left out (0).
@@ -53,7 +53,7 @@ std::vector<size_t> compatible_run_counts(const std::vector<ConfigResult>& confi
       }
       const auto projection = [&](const ConfigResult& c) {
         std::string key;
-        for (size_t f : shared) key += c.fields[f].value + "\x1f";
+        for (size_t f : shared) key += c.config.fields[f].value + "\x1f";
         return key;
       };
       std::unordered_map<std::string, size_t> runs_b;
@@ -75,25 +75,25 @@ std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, c
   configs.reserve(runs.size());
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < runs.size(); ++i) {
-    auto fields = configuration_fields(runs[i].run);
+    Configuration config = configuration_of(runs[i].run);
     // Runs pool only when every defining setting is known and equal; others stand alone.
-    auto [it, inserted] = index.emplace(grouping_key(fields, runs[i].run.run_id, i), configs.size());
+    auto [it, inserted] = index.emplace(grouping_key(config, runs[i].run.run_id, i), configs.size());
     if (inserted) {
       ConfigResult c;
       c.id = "C" + std::to_string(configs.size() + 1);
-      c.fields = std::move(fields);
-      c.is_cluster = field_value(c.fields, "device") == "gpu";
+      c.config = std::move(config);
+      c.is_cluster = c.config.cluster();
+      c.placement_unknown = c.config.placement == Placement::Unknown;
       c.is_imported = runs[i].run.is_imported();
-      c.nodes = field_int(c.fields, "nodes");
-      c.gpus = field_int(c.fields, "gpus");
-      c.threads = field_int(c.fields, "threads");
-      c.unknown_settings = unknown_settings(c.fields);
-      c.placement_unknown = placement_unknown(c.fields);
+      c.nodes = c.config.whole(Field::nodes);
+      c.gpus = c.config.whole(Field::gpus);
+      c.threads = c.config.whole(Field::threads);
+      c.unknown_settings = unknown_settings(c.config);
       if (c.placement_unknown) {
         c.label = "unknown configuration (run " + runs[i].run.run_id + ")";
-        if (c.is_imported) c.label += ", " + field_value(c.fields, "source");
+        if (c.is_imported) c.label += ", " + c.config[Field::source];
       } else {
-        c.label = configuration_label(c.fields, cluster);
+        c.label = configuration_label(c.config, cluster);
       }
       configs.push_back(std::move(c));
     }
@@ -124,12 +124,12 @@ std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, c
   for (size_t i = 0; i < configs.size(); ++i) by_label[configs[i].label].push_back(i);
   for (auto& [label, members] : by_label) {
     if (members.size() < 2) continue;
-    const size_t n_fields = configs[members.front()].fields.size();
+    const size_t n_fields = configs[members.front()].config.fields.size();
     std::vector<bool> differs(n_fields, false);
     for (size_t f = 0; f < n_fields; ++f) {
-      const std::string& first = configs[members.front()].fields[f].value;
+      const std::string& first = configs[members.front()].config.fields[f].value;
       for (size_t m : members) {
-        if (f < configs[m].fields.size() && configs[m].fields[f].value != first) {
+        if (configs[m].config.fields[f].value != first) {
           differs[f] = true;
           break;
         }
@@ -137,10 +137,10 @@ std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, c
     }
     for (size_t m : members) {
       std::string extra;
-      for (size_t f = 0; f < n_fields && f < configs[m].fields.size(); ++f) {
+      for (size_t f = 0; f < n_fields; ++f) {
         if (!differs[f]) continue;
-        const auto& field = configs[m].fields[f];
-        extra += (extra.empty() ? "" : ", ") + field.label + " " + (field.value.empty() ? "unknown" : field.value);
+        const auto& field = configs[m].config.fields[f];
+        extra += (extra.empty() ? "" : ", ") + std::string(field.label) + " " + (field.value.empty() ? "unknown" : field.value);
       }
       // Nothing stated tells them apart (runs that stand alone for an unknown setting): the run does.
       if (extra.empty()) extra = "run " + runs[configs[m].runs.front()].run.run_id;
@@ -212,9 +212,9 @@ std::optional<size_t> default_baseline(const std::vector<ConfigResult>& configs,
     return best;
   };
   const std::string by = epochs ? "estimated job time" : "estimated time per epoch";
-  // A laptop is a CPU configuration; an unknown configuration is never the default baseline
-  // unless nothing else has a time.
-  auto laptop = [](const ConfigResult& c) { return field_value(c.fields, "device") == "cpu" && !c.placement_unknown; };
+  // A laptop is the user's own machine (configuration.h, Placement); an unknown configuration is
+  // never the default baseline unless nothing else has a time.
+  auto laptop = [](const ConfigResult& c) { return c.config.placement == Placement::OwnMachine; };
   if (auto b = slowest([&](const ConfigResult& c) { return laptop(c) && !c.is_imported; })) {
     reason = "default: the slowest measured laptop configuration (" + by + ")";
     return b;
@@ -237,7 +237,7 @@ std::optional<size_t> default_baseline(const std::vector<ConfigResult>& configs,
 int most_common_epochs(const std::vector<ConfigResult>& configs) {
   std::map<int, int> count;
   for (const auto& c : configs) {
-    const int e = field_int(c.fields, "epochs");
+    const int e = c.config.whole(Field::epochs);
     if (e > 0) ++count[e];
   }
   int best = 0, best_count = 0;
@@ -300,7 +300,7 @@ void fill_configuration(ConfigResult& c, std::vector<RunAnalysis>& runs, int epo
   // Rates over the same work: harmonic means (Hoefler and Belli, rule 3).
   if (!throughput.empty()) c.steady_images_per_s = harmonic_mean(throughput);
   if (!per_gpu.empty()) c.images_per_s_per_gpu = harmonic_mean(per_gpu);
-  if (c.is_imported && c.time_s) add_unique(c.warnings, "imported figures (" + field_value(c.fields, "source") + "), not measured here");
+  if (c.is_imported && c.time_s) add_unique(c.warnings, "imported figures (" + c.config[Field::source] + "), not measured here");
 }
 
 std::optional<SubsetFit> subset_fit(const ConfigResult& c, const std::vector<RunAnalysis>& runs) {
@@ -349,7 +349,7 @@ std::string job_description(const Comparison& cmp) {
   const size_t ref = cmp.baseline.value_or(0);
   if (cmp.configs.empty()) return "";
   const ConfigResult& c = cmp.configs[ref];
-  std::string model = field_value(c.fields, "model");
+  const std::string& model = c.config[Field::model];
   std::string dataset;
   for (size_t r : c.runs) {
     if (cmp.runs[r].run.settings.dataset) {
@@ -359,8 +359,7 @@ std::string job_description(const Comparison& cmp) {
   }
   std::string text = model.empty() ? "unknown model" : model;
   text += ", " + (dataset.empty() ? std::string("dataset") : dataset);
-  const std::string split = field_value(c.fields, "full_train_samples");
-  if (!split.empty()) text += " train split " + thousands(std::stoll(split));
+  if (auto split = c.config.count(Field::full_train_samples)) text += " train split " + thousands(*split);
   text += ", " + std::to_string(cmp.epochs) + " epoch" + (cmp.epochs == 1 ? "" : "s");
   return text;
 }
@@ -424,8 +423,8 @@ Comparison build_comparison(std::vector<RunAnalysis> runs, const ComparisonOptio
   if (options.epochs) {
     cmp.epochs = *options.epochs;
     cmp.epochs_source = "--epochs";
-  } else if (baseline && field_int(cmp.configs[*baseline].fields, "epochs") > 0) {
-    cmp.epochs = field_int(cmp.configs[*baseline].fields, "epochs");
+  } else if (baseline && cmp.configs[*baseline].config.whole(Field::epochs) > 0) {
+    cmp.epochs = cmp.configs[*baseline].config.whole(Field::epochs);
     cmp.epochs_source = "the baseline configuration's epochs";
   } else {
     cmp.epochs = most_common_epochs(cmp.configs);
@@ -449,7 +448,7 @@ Comparison build_comparison(std::vector<RunAnalysis> runs, const ComparisonOptio
     if (!baseline) continue;
     const ConfigResult& b = cmp.configs[*baseline];
     if (&c != &b) {
-      c.differences = work_differences(c.fields, b.fields);
+      c.differences = work_differences(c.config, b.config);
       if (!c.differences.empty()) {
         std::string list;
         for (const auto& d : c.differences) list += (list.empty() ? "" : "; ") + d;

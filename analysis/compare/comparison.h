@@ -125,9 +125,9 @@ inline constexpr double kBoundThreshold = 0.20;
 struct ConfigResult {
   std::string id;     // "C1", in order of first appearance in the inputs
   std::string label;  // unique among the configurations
-  std::vector<ConfigField> fields;
+  Configuration config;
   std::vector<size_t> runs;  // indices into Comparison::runs
-  bool is_cluster = false;   // GPU configuration (labelled with the cluster name)
+  bool is_cluster = false;   // Configuration::cluster(): the cluster's colour, grid and billing
   bool is_imported = false;
   int nodes = 0, gpus = 0, threads = 0;  // 0 = unknown or none
   std::vector<double> subset_fractions;  // distinct, of the runs used

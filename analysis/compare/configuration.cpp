@@ -1,6 +1,7 @@
 #include "analysis/compare/configuration.h"
 
-#include <map>
+#include <climits>
+#include <type_traits>
 
 #include "analysis/input/names.h"
 
@@ -25,149 +26,115 @@ std::string plural(const std::string& n, const char* word) {
   return n + " " + word + (n == "1" ? "" : "s");
 }
 
+Placement placement_of(const RunRecord& run) {
+  const RunSettings& s = run.settings;
+  if (!s.device) return Placement::Unknown;
+  if (*s.device != "gpu") return Placement::OwnMachine;
+  if (!s.nodes || !s.gpus) return Placement::Unknown;
+  const bool cluster = run.is_imported() || !run.scheduler_job.empty() || *s.nodes > 1;
+  return cluster ? Placement::Cluster : Placement::OwnMachine;
+}
+
+std::vector<std::string> differences(const Configuration& a, const Configuration& b, bool include_recipe) {
+  std::vector<std::string> out;
+  for (const auto& fa : a.fields) {
+    if (!fa.changes_work || (fa.recipe && !include_recipe)) continue;
+    const std::string& vb = b[fa.key];
+    if (fa.value == vb) continue;
+    out.push_back(std::string(fa.label) + " " + (fa.value.empty() ? "unknown" : fa.value) + " vs " +
+                  (vb.empty() ? "unknown" : vb));
+  }
+  return out;
+}
+
 }  // namespace
 
-std::vector<ConfigField> configuration_fields(const RunRecord& run) {
+int Configuration::whole(Field f) const {
+  const std::optional<int64_t> v = count(f);
+  return v && *v >= INT_MIN && *v <= INT_MAX ? static_cast<int>(*v) : 0;
+}
+
+Configuration configuration_of(const RunRecord& run) {
   const RunSettings& s = run.settings;
   std::optional<std::string> initial_weights;
   if (s.pretrained) initial_weights = *s.pretrained ? "pretrained" : "scratch";
   std::optional<std::string> model;
   if (s.model) model = display_model_name(*s.model);
-  return {
-      {"source", "source", run.is_imported() ? run.source_label : "measured", false},
-      {"device", "device", text(s.device), false},
-      {"device_model", "device model", text(s.device_model), false},
-      {"model", "model", text(model), true},
-      {"nodes", "nodes", text(s.nodes), false},
-      {"gpus", "GPUs", text(s.gpus), false},
-      {"ranks", "ranks", text(s.ranks), false},
-      {"threads", "CPU threads", text(s.threads), false},
-      {"precision", "precision", text(s.precision), true, true},
-      {"batch_size", "per-rank batch", text(s.batch_size), false},
-      {"global_batch_size", "global batch", text(s.global_batch_size), true, true},
-      {"synthetic", "synthetic data", text(s.synthetic), true, true},
-      {"full_train_samples", "train split", text(s.full_train_samples), true},
-      {"full_val_samples", "validation split", text(s.full_val_samples), true},
-      {"epochs", "epochs", text(s.epochs), true},
-      {"optimizer", "optimizer", text(s.optimizer), true, true},
-      {"lr", "peak learning rate", text(s.lr), true, true},
-      {"initial_weights", "initial weights", text(initial_weights), true, true},
+  const bool gpu = s.device == "gpu";
+  using F = Field;
+  Configuration c;
+  c.placement = placement_of(run);
+  c.fields = {
+      {F::source, "source", "source", run.is_imported() ? run.source_label : "measured", {}, false, false, false},
+      {F::device, "device", "device", text(s.device), {}, false},
+      {F::device_model, "device_model", "device model", text(s.device_model), {}, false},
+      {F::model, "model", "model", text(model), {}, true},
+      {F::nodes, "nodes", "nodes", text(s.nodes), s.nodes, false},
+      {F::gpus, "gpus", "GPUs", text(s.gpus), s.gpus, false},
+      {F::ranks, "ranks", "ranks", text(s.ranks), s.ranks, false},
+      {F::threads, "threads", "CPU threads", text(s.threads), s.threads, false, false, !gpu},
+      {F::precision, "precision", "precision", text(s.precision), {}, true, true},
+      {F::batch_size, "batch_size", "per-rank batch", text(s.batch_size), s.batch_size, false},
+      {F::global_batch_size, "global_batch_size", "global batch", text(s.global_batch_size), s.global_batch_size, true, true},
+      {F::synthetic, "synthetic", "synthetic data", text(s.synthetic), {}, true, true},
+      {F::full_train_samples, "full_train_samples", "train split", text(s.full_train_samples), s.full_train_samples, true},
+      {F::full_val_samples, "full_val_samples", "validation split", text(s.full_val_samples), s.full_val_samples, true},
+      {F::epochs, "epochs", "epochs", text(s.epochs), s.epochs, true},
+      {F::optimizer, "optimizer", "optimizer", text(s.optimizer), {}, true, true},
+      {F::lr, "lr", "peak learning rate", text(s.lr), {}, true, true},
+      {F::initial_weights, "initial_weights", "initial weights", text(initial_weights), {}, true, true},
   };
+  return c;
 }
 
-std::string configuration_key(const std::vector<ConfigField>& fields) {
+std::string configuration_key(const Configuration& c) {
   std::string key;
-  for (const auto& f : fields) key += f.name + "=" + f.value + "\x1f";
+  for (const auto& f : c.fields) key += std::string(f.name) + "=" + f.value + "\x1f";
   return key;
 }
 
-const ConfigField* find_field(const std::vector<ConfigField>& fields, const std::string& name) {
-  for (const auto& f : fields) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
-
-namespace {
-std::vector<std::string> differences(const std::vector<ConfigField>& a, const std::vector<ConfigField>& b,
-                                     bool include_recipe) {
-  std::vector<std::string> out;
-  for (const auto& fa : a) {
-    if (!fa.changes_work || (fa.recipe && !include_recipe)) continue;
-    const ConfigField* fb = find_field(b, fa.name);
-    const std::string vb = fb ? fb->value : "";
-    if (fa.value == vb) continue;
-    out.push_back(fa.label + " " + (fa.value.empty() ? "unknown" : fa.value) + " vs " +
-                  (vb.empty() ? "unknown" : vb));
-  }
-  return out;
-}
-}  // namespace
-
-std::string field_value(const std::vector<ConfigField>& fields, const std::string& name) {
-  const ConfigField* f = find_field(fields, name);
-  return f ? f->value : std::string();
-}
-
-int field_int(const std::vector<ConfigField>& fields, const std::string& name) {
-  const std::string v = field_value(fields, name);
-  try {
-    return v.empty() ? 0 : std::stoi(v);
-  } catch (const std::exception&) {
-    return 0;  // a value too large for a count of nodes or GPUs says nothing usable
-  }
-}
-
-std::vector<std::string> work_differences(const std::vector<ConfigField>& a, const std::vector<ConfigField>& b) {
+std::vector<std::string> work_differences(const Configuration& a, const Configuration& b) {
   return differences(a, b, true);
 }
 
-std::vector<std::string> task_differences(const std::vector<ConfigField>& a, const std::vector<ConfigField>& b) {
+std::vector<std::string> task_differences(const Configuration& a, const Configuration& b) {
   return differences(a, b, false);
 }
 
-std::string configuration_label(const std::vector<ConfigField>& fields, const std::string& cluster_name) {
-  auto value = [&](const char* name) {
-    const ConfigField* f = find_field(fields, name);
-    return f ? f->value : std::string();
-  };
+std::string configuration_label(const Configuration& c, const std::string& cluster_name) {
+  using F = Field;
   std::string label;
-  if (value("device") == "gpu") {
-    const std::string nodes = value("nodes"), gpus = value("gpus");
+  if (c.placement == Placement::Cluster) {
+    const std::string &nodes = c[F::nodes], &gpus = c[F::gpus];
     label = cluster_name;
     if (!nodes.empty()) label += " " + plural(nodes, "node");
     if (!gpus.empty()) label += nodes.empty() ? " " + plural(gpus, "GPU") : " (" + plural(gpus, "GPU") + ")";
-  } else if (value("device") == "cpu") {
-    const std::string threads = value("threads");
+  } else if (c[F::device] == "gpu") {  // the own machine's GPUs
+    label = "Laptop " + plural(c[F::gpus], "GPU");
+  } else if (c[F::device] == "cpu") {
     label = "Laptop";
-    if (!threads.empty()) label += " " + plural(threads, "thread");
-    const std::string ranks = value("ranks");
+    if (!c[F::threads].empty()) label += " " + plural(c[F::threads], "thread");
+    const std::string& ranks = c[F::ranks];
     if (!ranks.empty() && ranks != "1") label += " x " + plural(ranks, "rank");
   } else {
     label = "unknown device";
   }
-  if (value("source") != "measured") label += ", " + value("source");
+  if (c[F::source] != "measured") label += ", " + c[F::source];
   return label;
 }
 
-std::vector<std::string> unknown_settings(const std::vector<ConfigField>& fields) {
-  const ConfigField* device = find_field(fields, "device");
-  const bool gpu = device && device->value == "gpu";
+std::vector<std::string> unknown_settings(const Configuration& c) {
   std::vector<std::string> out;
-  for (const auto& f : fields) {
-    if (f.name == "source" || !f.value.empty()) continue;
-    if (f.name == "threads" && gpu) continue;
-    out.push_back(f.label);
+  for (const auto& f : c.fields) {
+    if (f.defining && f.value.empty()) out.push_back(f.label);
   }
   return out;
 }
 
-bool placement_unknown(const std::vector<ConfigField>& fields) {
-  auto value = [&](const char* name) {
-    const ConfigField* f = find_field(fields, name);
-    return f ? f->value : std::string();
-  };
-  const std::string device = value("device");
-  if (device.empty()) return true;
-  return device == "gpu" && (value("nodes").empty() || value("gpus").empty());
-}
-
-std::string grouping_key(const std::vector<ConfigField>& fields, const std::string& run_id, size_t run_index) {
-  if (unknown_settings(fields).empty()) return configuration_key(fields);
+std::string grouping_key(const Configuration& c, const std::string& run_id, size_t run_index) {
+  if (unknown_settings(c).empty()) return configuration_key(c);
   // \x1e cannot occur in a configuration key's field separators: no collision with a pooled key.
   return "\x1erun " + std::to_string(run_index) + " " + run_id;
-}
-
-std::vector<std::vector<size_t>> group_by_configuration(const std::vector<RunRecord>& runs) {
-  std::vector<std::vector<size_t>> groups;
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < runs.size(); ++i) {
-    const std::string key = grouping_key(configuration_fields(runs[i]), runs[i].run_id, i);
-    auto [it, inserted] = index.emplace(key, groups.size());
-    if (inserted) groups.emplace_back();
-    groups[it->second].push_back(i);
-  }
-  return groups;
 }
 
 }  // namespace lb::analysis

@@ -271,16 +271,14 @@ void config_energy(ConfigResult& c, const Comparison& cmp, const EnergyOptions& 
   ConfigEnergy& e = c.energy;
   const std::vector<size_t> used = runs_used(c, cmp.runs);
   e.runs_used = used.size();
-  const std::string device = [&] {
-    const ConfigField* f = find_field(c.fields, "device");
-    return f ? f->value : std::string();
-  }();
-  // The site decides the grid and the billing. A configuration that does not state its device ran
-  // at neither site as far as analyze can tell: no grid intensity, never billed nor called own.
-  e.site = device == "gpu" ? "cluster" : device == "cpu" ? "laptop" : "unknown";
-  e.grid_g_per_kwh = device == "gpu" ? o.cluster_grid_g_per_kwh
-                     : device == "cpu" ? o.laptop_grid_g_per_kwh
-                                       : std::nan("");
+  // The device decides the power model; the site decides the grid and the billing: the cluster's
+  // (Configuration::cluster), else the laptop's, a laptop with a GPU included. A configuration
+  // that does not state its device ran at neither site as far as analyze can tell: no grid
+  // intensity, never billed nor called own.
+  const std::string& device = c.config[Field::device];
+  const bool cluster = c.config.cluster();
+  e.site = cluster ? "cluster" : device.empty() ? "unknown" : "laptop";
+  e.grid_g_per_kwh = cluster ? o.cluster_grid_g_per_kwh : device.empty() ? std::nan("") : o.laptop_grid_g_per_kwh;
 
   // Memory: what the configuration's runs needed (the largest of them).
   std::vector<size_t> memory_runs;
@@ -380,9 +378,9 @@ void config_energy(ConfigResult& c, const Comparison& cmp, const EnergyOptions& 
     }
   }
   if (e.energy_j) {
-    const ConfigField* train = find_field(c.fields, "full_train_samples");
-    if (train && !train->value.empty() && cmp.epochs > 0) {
-      const double images = std::stod(train->value) * cmp.epochs;
+    const std::optional<int64_t> train = c.config.count(Field::full_train_samples);
+    if (train && cmp.epochs > 0) {
+      const double images = static_cast<double>(*train) * cmp.epochs;
       if (images > 0) e.per_image_j = e.energy_j->value / images;
     }
     if (std::isfinite(e.grid_g_per_kwh)) e.co2_g = scaled(*e.energy_j, e.grid_g_per_kwh / kJoulesPerKwh);
@@ -391,7 +389,7 @@ void config_energy(ConfigResult& c, const Comparison& cmp, const EnergyOptions& 
   // Cost: the cluster's billing rule over the job time.
   if (device.empty()) {
     e.cost_reason = "placement unknown: the device is not stated, so it is neither billed as a cluster job nor counted as the user's laptop";
-  } else if (device != "gpu") {
+  } else if (!cluster) {
     e.cost_reason = "own machine: no allocation billed";
   } else if (c.gpus <= 0) {
     e.cost_reason = "GPU count unknown";

@@ -11,11 +11,6 @@
 namespace lb::analysis {
 namespace {
 
-std::string field_value(const ConfigResult& c, const char* name) {
-  const ConfigField* f = find_field(c.fields, name);
-  return f ? f->value : std::string();
-}
-
 void add_unique(std::vector<std::string>& list, const std::string& item) {
   if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
 }
@@ -53,9 +48,7 @@ std::string accuracy_text(const std::optional<double>& v) { return v ? format_pe
 
 std::string task_key(const ConfigResult& c) {
   std::string key;
-  for (const char* name : {"model", "full_train_samples", "full_val_samples", "synthetic"}) {
-    key += field_value(c, name) + "\x1f";
-  }
+  for (Field f : {Field::model, Field::full_train_samples, Field::full_val_samples, Field::synthetic}) key += c.config[f] + "\x1f";
   return key;
 }
 
@@ -295,7 +288,7 @@ void choose_headline(Comparison& cmp) {
         marks.push_back("placement unknown");
       }
       if (cmp.baseline && i != *cmp.baseline && !c.differences.empty()) {
-        const auto task = task_differences(c.fields, cmp.configs[*cmp.baseline].fields);
+        const auto task = task_differences(c.config, cmp.configs[*cmp.baseline].config);
         if (!task.empty()) {
           why.push_back("did other work than the baseline: " + join(task, "; "));
           marks.push_back("other work: " + task.front() +

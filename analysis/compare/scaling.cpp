@@ -7,10 +7,7 @@ namespace {
 
 std::string family_key(const ConfigResult& c) {
   std::string key;
-  for (const char* name : {"source", "device_model", "model"}) {
-    const ConfigField* f = find_field(c.fields, name);
-    key += (f ? f->value : "") + "\x1f";
-  }
+  for (Field f : {Field::source, Field::device_model, Field::model}) key += c.config[f] + "\x1f";
   return key;
 }
 
@@ -21,7 +18,7 @@ Scaling scale(const std::vector<ConfigResult>& configs, size_t ref, size_t c, do
   s.speedup = ref == c ? Interval::point(1.0) : ratio_interval(*configs[ref].time_s, *configs[c].time_s);
   s.ideal = ideal;
   s.efficiency = {s.speedup.value / ideal, s.speedup.lo / ideal, s.speedup.hi / ideal, s.speedup.has_interval};
-  if (ref != c) s.differences = work_differences(configs[c].fields, configs[ref].fields);
+  if (ref != c) s.differences = work_differences(configs[c].config, configs[ref].config);
   return s;
 }
 
@@ -36,8 +33,9 @@ void compute_scaling(Comparison& cmp) {
   auto& configs = cmp.configs;
   std::map<std::string, std::vector<size_t>> families;
   for (size_t i = 0; i < configs.size(); ++i) {
-    // An unknown configuration (no node or GPU count stated) is never scaled.
-    if (configs[i].is_cluster && configs[i].time_s && configs[i].gpus > 0 && !configs[i].placement_unknown) {
+    // GPU configurations, wherever they ran; an unknown configuration (no node or GPU count
+    // stated) is never scaled.
+    if (configs[i].time_s && configs[i].gpus > 0 && !configs[i].placement_unknown) {
       families[family_key(configs[i])].push_back(i);
     }
   }

@@ -30,16 +30,16 @@ std::optional<double> mean_step_s(const ConfigResult& c, const std::vector<RunAn
 
 std::string family_name(const ConfigResult& c) {
   std::string name = "measured";
-  const std::string device_model = field_value(c.fields, "device_model");
+  const std::string device_model = c.config[Field::device_model];
   name += " \u00b7 " + (device_model.empty() ? std::string("device unknown") : device_model);
-  name += " \u00b7 " + field_value(c.fields, "model") + " \u00b7 " + field_value(c.fields, "precision") + " \u00b7 " +
-          field_value(c.fields, "batch_size") + " per rank";
+  name += " \u00b7 " + c.config[Field::model] + " \u00b7 " + c.config[Field::precision] + " \u00b7 " +
+          c.config[Field::batch_size] + " per rank";
   return name;
 }
 
 std::string family_key(const ConfigResult& c) {
   std::string key;
-  for (const char* name : {"device", "device_model", "model", "precision", "batch_size"}) key += field_value(c.fields, name) + "\x1f";
+  for (Field f : {Field::device, Field::device_model, Field::model, Field::precision, Field::batch_size}) key += c.config[f] + "\x1f";
   return key;
 }
 
@@ -84,7 +84,7 @@ void build_scaling_models(Comparison& cmp) {
   std::map<std::string, std::vector<size_t>> families;
   for (size_t i = 0; i < cmp.configs.size(); ++i) {
     const ConfigResult& c = cmp.configs[i];
-    if (c.is_imported || c.placement_unknown || field_int(c.fields, "ranks") <= 0) continue;
+    if (c.is_imported || c.placement_unknown || c.config.whole(Field::ranks) <= 0) continue;
     families[family_key(c)].push_back(i);
   }
   for (const auto& [key, members] : families) {
@@ -96,7 +96,7 @@ void build_scaling_models(Comparison& cmp) {
     int max_nodes = 0;
     for (size_t i : members) {
       const ConfigResult& c = cmp.configs[i];
-      const int ranks = field_int(c.fields, "ranks"), nodes = field_int(c.fields, "nodes");
+      const int ranks = c.config.whole(Field::ranks), nodes = c.config.whole(Field::nodes);
       if (ranks > 1 && nodes > 0 && ranks % nodes == 0) rpn.push_back(ranks / nodes);
       max_nodes = std::max(max_nodes, nodes);
       for (size_t r : c.runs) {
@@ -124,7 +124,7 @@ void build_scaling_models(Comparison& cmp) {
     for (const auto& s : sweep) sizes.insert(s.bytes);
     std::optional<size_t> reference;
     for (size_t i : members) {
-      if (field_int(cmp.configs[i].fields, "ranks") != 1 || !mean_step_s(cmp.configs[i], cmp.runs)) continue;
+      if (cmp.configs[i].config.whole(Field::ranks) != 1 || !mean_step_s(cmp.configs[i], cmp.runs)) continue;
       if (!reference || cmp.configs[i].runs_used > cmp.configs[*reference].runs_used) reference = i;
     }
     std::string missing;
@@ -144,7 +144,7 @@ void build_scaling_models(Comparison& cmp) {
     m.family = name;
     m.reference = *reference;
     m.reference_step_s = *mean_step_s(cmp.configs[*reference], cmp.runs);
-    m.batch_per_rank = field_int(cmp.configs[*reference].fields, "batch_size");
+    m.batch_per_rank = cmp.configs[*reference].config.whole(Field::batch_size);
     m.alpha_s = fit.a;
     m.beta_s_per_byte = fit.b;
     m.fit_rms_relative_error = fit.rms_relative_error;
@@ -169,13 +169,13 @@ void build_scaling_models(Comparison& cmp) {
     std::set<int> measured_ranks;
     for (size_t i : members) {
       const ConfigResult& c = cmp.configs[i];
-      const int ranks = field_int(c.fields, "ranks");
+      const int ranks = c.config.whole(Field::ranks);
       const auto step = mean_step_s(c, cmp.runs);
       if (!step) continue;
       ModelPoint p;
       p.config = i;
       p.ranks = ranks;
-      p.nodes = field_int(c.fields, "nodes");
+      p.nodes = c.config.whole(Field::nodes);
       p.predicted_step_s = predict(ranks);
       p.predicted_efficiency = m.reference_step_s / p.predicted_step_s;
       p.measured_step_s = step;

@@ -69,6 +69,7 @@ void fill_from_attributes(const schema::RunAttributes& a, RunRecord& run) {
   }
   run.train_flops_per_image = a.train_flops_per_image;
   run.host = a.host.value_or("");
+  run.scheduler_job = trim(a.slurm_job_id.value_or(""));
   run.parameters = a.parameters;
 
   // Fields of later harnesses; absent in older files, where they stay unknown.

@@ -163,6 +163,7 @@ struct RunRecord {
   AdaptiveInfo adaptive;
   std::vector<AllreduceSample> allreduce_sweep;  // empty when not measured (one rank, older files)
   std::string host;
+  std::string scheduler_job;  // `slurm_job_id`: the Slurm job it ran in; empty outside one (and for imports)
   StepColumns steps;
   std::vector<EpochRecord> epochs;
   std::vector<EvaluationRecord> evaluations;  // empty for files written before the table existed

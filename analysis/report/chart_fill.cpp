@@ -62,8 +62,8 @@ std::string details(const Comparison& cmp, const ConfigResult& c) {
     text += "; quality bar " + accuracy_text(c.quality.bar_pct) + ": " + to_string(c.quality.status);
   }
   text += "\n";
-  for (const auto& f : c.fields) {
-    if (!f.value.empty() && f.name != "source") text += f.label + ": " + f.value + "\n";
+  for (const auto& f : c.config.fields) {
+    if (!f.value.empty() && f.key != Field::source) text += std::string(f.label) + ": " + f.value + "\n";
   }
   if (!c.subset_fractions.empty()) {
     text += "subset sizes:";
@@ -192,6 +192,7 @@ void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector
       lb::charts::MemoryBar m;
       m.label = c.label;
       m.is_cluster = c.is_cluster;
+      m.gpu = c.config[Field::device] == "gpu";
       m.host_rank0_bytes = static_cast<double>(e.peak_rss_bytes.value_or(0));
       m.host_bytes = static_cast<double>(e.peak_rss_bytes_max_rank.value_or(e.peak_rss_bytes.value_or(0)));
       m.device_bytes = static_cast<double>(e.peak_device_memory_bytes.value_or(0));
@@ -372,10 +373,7 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
     if (!s || s->reference == i) continue;
     const int units = gpu_unit ? c.gpus : c.nodes;
     std::string name = std::to_string(units) + (gpu_unit ? (units == 1 ? " GPU" : " GPUs") : (units == 1 ? " node" : " nodes"));
-    if (c.is_imported) {
-      const ConfigField* source = find_field(c.fields, "source");
-      if (source) name += ", " + source->value;
-    }
+    if (c.is_imported) name += ", " + c.config[Field::source];
     panel.emplace_back(c.is_imported, units, name, percent(s->efficiency.value));
   }
   std::stable_sort(panel.begin(), panel.end());

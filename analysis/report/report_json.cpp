@@ -296,7 +296,7 @@ void configuration(JsonWriter& j, const Comparison& cmp, size_t index) {
   j.field("is_imported", c.is_imported);
   j.field("is_extrapolated", c.time_s.has_value() && c.extrapolated);
   j.key("settings").begin_object();
-  for (const auto& f : c.fields) {
+  for (const auto& f : c.config.fields) {
     j.key(f.name);
     if (f.value.empty()) {
       j.null();

@@ -274,7 +274,7 @@ void energy_table(std::string& out, const Comparison& cmp, const Listed& listed)
       out += "not billed: " + md(e.cost_reason);
     }
     out += " | " + memory_cell(e.peak_rss_bytes) + " / " + memory_cell(e.peak_rss_bytes_max_rank) + " | ";
-    if (c.is_cluster) {
+    if (c.config[Field::device] == "gpu") {
       out += memory_cell(e.peak_device_memory_bytes);
     } else {
       out += e.peak_device_memory_bytes ? "none (CPU)" : "not recorded";

@@ -62,7 +62,8 @@ def write_run(runs, run_id, *, device, world, nodes, threads, batch, fraction, p
                            host="h", cpu_model="Intel Core i7-1185G7",
                            gpu_model="" if device == "cpu" else "AMD MI250X (GCD)", torch_version="2.4",
                            blas="OpenBLAS", mpi_library="", compiler="gcc", harness_version="0.1.0",
-                           git_commit="abc", slurm_job_id="", slurm_nodelist="").items():
+                           git_commit="abc", slurm_job_id="" if device == "cpu" else run_id.rsplit("-j", 1)[1],
+                           slurm_nodelist="" if device == "cpu" else "nid005000").items():
         a[key] = value
     for key, value in dict(num_classes=200, image_size=224, patch_size=16, hidden_dim=768, num_layers=12,
                            num_heads=12, mlp_dim=3072, parameters=86000000, device_count=0 if device == "cpu" else world,

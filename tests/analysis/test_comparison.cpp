@@ -33,6 +33,32 @@ TEST(Comparison, GroupsRunsIntoConfigurationsRegardlessOfSubsetSize) {
   EXPECT_EQ(c.configs[0].subset_fractions, (std::vector<double>{0.01, 0.02}));
 }
 
+// "Cluster" is where the run's record places it, not its device: a laptop with a GPU (one
+// machine, no Slurm job) is the user's own machine, labelled, gridded and billed as such.
+TEST(Comparison, ALaptopWithAGpuIsNotTheCluster) {
+  auto shapes = laptop_and_lumi();
+  RunShape gpu_laptop = lumi_shape("e-laptop-gpu", 1, 0.001);
+  gpu_laptop.own_machine = true;
+  gpu_laptop.world_size = gpu_laptop.gpus = 1;
+  gpu_laptop.gpu_model = "NVIDIA GeForce RTX 4070 Laptop GPU";
+  shapes.push_back(gpu_laptop);
+  const Comparison c = build_comparison(analyse(shapes), {});
+  ASSERT_EQ(c.configs.size(), 4u);
+  const ConfigResult& lumi = c.configs[2];
+  const ConfigResult& laptop = c.configs[3];
+  EXPECT_EQ(lumi.config.placement, Placement::Cluster);
+  EXPECT_TRUE(lumi.is_cluster);
+  EXPECT_EQ(lumi.energy.site, "cluster");
+  EXPECT_EQ(laptop.config.placement, Placement::OwnMachine);
+  EXPECT_EQ(laptop.label, "Laptop 1 GPU");
+  EXPECT_FALSE(laptop.is_cluster);
+  EXPECT_FALSE(laptop.placement_unknown);
+  EXPECT_EQ(laptop.gpus, 1);
+  EXPECT_EQ(laptop.energy.site, "laptop");
+  EXPECT_FALSE(laptop.energy.cost);
+  EXPECT_EQ(laptop.energy.cost_reason, "own machine: no allocation billed");
+}
+
 TEST(Comparison, DefaultBaselineIsTheSlowestLaptopAndSetsTheEpochs) {
   auto shapes = laptop_and_lumi();
   shapes[3].batch_size = 4;  // global batch 32, as the laptops: the same work, so it may stand in the headline

@@ -151,7 +151,7 @@ TEST(WandbExport, TheHeadlineNeverNamesARunBelowTheQualityBar) {
     EXPECT_TRUE(c.configs[i].headline_eligible);
     EXPECT_EQ(c.configs[i].quality.status, QualityStatus::Met);
     // The same task; a recipe difference (the global batch of more GPUs) only with the bar met.
-    EXPECT_TRUE(task_differences(c.configs[i].fields, c.configs[*c.baseline].fields).empty());
+    EXPECT_TRUE(task_differences(c.configs[i].config, c.configs[*c.baseline].config).empty());
   }
 
   // Every output says so.

@@ -97,6 +97,7 @@ MemoryBar memory_bar(std::string label, bool cluster, double host_gib, double ra
   MemoryBar m;
   m.label = std::move(label);
   m.is_cluster = cluster;
+  m.gpu = cluster;  // the demo's laptops have no GPU
   m.host_bytes = host_gib * kGiB;
   m.host_rank0_bytes = rank0_gib * kGiB;
   m.device_bytes = device_gib * kGiB;

@@ -74,7 +74,8 @@ FixtureRun build_run(const RunShape& s) {
   a["ranks_per_node"] = s.world_size / std::max<int64_t>(s.nodes, 1);
   a["comm_bucket_bytes"] = s.comm_bucket_bytes;
   a["comm_path"] = std::string(s.world_size > 1 ? "gpu-aware" : "none");
-  a["host"] = std::string(s.device == "cpu" ? "laptop" : "nid005000");
+  const bool cluster = s.device != "cpu" && !s.own_machine;
+  a["host"] = std::string(cluster ? "nid005000" : "laptop");
   a["cpu_model"] = s.cpu_model;
   a["cpu_cores"] = int64_t{8};
   a["gpu_model"] = std::string(s.device == "cpu" ? "" : s.gpu_model);
@@ -84,8 +85,8 @@ FixtureRun build_run(const RunShape& s) {
   a["compiler"] = std::string("GCC 12.2.0");
   a["harness_version"] = std::string("0.1.0");
   a["git_commit"] = std::string("0123456789ab");
-  a["slurm_job_id"] = std::string("");
-  a["slurm_nodelist"] = std::string("");
+  a["slurm_job_id"] = std::string(cluster ? "4242" : "");
+  a["slurm_nodelist"] = std::string(cluster ? "nid005000" : "");
   if (!s.schema_v1) {
     a["schema_version"] = int64_t{2};
     a["val_scope"] = s.val_scope;

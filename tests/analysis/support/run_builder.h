@@ -20,6 +20,9 @@ struct RunShape {
   std::string gpu_model = "AMD MI250X (GCD)";
   std::string model = "vit_b_16";
   int64_t nodes = 1, world_size = 1, gpus = 0, threads = 8;
+  // GPU runs are LUMI jobs (a Slurm job recorded); own_machine: a GPU run outside any scheduler, a
+  // laptop or workstation with a GPU.
+  bool own_machine = false;
   int64_t batch_size = 32;  // per rank
   int64_t epochs = 3;
   int64_t full_train = 80000, full_val = 20000;
