@@ -111,14 +111,17 @@ json speedup_labels(const ChartData& data, std::size_t shown) {
 }
 
 // The standing notes of the first `shown` bars (why not in the headline; the headline's own), in
-// the column right of the plot area, level with their rows.
+// the column right of the plot area, level with their rows. One entry per row whatever `shown` is,
+// rows not shown yet (or without a note) invisible: Plotly merges a frame's annotations into the
+// figure's by index, so every frame must list the same annotations in the same places, or a
+// caption lands on a note's slot and the finished chart's notes stay on screen.
 json note_annotations(const ChartData& data, const RowLayout& rows, std::size_t shown) {
   json out = json::array();
-  for (std::size_t i = 0; i < shown && i < rows.notes.size(); ++i) {
-    if (rows.notes[i].empty()) continue;
-    json a = {{"text", plotly_lines(rows.notes[i])}, {"xref", "paper"}, {"yref", "y"}, {"x", 1.01},
+  for (std::size_t i = 0; i < data.bars.size(); ++i) {
+    const std::vector<std::string> note = i < rows.notes.size() ? rows.notes[i] : std::vector<std::string>();
+    json a = {{"text", plotly_lines(note)}, {"xref", "paper"}, {"yref", "y"}, {"x", 1.01},
               {"y", static_cast<int>(i)}, {"xanchor", "left"}, {"yanchor", "middle"}, {"showarrow", false},
-              {"align", "left"},
+              {"align", "left"}, {"visible", i < shown && !note.empty()},
               {"font", {{"size", 12}, {"color", data.bars[i].standing == Standing::Headline ? style::kInk : style::kMuted}}}};
     out.push_back(std::move(a));
   }
@@ -193,10 +196,11 @@ HtmlChart animated_comparison_html(const ChartData& data) {
   // The caption starts at the figure's left edge and is shortened to its width.
   const auto caption_chars = static_cast<std::size_t>((style::kWidth - 16) / style::kHtmlCharPx);
   const auto caption = [&](std::size_t shown) {
-    json annotations = note_annotations(data, rows, shown);
-    annotations.push_back(paper_annotation(plotly_text(shorten(frame_caption(data, shown), caption_chars)),
-                                           figure_paper_x(8, left, plot_width), caption_paper_y(plot_height),
-                                           "left", "bottom"));
+    // The caption first, then one note per row: the same slots in every frame.
+    json annotations = json::array({paper_annotation(plotly_text(shorten(frame_caption(data, shown), caption_chars)),
+                                                     figure_paper_x(8, left, plot_width), caption_paper_y(plot_height),
+                                                     "left", "bottom")});
+    for (auto& a : note_annotations(data, rows, shown)) annotations.push_back(std::move(a));
     return annotations;
   };
   const auto traces_at = [&](std::size_t shown) {

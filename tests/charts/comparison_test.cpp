@@ -177,8 +177,19 @@ TEST(AnimatedComparison, BarsAppearOneConfigurationPerFrame) {
     }
     EXPECT_EQ(bars, k + 1);
     EXPECT_TRUE(newest_shown);
-    const std::string caption = frames[k]["layout"]["annotations"].back()["text"];
+    // Plotly merges a frame's annotations into the figure's by index: the same slots in every
+    // frame (the caption first, one note per row), or captions and notes land on each other.
+    const json& notes = frames[k]["layout"]["annotations"];
+    ASSERT_EQ(notes.size(), fig["layout"]["annotations"].size());
+    const std::string caption = notes.front()["text"];
     EXPECT_EQ(caption.rfind(std::to_string(k + 1) + " of 5 \u00b7 ", 0), 0u) << caption;
+    for (std::size_t row = 0; row < std::size(kBars); ++row) {
+      const json& a = notes[row + 1];
+      EXPECT_EQ(a["y"], static_cast<int>(row));
+      if (row > k) {
+        EXPECT_FALSE(a["visible"].get<bool>()) << "row " << row << " is not shown yet";
+      }
+    }
   }
   EXPECT_EQ(frames.back()["data"], fig["data"]) << "before Play the page shows the last frame";
 }
