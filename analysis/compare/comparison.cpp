@@ -21,11 +21,6 @@
 namespace lb::analysis {
 namespace {
 
-
-void add_unique(std::vector<std::string>& list, const std::string& item) {
-  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
-}
-
 // For each configuration with a setting not stated: how many runs of the other configurations
 // agree with it wherever both state a setting. Configurations are bucketed by which settings they
 // state (a mask); two masks are compared on the settings both state, through a hash of those
@@ -106,8 +101,7 @@ std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, c
   for (size_t ci = 0; ci < configs.size(); ++ci) {
     ConfigResult& c = configs[ci];
     if (c.unknown_settings.empty()) continue;
-    std::string list;
-    for (const auto& u : c.unknown_settings) list += (list.empty() ? "" : ", ") + u;
+    const std::string list = join(c.unknown_settings, ", ");
     const size_t others = compatible[ci];
     if (c.placement_unknown) {
       c.warnings.push_back("settings not stated: " + list +
@@ -450,9 +444,7 @@ Comparison build_comparison(std::vector<RunAnalysis> runs, const ComparisonOptio
     if (&c != &b) {
       c.differences = work_differences(c.config, b.config);
       if (!c.differences.empty()) {
-        std::string list;
-        for (const auto& d : c.differences) list += (list.empty() ? "" : "; ") + d;
-        c.warnings.insert(c.warnings.begin(), "differs from the baseline (" + b.label + ") in: " + list);
+        c.warnings.insert(c.warnings.begin(), "differs from the baseline (" + b.label + ") in: " + join(c.differences, "; "));
       }
     }
     // The baseline against itself is exactly 1 (one estimate on both sides, no interval).

@@ -17,16 +17,6 @@ namespace {
 
 constexpr double kJoulesPerKwh = 3.6e6;
 
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
-void add_unique(std::vector<std::string>& list, const std::string& item) {
-  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
-}
-
 }  // namespace
 
 void validate_energy_options(const EnergyOptions& o) {

@@ -11,16 +11,6 @@
 namespace lb::analysis {
 namespace {
 
-void add_unique(std::vector<std::string>& list, const std::string& item) {
-  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
 // The runs whose accuracy counts for a configuration: full split, in the comparison, with one.
 bool accuracy_run(const RunAnalysis& a) {
   return a.in_comparison && !a.run.is_subset() && a.metrics.best_val_top1_pct.has_value();

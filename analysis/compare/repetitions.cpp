@@ -9,13 +9,6 @@
 #include "common/format.h"
 
 namespace lb::analysis {
-namespace {
-
-void add_unique(std::vector<std::string>& list, const std::string& item) {
-  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
-}
-
-}  // namespace
 
 RepetitionSummary summarize_repetitions(const ConfigResult& c, const std::vector<RunAnalysis>& runs) {
   std::vector<double> exact, extrapolated;

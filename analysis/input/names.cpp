@@ -1,5 +1,6 @@
 #include "analysis/input/names.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -82,6 +83,16 @@ std::string normalize_precision(const std::string& precision) {
   if (p == "bfloat16" || p == "bf16") return "bf16";
   if (p == "float16" || p == "fp16" || p == "half" || p == "16") return "fp16";
   return p;
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& separator) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+void add_unique(std::vector<std::string>& list, const std::string& item) {
+  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
 }
 
 std::string strip_control_characters(const std::string& text, bool keep_newlines) {

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lb::analysis {
 
@@ -22,6 +23,10 @@ std::string format_number(double value);
 std::optional<bool> parse_bool(const std::string& text);
 std::string to_lower(std::string text);
 std::string trim(const std::string& text);
+// The items, `separator` before each one that some text precedes (an empty first item gets none after it).
+std::string join(const std::vector<std::string>& items, const std::string& separator);
+// Appends `item` unless `list` holds it already.
+void add_unique(std::vector<std::string>& list, const std::string& item);
 // Text from the inputs (run names, notes, paths) as a terminal, a Markdown file or a CSV cell
 // may show it: C0 and C1 control characters and DEL removed (an ESC would let a run name recolour
 // or rewrite the terminal), tabs and (unless `keep_newlines`) line breaks as spaces.

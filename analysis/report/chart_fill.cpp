@@ -36,12 +36,6 @@ lb::charts::Standing standing_of(const Comparison& cmp, size_t i) {
   return cmp.configs[i].headline_eligible ? lb::charts::Standing::InHeadline : lb::charts::Standing::Excluded;
 }
 
-std::string mark_of(const ConfigResult& c) {
-  std::string text;
-  for (const auto& m : c.headline_marks) text += (text.empty() ? "" : "; ") + m;
-  return text;
-}
-
 // The quality the text shows beside a scaling figure: below the bar, or no accuracy to check it.
 std::string quality_mark(const ConfigResult& c) {
   if (c.quality.status == QualityStatus::Below && c.accuracy_reached_pct && c.quality.bar_pct) {
@@ -149,7 +143,7 @@ void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector
       bar.is_cluster = c.is_cluster;
       bar.placement_unknown = c.placement_unknown;
       bar.standing = standing_of(cmp, i);
-      if (bar.standing == lb::charts::Standing::Excluded) bar.mark = mark_of(c);
+      if (bar.standing == lb::charts::Standing::Excluded) bar.mark = join(c.headline_marks, "; ");
       drawable(*c.time_s, bar.time_s, bar.time_lo_s, bar.time_hi_s);
       bar.time_kind = provenance(c.is_imported, c.extrapolated);
       std::string text = c.id + ": time " + figure_kind(c.is_imported, c.extrapolated) + "; " + c.method;
@@ -249,7 +243,7 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
     bar.is_cluster = c.is_cluster;
     bar.placement_unknown = c.placement_unknown;
     bar.standing = standing_of(cmp, i);
-    if (bar.standing == lb::charts::Standing::Excluded) bar.mark = mark_of(c);
+    if (bar.standing == lb::charts::Standing::Excluded) bar.mark = join(c.headline_marks, "; ");
     bar.nodes = c.is_cluster ? c.nodes : 0;
     bar.gpus = c.gpus;
     bar.time_s = c.time_s->value;

@@ -4,15 +4,12 @@
 #include <stdexcept>
 
 #include "analysis/report/chart_fill.h"
+#include "analysis/input/names.h"
 
 namespace lb::analysis {
 
 #ifdef LB_HAVE_CHARTS
 namespace {
-
-void add_unique(std::vector<std::string>& list, const std::string& item) {
-  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
-}
 
 // write_all checks all the data before it writes anything: when it refuses, the three chart
 // groups are tried one at a time. A group's call reports the other (empty) groups as skipped;

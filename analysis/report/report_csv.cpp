@@ -35,6 +35,10 @@ std::string cell(bool v) { return v ? "true" : "false"; }
 // Interval ends: empty when the measurements do not bound that end.
 std::string lo_cell(const Interval& v) { return v.has_interval && !v.has_lower() ? std::string() : cell(v.lo); }
 std::string hi_cell(const Interval& v) { return v.has_interval && !v.has_upper() ? std::string() : cell(v.hi); }
+// The same three cells of a figure that may be absent: empty when it is.
+std::string value_cell(const std::optional<Interval>& v) { return v ? cell(v->value) : std::string(); }
+std::string lo_cell(const std::optional<Interval>& v) { return v ? lo_cell(*v) : std::string(); }
+std::string hi_cell(const std::optional<Interval>& v) { return v ? hi_cell(*v) : std::string(); }
 
 // CSV formula injection: a spreadsheet runs a cell that starts with =, +, -, @ (or a tab or CR
 // before one) as a formula. Such text (a run name from an export, say) is written behind a ' so
@@ -47,10 +51,14 @@ std::string inert(std::string text) {
   return "'" + text;
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : " | ") + s;
-  return out;
+// The scaling model's point at a measured configuration, if a model covers it.
+const ModelPoint* model_point(const Comparison& cmp, size_t config) {
+  for (const auto& m : cmp.scaling_models) {
+    for (const auto& p : m.points) {
+      if (p.config == config) return &p;
+    }
+  }
+  return nullptr;
 }
 
 using Column = std::pair<const char*, std::function<std::string(const Comparison&, const RunAnalysis&)>>;
@@ -128,34 +136,16 @@ const std::vector<Column>& columns() {
       {"job_method", [](C, R r) { return r.job.available ? r.job.method : "not estimated: " + r.job.unavailable_reason; }},
       {"is_extrapolated", [](C, R r) { return cell(r.job.available && r.job.extrapolated); }},
       {"is_imported", [](C, R r) { return cell(r.run.is_imported()); }},
-      {"config_time_s", [](C c, R r) {
-         const auto& t = c.configs[r.config].time_s;
-         return t ? cell(t->value) : std::string();
-       }},
-      {"config_time_lo_s", [](C c, R r) {
-         const auto& t = c.configs[r.config].time_s;
-         return t ? lo_cell(*t) : std::string();
-       }},
-      {"config_time_hi_s", [](C c, R r) {
-         const auto& t = c.configs[r.config].time_s;
-         return t ? hi_cell(*t) : std::string();
-       }},
+      {"config_time_s", [](C c, R r) { return value_cell(c.configs[r.config].time_s); }},
+      {"config_time_lo_s", [](C c, R r) { return lo_cell(c.configs[r.config].time_s); }},
+      {"config_time_hi_s", [](C c, R r) { return hi_cell(c.configs[r.config].time_s); }},
       {"config_is_extrapolated", [](C c, R r) {
          const auto& k = c.configs[r.config];
          return cell(k.time_s.has_value() && k.extrapolated);
        }},
-      {"speedup_vs_baseline", [](C c, R r) {
-         const auto& s = c.configs[r.config].speedup;
-         return s ? cell(s->value) : std::string();
-       }},
-      {"speedup_lo", [](C c, R r) {
-         const auto& s = c.configs[r.config].speedup;
-         return s ? lo_cell(*s) : std::string();
-       }},
-      {"speedup_hi", [](C c, R r) {
-         const auto& s = c.configs[r.config].speedup;
-         return s ? hi_cell(*s) : std::string();
-       }},
+      {"speedup_vs_baseline", [](C c, R r) { return value_cell(c.configs[r.config].speedup); }},
+      {"speedup_lo", [](C c, R r) { return lo_cell(c.configs[r.config].speedup); }},
+      {"speedup_hi", [](C c, R r) { return hi_cell(c.configs[r.config].speedup); }},
       {"efficiency_vs_1gpu", [](C c, R r) {
          const auto& s = c.configs[r.config].vs_one_gpu;
          return s ? cell(s->efficiency.value) : std::string();
@@ -228,30 +218,20 @@ const std::vector<Column>& columns() {
       {"energy_unavailable", [](C, R r) { return r.run.energy.unavailable; }},
       {"run_energy_j", [](C, R r) { return r.energy.measured ? cell(r.energy.run_j) : std::string(); }},
       {"run_energy_counters", [](C, R r) {
-         std::string parts;
-         for (const auto& p : r.energy.parts) parts += (parts.empty() ? "" : "+") + p;
+         const std::string parts = join(r.energy.parts, "+");
          return r.energy.measured && parts.empty() ? std::string("energy_j attribute") : parts;
        }},
       {"run_mean_power_w", [](C, R r) { return r.energy.measured ? cell(r.energy.mean_power_w) : std::string(); }},
       {"run_energy_not_measured_reason", [](C, R r) { return r.energy.not_measured_reason; }},
-      {"job_energy_j", [](C, R r) { return r.energy.job_j ? cell(r.energy.job_j->value) : std::string(); }},
-      {"job_energy_lo_j", [](C, R r) { return r.energy.job_j ? lo_cell(*r.energy.job_j) : std::string(); }},
-      {"job_energy_hi_j", [](C, R r) { return r.energy.job_j ? hi_cell(*r.energy.job_j) : std::string(); }},
+      {"job_energy_j", [](C, R r) { return value_cell(r.energy.job_j); }},
+      {"job_energy_lo_j", [](C, R r) { return lo_cell(r.energy.job_j); }},
+      {"job_energy_hi_j", [](C, R r) { return hi_cell(r.energy.job_j); }},
       {"job_energy_kind", [](C, R r) {
          return r.energy.job_j ? std::string(r.energy.job_extrapolated ? "extrapolated" : "measured") : std::string();
        }},
-      {"config_energy_j", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy.energy_j;
-         return e ? cell(e->value) : std::string();
-       }},
-      {"config_energy_lo_j", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy.energy_j;
-         return e ? lo_cell(*e) : std::string();
-       }},
-      {"config_energy_hi_j", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy.energy_j;
-         return e ? hi_cell(*e) : std::string();
-       }},
+      {"config_energy_j", [](C c, R r) { return value_cell(c.configs[r.config].energy.energy_j); }},
+      {"config_energy_lo_j", [](C c, R r) { return lo_cell(c.configs[r.config].energy.energy_j); }},
+      {"config_energy_hi_j", [](C c, R r) { return hi_cell(c.configs[r.config].energy.energy_j); }},
       {"config_energy_kind", [](C c, R r) {
          const auto& e = c.configs[r.config].energy;
          return e.energy_j ? e.kind : std::string();
@@ -261,39 +241,18 @@ const std::vector<Column>& columns() {
          const auto& e = c.configs[r.config].energy;
          return e.energy_j ? cell(e.power_w) : std::string();
        }},
-      {"config_energy_vs_baseline", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy.vs_baseline;
-         return e ? cell(e->value) : std::string();
-       }},
+      {"config_energy_vs_baseline", [](C c, R r) { return value_cell(c.configs[r.config].energy.vs_baseline); }},
       {"config_energy_not_measured_reason", [](C c, R r) {
          const auto& e = c.configs[r.config].energy;
          return e.kind == "modelled" || !e.energy_j ? e.reason : std::string();
        }},
-      {"config_co2e_g", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy.co2_g;
-         return e ? cell(e->value) : std::string();
-       }},
-      {"config_co2e_lo_g", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy.co2_g;
-         return e ? lo_cell(*e) : std::string();
-       }},
-      {"config_co2e_hi_g", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy.co2_g;
-         return e ? hi_cell(*e) : std::string();
-       }},
+      {"config_co2e_g", [](C c, R r) { return value_cell(c.configs[r.config].energy.co2_g); }},
+      {"config_co2e_lo_g", [](C c, R r) { return lo_cell(c.configs[r.config].energy.co2_g); }},
+      {"config_co2e_hi_g", [](C c, R r) { return hi_cell(c.configs[r.config].energy.co2_g); }},
       {"grid_g_per_kwh", [](C c, R r) { return cell(c.configs[r.config].energy.grid_g_per_kwh); }},
-      {"config_cost", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy.cost;
-         return e ? cell(e->value) : std::string();
-       }},
-      {"config_cost_lo", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy.cost;
-         return e ? lo_cell(*e) : std::string();
-       }},
-      {"config_cost_hi", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy.cost;
-         return e ? hi_cell(*e) : std::string();
-       }},
+      {"config_cost", [](C c, R r) { return value_cell(c.configs[r.config].energy.cost); }},
+      {"config_cost_lo", [](C c, R r) { return lo_cell(c.configs[r.config].energy.cost); }},
+      {"config_cost_hi", [](C c, R r) { return hi_cell(c.configs[r.config].energy.cost); }},
       {"billing_unit", [](C c, R) { return c.energy_options.billing_unit; }},
       {"config_cost_rule", [](C c, R r) {
          const auto& e = c.configs[r.config].energy;
@@ -306,20 +265,12 @@ const std::vector<Column>& columns() {
       {"config_peak_device_memory_bytes", [](C c, R r) { return cell(c.configs[r.config].energy.peak_device_memory_bytes); }},
       // The scaling model at this run's configuration (modelled), and whether the row is a model row.
       {"model_predicted_step_s", [](C c, R r) {
-         for (const auto& m : c.scaling_models) {
-           for (const auto& p : m.points) {
-             if (p.config == r.config) return cell(p.predicted_step_s);
-           }
-         }
-         return std::string();
+         const ModelPoint* p = model_point(c, r.config);
+         return p ? cell(p->predicted_step_s) : std::string();
        }},
       {"model_predicted_efficiency", [](C c, R r) {
-         for (const auto& m : c.scaling_models) {
-           for (const auto& p : m.points) {
-             if (p.config == r.config) return cell(p.predicted_efficiency);
-           }
-         }
-         return std::string();
+         const ModelPoint* p = model_point(c, r.config);
+         return p ? cell(p->predicted_efficiency) : std::string();
        }},
       {"is_modelled", [](C, R) { return std::string("false"); }},
       {"warnings", [](C, R r) {
@@ -327,7 +278,7 @@ const std::vector<Column>& columns() {
          all.insert(all.end(), r.metrics.warnings.begin(), r.metrics.warnings.end());
          all.insert(all.end(), r.job.notes.begin(), r.job.notes.end());
          if (!r.excluded_reason.empty()) all.push_back(r.excluded_reason);
-         return join(all);
+         return join(all, " | ");
        }},
   };
   return list;
@@ -376,30 +327,22 @@ std::string benchmark_csv(const Comparison& cmp) {
 void write_benchmark_csv(const Comparison& cmp, std::ostream& stream) {
   std::string out;  // a row at a time
   for (const auto& [name, get] : columns()) out += (out.empty() ? "" : ",") + std::string(name);
-  out += '\n';
-  stream << out;
+  stream << out << '\n';
+  // One line: each column's text from `text_of`, made safe for a spreadsheet.
+  auto row = [&](const std::function<std::string(const Column&)>& text_of) {
+    out.clear();
+    for (const auto& column : columns()) out += csv_cell(inert(text_of(column))) + ',';
+    out.back() = '\n';  // the last comma
+    stream << out;
+  };
   for (const auto& r : cmp.runs) {
-    out.clear();
-    bool first = true;
-    for (const auto& [name, get] : columns()) {
-      if (!first) out += ',';
-      first = false;
-      out += csv_cell(inert(strip_control_characters(get(cmp, r))));
-    }
-    out += '\n';
-    stream << out;
+    row([&](const Column& column) { return strip_control_characters(column.second(cmp, r)); });
   }
-  for (const auto& row : modelled_rows(cmp)) {
-    out.clear();
-    bool first = true;
-    for (const auto& [name, get] : columns()) {
-      if (!first) out += ',';
-      first = false;
-      auto it = row.find(name);
-      out += csv_cell(inert(it == row.end() ? std::string() : strip_control_characters(it->second)));
-    }
-    out += '\n';
-    stream << out;
+  for (const auto& modelled : modelled_rows(cmp)) {
+    row([&](const Column& column) {
+      auto it = modelled.find(column.first);
+      return it == modelled.end() ? std::string() : strip_control_characters(it->second);
+    });
   }
 }
 

@@ -33,6 +33,11 @@ void interval(JsonWriter& j, const std::string& name, const Interval& v, bool ex
   j.end_object();
 }
 
+// Text that is null when empty (not recorded, or nothing to say).
+std::optional<std::string> unless_empty(const std::string& text) {
+  return text.empty() ? std::nullopt : std::optional<std::string>(text);
+}
+
 // A ratio of two figures is extrapolated when either figure is.
 bool pair_extrapolated(const ConfigResult& a, const ConfigResult& b) { return a.extrapolated || b.extrapolated; }
 bool pair_imported(const ConfigResult& a, const ConfigResult& b) { return a.is_imported || b.is_imported; }
@@ -72,24 +77,14 @@ void median_interval(JsonWriter& j, const std::string& name, const MedianInterva
 void quality(JsonWriter& j, const ConfigResult& c) {
   j.field("accuracy_reached_pct", c.accuracy_reached_pct).field("accuracy_runs", c.accuracy_runs);
   j.field("subset_accuracy_pct", c.subset_accuracy_pct);
-  j.key("val_scope");
-  if (c.val_scope.empty()) {
-    j.null();
-  } else {
-    j.value(c.val_scope);
-  }
+  j.field("val_scope", unless_empty(c.val_scope));
   j.field("val_images", c.val_images);
   j.key("quality").begin_object();
   j.field("bar_pct", c.quality.bar_pct).field("bar_source", c.quality.bar_source);
   j.field("status", to_string(c.quality.status)).field("reason", c.quality.reason);
   j.end_object();
   j.field("headline_eligible", c.headline_eligible);
-  j.key("headline_reason");
-  if (c.headline_eligible) {
-    j.null();
-  } else {
-    j.value(c.headline_reason);
-  }
+  j.field("headline_reason", c.headline_eligible ? std::nullopt : std::optional<std::string>(c.headline_reason));
   j.key("time_to_target");
   if (c.to_target) {
     const ConfigTimeToTarget& t = *c.to_target;
@@ -153,12 +148,7 @@ void scaling_model(JsonWriter& j, const Comparison& cmp, const ScalingModel& m) 
   for (const auto& p : m.points) {
     j.begin_object();
     j.field("ranks", p.ranks).field("nodes", p.nodes > 0 ? std::optional<int>(p.nodes) : std::nullopt);
-    j.key("config");
-    if (p.config) {
-      j.value(cmp.configs[*p.config].id);
-    } else {
-      j.null();
-    }
+    j.field("config", p.config ? std::optional<std::string>(cmp.configs[*p.config].id) : std::nullopt);
     j.key("predicted").begin_object();
     j.field("step_s", p.predicted_step_s).field("efficiency", p.predicted_efficiency);
     j.field("kind", "modelled").field("modelled", true).field("extrapolated", false).field("imported", false);
@@ -189,15 +179,6 @@ void kinded(JsonWriter& j, const std::string& name, const Interval& v, const std
   j.end_object();
 }
 
-void optional_int(JsonWriter& j, const std::string& name, const std::optional<int64_t>& v) {
-  j.key(name);
-  if (v) {
-    j.value(*v);
-  } else {
-    j.null();
-  }
-}
-
 void config_energy(JsonWriter& j, const Comparison& cmp, const ConfigResult& c) {
   const ConfigEnergy& e = c.energy;
   j.key("energy").begin_object();
@@ -209,12 +190,7 @@ void config_energy(JsonWriter& j, const Comparison& cmp, const ConfigResult& c) 
     j.key("job_j").null();
     j.field("kind", "none");
   }
-  j.key("not_measured_reason");
-  if (e.kind == "modelled" || !e.energy_j) {
-    j.value(e.reason);
-  } else {
-    j.null();
-  }
+  j.field("not_measured_reason", e.kind == "modelled" || !e.energy_j ? std::optional<std::string>(e.reason) : std::nullopt);
   j.field("coverage", e.coverage).field("measured_runs", e.measured_runs).field("runs_used", e.runs_used);
   if (e.vs_baseline) {
     kinded(j, "vs_baseline", *e.vs_baseline, e.vs_baseline_kind);
@@ -244,9 +220,8 @@ void config_energy(JsonWriter& j, const Comparison& cmp, const ConfigResult& c) 
   }
   j.end_object();
   j.key("memory").begin_object();
-  optional_int(j, "peak_rss_bytes", e.peak_rss_bytes);
-  optional_int(j, "peak_rss_bytes_max_rank", e.peak_rss_bytes_max_rank);
-  optional_int(j, "peak_device_memory_bytes", e.peak_device_memory_bytes);
+  j.field("peak_rss_bytes", e.peak_rss_bytes).field("peak_rss_bytes_max_rank", e.peak_rss_bytes_max_rank);
+  j.field("peak_device_memory_bytes", e.peak_device_memory_bytes);
   j.field("runs", e.memory_runs).field("kind", e.memory_runs > 0 ? "measured" : "none");
   j.end_object();
 }
@@ -282,9 +257,8 @@ void run_energy(JsonWriter& j, const RunAnalysis& r) {
   j.field("notes", e.notes);
   j.end_object();
   j.key("memory").begin_object();
-  optional_int(j, "peak_rss_bytes", r.run.peak_rss_bytes);
-  optional_int(j, "peak_rss_bytes_max_rank", r.run.peak_rss_bytes_max_rank);
-  optional_int(j, "peak_device_memory_bytes", r.run.peak_device_memory_bytes);
+  j.field("peak_rss_bytes", r.run.peak_rss_bytes).field("peak_rss_bytes_max_rank", r.run.peak_rss_bytes_max_rank);
+  j.field("peak_device_memory_bytes", r.run.peak_device_memory_bytes);
   j.end_object();
 }
 
@@ -296,14 +270,7 @@ void configuration(JsonWriter& j, const Comparison& cmp, size_t index) {
   j.field("is_imported", c.is_imported);
   j.field("is_extrapolated", c.time_s.has_value() && c.extrapolated);
   j.key("settings").begin_object();
-  for (const auto& f : c.config.fields) {
-    j.key(f.name);
-    if (f.value.empty()) {
-      j.null();
-    } else {
-      j.value(f.value);
-    }
-  }
+  for (const auto& f : c.config.fields) j.field(f.name, unless_empty(f.value));
   j.end_object();
   j.key("subset_fractions").begin_array();
   for (double f : c.subset_fractions) j.value(f);
@@ -373,12 +340,7 @@ void run(JsonWriter& j, const Comparison& cmp, const RunAnalysis& r) {
   j.field("precision", s.precision).field("val_scope", s.val_scope).field("val_images_per_eval", s.val_images_per_eval);
   j.field("comm_backend", s.comm_backend);
   j.field("comm_inter_node", s.comm_inter_node).field("comm_intra_node", s.comm_intra_node);
-  j.key("inter_node_warning");
-  if (r.run.inter_node_warning.empty()) {
-    j.null();
-  } else {
-    j.value(r.run.inter_node_warning);
-  }
+  j.field("inter_node_warning", unless_empty(r.run.inter_node_warning));
   j.key("repeat");
   if (r.run.repeat.group.empty()) {
     j.null();
@@ -392,13 +354,7 @@ void run(JsonWriter& j, const Comparison& cmp, const RunAnalysis& r) {
   } else {
     const AdaptiveInfo& a = r.run.adaptive;
     j.begin_object().field("target_rel_ci", a.target_rel_ci).field("enabled", a.enabled());
-    j.key("stop_reason");
-    if (a.stop_reason.empty()) {
-      j.null();
-    } else {
-      j.value(a.stop_reason);
-    }
-    j.field("achieved_rel_ci", a.achieved_rel_ci).end_object();
+    j.field("stop_reason", unless_empty(a.stop_reason)).field("achieved_rel_ci", a.achieved_rel_ci).end_object();
   }
   if (!r.run.is_imported() && r.metrics.steady_steps > 0) {
     median_interval(j, "median_step_s", r.metrics.step_median);

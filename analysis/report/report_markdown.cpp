@@ -319,13 +319,11 @@ void scaling_table(std::string& out, const Comparison& cmp, const Listed& listed
         any = true;
       }
       const ConfigResult& ref = cmp.configs[(*s)->reference];
-      std::string diffs;
-      for (const auto& d : (*s)->differences) diffs += (diffs.empty() ? "" : "; ") + d;
       // The base case of every speedup with its absolute time (Hoefler and Belli, rule 1).
       out += "| " + md(c.label) + " | " + md(ref.label) + ", " + format_duration(ref.time_s->value) + " | " +
              format_speedup((*s)->speedup.value) + " | " +
              range((*s)->speedup, format_speedup) + " | " + format_fixed((*s)->ideal, 0) + " | " + efficiency(*s) + " | " +
-             accuracy_pair(c, &ref) + " | " + yes_no(pair_extrapolated(c, ref)) + " | " + md(diffs) + " |\n";
+             accuracy_pair(c, &ref) + " | " + yes_no(pair_extrapolated(c, ref)) + " | " + md(join((*s)->differences, "; ")) + " |\n";
     }
   }
   if (any) out += "\n";
@@ -425,8 +423,6 @@ void repetitions_table(std::string& out, const Comparison& cmp, const Listed& li
              "--repeat groups |\n|---|---|---|---|---|---|---|---|---|\n";
       any = true;
     }
-    std::string groups;
-    for (const auto& g : r.repeat_groups) groups += (groups.empty() ? "" : "; ") + g;
     const std::string verdict = r.n < 2 ? "one run: no spread"
                                 : r.spread_too_large ? "**spread too large**: the interval means little"
                                                      : "consistent";
@@ -435,7 +431,7 @@ void repetitions_table(std::string& out, const Comparison& cmp, const Listed& li
            format_percent(r.cv, 1) + " | " +
            (r.median_ci.available ? format_duration(r.median_ci.lo) + " to " + format_duration(r.median_ci.hi)
                                   : std::string("none (fewer than 6 runs)")) +
-           " | " + verdict + " | " + md(groups) + " |\n";
+           " | " + verdict + " | " + md(join(r.repeat_groups, "; ")) + " |\n";
   }
   if (any) out += "\n";
   bool adaptive = false;
