@@ -75,9 +75,9 @@ constexpr int kVersion = 3;
   X(repeat_group, Text, Settings, "shared by the runs of one `--repeat N` invocation, empty otherwise") \
   X(repeat_index, Int, Settings, "0-based index within the group") \
   X(repeat_count, Int, Settings, "N of `--repeat N` (1 without it)") \
-  X(adaptive_target_rel_ci, Real, Settings, "`--adaptive` target: relative half-width of the 95% CI of the median steady step time (0 = off)") \
+  X(adaptive_target_rel_ci, Real, Settings, "`--adaptive` target: relative half-width of the 95% CI of the median steady step time, its larger side over the median (0 = off)") \
   X(adaptive_stop_reason, Text, Settings, "`ci_reached`, `step_budget`, or empty when adaptive mode was off") \
-  X(adaptive_rel_ci, Real, Settings, "achieved relative half-width of that interval when the run stopped (NaN if too few steps)") \
+  X(adaptive_rel_ci, Real, Settings, "achieved relative half-width of that interval when the run stopped, max(median - lo, hi - median) / median (NaN if too few steps; harnesses before this definition wrote (hi - lo) / 2 / median)") \
   X(data_source, Text, Data, "`synthetic`, `hdf5`, `folder`") \
   X(data_path, Text, Data, "file or folder, empty for synthetic") \
   X(synthetic, Int, Data, "1 if the images were generated") \

@@ -88,7 +88,9 @@ Configuration configuration_of(const RunRecord& run) {
 }
 
 std::string configuration_key(const Configuration& c) {
-  std::string key;
+  // The placement too: the same settings on the cluster and on the user's own machine are two
+  // configurations (their labels, grids and billing differ).
+  std::string key = "placement=" + std::to_string(static_cast<int>(c.placement)) + "\x1f";
   for (const auto& f : c.fields) key += std::string(f.name) + "=" + f.value + "\x1f";
   return key;
 }

@@ -94,6 +94,7 @@ struct Connection {
   std::size_t sent = 0;
   bool answered = false;
   double last_activity = 0;
+  double accepted_at = 0;
 };
 
 // Parses a request head (up to its blank line) into `req`; the status to answer with otherwise.
@@ -108,7 +109,7 @@ int parse_head(const std::string& head, HttpRequest& req, std::string& host) {
   const std::size_t qm = target.find('?');
   req.path = percent_decode(target.substr(0, qm), false);
   if (qm != std::string::npos) req.query = parse_query(target.substr(qm + 1));
-  for (std::size_t pos = eol + 2; pos < head.size();) {
+  for (std::size_t pos = eol == std::string::npos ? head.size() : eol + 2; pos < head.size();) {
     const std::size_t end = head.find("\r\n", pos);
     const std::string h = head.substr(pos, end - pos);
     pos = end == std::string::npos ? head.size() : end + 2;
@@ -231,17 +232,25 @@ void HttpServer::stop() {
 }
 
 void HttpServer::serve(const Handler& handler, const std::function<void()>& tick, double tick_s, int stop_fd) {
-  std::list<Connection> conns;
+  std::list<Connection> conns;  // oldest first
   double next_tick = monotonic_s();
+  double accept_paused_until = 0;  // out of file descriptors: the listener is left alone a while
   for (;;) {
     double now = monotonic_s();
     if (now >= next_tick) {
-      if (tick) tick();
+      // A refresh that throws (a folder that cannot be listed, memory) is retried at the next tick:
+      // the page keeps being served, and the board says what it could not read.
+      try {
+        if (tick) tick();
+      } catch (const std::exception&) {
+      }
       now = monotonic_s();
       next_tick = now + tick_s;
     }
     std::vector<pollfd> fds;
-    fds.push_back({listen_fd_, POLLIN, 0});
+    // poll() ignores a negative fd: while accepting is paused the pending connection does not make
+    // every poll return at once.
+    fds.push_back({now < accept_paused_until ? -1 : listen_fd_, POLLIN, 0});
     fds.push_back({wake_[0], POLLIN, 0});
     fds.push_back({stop_fd, POLLIN, 0});  // poll ignores a negative fd
     for (const auto& c : conns) fds.push_back({c.fd, short(c.answered ? POLLOUT : POLLIN), 0});
@@ -311,7 +320,7 @@ void HttpServer::serve(const Handler& handler, const std::function<void()>& tick
       } else if (!close_it && (ev & POLLHUP)) {
         close_it = true;
       }
-      if (!close_it && now - c.last_activity > kIdleTimeoutS) close_it = true;
+      if (!close_it && (now - c.last_activity > kIdleTimeoutS || now - c.accepted_at > kMaxConnectionS)) close_it = true;
       if (close_it) {
         ::close(c.fd);
         it = conns.erase(it);
@@ -322,12 +331,17 @@ void HttpServer::serve(const Handler& handler, const std::function<void()>& tick
     if (fds[0].revents & POLLIN) {
       for (;;) {
         const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) break;
-        if (conns.size() >= kMaxConnections) {
-          ::close(fd);
-          continue;
+        if (fd < 0) {
+          if (errno == EMFILE || errno == ENFILE) accept_paused_until = now + 0.1;
+          break;
         }
-        conns.push_back(Connection{fd, {}, {}, 0, false, now});
+        // Full: the oldest connection makes room, so that clients holding slots cannot lock the
+        // page out.
+        if (conns.size() >= kMaxConnections) {
+          ::close(conns.front().fd);
+          conns.pop_front();
+        }
+        conns.push_back(Connection{fd, {}, {}, 0, false, now, now});
       }
     }
   }

@@ -34,10 +34,13 @@ struct HttpResponse {
 
 // Request heads longer than this are refused (431); the page's own are under 1 KiB.
 inline constexpr std::size_t kMaxRequestHeadBytes = 16 * 1024;
-// Connections open at once; more are closed at once (a local page needs two or three).
+// Connections open at once; a new one past this closes the oldest (a local page needs two or three).
 inline constexpr std::size_t kMaxConnections = 64;
 // A connection that sends or takes nothing for this long is closed.
 inline constexpr double kIdleTimeoutS = 10;
+// A connection open this long is closed whatever it sends or takes: a client trickling a byte at a
+// time would otherwise keep its slot for hours (the 5 MB page takes milliseconds on a loopback).
+inline constexpr double kMaxConnectionS = 120;
 
 class HttpServer {
  public:

@@ -33,9 +33,15 @@ JournalFollower::Change JournalFollower::poll() {
     }
     if (error_.empty()) {
       error_ = path_ + ": cannot open the run journal: " + std::strerror(errno);
+      open_error_ = true;
       return Change::Failed;
     }
     return Change::None;
+  }
+  // Permissions or file descriptors ran out for a while, not the journal's content: read on.
+  if (open_error_) {
+    error_.clear();
+    open_error_ = false;
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

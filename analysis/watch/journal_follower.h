@@ -61,6 +61,7 @@ class JournalFollower {
   bool identified_ = false;
   bool removed_ = false;
   std::string error_;
+  bool open_error_ = false;  // error_ says the file could not be opened: a later open clears it
   std::uint64_t restarts_ = 0;
 };
 

@@ -59,6 +59,21 @@ TEST(Comparison, ALaptopWithAGpuIsNotTheCluster) {
   EXPECT_EQ(laptop.energy.cost_reason, "own machine: no allocation billed");
 }
 
+TEST(Comparison, TheSameSettingsOnTheClusterAndOnOwnMachineAreTwoConfigurations) {
+  // One GPU, the same model and settings: one run under Slurm, one outside any scheduler. Pooled,
+  // the second would take the first's label, grid and billing.
+  RunShape cluster = lumi_shape("f-cluster", 1, 0.001);
+  cluster.world_size = cluster.gpus = 1;
+  RunShape own = cluster;
+  own.run_id = "g-own";
+  own.own_machine = true;
+  const Comparison c = build_comparison(analyse({laptop_shape("0-lap", 8, 0.01, 0.01), cluster, own}), {});
+  ASSERT_EQ(c.configs.size(), 3u);
+  EXPECT_EQ(c.configs[1].config.placement, Placement::Cluster);
+  EXPECT_EQ(c.configs[2].config.placement, Placement::OwnMachine);
+  EXPECT_EQ(c.configs[2].label, "Laptop 1 GPU");
+}
+
 TEST(Comparison, DefaultBaselineIsTheSlowestLaptopAndSetsTheEpochs) {
   auto shapes = laptop_and_lumi();
   shapes[3].batch_size = 4;  // global batch 32, as the laptops: the same work, so it may stand in the headline

@@ -18,6 +18,8 @@ TEST(Statistics, OrderStatisticIntervalOfTheMedian) {
   EXPECT_EQ(median_interval_rank(20), 6u);  // P(B <= 5) = 0.0207, P(B <= 6) = 0.0577
   EXPECT_EQ(median_interval_rank(100), 40u);  // P(B <= 39) = 0.0176, P(B <= 40) = 0.0284
   EXPECT_EQ(median_interval_rank(10000), 4902u);  // normal approximation: 5000 - 98
+  EXPECT_EQ(median_interval_rank(201), 86u);      // floor(100.5 - 0.98 sqrt(201)) = floor(86.61)
+  EXPECT_EQ(median_interval_rank(1000), 469u);    // floor(500 - 0.98 sqrt(1000)) = floor(469.01)
   const MedianInterval six = median_interval95({6, 1, 5, 2, 4, 3});
   ASSERT_TRUE(six.available);
   EXPECT_DOUBLE_EQ(six.median, 3.5);
