@@ -8,9 +8,8 @@
 #include "common/format.h"
 
 namespace lb::analysis {
-namespace {
 
-const char* file_kind(mode_t mode) {
+const char* file_kind(unsigned mode) {
   if (S_ISFIFO(mode)) return "a FIFO";
   if (S_ISCHR(mode)) return "a character device";
   if (S_ISBLK(mode)) return "a block device";
@@ -18,8 +17,6 @@ const char* file_kind(mode_t mode) {
   if (S_ISDIR(mode)) return "a folder";
   return "not a regular file";
 }
-
-}  // namespace
 
 std::string input_file_problem(const std::string& path, std::uint64_t max_bytes, const std::string& what) {
   struct stat st {};

@@ -20,4 +20,7 @@ inline constexpr std::uint64_t kMaxResultsFileBytes = std::uint64_t(256) << 30;
 // opened: stat() only.
 std::string input_file_problem(const std::string& path, std::uint64_t max_bytes, const std::string& what);
 
+// What a file that is not a regular one is, from its stat() mode: "a FIFO", "a folder", ...
+const char* file_kind(unsigned mode);
+
 }  // namespace lb::analysis

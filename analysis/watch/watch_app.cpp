@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "analysis/input/names.h"
+#include "analysis/input/input_file.h"
 #include "analysis/watch/live_json.h"
 #include "analysis/watch/live_page.h"
 #include "analysis/watch/stop_signal.h"
@@ -30,15 +31,6 @@ double clock_s(clockid_t clock) {
 // How often the board is read while nobody asks: journals followed, a dead writer noticed.
 constexpr double kTickS = 1.0;
 
-std::string kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 }  // namespace
 
 std::string check_watch_path(const std::string& path) {
@@ -57,7 +49,7 @@ std::string check_watch_path(const std::string& path) {
     const std::string journals = ".journals";
     const bool journal_dir = S_ISDIR(st.st_mode) && path.size() > journals.size() &&
                              path.compare(path.size() - journals.size(), journals.size(), journals) == 0;
-    throw UsageError(opt + ": " + kind_of(st.st_mode) + "; expected a results file" +
+    throw UsageError(opt + ": " + file_kind(st.st_mode) + "; expected a results file" +
                      (journal_dir ? " (the file whose journals these are: " +
                                         path.substr(0, path.size() - journals.size()) + ")"
                                   : " (results.h5)"));

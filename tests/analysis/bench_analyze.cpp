@@ -29,42 +29,6 @@ const fs::path& work_dir() {
   return dir;
 }
 
-// A mix like a real campaign: laptops at 1 and 8 threads (half of them on subsets) and LUMI at
-// 1, 2 and 4 nodes, every run 4 epochs of steps/4 steps with 5% step-time noise.
-RunShape shape_of(int i, int steps) {
-  RunShape s;
-  s.run_id = "20261124T070000Z-host-" + std::to_string(i);
-  s.epochs = 4;
-  s.noise = 0.05;
-  s.warmup_steps = 10;
-  const int64_t steps_per_epoch = std::max(1, steps / 4);
-  switch (i % 4) {
-    case 0:
-    case 1: {
-      s.threads = (i % 8 < 4) ? 1 : 8;
-      s.per_sample_s = 0.4 / static_cast<double>(s.threads);
-      const int64_t train = steps_per_epoch * s.batch_size;
-      const bool subset = (i / 4) % 2 == 0;
-      s.full_train = subset ? train * 10 : train;
-      s.subset_fraction = subset ? 0.1 : 1.0;
-      break;
-    }
-    default: {
-      const int64_t nodes = (i % 4 == 2) ? 1 : ((i / 4) % 2 == 0 ? 2 : 4);
-      s.device = "rocm";
-      s.nodes = nodes;
-      s.world_size = 8 * nodes;
-      s.gpus = 8 * nodes;
-      s.threads = 7;
-      s.per_sample_s = 0.0025 / static_cast<double>(nodes);
-      s.full_train = steps_per_epoch * s.batch_size * s.world_size;
-    }
-  }
-  s.full_val = std::max<int64_t>(1, s.full_train / 4);
-  s.val_per_sample_s = s.per_sample_s / 3;
-  return s;
-}
-
 std::string generated_file(int runs, int steps) {
   static std::map<std::pair<int, int>, std::string> files;
   auto it = files.find({runs, steps});
@@ -74,7 +38,7 @@ std::string generated_file(int runs, int steps) {
   const auto start = std::chrono::steady_clock::now();
   {
     ResultsFileWriter writer(path);
-    for (int i = 0; i < runs; ++i) writer.add(build_run(shape_of(i, steps)));
+    for (int i = 0; i < runs; ++i) writer.add(build_run(campaign_run_shape(i, steps)));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "generated %s (%.0f MB) in %.1f s\n", path.c_str(),

@@ -22,35 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-RunShape shape_of(int i, int steps) {
-  RunShape s;
-  s.run_id = "20261124T070000Z-host-" + std::to_string(i);
-  s.epochs = 4;
-  s.noise = 0.05;
-  s.warmup_steps = 10;
-  const int64_t steps_per_epoch = std::max(1, steps / 4);
-  if (i % 4 < 2) {
-    s.threads = (i % 8 < 4) ? 1 : 8;
-    s.per_sample_s = 0.4 / static_cast<double>(s.threads);
-    const int64_t train = steps_per_epoch * s.batch_size;
-    const bool subset = (i / 4) % 2 == 0;
-    s.full_train = subset ? train * 10 : train;
-    s.subset_fraction = subset ? 0.1 : 1.0;
-  } else {
-    const int64_t nodes = (i % 4 == 2) ? 1 : ((i / 4) % 2 == 0 ? 2 : 4);
-    s.device = "rocm";
-    s.nodes = nodes;
-    s.world_size = 8 * nodes;
-    s.gpus = 8 * nodes;
-    s.threads = 7;
-    s.per_sample_s = 0.0025 / static_cast<double>(nodes);
-    s.full_train = steps_per_epoch * s.batch_size * s.world_size;
-  }
-  s.full_val = std::max<int64_t>(1, s.full_train / 4);
-  s.val_per_sample_s = s.per_sample_s / 3;
-  return s;
-}
-
 void write_csv(const std::string& path, long rows) {
   std::ofstream out(path);
   out << "Name,State,Notes,User,Tags,Created,Runtime,epochs,batch_size_per_gpu,effective_batch_size,total_gpus,nodes,"
@@ -92,7 +63,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < files; ++i) {
     char name[32];
     std::snprintf(name, sizeof name, "run-%04d.h5", i);
-    write_results_file((out / "results" / name).string(), {build_run(shape_of(i, steps))});
+    write_results_file((out / "results" / name).string(), {build_run(campaign_run_shape(i, steps))});
   }
   write_csv((out / "wandb.csv").string(), rows);
   return 0;

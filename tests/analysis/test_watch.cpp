@@ -474,7 +474,7 @@ TEST(WatchCli, RefusesBadOptionsWithOneLineAndExitCode2) {
   expect_usage_error({l.results, "--bind", "0.0.0.0"}, "--bind: only with --watch");
   expect_usage_error({"--watch", l.results, "--bind", "localhost"}, "not an IPv4 or IPv6 address");
   expect_usage_error({"--watch", l.results, l.results}, "analyses nothing");
-  expect_usage_error({"--watch", l.dir.path().string()}, "a directory");
+  expect_usage_error({"--watch", l.dir.path().string()}, "a folder");
   expect_usage_error({"--watch", l.journals}, "the file whose journals these are");
   const std::string fifo = l.dir.file("fifo.h5");
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);

@@ -224,4 +224,38 @@ double expected_job_time(const RunShape& s, int epochs) {
          epochs * (s.full_train * s.per_sample_s + s.overhead_s + s.full_val * s.val_per_sample_s);
 }
 
+RunShape campaign_run_shape(int i, int steps) {
+  RunShape s;
+  s.run_id = "20261124T070000Z-host-" + std::to_string(i);
+  s.epochs = 4;
+  s.noise = 0.05;
+  s.warmup_steps = 10;
+  const int64_t steps_per_epoch = std::max(1, steps / 4);
+  switch (i % 4) {
+    case 0:
+    case 1: {
+      s.threads = (i % 8 < 4) ? 1 : 8;
+      s.per_sample_s = 0.4 / static_cast<double>(s.threads);
+      const int64_t train = steps_per_epoch * s.batch_size;
+      const bool subset = (i / 4) % 2 == 0;
+      s.full_train = subset ? train * 10 : train;
+      s.subset_fraction = subset ? 0.1 : 1.0;
+      break;
+    }
+    default: {
+      const int64_t nodes = (i % 4 == 2) ? 1 : ((i / 4) % 2 == 0 ? 2 : 4);
+      s.device = "rocm";
+      s.nodes = nodes;
+      s.world_size = 8 * nodes;
+      s.gpus = 8 * nodes;
+      s.threads = 7;
+      s.per_sample_s = 0.0025 / static_cast<double>(nodes);
+      s.full_train = steps_per_epoch * s.batch_size * s.world_size;
+    }
+  }
+  s.full_val = std::max<int64_t>(1, s.full_train / 4);
+  s.val_per_sample_s = s.per_sample_s / 3;
+  return s;
+}
+
 }  // namespace lb::testing

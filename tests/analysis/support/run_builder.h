@@ -91,4 +91,9 @@ FixtureRun build_run(const RunShape& shape);
 // of the job).
 double expected_job_time(const RunShape& shape, int epochs);
 
+// Run i of a campaign for the scale benchmarks (bench_analyze, make_scale_inputs): laptops at 1 and
+// 8 threads (half of them on subsets) and LUMI at 1, 2 and 4 nodes, every run 4 epochs of steps/4
+// steps with 5% step-time noise.
+RunShape campaign_run_shape(int i, int steps);
+
 }  // namespace lb::testing
