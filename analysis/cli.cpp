@@ -75,11 +75,11 @@ int parse_epochs(const std::string& text) {
   return static_cast<int>(value);
 }
 
-// A decimal number in [lo, hi] (lo excluded when open_lo); an optional trailing '%'.
-double parse_percent(const std::string& option, const std::string& text, double lo, bool open_lo, double hi,
-                     const std::string& expected) {
+// A decimal number from 0 (more than 0 when open_lo) to hi; with `percent`, a trailing '%' too.
+double parse_number(const std::string& option, const std::string& text, bool open_lo, double hi, bool percent,
+                    const std::string& expected) {
   std::string t = text;
-  if (!t.empty() && t.back() == '%') t.pop_back();
+  if (percent && !t.empty() && t.back() == '%') t.pop_back();
   size_t used = 0;
   double value = 0;
   try {
@@ -87,25 +87,8 @@ double parse_percent(const std::string& option, const std::string& text, double 
   } catch (const std::exception&) {
     used = 0;
   }
-  const bool in_range = std::isfinite(value) && (open_lo ? value > lo : value >= lo) && value <= hi;
+  const bool in_range = std::isfinite(value) && (open_lo ? value > 0 : value >= 0) && value <= hi;
   if (t.empty() || used != t.size() || !in_range) {
-    throw UsageError(option + " '" + text + "': expected " + expected);
-  }
-  return value;
-}
-
-// A plain decimal number, more than `lo` (open_lo) or from `lo`.
-double parse_number(const std::string& option, const std::string& text, double lo, bool open_lo,
-                    const std::string& expected) {
-  size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  const bool in_range = std::isfinite(value) && (open_lo ? value > lo : value >= lo) && value <= 1e7;
-  if (text.empty() || used != text.size() || !in_range) {
     throw UsageError(option + " '" + text + "': expected " + expected);
   }
   return value;
@@ -143,26 +126,18 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
     if (r.count("epochs")) cli.comparison.epochs = parse_epochs(r["epochs"].as<std::string>());
     if (r.count("target-accuracy")) {
       cli.comparison.target_accuracy_pct =
-          parse_percent("--target-accuracy", r["target-accuracy"].as<std::string>(), 0, true, 100,
-                        "a validation accuracy in percent, more than 0 and at most 100");
+          parse_number("--target-accuracy", r["target-accuracy"].as<std::string>(), true, 100, true,
+                       "a validation accuracy in percent, more than 0 and at most 100");
     }
-    cli.comparison.quality_margin_pts = parse_percent("--quality-margin", r["quality-margin"].as<std::string>(), 0,
-                                                      false, 100, "percentage points from 0 to 100");
+    cli.comparison.quality_margin_pts = parse_number("--quality-margin", r["quality-margin"].as<std::string>(), false,
+                                                     100, true, "percentage points from 0 to 100");
     cli.comparison.cluster_name = r["cluster-name"].as<std::string>();
     EnergyOptions& e = cli.comparison.energy;
-    e.laptop_power_w = parse_number("--laptop-power", r["laptop-power"].as<std::string>(), 0, true,
-                                    "watts, a number more than 0");
-    e.gpu_power_w = parse_number("--gpu-power", r["gpu-power"].as<std::string>(), 0, true,
-                                 "watts per GPU, a number more than 0");
-    e.cluster_grid_g_per_kwh = parse_number("--cluster-grid-intensity", r["cluster-grid-intensity"].as<std::string>(),
-                                            0, false, "grams of CO2e per kWh, a number from 0");
-    e.laptop_grid_g_per_kwh = parse_number("--laptop-grid-intensity", r["laptop-grid-intensity"].as<std::string>(), 0,
-                                           false, "grams of CO2e per kWh, a number from 0");
+    for (const EnergyFigure& f : kEnergyFigures) {
+      e.*f.value = parse_number("--" + std::string(f.name), r[f.name].as<std::string>(), f.positive, 1e7, false,
+                                f.expected);
+    }
     e.billing_unit = r["billing-unit"].as<std::string>();
-    e.billing_per_gpu_hour = parse_number("--billing-per-gpu-hour", r["billing-per-gpu-hour"].as<std::string>(), 0,
-                                          false, "billing units per GPU-hour, a number from 0");
-    e.billing_per_node_hour = parse_number("--billing-per-node-hour", r["billing-per-node-hour"].as<std::string>(), 0,
-                                           false, "billing units per node-hour, a number from 0");
     cli.comparison.include_incomplete = r.count("include-incomplete") > 0;
     cli.charts = r.count("no-charts") == 0;
     cli.static_images = r.count("no-static-images") == 0;

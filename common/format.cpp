@@ -117,6 +117,16 @@ std::string format_power(double watts) {
   return format_significant(watts, 3) + " W";
 }
 
+std::string format_flops(double flops_per_s) {
+  static const char* const units[] = {"FLOP/s", "kFLOP/s", "MFLOP/s", "GFLOP/s", "TFLOP/s", "PFLOP/s"};
+  int u = 0;
+  while (std::fabs(flops_per_s) >= 1000 && u < 5) {
+    flops_per_s /= 1000;
+    ++u;
+  }
+  return format_significant(flops_per_s, 3) + " " + units[u];
+}
+
 std::string format_progress(double percent) {
   // Rounded down: a run at 99.7% has not finished and must not read "100%".
   if (percent >= 1 || percent <= 0) return format_significant(std::floor(percent), 3) + "%";

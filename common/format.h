@@ -53,6 +53,9 @@ std::string format_percent_value(double percent, int decimals = 1);
 // Power: "850 W", "12.3 kW" (3 significant digits).
 std::string format_power(double watts);
 
+// A rate of floating-point operations, 3 significant digits: "812 GFLOP/s", "250 TFLOP/s".
+std::string format_flops(double flops_per_s);
+
 // Progress in percent 0..100, rounded down -> "54%", "0.42%", "0.0031%" (2 significant digits
 // below 1%).
 std::string format_progress(double percent);

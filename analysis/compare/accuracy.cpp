@@ -1,7 +1,5 @@
 #include "analysis/compare/accuracy.h"
 
-#include <cmath>
-
 #include "analysis/compare/extrapolation.h"
 
 namespace lb::analysis {
@@ -12,8 +10,13 @@ bool known_equal(const std::optional<T>& a, const std::optional<T>& b) {
   return a && b && *a == *b;
 }
 
-bool has_accuracy_curve(const RunAnalysis& a) {
-  return !a.run.is_imported() && a.in_comparison && !a.run.is_subset() && a.metrics.best_val_top1_pct;
+// True when a run with these settings learns the same way (same recipe), whatever the hardware.
+bool same_recipe(const RunSettings& a, const RunSettings& b) {
+  return known_equal(a.model, b.model) && known_equal(a.full_train_samples, b.full_train_samples) &&
+         known_equal(a.full_val_samples, b.full_val_samples) && known_equal(a.synthetic, b.synthetic) &&
+         known_equal(a.global_batch_size, b.global_batch_size) && known_equal(a.optimizer, b.optimizer) &&
+         known_equal(a.lr, b.lr) && a.lr_schedule == b.lr_schedule && known_equal(a.epochs, b.epochs) &&
+         known_equal(a.pretrained, b.pretrained) && known_equal(a.precision, b.precision);
 }
 
 AccuracySeries measured_series(const Comparison& cmp, size_t config, const RunAnalysis& a) {
@@ -53,7 +56,7 @@ std::optional<AccuracySeries> projected_series(const Comparison& cmp, size_t con
   const RunSettings& settings = cmp.runs[c.runs.front()].run.settings;
   const RunAnalysis* source = nullptr;
   for (const auto& a : cmp.runs) {
-    if (!has_accuracy_curve(a) || !same_recipe(a.run.settings, settings)) continue;
+    if (a.run.is_imported() || !a.counts_for_accuracy() || !same_recipe(a.run.settings, settings)) continue;
     if (!source || a.metrics.best_val_top1_pct > source->metrics.best_val_top1_pct) source = &a;
   }
   JobEstimate parts;
@@ -83,24 +86,13 @@ std::optional<AccuracySeries> projected_series(const Comparison& cmp, size_t con
 
 }  // namespace
 
-bool same_recipe(const RunSettings& a, const RunSettings& b) {
-  return known_equal(a.model, b.model) && known_equal(a.full_train_samples, b.full_train_samples) &&
-         known_equal(a.full_val_samples, b.full_val_samples) && known_equal(a.synthetic, b.synthetic) &&
-         known_equal(a.global_batch_size, b.global_batch_size) && known_equal(a.optimizer, b.optimizer) &&
-         known_equal(a.lr, b.lr) && a.lr_schedule == b.lr_schedule && known_equal(a.epochs, b.epochs) &&
-         known_equal(a.pretrained, b.pretrained) && known_equal(a.precision, b.precision);
-}
-
 void build_accuracy(Comparison& cmp) {
   for (size_t i = 0; i < cmp.configs.size(); ++i) {
     const ConfigResult& c = cmp.configs[i];
     const RunAnalysis* best = nullptr;
     for (size_t r : c.runs) {
       const RunAnalysis& a = cmp.runs[r];
-      const bool eligible = a.run.is_imported()
-                                ? a.in_comparison && !a.run.is_subset() && a.metrics.best_val_top1_pct
-                                : has_accuracy_curve(a);
-      if (eligible && (!best || *a.metrics.best_val_top1_pct > *best->metrics.best_val_top1_pct)) best = &a;
+      if (a.counts_for_accuracy() && (!best || *a.metrics.best_val_top1_pct > *best->metrics.best_val_top1_pct)) best = &a;
     }
     if (best && best->run.is_imported()) {
       AccuracySeries s;

@@ -15,7 +15,4 @@ namespace lb::analysis {
 //    at the same point of training. Subset runs' own accuracy is never shown as a full-run accuracy.
 void build_accuracy(Comparison& cmp);
 
-// True when a run with these settings learns the same way (same recipe), whatever the hardware.
-bool same_recipe(const RunSettings& a, const RunSettings& b);
-
 }  // namespace lb::analysis

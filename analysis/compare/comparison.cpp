@@ -82,7 +82,6 @@ std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, c
       c.is_imported = runs[i].run.is_imported();
       c.nodes = c.config.whole(Field::nodes);
       c.gpus = c.config.whole(Field::gpus);
-      c.threads = c.config.whole(Field::threads);
       c.unknown_settings = unknown_settings(c.config);
       if (c.placement_unknown) {
         c.label = "unknown configuration (run " + runs[i].run.run_id + ")";
@@ -229,19 +228,12 @@ std::optional<size_t> default_baseline(const std::vector<ConfigResult>& configs,
 }
 
 int most_common_epochs(const std::vector<ConfigResult>& configs) {
-  std::map<int, int> count;
+  std::vector<int> epochs;
   for (const auto& c : configs) {
     const int e = c.config.whole(Field::epochs);
-    if (e > 0) ++count[e];
+    if (e > 0) epochs.push_back(e);
   }
-  int best = 0, best_count = 0;
-  for (auto [e, n] : count) {
-    if (n > best_count) {
-      best = e;
-      best_count = n;
-    }
-  }
-  return best;
+  return most_common(epochs);
 }
 
 void fill_configuration(ConfigResult& c, std::vector<RunAnalysis>& runs, int epochs) {
@@ -268,11 +260,10 @@ void fill_configuration(ConfigResult& c, std::vector<RunAnalysis>& runs, int epo
       c.subset_accuracy_pct = a.metrics.best_val_top1_pct;
     }
     // Subset accuracy is not the configuration's accuracy: only full-split runs count.
-    if (!a.run.is_subset() && a.metrics.best_val_top1_pct &&
+    if (a.counts_for_accuracy() &&
         (!c.best_accuracy_pct || *a.metrics.best_val_top1_pct > *c.best_accuracy_pct)) {
       c.best_accuracy_pct = a.metrics.best_val_top1_pct;
       c.best_accuracy_time_s = a.metrics.best_time_s;
-      c.best_accuracy_epoch = a.metrics.best_epoch;
     }
     for (const auto& w : a.metrics.warnings) run_warnings.push_back("run " + a.run.run_id + ": " + w);
     for (const auto& w : a.run.warnings) run_warnings.push_back("run " + a.run.run_id + ": " + w);

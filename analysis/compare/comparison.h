@@ -37,7 +37,6 @@ struct RunTimeToTarget {
   double previous_s = 0;    // the pass before it (0: the run's start): reached in (previous_s, time_s]
   int epoch = 0;            // 1-based epoch of that pass
   bool upper_bound = false; // imported: the source states only the final accuracy at its runtime
-  double best_pct = 0;      // the best accuracy the run reached (when not reached)
 };
 
 struct RunAnalysis {
@@ -49,6 +48,9 @@ struct RunAnalysis {
   std::string excluded_reason;
   std::optional<RunTimeToTarget> to_target;  // with --target-accuracy, for runs with an accuracy
   RunEnergy energy;             // the counters' energy of the run, and of the job from it
+
+  // Its accuracy counts for its configuration: full split, in the comparison, with one.
+  bool counts_for_accuracy() const { return in_comparison && !run.is_subset() && metrics.best_val_top1_pct.has_value(); }
 };
 
 // Computes a run's metrics, then frees its step records (the comparison keeps only figures).
@@ -129,7 +131,7 @@ struct ConfigResult {
   std::vector<size_t> runs;  // indices into Comparison::runs
   bool is_cluster = false;   // Configuration::cluster(): the cluster's colour, grid and billing
   bool is_imported = false;
-  int nodes = 0, gpus = 0, threads = 0;  // 0 = unknown or none
+  int nodes = 0, gpus = 0;  // 0 = unknown or none
   std::vector<double> subset_fractions;  // distinct, of the runs used
 
   std::optional<Interval> time_s;  // the normalized job; nullopt = not comparable
@@ -143,7 +145,6 @@ struct ConfigResult {
 
   std::optional<double> steady_images_per_s, images_per_s_per_gpu;
   std::optional<double> best_accuracy_pct, best_accuracy_time_s;  // full-split runs only
-  int best_accuracy_epoch = 0;
 
   // A run of it crossed nodes without a network plugin (RunRecord::inter_node_warning): the first
   // such line, marked on its row of summary.md.

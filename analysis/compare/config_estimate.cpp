@@ -1,6 +1,5 @@
 #include "analysis/compare/config_estimate.h"
 
-#include <algorithm>
 #include <cmath>
 
 #include "analysis/input/names.h"
@@ -60,9 +59,7 @@ ConfigEstimate combine_job_estimates(const std::vector<JobEstimate>& jobs) {
   c.runs_used = used.size();
   c.extrapolated = exact.empty();
   for (const auto* j : used) {
-    for (const auto& n : j->notes) {
-      if (std::find(c.notes.begin(), c.notes.end(), n) == c.notes.end()) c.notes.push_back(n);
-    }
+    for (const auto& n : j->notes) add_unique(c.notes, n);
   }
   if (used.size() == 1) {
     c.time_s = used.front()->time_s;

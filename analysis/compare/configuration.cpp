@@ -87,11 +87,9 @@ Configuration configuration_of(const RunRecord& run) {
   return c;
 }
 
-std::string configuration_key(const Configuration& c) {
-  // The placement too: the same settings on the cluster and on the user's own machine are two
-  // configurations (their labels, grids and billing differ).
-  std::string key = "placement=" + std::to_string(static_cast<int>(c.placement)) + "\x1f";
-  for (const auto& f : c.fields) key += std::string(f.name) + "=" + f.value + "\x1f";
+std::string fields_key(const Configuration& c, std::initializer_list<Field> fields) {
+  std::string key;
+  for (Field f : fields) key += c[f] + "\x1f";
   return key;
 }
 
@@ -134,9 +132,13 @@ std::vector<std::string> unknown_settings(const Configuration& c) {
 }
 
 std::string grouping_key(const Configuration& c, const std::string& run_id, size_t run_index) {
-  if (unknown_settings(c).empty()) return configuration_key(c);
   // \x1e cannot occur in a configuration key's field separators: no collision with a pooled key.
-  return "\x1erun " + std::to_string(run_index) + " " + run_id;
+  if (!unknown_settings(c).empty()) return "\x1erun " + std::to_string(run_index) + " " + run_id;
+  // The placement too: the same settings on the cluster and on the user's own machine are two
+  // configurations (their labels, grids and billing differ).
+  std::string key = "placement=" + std::to_string(static_cast<int>(c.placement)) + "\x1f";
+  for (const auto& f : c.fields) key += std::string(f.name) + "=" + f.value + "\x1f";
+  return key;
 }
 
 }  // namespace lb::analysis

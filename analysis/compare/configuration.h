@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,7 +64,9 @@ struct Configuration {
 
 // Two runs belong to one configuration when all field values are equal.
 Configuration configuration_of(const RunRecord& run);
-std::string configuration_key(const Configuration& c);
+
+// The values of these fields, each followed by \x1f: equal for configurations that agree on them.
+std::string fields_key(const Configuration& c, std::initializer_list<Field> fields);
 
 // Work-changing fields that differ between two configurations, as "epochs 10 vs 3" (a's value
 // first). A field unknown on one side is a difference ("precision fp32 vs unknown"): the
@@ -82,8 +85,8 @@ std::string configuration_label(const Configuration& c, const std::string& clust
 // unknown setting is a configuration of its own (docs/methodology.md, "Configurations").
 std::vector<std::string> unknown_settings(const Configuration& c);
 
-// The key that groups runs: configuration_key when every defining setting is known, else one of
-// the run's own (it pools with nothing).
+// The key that groups runs: the placement and every field's value when every defining setting is
+// known, else one of the run's own (it pools with nothing).
 std::string grouping_key(const Configuration& c, const std::string& run_id, size_t run_index);
 
 }  // namespace lb::analysis

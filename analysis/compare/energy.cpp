@@ -1,48 +1,23 @@
 #include "analysis/compare/energy.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
-#include <cstdio>
 #include <limits>
-#include <map>
 
 #include "analysis/compare/comparison.h"
+#include "analysis/compare/repetitions.h"
 #include "common/errors.h"
 #include "analysis/input/names.h"
 #include "common/format.h"
 
 namespace lb::analysis {
-namespace {
-
-constexpr double kJoulesPerKwh = 3.6e6;
-
-}  // namespace
 
 void validate_energy_options(const EnergyOptions& o) {
-  auto positive = [](double v) { return std::isfinite(v) && v > 0 && v <= 1e7; };
-  auto non_negative = [](double v) { return std::isfinite(v) && v >= 0 && v <= 1e7; };
-  if (!positive(o.laptop_power_w)) {
-    throw UsageError("--laptop-power " + format_number(o.laptop_power_w) + ": expected watts, a number more than 0");
-  }
-  if (!positive(o.gpu_power_w)) {
-    throw UsageError("--gpu-power " + format_number(o.gpu_power_w) + ": expected watts per GPU, a number more than 0");
-  }
-  if (!non_negative(o.cluster_grid_g_per_kwh)) {
-    throw UsageError("--cluster-grid-intensity " + format_number(o.cluster_grid_g_per_kwh) +
-                     ": expected grams of CO2e per kWh, a number from 0");
-  }
-  if (!non_negative(o.laptop_grid_g_per_kwh)) {
-    throw UsageError("--laptop-grid-intensity " + format_number(o.laptop_grid_g_per_kwh) +
-                     ": expected grams of CO2e per kWh, a number from 0");
-  }
-  if (!non_negative(o.billing_per_gpu_hour)) {
-    throw UsageError("--billing-per-gpu-hour " + format_number(o.billing_per_gpu_hour) +
-                     ": expected billing units per GPU-hour, a number from 0");
-  }
-  if (!non_negative(o.billing_per_node_hour)) {
-    throw UsageError("--billing-per-node-hour " + format_number(o.billing_per_node_hour) +
-                     ": expected billing units per node-hour, a number from 0");
+  for (const EnergyFigure& f : kEnergyFigures) {
+    const double v = o.*f.value;
+    if (!(std::isfinite(v) && (f.positive ? v > 0 : v >= 0) && v <= 1e7)) {
+      throw UsageError("--" + std::string(f.name) + " " + format_number(v) + ": expected " + f.expected);
+    }
   }
   if (trim(o.billing_unit).empty()) throw UsageError("--billing-unit: expected a non-empty name");
 }
@@ -197,7 +172,21 @@ RunEnergy measure_run_energy(const RunRecord& run, const RunMetrics& m) {
   return e;
 }
 
-void normalize_run_energy(RunEnergy& e, const RunRecord& /*run*/, const RunMetrics& m, const JobEstimate& job) {
+std::string combine_kinds(const std::string& a, const std::string& b) {
+  if (a == "modelled" || b == "modelled") return "modelled";
+  if (a.find("extrapolated") != std::string::npos || b.find("extrapolated") != std::string::npos) return "extrapolated";
+  return "measured";
+}
+
+namespace {
+
+constexpr double kJoulesPerKwh = 3.6e6;
+
+// Fills e.job_j for a measured run with a job estimate: a run that did exactly the job keeps its
+// energy (less the extra --eval-every passes at the epochs' power); otherwise the job's time is
+// split into setup and teardown (S + D, at the power outside the epochs) and the rest (at the
+// epochs' power).
+void normalize_run_energy(RunEnergy& e, const RunMetrics& m, const JobEstimate& job) {
   e.job_j.reset();
   if (!e.measured || !job.available) return;
   const double p_epochs = e.epoch_power_w.value_or(e.mean_power_w);
@@ -224,17 +213,6 @@ void normalize_run_energy(RunEnergy& e, const RunRecord& /*run*/, const RunMetri
   e.job_extrapolated = true;
 }
 
-std::string combine_kinds(const std::string& a, const std::string& b) {
-  if (a == "modelled" || b == "modelled") return "modelled";
-  if (a == "extrapolated" || b == "extrapolated" || a.find("extrapolated") != std::string::npos ||
-      b.find("extrapolated") != std::string::npos) {
-    return "extrapolated";
-  }
-  return "measured";
-}
-
-namespace {
-
 // An interval scaled by a positive factor; unbounded ends stay unbounded.
 Interval scaled(const Interval& t, double factor) {
   Interval out = t;
@@ -242,19 +220,6 @@ Interval scaled(const Interval& t, double factor) {
   out.lo = t.has_interval && !t.has_lower() ? 0.0 : t.lo * factor;
   out.hi = t.has_interval && !t.has_upper() ? t.hi : t.hi * factor;
   return out;
-}
-
-// The runs whose estimates make the configuration's time (config_estimate.h): those that did the
-// job exactly when there are any, else every run with an estimate.
-std::vector<size_t> runs_used(const ConfigResult& c, const std::vector<RunAnalysis>& runs) {
-  std::vector<size_t> exact, all;
-  for (size_t r : c.runs) {
-    const RunAnalysis& a = runs[r];
-    if (!a.in_comparison || !a.job.available) continue;
-    all.push_back(r);
-    if (!a.job.extrapolated) exact.push_back(r);
-  }
-  return exact.empty() ? all : exact;
 }
 
 void config_energy(ConfigResult& c, const Comparison& cmp, const EnergyOptions& o) {
@@ -399,7 +364,7 @@ void config_energy(ConfigResult& c, const Comparison& cmp, const EnergyOptions& 
 }  // namespace
 
 void assess_energy(Comparison& cmp) {
-  for (auto& a : cmp.runs) normalize_run_energy(a.energy, a.run, a.metrics, a.job);
+  for (auto& a : cmp.runs) normalize_run_energy(a.energy, a.metrics, a.job);
   for (auto& c : cmp.configs) config_energy(c, cmp, cmp.energy_options);
   if (!cmp.baseline) return;
   const ConfigEnergy& base = cmp.configs[*cmp.baseline].energy;

@@ -40,6 +40,23 @@ struct EnergyOptions {
   double billing_per_node_hour = 0;
 };
 
+// The numeric options, in the order analyze reads and checks them: finite, at most 1e7, and more
+// than 0 (`positive`) or from 0.
+struct EnergyFigure {
+  const char* name;  // the option without its dashes
+  double EnergyOptions::*value;
+  bool positive;
+  const char* expected;  // what a value out of range is told
+};
+inline constexpr EnergyFigure kEnergyFigures[] = {
+    {"laptop-power", &EnergyOptions::laptop_power_w, true, "watts, a number more than 0"},
+    {"gpu-power", &EnergyOptions::gpu_power_w, true, "watts per GPU, a number more than 0"},
+    {"cluster-grid-intensity", &EnergyOptions::cluster_grid_g_per_kwh, false, "grams of CO2e per kWh, a number from 0"},
+    {"laptop-grid-intensity", &EnergyOptions::laptop_grid_g_per_kwh, false, "grams of CO2e per kWh, a number from 0"},
+    {"billing-per-gpu-hour", &EnergyOptions::billing_per_gpu_hour, false, "billing units per GPU-hour, a number from 0"},
+    {"billing-per-node-hour", &EnergyOptions::billing_per_node_hour, false, "billing units per node-hour, a number from 0"},
+};
+
 // Throws UsageError naming the option when a figure is out of range.
 void validate_energy_options(const EnergyOptions& options);
 
@@ -80,12 +97,6 @@ struct RunEnergy {
 // attribute). `metrics` gives the run's finished epochs.
 RunEnergy measure_run_energy(const RunRecord& run, const RunMetrics& metrics);
 
-// Fills e.job_j for a measured run with a job estimate: a run that did exactly the job keeps its
-// energy (less the extra --eval-every passes at the epochs' power); otherwise the job's time is
-// split into setup and teardown (S + D, at the power outside the epochs) and the rest (at the
-// epochs' power).
-void normalize_run_energy(RunEnergy& e, const RunRecord& run, const RunMetrics& metrics, const JobEstimate& job);
-
 // A configuration's energy, carbon, cost and memory for the normalized job.
 struct ConfigEnergy {
   std::optional<Interval> energy_j;  // nullopt: neither measured nor modelled (reason says why)
@@ -121,6 +132,5 @@ struct Comparison;
 // Fills RunAnalysis::energy's job figure and ConfigResult::energy for every configuration, with
 // cmp.energy_options.
 void assess_energy(Comparison& cmp);
-
 
 }  // namespace lb::analysis

@@ -15,13 +15,7 @@ JobEstimate unavailable(int epochs, std::string reason) {
   return j;
 }
 
-Estimate point_estimate(double value) {
-  Estimate e;
-  e.value = value;
-  e.std_error = std::nan("");
-  e.n = 1;
-  return e;
-}
+Estimate point_estimate(double value) { return {value, std::nan(""), 0, 1}; }
 
 std::string subset_text(const RunRecord& run) {
   const auto& s = run.settings;
@@ -37,8 +31,9 @@ bool did_exactly(const RunRecord& run, const RunMetrics& m, int epochs) {
          m.finished_epochs == static_cast<size_t>(epochs) && run.wall_time_s.has_value();
 }
 
-}  // namespace
-
+// T(E) = one_time + E * (N_train * r + o + N_val * v), with r, v, o from the run's records. The
+// normalized job validates once per epoch, at its end; the harness's extra --eval-every passes are
+// not part of it (their time is left out of o and of a measured run's wall time).
 JobEstimate estimate_measured_job(const RunRecord& run, const RunMetrics& m, int epochs) {
   const auto& s = run.settings;
   if (!s.full_train_samples) return unavailable(epochs, "full_train_samples unknown");
@@ -52,17 +47,13 @@ JobEstimate estimate_measured_job(const RunRecord& run, const RunMetrics& m, int
   j.validations = n_val > 0 ? epochs : 0;
   if (!s.full_val_samples) j.notes.push_back("full_val_samples unknown: validation not included");
 
-  Estimate overhead;
-  overhead.value = 0;
-  overhead.std_error = std::nan("");
+  Estimate overhead{0, std::nan(""), 0, 0};
   if (m.epoch_overhead_s) {
     overhead = *m.epoch_overhead_s;
   } else {
     j.notes.push_back("no finished epoch: per-epoch overhead not included");
   }
-  Estimate val;
-  val.value = 0;
-  val.std_error = std::nan("");
+  Estimate val{0, std::nan(""), 0, 0};
   if (m.val_s_per_sample) {
     val = *m.val_s_per_sample;
   } else if (j.validations > 0) {
@@ -118,18 +109,6 @@ JobEstimate estimate_measured_job(const RunRecord& run, const RunMetrics& m, int
   }
   return j;
 }
-
-namespace {
-JobEstimate imported_job(const RunRecord& run, int epochs);
-}
-
-JobEstimate estimate_imported_job(const RunRecord& run, int epochs) {
-  JobEstimate j = imported_job(run, epochs);
-  if (j.available) j.estimate = point_estimate(j.time_s.value);
-  return j;
-}
-
-namespace {
 
 // An import that did not complete (let in by --include-incomplete): its Runtime covers only the
 // epochs it completed (and part of the one it died in), never its planned count. Scaled from
@@ -219,6 +198,12 @@ JobEstimate imported_job(const RunRecord& run, int epochs) {
   return j;
 }
 }  // namespace
+
+JobEstimate estimate_imported_job(const RunRecord& run, int epochs) {
+  JobEstimate j = imported_job(run, epochs);
+  if (j.available) j.estimate = point_estimate(j.time_s.value);
+  return j;
+}
 
 JobEstimate estimate_job(const RunRecord& run, const RunMetrics& metrics, int epochs) {
   return run.is_imported() ? estimate_imported_job(run, epochs) : estimate_measured_job(run, metrics, epochs);

@@ -2,7 +2,6 @@
 // Formulas and their assumptions: docs/methodology.md, "Extrapolation".
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,11 +27,6 @@ struct JobEstimate {
   int validations = 0;             // validations in E epochs: E (0 when validation is not known)
   std::vector<std::string> notes;  // what the estimate leaves out or assumes
 };
-
-// T(E) = one_time + E * (N_train * r + o + N_val * v), with r, v, o from the run's records. The
-// normalized job validates once per epoch, at its end; the harness's extra --eval-every passes are
-// not part of it (their time is left out of o and of a measured run's wall time).
-JobEstimate estimate_measured_job(const RunRecord& run, const RunMetrics& metrics, int epochs);
 
 // Imported runs state a runtime (or the source's own extrapolation) for their epoch count; other
 // epoch counts are scaled per epoch and marked extrapolated.

@@ -1,7 +1,6 @@
 #include "analysis/compare/quality.h"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <set>
 
@@ -11,9 +10,28 @@
 namespace lb::analysis {
 namespace {
 
-// The runs whose accuracy counts for a configuration: full split, in the comparison, with one.
-bool accuracy_run(const RunAnalysis& a) {
-  return a.in_comparison && !a.run.is_subset() && a.metrics.best_val_top1_pct.has_value();
+// The task a configuration trains: model and data (split sizes, synthetic or not). The default
+// quality bar is relative to the best accuracy of the same task.
+std::string task_key(const ConfigResult& c) {
+  return fields_key(c.config, {Field::model, Field::full_train_samples, Field::full_val_samples, Field::synthetic});
+}
+
+// Marks `t` reached at the first point of the curve at or above the target, with the time of the
+// point before it (0: the start).
+template <class Point, class ToTarget>
+bool reach(const std::vector<Point>& curve, double Point::*accuracy_pct, double target, ToTarget& t) {
+  double previous = 0;
+  for (const Point& p : curve) {
+    if (p.*accuracy_pct >= target) {
+      t.reached = true;
+      t.time_s = p.time_s;
+      t.previous_s = previous;
+      t.epoch = p.epoch;
+      return true;
+    }
+    previous = p.time_s;
+  }
+  return false;
 }
 
 std::string scope_words(const std::string& scope, const std::optional<int64_t>& images) {
@@ -36,12 +54,6 @@ const char* to_string(QualityStatus status) {
 
 std::string accuracy_text(const std::optional<double>& v) { return v ? format_percent_value(*v) : std::string("not recorded"); }
 
-std::string task_key(const ConfigResult& c) {
-  std::string key;
-  for (Field f : {Field::model, Field::full_train_samples, Field::full_val_samples, Field::synthetic}) key += c.config[f] + "\x1f";
-  return key;
-}
-
 void assess_quality(Comparison& cmp) {
   auto& configs = cmp.configs;
   for (auto& c : configs) {
@@ -50,7 +62,7 @@ void assess_quality(Comparison& cmp) {
     bool images_unknown = false;
     for (size_t r : c.runs) {
       const RunAnalysis& a = cmp.runs[r];
-      if (!accuracy_run(a)) continue;
+      if (!a.counts_for_accuracy()) continue;
       const double v = *a.metrics.best_val_top1_pct;
       if (!c.accuracy_reached_pct || v < *c.accuracy_reached_pct) c.accuracy_reached_pct = v;
       ++c.accuracy_runs;
@@ -162,9 +174,8 @@ void time_to_target(Comparison& cmp) {
   if (!cmp.target_accuracy_pct) return;
   const double target = *cmp.target_accuracy_pct;
   for (auto& a : cmp.runs) {
-    if (!accuracy_run(a)) continue;
+    if (!a.counts_for_accuracy()) continue;
     RunTimeToTarget t;
-    t.best_pct = *a.metrics.best_val_top1_pct;
     if (a.run.is_imported()) {
       if (a.run.imported.val_accuracy_pct && *a.run.imported.val_accuracy_pct >= target && a.run.imported.runtime_s) {
         t.reached = true;
@@ -173,17 +184,7 @@ void time_to_target(Comparison& cmp) {
         t.epoch = a.metrics.best_epoch;
       }
     } else {
-      double previous = 0;
-      for (const AccuracyPoint& p : a.metrics.accuracy_curve) {
-        if (p.top1_pct >= target) {
-          t.reached = true;
-          t.time_s = p.time_s;
-          t.previous_s = previous;
-          t.epoch = p.epoch;
-          break;
-        }
-        previous = p.time_s;
-      }
+      reach(a.metrics.accuracy_curve, &AccuracyPoint::top1_pct, target, t);
     }
     a.to_target = t;
   }
@@ -224,20 +225,9 @@ void time_to_target(Comparison& cmp) {
     } else {
       // No accuracy of its own: a projected curve (measured accuracy, extrapolated time) may say.
       for (const auto& s : cmp.accuracy) {
-        if (s.config != i || !s.projected) continue;
-        double prev = 0;
-        for (const auto& p : s.points) {
-          if (p.accuracy_pct >= target) {
-            t.reached = true;
-            t.extrapolated = true;
-            t.time_s = p.time_s;
-            t.previous_s = prev;
-            t.epoch = p.epoch;
-            t.method = "projected: accuracy measured in run " + s.run_id + ", time extrapolated for this configuration";
-            break;
-          }
-          prev = p.time_s;
-        }
+        if (s.config != i || !s.projected || !reach(s.points, &CurvePoint::accuracy_pct, target, t)) continue;
+        t.extrapolated = true;
+        t.method = "projected: accuracy measured in run " + s.run_id + ", time extrapolated for this configuration";
       }
       if (!t.reached) continue;
     }

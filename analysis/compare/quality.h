@@ -9,10 +9,6 @@
 
 namespace lb::analysis {
 
-// The task a configuration trains: model and data (split sizes, synthetic or not). The default
-// quality bar is relative to the best accuracy of the same task.
-std::string task_key(const ConfigResult& c);
-
 // Fills accuracy_reached_pct, val_scope, val_images and quality for every configuration, and
 // warns where validation accuracies were computed differently.
 void assess_quality(Comparison& cmp);

@@ -3,21 +3,18 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <set>
 
 #include "analysis/input/names.h"
 #include "common/format.h"
 
 namespace lb::analysis {
+namespace {
 
+// Spread of the job-time estimates that entered a configuration's time (those that did exactly
+// the job when there are any, else the extrapolated ones, as the time itself).
 RepetitionSummary summarize_repetitions(const ConfigResult& c, const std::vector<RunAnalysis>& runs) {
-  std::vector<double> exact, extrapolated;
-  for (size_t r : c.runs) {
-    const RunAnalysis& a = runs[r];
-    if (!a.in_comparison || !a.job.available) continue;
-    (a.job.extrapolated ? extrapolated : exact).push_back(a.job.estimate.value);
-  }
-  std::vector<double>& values = exact.empty() ? extrapolated : exact;
+  std::vector<double> values;
+  for (size_t r : runs_used(c, runs)) values.push_back(runs[r].job.estimate.value);
   RepetitionSummary s;
   s.n = values.size();
   if (s.n == 0) return s;
@@ -29,6 +26,19 @@ RepetitionSummary summarize_repetitions(const ConfigResult& c, const std::vector
   s.median = s.median_ci.median;
   s.spread_too_large = s.n >= 2 && s.cv > kMaxRepeatSpread;
   return s;
+}
+
+}  // namespace
+
+std::vector<size_t> runs_used(const ConfigResult& c, const std::vector<RunAnalysis>& runs) {
+  std::vector<size_t> exact, all;
+  for (size_t r : c.runs) {
+    const RunAnalysis& a = runs[r];
+    if (!a.in_comparison || !a.job.available) continue;
+    all.push_back(r);
+    if (!a.job.extrapolated) exact.push_back(r);
+  }
+  return exact.empty() ? all : exact;
 }
 
 void assess_repetitions(Comparison& cmp) {

@@ -9,9 +9,9 @@
 
 namespace lb::analysis {
 
-// Spread of the job-time estimates that entered a configuration's time (those that did exactly
-// the job when there are any, else the extrapolated ones, as the time itself).
-RepetitionSummary summarize_repetitions(const ConfigResult& c, const std::vector<RunAnalysis>& runs);
+// The runs whose estimates make the configuration's time (config_estimate.h): those that did the
+// job exactly when there are any, else every run with an estimate.
+std::vector<size_t> runs_used(const ConfigResult& c, const std::vector<RunAnalysis>& runs);
 
 // Fills every configuration's repetitions and warns: spread too large for the interval to mean
 // much, --repeat groups with runs missing or split over configurations, adaptive runs that ran

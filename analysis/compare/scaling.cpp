@@ -5,12 +5,6 @@
 namespace lb::analysis {
 namespace {
 
-std::string family_key(const ConfigResult& c) {
-  std::string key;
-  for (Field f : {Field::source, Field::device_model, Field::model}) key += c.config[f] + "\x1f";
-  return key;
-}
-
 Scaling scale(const std::vector<ConfigResult>& configs, size_t ref, size_t c, double ideal) {
   Scaling s;
   s.reference = ref;
@@ -36,7 +30,7 @@ void compute_scaling(Comparison& cmp) {
     // GPU configurations, wherever they ran; an unknown configuration (no node or GPU count
     // stated) is never scaled.
     if (configs[i].time_s && configs[i].gpus > 0 && !configs[i].placement_unknown) {
-      families[family_key(configs[i])].push_back(i);
+      families[fields_key(configs[i].config, {Field::source, Field::device_model, Field::model})].push_back(i);
     }
   }
   for (const auto& [key, members] : families) {

@@ -10,7 +10,6 @@
 namespace lb::analysis {
 namespace {
 
-
 // Mean steady step time over the configuration's runs in the comparison: per-sample time r times
 // the global batch (the samples of a full step). A mean of times (Hoefler and Belli, rule 3).
 std::optional<double> mean_step_s(const ConfigResult& c, const std::vector<RunAnalysis>& runs) {
@@ -35,27 +34,6 @@ std::string family_name(const ConfigResult& c) {
   name += " \u00b7 " + c.config[Field::model] + " \u00b7 " + c.config[Field::precision] + " \u00b7 " +
           c.config[Field::batch_size] + " per rank";
   return name;
-}
-
-std::string family_key(const ConfigResult& c) {
-  std::string key;
-  for (Field f : {Field::device, Field::device_model, Field::model, Field::precision, Field::batch_size}) key += c.config[f] + "\x1f";
-  return key;
-}
-
-template <class T>
-T most_common(const std::vector<T>& values) {
-  std::map<T, size_t> count;
-  for (const T& v : values) ++count[v];
-  T best{};
-  size_t best_n = 0;
-  for (const auto& [v, n] : count) {
-    if (n > best_n) {
-      best = v;
-      best_n = n;
-    }
-  }
-  return best;
 }
 
 }  // namespace
@@ -85,7 +63,8 @@ void build_scaling_models(Comparison& cmp) {
   for (size_t i = 0; i < cmp.configs.size(); ++i) {
     const ConfigResult& c = cmp.configs[i];
     if (c.is_imported || c.placement_unknown || c.config.whole(Field::ranks) <= 0) continue;
-    families[family_key(c)].push_back(i);
+    families[fields_key(c.config, {Field::device, Field::device_model, Field::model, Field::precision,
+                                   Field::batch_size})].push_back(i);
   }
   for (const auto& [key, members] : families) {
     std::vector<AllreduceSample> sweep;
@@ -151,9 +130,9 @@ void build_scaling_models(Comparison& cmp) {
     m.sweep_points = sweep.size();
     m.sweep_ranks.assign(sweep_ranks.begin(), sweep_ranks.end());
     m.gradient_bytes = 4.0 * static_cast<double>(*parameters);
-    const int64_t bucket = buckets_bytes.empty() ? 0 : most_common(buckets_bytes);
+    const int64_t bucket = most_common(buckets_bytes);
     m.buckets = bucket > 0 ? static_cast<int64_t>(std::ceil(m.gradient_bytes / static_cast<double>(bucket))) : 1;
-    m.ranks_per_node = rpn.empty() ? 0 : most_common(rpn);
+    m.ranks_per_node = most_common(rpn);
     if (m.fit_rms_relative_error > 0.25) {
       m.notes.push_back("the alpha-beta line misses the sweep by " +
                         format_number(std::round(m.fit_rms_relative_error * 1000) / 10) +
@@ -163,8 +142,14 @@ void build_scaling_models(Comparison& cmp) {
       m.notes.push_back("the sweep ran within one node: predictions for several nodes assume the same link speed "
                         "between nodes, which is usually optimistic");
     }
-    auto predict = [&](int ranks) {
-      return m.reference_step_s + ring_allreduce_s(m.alpha_s, m.beta_s_per_byte, ranks, m.gradient_bytes, m.buckets);
+    auto modelled = [&](int ranks, int nodes) {
+      ModelPoint p;
+      p.ranks = ranks;
+      p.nodes = nodes;
+      p.predicted_step_s =
+          m.reference_step_s + ring_allreduce_s(m.alpha_s, m.beta_s_per_byte, ranks, m.gradient_bytes, m.buckets);
+      p.predicted_efficiency = m.reference_step_s / p.predicted_step_s;
+      return p;
     };
     std::set<int> measured_ranks;
     for (size_t i : members) {
@@ -172,12 +157,8 @@ void build_scaling_models(Comparison& cmp) {
       const int ranks = c.config.whole(Field::ranks);
       const auto step = mean_step_s(c, cmp.runs);
       if (!step) continue;
-      ModelPoint p;
+      ModelPoint p = modelled(ranks, c.config.whole(Field::nodes));
       p.config = i;
-      p.ranks = ranks;
-      p.nodes = c.config.whole(Field::nodes);
-      p.predicted_step_s = predict(ranks);
-      p.predicted_efficiency = m.reference_step_s / p.predicted_step_s;
       p.measured_step_s = step;
       p.measured_efficiency = m.reference_step_s / *step;
       m.points.push_back(p);
@@ -188,12 +169,7 @@ void build_scaling_models(Comparison& cmp) {
       for (int nodes = 1; nodes <= top; nodes *= 2) {
         const int ranks = nodes * m.ranks_per_node;
         if (measured_ranks.count(ranks)) continue;
-        ModelPoint p;
-        p.ranks = ranks;
-        p.nodes = nodes;
-        p.predicted_step_s = predict(ranks);
-        p.predicted_efficiency = m.reference_step_s / p.predicted_step_s;
-        m.points.push_back(p);
+        m.points.push_back(modelled(ranks, nodes));
       }
     } else {
       m.notes.push_back("no multi-rank configuration gives the ranks per node: no predictions for node counts not run");

@@ -22,24 +22,21 @@ double beta_continued_fraction(double a, double b, double x) {
   if (std::fabs(d) < tiny) d = tiny;
   d = 1.0 / d;
   double result = d;
+  // One step with the coefficient d_k: the factor it applies to the result.
+  auto step = [&](double coeff) {
+    d = 1.0 + coeff * d;
+    if (std::fabs(d) < tiny) d = tiny;
+    c = 1.0 + coeff / c;
+    if (std::fabs(c) < tiny) c = tiny;
+    d = 1.0 / d;
+    return d * c;
+  };
   for (int m = 1; m <= 10000; ++m) {
     const double m2 = 2.0 * m;
     // even step: d_{2m}
-    double coeff = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
-    d = 1.0 + coeff * d;
-    if (std::fabs(d) < tiny) d = tiny;
-    c = 1.0 + coeff / c;
-    if (std::fabs(c) < tiny) c = tiny;
-    d = 1.0 / d;
-    result *= d * c;
+    result *= step(m * (b - m) * x / ((a + m2 - 1.0) * (a + m2)));
     // odd step: d_{2m+1}
-    coeff = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
-    d = 1.0 + coeff * d;
-    if (std::fabs(d) < tiny) d = tiny;
-    c = 1.0 + coeff / c;
-    if (std::fabs(c) < tiny) c = tiny;
-    d = 1.0 / d;
-    const double delta = d * c;
+    const double delta = step(-(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0)));
     result *= delta;
     if (std::fabs(delta - 1.0) < 1e-15) break;
   }
@@ -233,19 +230,6 @@ Interval ratio_interval(const Interval& num, const Interval& den) {
   if (!r.has_interval) r.lo = r.hi = r.value;
   return r;
 }
-
-double median_inplace(std::vector<double>& values) {
-  if (values.empty()) return kNaN;
-  const size_t n = values.size();
-  auto mid = values.begin() + static_cast<std::ptrdiff_t>(n / 2);
-  std::nth_element(values.begin(), mid, values.end());
-  const double upper = *mid;
-  if (n % 2 == 1) return upper;
-  const double lower = *std::max_element(values.begin(), mid);
-  return 0.5 * (lower + upper);
-}
-
-double median(std::vector<double> values) { return median_inplace(values); }
 
 double harmonic_mean(const std::vector<double>& rates) {
   if (rates.empty()) return kNaN;

@@ -2,7 +2,9 @@
 // common/statistics.h). Formulas: docs/methodology.md.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <map>
 #include <vector>
 
 #include "common/statistics.h"
@@ -88,9 +90,15 @@ LinearFit fit_line(const std::vector<double>& x, const std::vector<double>& y);
 // den no lower bound.
 Interval ratio_interval(const Interval& num, const Interval& den);
 
-// Median (the mean of the two middle values for an even count); NaN when empty. Reorders `values`.
-double median_inplace(std::vector<double>& values);
-double median(std::vector<double> values);
+// The most frequent value, the smallest of equally frequent ones; T{} when empty.
+template <class T>
+T most_common(const std::vector<T>& values) {
+  std::map<T, size_t> count;
+  for (const T& v : values) ++count[v];
+  const auto it = std::max_element(count.begin(), count.end(),
+                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+  return it == count.end() ? T{} : it->first;
+}
 
 // Harmonic mean of rates (images/s, FLOP/s): n / sum(1 / x_i). The right mean of rates measured
 // over the same work (Hoefler and Belli, rule 3). NaN when empty or when a rate is not positive.

@@ -81,10 +81,8 @@ bool CompoundColumns::read(std::vector<unsigned char>& scratch) {
   if (H5Dread(dataset_, file_type_, H5S_ALL, H5S_ALL, H5P_DEFAULT, scratch.data()) < 0) return false;
   data_ = scratch.data();
   // Variable-length strings were allocated by HDF5 in the read: copy them out and free them.
-  bool variable = false;
   for (auto& f : fields_) {
     if (!f.present || !f.variable_string) continue;
-    variable = true;
     f.texts.resize(rows_);
     for (size_t i = 0; i < rows_; ++i) {
       char* text = nullptr;
@@ -92,9 +90,7 @@ bool CompoundColumns::read(std::vector<unsigned char>& scratch) {
       f.texts[i] = text ? text : "";
     }
   }
-  if (variable || has_variable_) {
-    H5Dvlen_reclaim(file_type_, space.get(), H5P_DEFAULT, scratch.data());
-  }
+  if (has_variable_) H5Dvlen_reclaim(file_type_, space.get(), H5P_DEFAULT, scratch.data());
   for (auto& f : fields_) {
     if (!f.present || f.direct || f.type_class == H5T_STRING) continue;
     h5::Handle mem = h5::adopt_type(H5Tcreate(H5T_COMPOUND, sizeof(double)));

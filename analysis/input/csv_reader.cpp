@@ -1,18 +1,9 @@
 #include "analysis/input/csv_reader.h"
 
+#include <algorithm>
 #include <string_view>
 
 namespace lb::analysis {
-namespace {
-
-bool is_blank(const std::vector<std::string>& row) {
-  for (const auto& cell : row) {
-    if (!cell.empty()) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 CsvParseResult parse_csv(const std::string& input) {
   CsvParseResult result;
@@ -41,7 +32,8 @@ CsvParseResult parse_csv(const std::string& input) {
     row.push_back(std::move(cell));
     cell.clear();
     cell_was_quoted = false;
-    if (!is_blank(row)) {
+    const bool blank = std::all_of(row.begin(), row.end(), [](const std::string& c) { return c.empty(); });
+    if (!blank) {
       if (result.table.header.empty()) {
         result.table.header = std::move(row);
       } else {

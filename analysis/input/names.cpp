@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <cstdio>
-#include <cstdlib>
 #include <regex>
 
 namespace lb::analysis {

@@ -42,7 +42,6 @@ void fill_from_attributes(const schema::RunAttributes& a, RunRecord& run) {
   s.val_samples = a.val_samples;
   s.subset_fraction = a.subset_fraction;
   s.epochs = a.epochs;
-  s.eval_every = a.eval_every;
   s.optimizer = nonempty(a.optimizer);
   if (s.optimizer) s.optimizer = to_lower(*s.optimizer);
   s.lr = a.lr;
@@ -55,7 +54,6 @@ void fill_from_attributes(const schema::RunAttributes& a, RunRecord& run) {
 
   if (a.status) run.status = parse_run_status(*a.status);
   run.error = a.error.value_or("");
-  run.start_utc = a.start_utc.value_or("");
   run.wall_time_s = a.wall_time_s;
   run.peak_rss_bytes = a.peak_rss_bytes;
   run.peak_rss_bytes_max_rank = a.peak_rss_bytes_max_rank;
@@ -68,7 +66,6 @@ void fill_from_attributes(const schema::RunAttributes& a, RunRecord& run) {
     if (std::isfinite(*a.energy_j) && *a.energy_j >= 0) run.energy.energy_j = a.energy_j;
   }
   run.train_flops_per_image = a.train_flops_per_image;
-  run.host = a.host.value_or("");
   run.scheduler_job = trim(a.slurm_job_id.value_or(""));
   run.parameters = a.parameters;
 
@@ -81,7 +78,6 @@ void fill_from_attributes(const schema::RunAttributes& a, RunRecord& run) {
   run.inter_node_warning = inter_node_warning(s);
   if (!run.inter_node_warning.empty()) run.warnings.push_back(run.inter_node_warning);
   s.comm_bucket_bytes = a.comm_bucket_bytes;
-  s.ranks_per_node = a.ranks_per_node;
   if (a.gemm_flops_per_s && std::isfinite(*a.gemm_flops_per_s) && *a.gemm_flops_per_s > 0)
     run.gemm_flops_per_s = a.gemm_flops_per_s;
   run.repeat.group = trim(a.repeat_group.value_or(""));
@@ -137,7 +133,6 @@ RunRecord run_record_from_journal(const RunData& data, const std::string& journa
   run.run_id = data.run_id;
   run.source_path = journal_path;
   run.source_label = "measured";
-  run.origin = Origin::Measured;
   fill_from_attributes(data.attrs, run);
   if (run.status == RunStatus::Running) {
     run.warnings.push_back("read from its journal: the run is still being written (its writer is alive); its "
@@ -147,8 +142,7 @@ RunRecord run_record_from_journal(const RunData& data, const std::string& journa
   }
   StepColumns& c = run.steps;
   const size_t n = data.steps.size(), world = size_t(std::max(1, data.world_size));
-  for (size_t i = 0; i < n; ++i) {
-    const auto& st = data.steps[i];
+  for (const auto& st : data.steps) {
     c.epoch.push_back(st.epoch);
     c.samples.push_back(st.samples);
     c.warmup.push_back(st.warmup ? 1 : 0);
@@ -156,15 +150,8 @@ RunRecord run_record_from_journal(const RunData& data, const std::string& journa
     c.data_wait_s.push_back(st.data_wait_s);
     c.comm_exposed_s.push_back(st.comm_exposed_s);
     c.compute_s.push_back(st.forward_s + st.backward_s + st.optimizer_s);
-    if (data.rank_step_time_s.size() >= (i + 1) * world) {
-      const double* row = data.rank_step_time_s.data() + i * world;
-      double worst = row[0], sum = 0;
-      for (size_t r = 0; r < world; ++r) worst = std::max(worst, row[r]), sum += row[r];
-      c.slowest_rank_s.push_back(worst);
-      c.mean_rank_s.push_back(sum / double(world));
-    }
   }
-  if (c.slowest_rank_s.size() != n) c.slowest_rank_s.clear(), c.mean_rank_s.clear();
+  if (data.rank_step_time_s.size() >= n * world) c.reduce_rank_times(data.rank_step_time_s.data(), n, world);
   run.epochs.assign(data.epochs.begin(), data.epochs.end());
   run.evaluations = data.evaluations;
   for (const auto& a : data.allreduce_sweep) {
@@ -172,12 +159,7 @@ RunRecord run_record_from_journal(const RunData& data, const std::string& journa
     run.allreduce_sweep.push_back({a.bytes, a.seconds, a.repeats, a.ranks});
   }
   for (const auto& e : data.energy) {
-    EnergyCounterRow r;
-    r.epoch = e.epoch;
-    r.counter = trim(e.counter.str());
-    r.joules = e.joules;
-    r.seconds = e.seconds;
-    r.integrated = e.integrated != 0;
+    EnergyCounterRow r{e.epoch, trim(e.counter.str()), e.joules, e.seconds, e.integrated != 0};
     if (!r.counter.empty()) run.energy.counters.push_back(std::move(r));
   }
   return run;

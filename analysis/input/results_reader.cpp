@@ -120,10 +120,12 @@ T to_field(double v, size_t& bad) {
   return static_cast<T>(v);
 }
 
-// Rows whose time fields are negative or not finite: the table cannot be used for timing.
-std::string bad_times(const CompoundColumns& table, std::initializer_list<std::pair<size_t, const char*>> fields) {
+// Rows whose time fields are negative or not finite: the table cannot be used for timing. True
+// when there are any, with a warning naming the table `name` and ending in `consequence`.
+bool bad_times(const CompoundColumns& table, const char* name,
+               std::initializer_list<std::pair<size_t, const char*>> fields, const char* consequence, RunRecord& run) {
   std::string out;
-  for (const auto& [field, name] : fields) {
+  for (const auto& [field, field_name] : fields) {
     size_t negative = 0, nan = 0, first = 0;
     for (size_t i = 0; i < table.rows(); ++i) {
       const double v = table.value(field, i);
@@ -133,25 +135,35 @@ std::string bad_times(const CompoundColumns& table, std::initializer_list<std::p
     }
     if (negative + nan == 0) continue;
     out += (out.empty() ? "" : "; ") + std::to_string(negative + nan) + " rows with a " +
-           (nan ? (negative ? "NaN or negative" : "NaN") : "negative or infinite") + " " + name + " (first: row " +
-           std::to_string(first) + ")";
+           (nan ? (negative ? "NaN or negative" : "NaN") : "negative or infinite") + " " + field_name +
+           " (first: row " + std::to_string(first) + ")";
   }
-  return out;
+  if (out.empty()) return false;
+  run.warnings.push_back("'" + std::string(name) + "': " + out + consequence);
+  return true;
 }
 
 // Tables larger than this are refused: a file can declare 10^10 rows in a few bytes (chunks that
 // were never written), and reading it would take all memory.
 constexpr hsize_t kMaxTableBytes = hsize_t(4) << 30;
 
-bool too_large(hid_t ds, const char* name, RunRecord& run) {
-  h5::Handle space = h5::adopt_space(H5Dget_space(ds));
-  h5::Handle type = h5::adopt_type(H5Dget_type(ds));
+// The run group's dataset `name`; an empty handle when it is absent (a warning when `required`),
+// cannot be opened, or is larger than the above (a warning).
+h5::Handle open_table(hid_t group, const char* name, bool required, RunRecord& run) {
+  if (H5Lexists(group, name, H5P_DEFAULT) <= 0) {
+    if (required) run.warnings.push_back("no '" + std::string(name) + "' dataset");
+    return {};
+  }
+  h5::Handle ds = h5::adopt_dataset(H5Dopen2(group, name, H5P_DEFAULT));
+  if (!ds) return ds;
+  h5::Handle space = h5::adopt_space(H5Dget_space(ds.get()));
+  h5::Handle type = h5::adopt_type(H5Dget_type(ds.get()));
   const hssize_t points = H5Sget_simple_extent_npoints(space.get());
   const size_t size = std::max<size_t>(H5Tget_size(type.get()), sizeof(double));
-  if (points < 0 || hsize_t(points) <= kMaxTableBytes / size) return false;
+  if (points < 0 || hsize_t(points) <= kMaxTableBytes / size) return ds;
   run.warnings.push_back("'" + std::string(name) + "' declares " + std::to_string(points) +
                          " values, more than analyze reads (4 GiB); left out");
-  return true;
+  return {};
 }
 
 std::optional<double> get_double(const AttrMap& m, const char* name) {
@@ -194,89 +206,79 @@ struct Scratch {
   std::vector<double> rank_times;
 };
 
-void read_steps(hid_t group, RunRecord& run, Scratch& scratch) {
-  if (H5Lexists(group, schema::kStepsTable, H5P_DEFAULT) <= 0) {
-    run.warnings.push_back("no 'steps' dataset");
-    return;
+// Reads every row of the run's table `name`; false, with a warning, when it is not a compound
+// table, lacks a `required` field or cannot be read. Each warning ends in the consequence given
+// for it (tables differ in what they say).
+bool read_table(CompoundColumns& table, const char* name, const std::vector<bool>& required, Scratch& scratch,
+                RunRecord& run, const char* not_compound = "", const char* lacking = "", const char* unreadable = "") {
+  const std::string quoted = "'" + std::string(name) + "'";
+  if (!table.is_compound()) {
+    run.warnings.push_back(quoted + " is not a compound table" + not_compound);
+    return false;
   }
-  h5::Handle ds = h5::adopt_dataset(H5Dopen2(group, schema::kStepsTable, H5P_DEFAULT));
-  if (!ds || too_large(ds.get(), "steps", run)) return;
+  const std::string missing = table.missing(required);
+  if (!missing.empty()) {
+    run.warnings.push_back(quoted + " lacks fields: " + missing + lacking);
+    return false;
+  }
+  if (!table.read(scratch.rows)) {
+    run.warnings.push_back(quoted + " could not be read" + unreadable);
+    return false;
+  }
+  return true;
+}
+
+void read_steps(hid_t group, RunRecord& run, Scratch& scratch) {
+  h5::Handle ds = open_table(group, schema::kStepsTable, true, run);
+  if (!ds) return;
   enum { kEpoch, kSamples, kWarmup, kTotal, kDataWait, kCommExposed, kForward, kBackward, kOptimizer };
 #define F(name) LB_SCHEMA_FIELD(StepRecord, name)
   CompoundColumns table(ds.get(), {F(epoch), F(samples), F(warmup), F(total_s), F(data_wait_s), F(comm_exposed_s),
                                    F(forward_s), F(backward_s), F(optimizer_s)});
 #undef F
-  if (!table.is_compound()) {
-    run.warnings.push_back("'steps' is not a compound table");
-    return;
-  }
-  const std::string missing = table.missing({true, true, true, true, false, false, false, false, false});
-  if (!missing.empty()) {
-    run.warnings.push_back("'steps' lacks fields: " + missing);
-    return;
-  }
-  if (!table.read(scratch.rows)) {
-    run.warnings.push_back("'steps' could not be read");
+  const std::vector<bool> required = {true, true, true, true, false, false, false, false, false};
+  if (!read_table(table, schema::kStepsTable, required, scratch, run) ||
+      bad_times(table, schema::kStepsTable, {{kTotal, "total_s"}}, "; the table is left out", run)) {
     return;
   }
   const size_t n = table.rows();
-  if (const std::string bad = bad_times(table, {{kTotal, "total_s"}}); !bad.empty()) {
-    run.warnings.push_back("'steps': " + bad + "; the table is left out");
-    return;
-  }
   size_t out_of_range = 0;
   StepColumns& c = run.steps;
   c.epoch.resize(n);
   c.samples.resize(n);
   c.warmup.resize(n);
   c.total_s.resize(n);
-  c.data_wait_s.assign(n, 0.0);
-  c.comm_exposed_s.assign(n, 0.0);
+  c.data_wait_s.resize(n);
+  c.comm_exposed_s.resize(n);
+  // Compute time (forward + backward + optimizer) for the bound attribution; all three or none.
+  const bool compute = table.has(kForward) && table.has(kBackward) && table.has(kOptimizer);
+  c.compute_s.resize(compute ? n : 0);
   for (size_t i = 0; i < n; ++i) {
     c.epoch[i] = to_field<int32_t>(table.value(kEpoch, i), out_of_range);
     c.samples[i] = to_field<int32_t>(table.value(kSamples, i), out_of_range);
     c.warmup[i] = table.value(kWarmup, i) != 0 ? 1 : 0;
     c.total_s[i] = table.value(kTotal, i);
+    c.data_wait_s[i] = table.has(kDataWait) ? table.value(kDataWait, i) : 0.0;
+    c.comm_exposed_s[i] = table.has(kCommExposed) ? table.value(kCommExposed, i) : 0.0;
+    if (compute) c.compute_s[i] = table.value(kForward, i) + table.value(kBackward, i) + table.value(kOptimizer, i);
   }
   if (out_of_range > 0) {
     run.warnings.push_back("'steps': " + std::to_string(out_of_range) +
                            " epoch or samples values outside a 32-bit integer (or NaN), clamped");
   }
-  if (table.has(kDataWait)) {
-    for (size_t i = 0; i < n; ++i) c.data_wait_s[i] = table.value(kDataWait, i);
-  }
-  if (table.has(kCommExposed)) {
-    for (size_t i = 0; i < n; ++i) c.comm_exposed_s[i] = table.value(kCommExposed, i);
-  }
-  // Compute time (forward + backward + optimizer) for the bound attribution; all three or none.
-  if (table.has(kForward) && table.has(kBackward) && table.has(kOptimizer)) {
-    c.compute_s.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      c.compute_s[i] = table.value(kForward, i) + table.value(kBackward, i) + table.value(kOptimizer, i);
-    }
-  }
 }
 
 // The allreduce sweep of a multi-rank run (optional: one-rank runs and older files have none).
 void read_allreduce_sweep(hid_t group, RunRecord& run, Scratch& scratch) {
-  if (H5Lexists(group, schema::kAllreduceSweepTable, H5P_DEFAULT) <= 0) return;
-  h5::Handle ds = h5::adopt_dataset(H5Dopen2(group, schema::kAllreduceSweepTable, H5P_DEFAULT));
-  if (!ds || too_large(ds.get(), "allreduce_sweep", run)) return;
+  h5::Handle ds = open_table(group, schema::kAllreduceSweepTable, false, run);
+  if (!ds) return;
   enum { kBytes, kSeconds, kRepeats, kRanks };
 #define F(name) LB_SCHEMA_FIELD(AllreduceSweepRecord, name)
   CompoundColumns table(ds.get(), {F(bytes), F(seconds), F(repeats), F(ranks)});
 #undef F
-  if (!table.is_compound()) {
-    run.warnings.push_back("'allreduce_sweep' is not a compound table; no scaling model from it");
-    return;
-  }
-  const std::string missing = table.missing({true, true, false, true});
-  if (!missing.empty()) {
-    run.warnings.push_back("'allreduce_sweep' lacks fields: " + missing + "; no scaling model from it");
-    return;
-  }
-  if (!table.read(scratch.rows)) {
-    run.warnings.push_back("'allreduce_sweep' could not be read; no scaling model from it");
+  const char* const no_model = "; no scaling model from it";
+  if (!read_table(table, schema::kAllreduceSweepTable, {true, true, false, true}, scratch, run, no_model, no_model,
+                  no_model)) {
     return;
   }
   for (size_t i = 0; i < table.rows(); ++i) {
@@ -294,12 +296,8 @@ void read_allreduce_sweep(hid_t group, RunRecord& run, Scratch& scratch) {
 }
 
 void read_epochs(hid_t group, RunRecord& run, Scratch& scratch) {
-  if (H5Lexists(group, schema::kEpochsTable, H5P_DEFAULT) <= 0) {
-    run.warnings.push_back("no 'epochs' dataset");
-    return;
-  }
-  h5::Handle ds = h5::adopt_dataset(H5Dopen2(group, schema::kEpochsTable, H5P_DEFAULT));
-  if (!ds || too_large(ds.get(), "epochs", run)) return;
+  h5::Handle ds = open_table(group, schema::kEpochsTable, true, run);
+  if (!ds) return;
   enum { kEpoch, kTrain, kVal, kTotal, kTrainSamples, kValSamples, kTrainLoss, kTrainAcc, kValLoss,
          kTop1, kTop5, kImagesPerS, kEndWall, kEnergy };
 #define F(name) LB_SCHEMA_FIELD(EpochRecord, name)
@@ -307,23 +305,11 @@ void read_epochs(hid_t group, RunRecord& run, Scratch& scratch) {
                                    F(val_samples), F(train_loss), F(train_acc), F(val_loss), F(val_top1), F(val_top5),
                                    F(images_per_s), F(end_wall_s), F(energy_j)});
 #undef F
-  if (!table.is_compound()) {
-    run.warnings.push_back("'epochs' is not a compound table");
-    return;
-  }
-  const std::string missing =
-      table.missing({true, true, true, true, true, true, false, false, false, false, false, false, false, false});
-  if (!missing.empty()) {
-    run.warnings.push_back("'epochs' lacks fields: " + missing);
-    return;
-  }
-  if (!table.read(scratch.rows)) {
-    run.warnings.push_back("'epochs' could not be read");
-    return;
-  }
-  if (const std::string bad = bad_times(table, {{kTrain, "train_time_s"}, {kVal, "val_time_s"}, {kTotal, "epoch_time_s"}});
-      !bad.empty()) {
-    run.warnings.push_back("'epochs': " + bad + "; the table is left out");
+  const std::vector<bool> required = {true, true, true, true, true, true, false, false, false, false, false, false,
+                                      false, false};
+  if (!read_table(table, schema::kEpochsTable, required, scratch, run) ||
+      bad_times(table, schema::kEpochsTable, {{kTrain, "train_time_s"}, {kVal, "val_time_s"}, {kTotal, "epoch_time_s"}},
+                "; the table is left out", run)) {
     return;
   }
   size_t out_of_range = 0;
@@ -353,28 +339,16 @@ void read_epochs(hid_t group, RunRecord& run, Scratch& scratch) {
 
 // The validation passes; optional (files written before the harness recorded them have none).
 void read_evaluations(hid_t group, RunRecord& run, Scratch& scratch) {
-  if (H5Lexists(group, schema::kEvaluationsTable, H5P_DEFAULT) <= 0) return;
-  h5::Handle ds = h5::adopt_dataset(H5Dopen2(group, schema::kEvaluationsTable, H5P_DEFAULT));
-  if (!ds || too_large(ds.get(), "evaluations", run)) return;
+  h5::Handle ds = open_table(group, schema::kEvaluationsTable, false, run);
+  if (!ds) return;
   enum { kStep, kEpoch, kValSamples, kTop1, kValTime, kEndWall };
 #define F(name) LB_SCHEMA_FIELD(EvaluationRecord, name)
   CompoundColumns table(ds.get(), {F(step), F(epoch), F(val_samples), F(val_top1), F(val_time_s), F(end_wall_s)});
 #undef F
-  if (!table.is_compound()) {
-    run.warnings.push_back("'evaluations' is not a compound table");
-    return;
-  }
-  const std::string missing = table.missing({true, true, true, false, true, true});
-  if (!missing.empty()) {
-    run.warnings.push_back("'evaluations' lacks fields: " + missing + "; accuracy taken from 'epochs'");
-    return;
-  }
-  if (!table.read(scratch.rows)) {
-    run.warnings.push_back("'evaluations' could not be read; accuracy taken from 'epochs'");
-    return;
-  }
-  if (const std::string bad = bad_times(table, {{kValTime, "val_time_s"}}); !bad.empty()) {
-    run.warnings.push_back("'evaluations': " + bad + "; accuracy taken from 'epochs'");
+  const char* const from_epochs = "; accuracy taken from 'epochs'";
+  if (!read_table(table, schema::kEvaluationsTable, {true, true, true, false, true, true}, scratch, run, "",
+                  from_epochs, from_epochs) ||
+      bad_times(table, schema::kEvaluationsTable, {{kValTime, "val_time_s"}}, from_epochs, run)) {
     return;
   }
   run.evaluations.reserve(table.rows());
@@ -398,24 +372,14 @@ void read_evaluations(hid_t group, RunRecord& run, Scratch& scratch) {
 // The energy counters (schema 2; optional). Rows stay as recorded: which of them make the run's
 // energy is decided by the analysis (analysis/energy.h), never by adding everything up.
 void read_energy(hid_t group, RunRecord& run, Scratch& scratch) {
-  if (H5Lexists(group, schema::kEnergyTable, H5P_DEFAULT) <= 0) return;
-  h5::Handle ds = h5::adopt_dataset(H5Dopen2(group, schema::kEnergyTable, H5P_DEFAULT));
-  if (!ds || too_large(ds.get(), "energy", run)) return;
+  h5::Handle ds = open_table(group, schema::kEnergyTable, false, run);
+  if (!ds) return;
   enum { kEpoch, kCounter, kJoules, kSeconds, kIntegrated };
 #define F(name) LB_SCHEMA_FIELD(EnergyRecord, name)
   CompoundColumns table(ds.get(), {F(epoch), F(counter), F(joules), F(seconds), F(integrated)});
 #undef F
-  if (!table.is_compound()) {
-    run.warnings.push_back("'energy' is not a compound table; energy not read from it");
-    return;
-  }
-  const std::string missing = table.missing({true, true, true, false, false});
-  if (!missing.empty()) {
-    run.warnings.push_back("'energy' lacks fields: " + missing + "; energy not read from it");
-    return;
-  }
-  if (!table.read(scratch.rows)) {
-    run.warnings.push_back("'energy' could not be read");
+  const char* const not_read = "; energy not read from it";
+  if (!read_table(table, schema::kEnergyTable, {true, true, true, false, false}, scratch, run, not_read, not_read)) {
     return;
   }
   for (size_t i = 0; i < table.rows(); ++i) {
@@ -433,9 +397,8 @@ void read_energy(hid_t group, RunRecord& run, Scratch& scratch) {
 
 // Reduces rank_step_time_s [steps, world] to the slowest and the mean rank per step.
 void read_rank_times(hid_t group, RunRecord& run, Scratch& scratch) {
-  if (H5Lexists(group, schema::kRankStepTimeTable, H5P_DEFAULT) <= 0) return;
-  h5::Handle ds = h5::adopt_dataset(H5Dopen2(group, schema::kRankStepTimeTable, H5P_DEFAULT));
-  if (!ds || too_large(ds.get(), "rank_step_time_s", run)) return;
+  h5::Handle ds = open_table(group, schema::kRankStepTimeTable, false, run);
+  if (!ds) return;
   h5::Handle space = h5::adopt_space(H5Dget_space(ds.get()));
   if (H5Sget_simple_extent_ndims(space.get()) != 2) {
     run.warnings.push_back("'rank_step_time_s' is not two-dimensional");
@@ -450,18 +413,7 @@ void read_rank_times(hid_t group, RunRecord& run, Scratch& scratch) {
     run.warnings.push_back("'rank_step_time_s' could not be read");
     return;
   }
-  run.steps.slowest_rank_s.resize(dims[0]);
-  run.steps.mean_rank_s.resize(dims[0]);
-  for (hsize_t i = 0; i < dims[0]; ++i) {
-    const double* row = values.data() + i * dims[1];
-    double worst = row[0], sum = 0;
-    for (hsize_t r = 0; r < dims[1]; ++r) {
-      worst = std::max(worst, row[r]);
-      sum += row[r];
-    }
-    run.steps.slowest_rank_s[i] = worst;
-    run.steps.mean_rank_s[i] = sum / static_cast<double>(dims[1]);
-  }
+  run.steps.reduce_rank_times(values.data(), dims[0], dims[1]);
 }
 
 // Link names in name order, through calls that are the same in HDF5 1.10 to 1.14.
@@ -485,25 +437,18 @@ std::vector<std::string> member_names(hid_t group) {
 FileReadResult read_results_file(const std::string& path) {
   silence_hdf5_errors();
   FileReadResult result;
-  if (std::string problem = input_file_problem(path, kMaxResultsFileBytes, "a results file"); !problem.empty()) {
-    result.error = problem;
+  auto fail = [&](const std::string& error) {
+    result.error = error;
     return result;
-  }
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    std::fclose(f);
-  } else {
-    result.error = path + ": cannot open the file for reading";
-    return result;
-  }
-  if (H5Fis_hdf5(path.c_str()) <= 0) {
-    result.error = path + ": not an HDF5 file (expected a lumibench results file)";
-    return result;
-  }
+  };
+  const std::string problem = input_file_problem(path, kMaxResultsFileBytes, "a results file");
+  if (!problem.empty()) return fail(problem);
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return fail(path + ": cannot open the file for reading");
+  std::fclose(f);
+  if (H5Fis_hdf5(path.c_str()) <= 0) return fail(path + ": not an HDF5 file (expected a lumibench results file)");
   h5::Handle file = h5::adopt_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!file) {
-    result.error = path + ": HDF5 could not open the file (damaged or locked?)";
-    return result;
-  }
+  if (!file) return fail(path + ": HDF5 could not open the file (damaged or locked?)");
   const AttrMap root = read_attributes(file.get());
   const auto version = root_int(root, "schema_version");
   if (root.count("schema_version") && H5Lexists(file.get(), "runs", H5P_DEFAULT) > 0) {
@@ -513,27 +458,20 @@ FileReadResult read_results_file(const std::string& path) {
     if (!version || *version < 1 || (d && *d != std::round(*d))) {
       std::string shown = std::holds_alternative<std::string>(v) ? "'" + std::get<std::string>(v).substr(0, 40) + "'"
                           : d ? format_number(*d) : std::to_string(*version);
-      result.error = path + ": schema_version " + shown + " is not a valid version (expected a whole number from 1 to " +
-                     std::to_string(kSupportedSchemaVersion) + ")";
-      return result;
+      return fail(path + ": schema_version " + shown + " is not a valid version (expected a whole number from 1 to " +
+                  std::to_string(kSupportedSchemaVersion) + ")");
     }
   }
   if (!version || H5Lexists(file.get(), "runs", H5P_DEFAULT) <= 0) {
-    result.error = path + ": not a lumibench results file (expected a root attribute "
-                          "'schema_version' and a group '/runs')";
-    return result;
+    return fail(path + ": not a lumibench results file (expected a root attribute 'schema_version' and a group "
+                       "'/runs')");
   }
   if (*version > kSupportedSchemaVersion) {
-    result.error = path + ": schema_version " + std::to_string(*version) +
-                   " is newer than this analyze understands (" +
-                   std::to_string(kSupportedSchemaVersion) + "); update lumibench to read it";
-    return result;
+    return fail(path + ": schema_version " + std::to_string(*version) + " is newer than this analyze understands (" +
+                std::to_string(kSupportedSchemaVersion) + "); update lumibench to read it");
   }
   h5::Handle runs = h5::adopt_group(H5Gopen2(file.get(), "runs", H5P_DEFAULT));
-  if (!runs) {
-    result.error = path + ": '/runs' is not a group";
-    return result;
-  }
+  if (!runs) return fail(path + ": '/runs' is not a group");
   Scratch scratch;
   const auto names = member_names(runs.get());
   if (names.empty()) result.messages.push_back(path + ": '/runs' holds no runs");
@@ -547,7 +485,6 @@ FileReadResult read_results_file(const std::string& path) {
     run.run_id = name;
     run.source_path = path;
     run.source_label = "measured";
-    run.origin = Origin::Measured;
     try {
       AttrMap attributes = read_attributes(group.get());
       drop_unusable_values(attributes, run);

@@ -5,10 +5,6 @@
 
 namespace lb::analysis {
 
-const char* to_string(Origin origin) {
-  return origin == Origin::Measured ? "measured" : "imported";
-}
-
 const char* to_string(RunStatus status) {
   switch (status) {
     case RunStatus::Completed: return "completed";
@@ -41,17 +37,19 @@ RunStatus parse_run_status(const std::string& text) {
   return RunStatus::Unknown;
 }
 
-void StepColumns::clear() {
-  // shrink as well: a results file with many long runs would otherwise keep every step in memory.
-  std::vector<int32_t>().swap(epoch);
-  std::vector<int32_t>().swap(samples);
-  std::vector<uint8_t>().swap(warmup);
-  std::vector<double>().swap(total_s);
-  std::vector<double>().swap(data_wait_s);
-  std::vector<double>().swap(comm_exposed_s);
-  std::vector<double>().swap(compute_s);
-  std::vector<double>().swap(slowest_rank_s);
-  std::vector<double>().swap(mean_rank_s);
+void StepColumns::reduce_rank_times(const double* times, size_t steps, size_t ranks) {
+  slowest_rank_s.resize(steps);
+  mean_rank_s.resize(steps);
+  for (size_t i = 0; i < steps; ++i) {
+    const double* row = times + i * ranks;
+    double worst = row[0], sum = 0;
+    for (size_t r = 0; r < ranks; ++r) {
+      worst = std::max(worst, row[r]);
+      sum += row[r];
+    }
+    slowest_rank_s[i] = worst;
+    mean_rank_s[i] = sum / static_cast<double>(ranks);
+  }
 }
 
 bool RunRecord::is_subset() const {

@@ -18,7 +18,6 @@ enum class Origin { Measured, Imported };
 
 enum class RunStatus { Completed, Running, Interrupted, Diverged, Failed, Crashed, Unknown };
 
-const char* to_string(Origin origin);
 // The kind of a figure: "measured", "extrapolated", "imported", "imported, extrapolated".
 std::string figure_kind(bool imported, bool extrapolated);
 const char* to_string(RunStatus status);
@@ -44,7 +43,6 @@ struct RunSettings {
   std::optional<int64_t> val_samples;
   std::optional<double> subset_fraction;  // train_samples / full_train_samples
   std::optional<int64_t> epochs;
-  std::optional<int64_t> eval_every;  // extra validation every n training STEPS (0 = at epoch ends only)
   std::optional<std::string> optimizer;
   std::optional<double> lr;  // peak learning rate
   std::optional<std::string> lr_schedule;
@@ -59,7 +57,6 @@ struct RunSettings {
   std::optional<std::string> comm_inter_node;
   std::optional<std::string> comm_intra_node;
   std::optional<int64_t> comm_bucket_bytes;     // gradient bucket size
-  std::optional<int64_t> ranks_per_node;
 };
 
 // Runs of one `harness --repeat N` invocation share a group.
@@ -101,7 +98,11 @@ struct StepColumns {
   std::vector<double> mean_rank_s;
 
   size_t size() const { return total_s.size(); }
-  void clear();
+  // Empties every column and frees its memory: a results file with many long runs would otherwise
+  // keep every step in memory.
+  void clear() { *this = StepColumns(); }
+  // Sets slowest_rank_s and mean_rank_s from per-rank step times: `steps` rows of `ranks` values.
+  void reduce_rank_times(const double* times, size_t steps, size_t ranks);
 };
 
 // The rows of the `epochs` and `evaluations` tables, as the schema defines them
@@ -139,7 +140,6 @@ struct ImportedFigures {
   std::optional<double> epoch_time_s;          // the source's time per epoch (of the run as done)
   std::optional<double> extrapolated_total_s;  // the source's own extrapolation to the full split
   std::optional<double> extrapolated_epoch_s;
-  std::string notes;                           // free text (Notes, Tags, User, scaling strategy)
 };
 
 struct RunRecord {
@@ -149,7 +149,6 @@ struct RunRecord {
   Origin origin = Origin::Measured;
   RunStatus status = RunStatus::Unknown;
   std::string error;
-  std::string start_utc;
   RunSettings settings;
   std::optional<double> wall_time_s;
   std::optional<int64_t> peak_rss_bytes;            // rank 0's peak resident memory
@@ -162,7 +161,6 @@ struct RunRecord {
   RepeatInfo repeat;
   AdaptiveInfo adaptive;
   std::vector<AllreduceSample> allreduce_sweep;  // empty when not measured (one rank, older files)
-  std::string host;
   std::string scheduler_job;  // `slurm_job_id`: the Slurm job it ran in; empty outside one (and for imports)
   StepColumns steps;
   std::vector<EpochRecord> epochs;

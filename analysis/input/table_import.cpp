@@ -55,15 +55,15 @@ class Row {
     if (lower == "nan" || lower == "-" || lower == "none" || lower == "null") return std::nullopt;
     char* end = nullptr;
     const double d = std::strtod(v->c_str(), &end);
-    if (end == v->c_str() || *end != '\0' || !std::isfinite(d)) {
-      messages_.push_back(where_ + ": column '" + column + "': '" + *v +
-                          "' is not a number; treated as unknown");
-      return std::nullopt;
-    }
+    if (end == v->c_str() || *end != '\0' || !std::isfinite(d)) return unknown(column, "'" + *v + "' is not a number");
     return d;
   }
 
-  void note(const std::string& message) const { messages_.push_back(where_ + ": " + message); }
+  // Names the cell of `column` and why its value is treated as unknown (a message); nullopt.
+  std::nullopt_t unknown(const char* column, const std::string& why) const {
+    messages_.push_back(where_ + ": column '" + column + "': " + why + "; treated as unknown");
+    return std::nullopt;
+  }
 
   // Counts (GPUs, nodes, epochs, samples, batch sizes): whole numbers from 0 to 2^31 - 1. The
   // comparison does int arithmetic on them; a larger value is named and treated as unknown.
@@ -71,15 +71,9 @@ class Row {
     auto d = number(column);
     if (!d) return std::nullopt;
     if (std::fabs(*d - std::round(*d)) > 1e-9) {
-      messages_.push_back(where_ + ": column '" + column + "': expected a whole number, got " +
-                          format_number(*d) + "; treated as unknown");
-      return std::nullopt;
+      return unknown(column, "expected a whole number, got " + format_number(*d));
     }
-    if (*d < 0 || *d > 2147483647.0) {
-      messages_.push_back(where_ + ": column '" + column + "': " + *text(column) +
-                          " is not a count from 0 to 2147483647; treated as unknown");
-      return std::nullopt;
-    }
+    if (*d < 0 || *d > 2147483647.0) return unknown(column, *text(column) + " is not a count from 0 to 2147483647");
     return static_cast<int64_t>(std::llround(*d));
   }
 
@@ -88,9 +82,7 @@ class Row {
     auto d = number(column);
     if (!d) return std::nullopt;
     if (*d < 0 || *d > max) {
-      messages_.push_back(where_ + ": column '" + column + "': " + *text(column) + " is not a duration from 0 to " +
-                          format_number(max) + "; treated as unknown");
-      return std::nullopt;
+      return unknown(column, *text(column) + " is not a duration from 0 to " + format_number(max));
     }
     return d;
   }
@@ -184,12 +176,6 @@ void check_cells(std::vector<std::string>& cells, const std::vector<std::string>
   }
 }
 
-void append_note(std::string& notes, const std::string& name, const std::optional<std::string>& value) {
-  if (!value) return;
-  if (!notes.empty()) notes += "; ";
-  notes += name + ": " + *value;
-}
-
 // How each accuracy column of a table is scaled: true for fractions (0..1), false for percent.
 struct AccuracyScales {
   bool acc = false, val_accuracy = false, subset_val_acc = false, subset_val_accuracy = false;
@@ -204,7 +190,6 @@ RunRecord import_row(const Row& row, const std::string& path, const std::string&
   run.run_id = row.text("name").value_or(file_stem(path) + " line " + std::to_string(line));
   run.status = parse_run_status(row.text("state").value_or(""));
   if (!row.text("state")) run.status = RunStatus::Unknown;
-  run.start_utc = row.text("created").value_or("");
 
   ImportedFigures& f = run.imported;
   f.runtime_s = row.duration("runtime", 1e9);
@@ -231,12 +216,8 @@ RunRecord import_row(const Row& row, const std::string& path, const std::string&
   if (auto m = row.duration("epoch_duration_minutes", 1e9 / 60)) f.epoch_time_s = *m * 60.0;
   if (auto h = row.duration("extrapolated_total_time_hr", 1e9 / 3600)) f.extrapolated_total_s = *h * 3600.0;
   if (auto h = row.duration("extrapolated_epoch_time_hr", 1e9 / 3600)) f.extrapolated_epoch_s = *h * 3600.0;
-  append_note(f.notes, "notes", row.text("notes"));
-  append_note(f.notes, "tags", row.text("tags"));
-  append_note(f.notes, "user", row.text("user"));
-  append_note(f.notes, "scaling strategy", row.text("scaling_strategy"));
-  if (auto base = row.number("base_learning_rate")) append_note(f.notes, "base learning rate", format_number(*base));
-  append_note(f.notes, "PyTorch", row.text("pytorch_version"));
+  // Not used: read only so that a cell that is not a number is named, as in every numeric column.
+  row.number("base_learning_rate");
 
   RunSettings& s = run.settings;
   if (auto a = row.text("architecture")) s.model = normalize_model_name(*a);
@@ -273,13 +254,13 @@ RunRecord import_row(const Row& row, const std::string& path, const std::string&
   s.lr = row.number("learning_rate");
   s.lr_schedule = row.text("lr_schedule");
   if (auto p = row.text("pretrained")) s.pretrained = parse_bool(*p);
-  if (auto w = row.number("warmup_epochs")) append_note(f.notes, "warm-up epochs", format_number(*w));
+  row.number("warmup_epochs");  // not used: read only to check it, as base_learning_rate
   if (auto scope = row.text("val_scope")) {
     const std::string v = to_lower(*scope);
     if (v == "all_ranks" || v == "rank0_share") {
       s.val_scope = v;
     } else {
-      row.note("column 'val_scope': '" + *scope + "' is not all_ranks or rank0_share; treated as unknown");
+      row.unknown("val_scope", "'" + *scope + "' is not all_ranks or rank0_share");
     }
   }
   s.val_images_per_eval = row.integer("val_images_per_eval");
@@ -314,11 +295,7 @@ TableImportResult import_run_table_text(const std::string& text, const std::stri
     result.error = path + ": not a W&B run-table export (expected a 'Name' or 'Runtime' column)";
     return result;
   }
-  if (!ignored.empty()) {
-    std::string list;
-    for (const auto& c : ignored) list += (list.empty() ? "" : ", ") + c;
-    result.messages.push_back(path + ": ignored unknown columns: " + list);
-  }
+  if (!ignored.empty()) result.messages.push_back(path + ": ignored unknown columns: " + join(ignored, ", "));
   AccuracyScales scale;
   scale.acc = column_is_fraction(csv.table, columns, "acc");
   scale.val_accuracy = column_is_fraction(csv.table, columns, "val_accuracy");
@@ -330,12 +307,9 @@ TableImportResult import_run_table_text(const std::string& text, const std::stri
     const std::string where = path + " line " + std::to_string(line);
     check_cells(csv.table.rows[r], csv.table.header, where, result.messages);
     Row row(columns, csv.table.rows[r], where, result.messages);
-    std::string label;
-    if (kind == TableKind::WandbExport) {
-      label = "W&B " + file_stem(path);
-    } else {
-      label = row.text("source").value_or("reference " + file_stem(path));
-    }
+    const std::string label = kind == TableKind::WandbExport
+                                  ? "W&B " + file_stem(path)
+                                  : row.text("source").value_or("reference " + file_stem(path));
     result.runs.push_back(import_row(row, path, label, line, scale));
   }
   if (result.runs.empty()) result.messages.push_back(path + ": the table has no runs");
@@ -344,16 +318,12 @@ TableImportResult import_run_table_text(const std::string& text, const std::stri
 }
 
 TableImportResult import_run_table(const std::string& path, TableKind kind) {
-  const std::string problem = input_file_problem(
-      path, kMaxTableBytes, kind == TableKind::Reference ? "a reference table" : "a W&B export");
-  if (!problem.empty()) {
-    TableImportResult result;
-    result.error = problem;
-    return result;
-  }
+  TableImportResult result;
+  result.error = input_file_problem(path, kMaxTableBytes,
+                                    kind == TableKind::Reference ? "a reference table" : "a W&B export");
+  if (!result.error.empty()) return result;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    TableImportResult result;
     result.error = path + ": cannot open the file for reading";
     return result;
   }

@@ -2,11 +2,13 @@
 
 #include <cmath>
 
-#include "analysis/input/names.h"
 #include "common/format.h"
 
 namespace lb::analysis {
 namespace {
+
+// A usable time: finite, more than zero and a normal (not subnormal) double.
+bool usable_time(double seconds) { return std::isnormal(seconds) && seconds > 0; }
 
 std::string shown(double v) { return std::isnan(v) ? "NaN" : format_significant(v, 6); }
 
@@ -47,8 +49,6 @@ void check_fractions(std::vector<Row>& rows, const char* table, RunRecord& run) 
 }
 
 }  // namespace
-
-bool usable_time(double seconds) { return std::isnormal(seconds) && seconds > 0; }
 
 void drop_out_of_range_values(RunRecord& run) {
   check_time(run.wall_time_s, "wall_time_s (Runtime)", run);

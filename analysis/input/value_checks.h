@@ -9,9 +9,6 @@
 
 namespace lb::analysis {
 
-// A usable time: finite, more than zero and a normal (not subnormal) double.
-bool usable_time(double seconds);
-
 // Drops every out-of-range value of `run` (above) with a warning per field.
 void drop_out_of_range_values(RunRecord& run);
 

@@ -29,6 +29,14 @@ constexpr size_t kChartCurves = 24;
 // Lines of the accuracy charts' efficiency panel (beside the plot area, under the legend).
 constexpr size_t kPanelLines = 10;
 
+// The candidates a chart shows (readable_selection), with a line in `problems` when it leaves some out.
+Selection sample(const Comparison& cmp, const std::vector<size_t>& candidates, size_t cap,
+                 std::vector<std::string>& problems, const std::string& charts, const std::string& what = "configurations") {
+  Selection s = readable_selection(cmp, candidates, cap);
+  if (s.left_out > 0) problems.push_back(charts + ": " + selection_note(s, what));
+  return s;
+}
+
 // Where the headline puts configuration i, and why not when it does not.
 lb::charts::Standing standing_of(const Comparison& cmp, size_t i) {
   if (cmp.baseline == i) return lb::charts::Standing::Baseline;
@@ -128,12 +136,10 @@ void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector
     if (c.time_s && positive(c.time_s->value)) timed.push_back(i);
     if (c.energy.memory_runs > 0) remembered.push_back(i);
   }
-  const Selection energy_shown = readable_selection(cmp, timed, kChartRows);
-  const Selection memory_shown = readable_selection(cmp, remembered, kChartRows);
-  if (memory_shown.left_out > 0) problems.push_back("memory charts: " + selection_note(memory_shown, "configurations"));
-  std::vector<bool> in_energy(cmp.configs.size(), false), in_memory(cmp.configs.size(), false);
-  for (size_t i : energy_shown.shown) in_energy[i] = true;
-  for (size_t i : memory_shown.shown) in_memory[i] = true;
+  // The energy chart's sample is the comparison chart's, said with it.
+  const std::vector<bool> in_energy = shown_mask(readable_selection(cmp, timed, kChartRows), cmp.configs.size());
+  const std::vector<bool> in_memory =
+      shown_mask(sample(cmp, remembered, kChartRows, problems, "memory charts"), cmp.configs.size());
   for (size_t i : cmp.display_order) {
     const ConfigResult& c = cmp.configs[i];
     const ConfigEnergy& e = c.energy;
@@ -268,12 +274,8 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
       curve_configs.push_back(s.config);
     }
   }
-  const Selection curves_shown = readable_selection(cmp, curve_configs, kChartCurves);
-  std::vector<bool> curve_shown(cmp.configs.size(), false);
-  for (size_t i : curves_shown.shown) curve_shown[i] = true;
-  if (curves_shown.left_out > 0) {
-    problems.push_back("accuracy charts: " + selection_note(curves_shown, "configurations' curves"));
-  }
+  const std::vector<bool> curve_shown = shown_mask(
+      sample(cmp, curve_configs, kChartCurves, problems, "accuracy charts", "configurations' curves"), cmp.configs.size());
   for (const auto& s : cmp.accuracy) {
     if (!curve_shown[s.config]) continue;
     lb::charts::AccuracyCurve curve;
@@ -319,8 +321,7 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
   for (size_t i : cmp.display_order) {
     if (gpu_unit ? cmp.configs[i].vs_one_gpu : cmp.configs[i].vs_one_node) scaled.push_back(i);
   }
-  const Selection scaled_shown = readable_selection(cmp, scaled, kChartRows);
-  if (scaled_shown.left_out > 0) problems.push_back("scaling charts: " + selection_note(scaled_shown, "configurations"));
+  const Selection scaled_shown = sample(cmp, scaled, kChartRows, problems, "scaling charts");
   for (size_t i : scaled_shown.shown) {
     const ConfigResult& c = cmp.configs[i];
     const auto& s = gpu_unit ? c.vs_one_gpu : c.vs_one_node;
@@ -356,10 +357,8 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
     const auto& s = gpu_unit ? cmp.configs[i].vs_one_gpu : cmp.configs[i].vs_one_node;
     if (s && s->reference != i) paneled.push_back(i);
   }
-  const Selection panel_shown = readable_selection(cmp, paneled, kPanelLines);
-  if (panel_shown.left_out > 0) {
-    problems.push_back("accuracy charts' efficiency panel: " + selection_note(panel_shown, "scaled configurations"));
-  }
+  const Selection panel_shown =
+      sample(cmp, paneled, kPanelLines, problems, "accuracy charts' efficiency panel", "scaled configurations");
   std::vector<std::tuple<bool, int, std::string, std::string>> panel;
   for (size_t i : panel_shown.shown) {
     const ConfigResult& c = cmp.configs[i];
@@ -379,10 +378,7 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
   for (size_t i : cmp.display_order) {
     if (cmp.configs[i].bound) bounded.push_back(i);
   }
-  const Selection bounds_shown = readable_selection(cmp, bounded, kChartRows);
-  if (bounds_shown.left_out > 0) {
-    problems.push_back("bound attribution charts: " + selection_note(bounds_shown, "configurations"));
-  }
+  const Selection bounds_shown = sample(cmp, bounded, kChartRows, problems, "bound attribution charts");
   for (size_t i : bounds_shown.shown) {
     const ConfigResult& c = cmp.configs[i];
     if (!c.bound) continue;
@@ -390,25 +386,21 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
     lb::charts::BoundBar bar;
     bar.label = c.label;
     bar.is_cluster = c.is_cluster;
-    bar.data_wait = std::clamp(b.data_wait, 0.0, 1.0);
-    bar.compute = std::clamp(b.compute, 0.0, 1.0);
-    bar.comm = std::clamp(b.comm, 0.0, 1.0);
-    bar.other = std::clamp(b.other, 0.0, 1.0);
-    const double sum = bar.data_wait + bar.compute + bar.comm + bar.other;
+    double* const shares[] = {&bar.data_wait, &bar.compute, &bar.comm, &bar.other};
+    const double recorded[] = {b.data_wait, b.compute, b.comm, b.other};
+    double sum = 0;
+    for (size_t k = 0; k < 4; ++k) sum += *shares[k] = std::clamp(recorded[k], 0.0, 1.0);
     if (sum > 1) {  // rounding: scale back to the whole step
-      bar.data_wait /= sum;
-      bar.compute /= sum;
-      bar.comm /= sum;
-      bar.other /= sum;
+      for (double* share : shares) *share /= sum;
     }
     bar.bound = b.label;
     bar.details = c.id + ": " + std::to_string(b.runs) + (b.runs == 1 ? " run" : " runs") + ", measured steady steps";
     if (!b.compute_recorded) bar.details += "; no forward/backward/optimizer breakdown: compute is the rest of the step";
     if (b.model_flops_per_s) {
-      bar.details += "\nmodel " + format_significant(*b.model_flops_per_s / 1e12, 3) + " TFLOP/s per device";
+      bar.details += "\nmodel " + format_flops(*b.model_flops_per_s) + " per device";
       if (b.model_flops_utilisation && b.gemm_flops_per_s) {
         bar.details += ", " + percent(*b.model_flops_utilisation) + " of the measured matrix-product rate (" +
-                       format_significant(*b.gemm_flops_per_s / 1e12, 3) + " TFLOP/s)";
+                       format_flops(*b.gemm_flops_per_s) + ")";
       }
     }
     data.bounds.push_back(std::move(bar));

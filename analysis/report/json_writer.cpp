@@ -31,8 +31,8 @@ void append_encoded(std::string& out, const std::string& text) {
 
 void JsonWriter::before_value() {
   // Hand the text to the sink in pieces of about a megabyte.
-  if (sink_ && out_.size() > (std::size_t(1) << 20)) {
-    sink_->write(out_.data(), static_cast<std::streamsize>(out_.size()));
+  if (out_.size() > (std::size_t(1) << 20)) {
+    sink_.write(out_.data(), static_cast<std::streamsize>(out_.size()));
     out_.clear();
   }
   if (open_.empty()) {
@@ -57,41 +57,25 @@ void JsonWriter::scalar(const std::string& encoded) {
   out_ += encoded;
 }
 
-JsonWriter& JsonWriter::begin_object() {
+JsonWriter& JsonWriter::begin(bool array) {
   before_value();
-  out_ += '{';
-  open_.push_back({false, 0});
+  out_ += array ? '[' : '{';
+  open_.push_back({array, 0});
   return *this;
 }
 
-JsonWriter& JsonWriter::begin_array() {
-  before_value();
-  out_ += '[';
-  open_.push_back({true, 0});
-  return *this;
-}
-
-JsonWriter& JsonWriter::end_object() {
-  if (open_.empty() || open_.back().array) throw std::logic_error("JsonWriter: end_object without an open object");
+JsonWriter& JsonWriter::end(bool array) {
+  if (open_.empty() || open_.back().array != array) {
+    throw std::logic_error(array ? "JsonWriter: end_array without an open array"
+                                 : "JsonWriter: end_object without an open object");
+  }
   const std::size_t members = open_.back().members;
   open_.pop_back();
   if (members > 0) {
     out_ += '\n';
     out_.append(2 * open_.size(), ' ');
   }
-  out_ += '}';
-  return *this;
-}
-
-JsonWriter& JsonWriter::end_array() {
-  if (open_.empty() || !open_.back().array) throw std::logic_error("JsonWriter: end_array without an open array");
-  const std::size_t members = open_.back().members;
-  open_.pop_back();
-  if (members > 0) {
-    out_ += '\n';
-    out_.append(2 * open_.size(), ' ');
-  }
-  out_ += ']';
+  out_ += array ? ']' : '}';
   return *this;
 }
 
@@ -136,15 +120,8 @@ JsonWriter& JsonWriter::value(const std::vector<std::string>& list) {
 void JsonWriter::finish() {
   if (!open_.empty()) throw std::logic_error("JsonWriter: the document has an open container");
   out_ += "\n";
-  if (sink_) {
-    sink_->write(out_.data(), static_cast<std::streamsize>(out_.size()));
-    out_.clear();
-  }
-}
-
-std::string JsonWriter::str() const {
-  if (!open_.empty()) throw std::logic_error("JsonWriter: the document has an open container");
-  return out_ + "\n";
+  sink_.write(out_.data(), static_cast<std::streamsize>(out_.size()));
+  out_.clear();
 }
 
 }  // namespace lb::analysis

@@ -15,12 +15,12 @@ namespace lb::analysis {
 
 class JsonWriter {
  public:
-  // With a sink the text goes there as it grows (finish() writes the rest); without one, str().
-  explicit JsonWriter(std::ostream* sink = nullptr) : sink_(sink) {}
-  JsonWriter& begin_object();
-  JsonWriter& end_object();
-  JsonWriter& begin_array();
-  JsonWriter& end_array();
+  // The text goes to `sink` as it grows; finish() writes the rest.
+  explicit JsonWriter(std::ostream& sink) : sink_(sink) {}
+  JsonWriter& begin_object() { return begin(false); }
+  JsonWriter& end_object() { return end(false); }
+  JsonWriter& begin_array() { return begin(true); }
+  JsonWriter& end_array() { return end(true); }
   JsonWriter& key(const std::string& name);
   JsonWriter& value(const std::string& text);
   JsonWriter& value(const char* text) { return value(std::string(text)); }
@@ -41,14 +41,13 @@ class JsonWriter {
     return value(v);
   }
 
-  // The document, indented by two spaces, with a final newline. Throws std::logic_error while a
-  // container is still open.
-  std::string str() const;
-  // With a sink: writes what is left and the final newline. Throws std::logic_error while a
-  // container is still open.
+  // Writes what is left and the final newline. Throws std::logic_error while a container is still
+  // open.
   void finish();
 
  private:
+  JsonWriter& begin(bool array);
+  JsonWriter& end(bool array);
   void before_value();                 // the separator, indentation and pending key of the next value
   void scalar(const std::string& encoded);
   struct Open {
@@ -60,7 +59,7 @@ class JsonWriter {
   std::string key_;  // the pending key, when has_key_
   bool has_key_ = false;
   bool root_written_ = false;
-  std::ostream* sink_ = nullptr;
+  std::ostream& sink_;
 };
 
 }  // namespace lb::analysis

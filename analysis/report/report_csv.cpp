@@ -10,27 +10,23 @@
 #include "analysis/input/names.h"
 #include "analysis/report/reports.h"
 
-#include <sstream>
-
 namespace lb::analysis {
 namespace {
+
+std::string cell(double v) { return std::isfinite(v) ? format_number(v) : ""; }
+std::string cell(bool v) { return v ? "true" : "false"; }
 
 template <class T>
 std::string cell(const std::optional<T>& v) {
   if (!v) return "";
   if constexpr (std::is_same_v<T, std::string>) {
     return *v;
-  } else if constexpr (std::is_same_v<T, bool>) {
-    return *v ? "true" : "false";
-  } else if constexpr (std::is_same_v<T, double>) {
-    return std::isfinite(*v) ? format_number(*v) : "";
+  } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, double>) {
+    return cell(*v);
   } else {
     return std::to_string(*v);
   }
 }
-
-std::string cell(double v) { return std::isfinite(v) ? format_number(v) : ""; }
-std::string cell(bool v) { return v ? "true" : "false"; }
 
 // Interval ends: empty when the measurements do not bound that end.
 std::string lo_cell(const Interval& v) { return v.has_interval && !v.has_lower() ? std::string() : cell(v.lo); }
@@ -61,6 +57,24 @@ const ModelPoint* model_point(const Comparison& cmp, size_t config) {
   return nullptr;
 }
 
+// The configuration a run belongs to, and its energy figures.
+const ConfigResult& cfg(const Comparison& c, const RunAnalysis& r) { return c.configs[r.config]; }
+const ConfigEnergy& energy(const Comparison& c, const RunAnalysis& r) { return c.configs[r.config].energy; }
+
+// A cell only where the figure applies (the value is a plain member, valid either way).
+template <class T>
+std::string cell_if(bool applies, const T& value) {
+  return applies ? cell(value) : std::string();
+}
+
+// The time a run or a configuration reached the target accuracy: empty when it did not.
+template <class TimeToTarget>
+std::string target_cell(const std::optional<TimeToTarget>& t) {
+  return t && t->reached ? cell(t->time_s) : std::string();
+}
+
+std::string efficiency_cell(const std::optional<Scaling>& s) { return s ? cell(s->efficiency.value) : std::string(); }
+
 using Column = std::pair<const char*, std::function<std::string(const Comparison&, const RunAnalysis&)>>;
 
 const std::vector<Column>& columns() {
@@ -73,8 +87,8 @@ const std::vector<Column>& columns() {
       {"status", [](C, R r) { return std::string(to_string(r.run.status)); }},
       {"in_comparison", [](C, R r) { return cell(r.in_comparison); }},
       {"excluded_reason", [](C, R r) { return r.excluded_reason; }},
-      {"config_id", [](C c, R r) { return c.configs[r.config].id; }},
-      {"config_label", [](C c, R r) { return c.configs[r.config].label; }},
+      {"config_id", [](C c, R r) { return cfg(c, r).id; }},
+      {"config_label", [](C c, R r) { return cfg(c, r).label; }},
       {"device", [](C, R r) { return cell(r.run.settings.device); }},
       {"device_model", [](C, R r) { return cell(r.run.settings.device_model); }},
       {"model", [](C, R r) { return cell(r.run.settings.model); }},
@@ -136,76 +150,50 @@ const std::vector<Column>& columns() {
       {"job_method", [](C, R r) { return r.job.available ? r.job.method : "not estimated: " + r.job.unavailable_reason; }},
       {"is_extrapolated", [](C, R r) { return cell(r.job.available && r.job.extrapolated); }},
       {"is_imported", [](C, R r) { return cell(r.run.is_imported()); }},
-      {"config_time_s", [](C c, R r) { return value_cell(c.configs[r.config].time_s); }},
-      {"config_time_lo_s", [](C c, R r) { return lo_cell(c.configs[r.config].time_s); }},
-      {"config_time_hi_s", [](C c, R r) { return hi_cell(c.configs[r.config].time_s); }},
-      {"config_is_extrapolated", [](C c, R r) {
-         const auto& k = c.configs[r.config];
-         return cell(k.time_s.has_value() && k.extrapolated);
-       }},
-      {"speedup_vs_baseline", [](C c, R r) { return value_cell(c.configs[r.config].speedup); }},
-      {"speedup_lo", [](C c, R r) { return lo_cell(c.configs[r.config].speedup); }},
-      {"speedup_hi", [](C c, R r) { return hi_cell(c.configs[r.config].speedup); }},
-      {"efficiency_vs_1gpu", [](C c, R r) {
-         const auto& s = c.configs[r.config].vs_one_gpu;
-         return s ? cell(s->efficiency.value) : std::string();
-       }},
-      {"efficiency_vs_1node", [](C c, R r) {
-         const auto& s = c.configs[r.config].vs_one_node;
-         return s ? cell(s->efficiency.value) : std::string();
-       }},
+      {"config_time_s", [](C c, R r) { return value_cell(cfg(c, r).time_s); }},
+      {"config_time_lo_s", [](C c, R r) { return lo_cell(cfg(c, r).time_s); }},
+      {"config_time_hi_s", [](C c, R r) { return hi_cell(cfg(c, r).time_s); }},
+      {"config_is_extrapolated", [](C c, R r) { return cell(cfg(c, r).time_s.has_value() && cfg(c, r).extrapolated); }},
+      {"speedup_vs_baseline", [](C c, R r) { return value_cell(cfg(c, r).speedup); }},
+      {"speedup_lo", [](C c, R r) { return lo_cell(cfg(c, r).speedup); }},
+      {"speedup_hi", [](C c, R r) { return hi_cell(cfg(c, r).speedup); }},
+      {"efficiency_vs_1gpu", [](C c, R r) { return efficiency_cell(cfg(c, r).vs_one_gpu); }},
+      {"efficiency_vs_1node", [](C c, R r) { return efficiency_cell(cfg(c, r).vs_one_node); }},
       // Quality: the accuracy each side of the speedup reached, the bar, the headline.
       {"val_scope", [](C, R r) { return cell(r.run.settings.val_scope); }},
       {"val_images_per_eval", [](C, R r) { return cell(r.run.settings.val_images_per_eval); }},
-      {"config_accuracy_pct", [](C c, R r) { return cell(c.configs[r.config].accuracy_reached_pct); }},
+      {"config_accuracy_pct", [](C c, R r) { return cell(cfg(c, r).accuracy_reached_pct); }},
       {"baseline_accuracy_pct", [](C c, R) {
          return c.baseline ? cell(c.configs[*c.baseline].accuracy_reached_pct) : std::string();
        }},
-      {"quality_bar_pct", [](C c, R r) { return cell(c.configs[r.config].quality.bar_pct); }},
-      {"quality", [](C c, R r) { return std::string(to_string(c.configs[r.config].quality.status)); }},
-      {"headline_eligible", [](C c, R r) { return cell(c.configs[r.config].headline_eligible); }},
-      {"headline_excluded_reason", [](C c, R r) { return c.configs[r.config].headline_reason; }},
-      {"time_to_target_s", [](C, R r) {
-         return r.to_target && r.to_target->reached ? cell(r.to_target->time_s) : std::string();
-       }},
+      {"quality_bar_pct", [](C c, R r) { return cell(cfg(c, r).quality.bar_pct); }},
+      {"quality", [](C c, R r) { return std::string(to_string(cfg(c, r).quality.status)); }},
+      {"headline_eligible", [](C c, R r) { return cell(cfg(c, r).headline_eligible); }},
+      {"headline_excluded_reason", [](C c, R r) { return cfg(c, r).headline_reason; }},
+      {"time_to_target_s", [](C, R r) { return target_cell(r.to_target); }},
       {"time_to_target_kind", [](C, R r) {
          if (!r.to_target) return std::string();
          if (!r.to_target->reached) return std::string("not reached");
          return r.to_target->upper_bound ? std::string("imported, at most") : figure_kind(r.run.is_imported(), false);
        }},
-      {"config_time_to_target_s", [](C c, R r) {
-         const auto& t = c.configs[r.config].to_target;
-         return t && t->reached ? cell(t->time_s) : std::string();
-       }},
+      {"config_time_to_target_s", [](C c, R r) { return target_cell(cfg(c, r).to_target); }},
       // Repetitions and adaptive stopping.
       {"repeat_group", [](C, R r) { return r.run.repeat.group; }},
       {"repeat_index", [](C, R r) { return cell(r.run.repeat.index); }},
       {"repeat_count", [](C, R r) { return cell(r.run.repeat.count); }},
-      {"config_runs_used", [](C c, R r) { return std::to_string(c.configs[r.config].repetitions.n); }},
-      {"config_time_cv", [](C c, R r) {
-         const auto& rep = c.configs[r.config].repetitions;
-         return rep.n >= 2 ? cell(rep.cv) : std::string();
-       }},
-      {"config_spread_too_large", [](C c, R r) { return cell(c.configs[r.config].repetitions.spread_too_large); }},
+      {"config_runs_used", [](C c, R r) { return std::to_string(cfg(c, r).repetitions.n); }},
+      {"config_time_cv", [](C c, R r) { return cell_if(cfg(c, r).repetitions.n >= 2, cfg(c, r).repetitions.cv); }},
+      {"config_spread_too_large", [](C c, R r) { return cell(cfg(c, r).repetitions.spread_too_large); }},
       {"adaptive_target_rel_ci", [](C, R r) { return cell(r.run.adaptive.target_rel_ci); }},
       {"adaptive_stop_reason", [](C, R r) { return r.run.adaptive.stop_reason; }},
       {"adaptive_rel_ci", [](C, R r) { return cell(r.run.adaptive.achieved_rel_ci); }},
-      {"median_step_s", [](C, R r) {
-         return r.metrics.steady_steps > 0 ? cell(r.metrics.step_median.median) : std::string();
-       }},
-      {"median_step_lo_s", [](C, R r) {
-         return r.metrics.step_median.available ? cell(r.metrics.step_median.lo) : std::string();
-       }},
-      {"median_step_hi_s", [](C, R r) {
-         return r.metrics.step_median.available ? cell(r.metrics.step_median.hi) : std::string();
-       }},
+      {"median_step_s", [](C, R r) { return cell_if(r.metrics.steady_steps > 0, r.metrics.step_median.median); }},
+      {"median_step_lo_s", [](C, R r) { return cell_if(r.metrics.step_median.available, r.metrics.step_median.lo); }},
+      {"median_step_hi_s", [](C, R r) { return cell_if(r.metrics.step_median.available, r.metrics.step_median.hi); }},
       // Bound attribution.
       {"compute_fraction", [](C, R r) { return cell(r.metrics.compute_fraction); }},
       {"bound", [](C, R r) { return run_bound_label(r.metrics); }},
-      {"config_bound", [](C c, R r) {
-         const auto& b = c.configs[r.config].bound;
-         return b ? b->label : std::string();
-       }},
+      {"config_bound", [](C c, R r) { return cfg(c, r).bound ? cfg(c, r).bound->label : std::string(); }},
       {"comm_backend", [](C, R r) { return cell(r.run.settings.comm_backend); }},
       {"comm_inter_node", [](C, R r) { return cell(r.run.settings.comm_inter_node); }},
       {"comm_intra_node", [](C, R r) { return cell(r.run.settings.comm_intra_node); }},
@@ -216,12 +204,12 @@ const std::vector<Column>& columns() {
       // Energy (analysis/energy.h): the run's counters, its job estimate, the configuration's figures.
       {"energy_sources", [](C, R r) { return r.run.energy.sources; }},
       {"energy_unavailable", [](C, R r) { return r.run.energy.unavailable; }},
-      {"run_energy_j", [](C, R r) { return r.energy.measured ? cell(r.energy.run_j) : std::string(); }},
+      {"run_energy_j", [](C, R r) { return cell_if(r.energy.measured, r.energy.run_j); }},
       {"run_energy_counters", [](C, R r) {
          const std::string parts = join(r.energy.parts, "+");
          return r.energy.measured && parts.empty() ? std::string("energy_j attribute") : parts;
        }},
-      {"run_mean_power_w", [](C, R r) { return r.energy.measured ? cell(r.energy.mean_power_w) : std::string(); }},
+      {"run_mean_power_w", [](C, R r) { return cell_if(r.energy.measured, r.energy.mean_power_w); }},
       {"run_energy_not_measured_reason", [](C, R r) { return r.energy.not_measured_reason; }},
       {"job_energy_j", [](C, R r) { return value_cell(r.energy.job_j); }},
       {"job_energy_lo_j", [](C, R r) { return lo_cell(r.energy.job_j); }},
@@ -229,40 +217,31 @@ const std::vector<Column>& columns() {
       {"job_energy_kind", [](C, R r) {
          return r.energy.job_j ? std::string(r.energy.job_extrapolated ? "extrapolated" : "measured") : std::string();
        }},
-      {"config_energy_j", [](C c, R r) { return value_cell(c.configs[r.config].energy.energy_j); }},
-      {"config_energy_lo_j", [](C c, R r) { return lo_cell(c.configs[r.config].energy.energy_j); }},
-      {"config_energy_hi_j", [](C c, R r) { return hi_cell(c.configs[r.config].energy.energy_j); }},
-      {"config_energy_kind", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy;
-         return e.energy_j ? e.kind : std::string();
-       }},
-      {"config_energy_per_image_j", [](C c, R r) { return cell(c.configs[r.config].energy.per_image_j); }},
-      {"config_power_w", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy;
-         return e.energy_j ? cell(e.power_w) : std::string();
-       }},
-      {"config_energy_vs_baseline", [](C c, R r) { return value_cell(c.configs[r.config].energy.vs_baseline); }},
+      {"config_energy_j", [](C c, R r) { return value_cell(energy(c, r).energy_j); }},
+      {"config_energy_lo_j", [](C c, R r) { return lo_cell(energy(c, r).energy_j); }},
+      {"config_energy_hi_j", [](C c, R r) { return hi_cell(energy(c, r).energy_j); }},
+      {"config_energy_kind", [](C c, R r) { return energy(c, r).energy_j ? energy(c, r).kind : std::string(); }},
+      {"config_energy_per_image_j", [](C c, R r) { return cell(energy(c, r).per_image_j); }},
+      {"config_power_w", [](C c, R r) { return cell_if(energy(c, r).energy_j.has_value(), energy(c, r).power_w); }},
+      {"config_energy_vs_baseline", [](C c, R r) { return value_cell(energy(c, r).vs_baseline); }},
       {"config_energy_not_measured_reason", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy;
+         const auto& e = energy(c, r);
          return e.kind == "modelled" || !e.energy_j ? e.reason : std::string();
        }},
-      {"config_co2e_g", [](C c, R r) { return value_cell(c.configs[r.config].energy.co2_g); }},
-      {"config_co2e_lo_g", [](C c, R r) { return lo_cell(c.configs[r.config].energy.co2_g); }},
-      {"config_co2e_hi_g", [](C c, R r) { return hi_cell(c.configs[r.config].energy.co2_g); }},
-      {"grid_g_per_kwh", [](C c, R r) { return cell(c.configs[r.config].energy.grid_g_per_kwh); }},
-      {"config_cost", [](C c, R r) { return value_cell(c.configs[r.config].energy.cost); }},
-      {"config_cost_lo", [](C c, R r) { return lo_cell(c.configs[r.config].energy.cost); }},
-      {"config_cost_hi", [](C c, R r) { return hi_cell(c.configs[r.config].energy.cost); }},
+      {"config_co2e_g", [](C c, R r) { return value_cell(energy(c, r).co2_g); }},
+      {"config_co2e_lo_g", [](C c, R r) { return lo_cell(energy(c, r).co2_g); }},
+      {"config_co2e_hi_g", [](C c, R r) { return hi_cell(energy(c, r).co2_g); }},
+      {"grid_g_per_kwh", [](C c, R r) { return cell(energy(c, r).grid_g_per_kwh); }},
+      {"config_cost", [](C c, R r) { return value_cell(energy(c, r).cost); }},
+      {"config_cost_lo", [](C c, R r) { return lo_cell(energy(c, r).cost); }},
+      {"config_cost_hi", [](C c, R r) { return hi_cell(energy(c, r).cost); }},
       {"billing_unit", [](C c, R) { return c.energy_options.billing_unit; }},
-      {"config_cost_rule", [](C c, R r) {
-         const auto& e = c.configs[r.config].energy;
-         return e.cost ? e.cost_rule : e.cost_reason;
-       }},
+      {"config_cost_rule", [](C c, R r) { return energy(c, r).cost ? energy(c, r).cost_rule : energy(c, r).cost_reason; }},
       {"config_peak_rss_bytes", [](C c, R r) {  // the largest rank's, else rank 0's
-         const auto& e = c.configs[r.config].energy;
+         const auto& e = energy(c, r);
          return cell(e.peak_rss_bytes_max_rank ? e.peak_rss_bytes_max_rank : e.peak_rss_bytes);
        }},
-      {"config_peak_device_memory_bytes", [](C c, R r) { return cell(c.configs[r.config].energy.peak_device_memory_bytes); }},
+      {"config_peak_device_memory_bytes", [](C c, R r) { return cell(energy(c, r).peak_device_memory_bytes); }},
       // The scaling model at this run's configuration (modelled), and whether the row is a model row.
       {"model_predicted_step_s", [](C c, R r) {
          const ModelPoint* p = model_point(c, r.config);
@@ -317,12 +296,6 @@ std::vector<std::map<std::string, std::string>> modelled_rows(const Comparison& 
 }
 
 }  // namespace
-
-std::string benchmark_csv(const Comparison& cmp) {
-  std::ostringstream out;
-  write_benchmark_csv(cmp, out);
-  return out.str();
-}
 
 void write_benchmark_csv(const Comparison& cmp, std::ostream& stream) {
   std::string out;  // a row at a time

@@ -1,5 +1,3 @@
-#include <sstream>
-
 #include "analysis/compare/bound.h"
 #include "analysis/compare/energy.h"
 #include "analysis/report/json_writer.h"
@@ -26,10 +24,28 @@ void bounds(JsonWriter& j, const Interval& v) {
   j.field("has_interval", v.has_interval);
 }
 
+// The kind of a figure and the two flags it is made of.
+void kind_fields(JsonWriter& j, bool imported, bool extrapolated) {
+  j.field("kind", figure_kind(imported, extrapolated)).field("extrapolated", extrapolated).field("imported", imported);
+}
+
 void interval(JsonWriter& j, const std::string& name, const Interval& v, bool extrapolated, bool imported) {
   j.key(name).begin_object();
   bounds(j, v);
-  j.field("kind", figure_kind(imported, extrapolated)).field("extrapolated", extrapolated).field("imported", imported);
+  kind_fields(j, imported, extrapolated);
+  j.end_object();
+}
+
+// `name`: an object with what `body` writes, or null when it is not `present`.
+template <class F>
+void object_or_null(JsonWriter& j, const std::string& name, bool present, F body) {
+  j.key(name);
+  if (!present) {
+    j.null();
+    return;
+  }
+  j.begin_object();
+  body();
   j.end_object();
 }
 
@@ -44,22 +60,17 @@ bool pair_imported(const ConfigResult& a, const ConfigResult& b) { return a.is_i
 
 void scaling(JsonWriter& j, const std::string& name, const Comparison& cmp, const ConfigResult& c,
              const std::optional<Scaling>& s) {
-  j.key(name);
-  if (!s) {
-    j.null();
-    return;
-  }
-  const ConfigResult& ref = cmp.configs[s->reference];
-  const bool ex = pair_extrapolated(c, ref), im = pair_imported(c, ref);
-  j.begin_object();
-  j.field("reference", ref.id).field("reference_label", ref.label).field("ideal", s->ideal);
-  if (ref.time_s) j.field("reference_time_s", ref.time_s->value);
-  interval(j, "speedup", s->speedup, ex, im);
-  interval(j, "efficiency", s->efficiency, ex, im);
-  // The accuracy each side reached, next to every speedup.
-  j.field("accuracy_pct", c.accuracy_reached_pct).field("reference_accuracy_pct", ref.accuracy_reached_pct);
-  j.field("differences", s->differences);
-  j.end_object();
+  object_or_null(j, name, s.has_value(), [&] {
+    const ConfigResult& ref = cmp.configs[s->reference];
+    const bool ex = pair_extrapolated(c, ref), im = pair_imported(c, ref);
+    j.field("reference", ref.id).field("reference_label", ref.label).field("ideal", s->ideal);
+    if (ref.time_s) j.field("reference_time_s", ref.time_s->value);
+    interval(j, "speedup", s->speedup, ex, im);
+    interval(j, "efficiency", s->efficiency, ex, im);
+    // The accuracy each side reached, next to every speedup.
+    j.field("accuracy_pct", c.accuracy_reached_pct).field("reference_accuracy_pct", ref.accuracy_reached_pct);
+    j.field("differences", s->differences);
+  });
 }
 
 void median_interval(JsonWriter& j, const std::string& name, const MedianInterval& m) {
@@ -85,20 +96,16 @@ void quality(JsonWriter& j, const ConfigResult& c) {
   j.end_object();
   j.field("headline_eligible", c.headline_eligible);
   j.field("headline_reason", c.headline_eligible ? std::nullopt : std::optional<std::string>(c.headline_reason));
-  j.key("time_to_target");
-  if (c.to_target) {
+  object_or_null(j, "time_to_target", c.to_target.has_value(), [&] {
     const ConfigTimeToTarget& t = *c.to_target;
-    j.begin_object().field("reached", t.reached);
+    j.field("reached", t.reached);
     j.field("time_s", t.reached ? std::optional<double>(t.time_s) : std::nullopt);
     j.field("previous_s", t.reached && !t.imported ? std::optional<double>(t.previous_s) : std::nullopt);
     j.field("upper_bound_only", t.imported).field("epoch", t.epoch);
     j.field("runs_reached", t.runs_reached).field("runs_with_accuracy", t.runs_with_accuracy);
-    j.field("kind", figure_kind(t.imported, t.extrapolated)).field("extrapolated", t.extrapolated).field("imported", t.imported);
+    kind_fields(j, t.imported, t.extrapolated);
     j.field("speedup", t.speedup).field("method", t.method);
-    j.end_object();
-  } else {
-    j.null();
-  }
+  });
 }
 
 void repetitions(JsonWriter& j, const ConfigResult& c) {
@@ -116,19 +123,14 @@ void repetitions(JsonWriter& j, const ConfigResult& c) {
 }
 
 void bound(JsonWriter& j, const std::optional<BoundSummary>& b) {
-  j.key("bound");
-  if (!b) {
-    j.null();
-    return;
-  }
-  j.begin_object();
-  j.field("label", b->label).field("runs", b->runs).field("threshold", kBoundThreshold);
-  j.field("data_wait_fraction", b->data_wait).field("compute_fraction", b->compute);
-  j.field("comm_exposed_fraction", b->comm).field("other_fraction", b->other);
-  j.field("compute_recorded", b->compute_recorded);
-  j.field("model_flops_per_s", b->model_flops_per_s).field("gemm_flops_per_s", b->gemm_flops_per_s);
-  j.field("model_flops_utilisation", b->model_flops_utilisation).field("kind", "measured");
-  j.end_object();
+  object_or_null(j, "bound", b.has_value(), [&] {
+    j.field("label", b->label).field("runs", b->runs).field("threshold", kBoundThreshold);
+    j.field("data_wait_fraction", b->data_wait).field("compute_fraction", b->compute);
+    j.field("comm_exposed_fraction", b->comm).field("other_fraction", b->other);
+    j.field("compute_recorded", b->compute_recorded);
+    j.field("model_flops_per_s", b->model_flops_per_s).field("gemm_flops_per_s", b->gemm_flops_per_s);
+    j.field("model_flops_utilisation", b->model_flops_utilisation).field("kind", "measured");
+  });
 }
 
 void scaling_model(JsonWriter& j, const Comparison& cmp, const ScalingModel& m) {
@@ -153,13 +155,10 @@ void scaling_model(JsonWriter& j, const Comparison& cmp, const ScalingModel& m) 
     j.field("step_s", p.predicted_step_s).field("efficiency", p.predicted_efficiency);
     j.field("kind", "modelled").field("modelled", true).field("extrapolated", false).field("imported", false);
     j.end_object();
-    j.key("measured");
-    if (p.measured_step_s) {
-      j.begin_object().field("step_s", *p.measured_step_s).field("efficiency", p.measured_efficiency);
-      j.field("kind", "measured").field("extrapolated", false).field("imported", false).end_object();
-    } else {
-      j.null();
-    }
+    object_or_null(j, "measured", p.measured_step_s.has_value(), [&] {
+      j.field("step_s", *p.measured_step_s).field("efficiency", p.measured_efficiency);
+      kind_fields(j, false, false);
+    });
     j.end_object();
   }
   j.end_array();
@@ -167,55 +166,43 @@ void scaling_model(JsonWriter& j, const Comparison& cmp, const ScalingModel& m) 
   j.end_object();
 }
 
-
 // A figure of a given kind ("measured", "extrapolated", "modelled", "imported, extrapolated", ...)
-// in the same shape as the time intervals, with a `modelled` flag.
-void kinded(JsonWriter& j, const std::string& name, const Interval& v, const std::string& kind) {
-  j.key(name).begin_object();
-  bounds(j, v);
-  j.field("kind", kind);
-  j.field("extrapolated", kind.find("extrapolated") != std::string::npos);
-  j.field("imported", kind.find("imported") != std::string::npos).field("modelled", kind == "modelled");
-  j.end_object();
+// in the same shape as the time intervals, with a `modelled` flag; null when there is none.
+void kinded(JsonWriter& j, const std::string& name, const std::optional<Interval>& v, const std::string& kind) {
+  object_or_null(j, name, v.has_value(), [&] {
+    bounds(j, *v);
+    j.field("kind", kind);
+    j.field("extrapolated", kind.find("extrapolated") != std::string::npos);
+    j.field("imported", kind.find("imported") != std::string::npos).field("modelled", kind == "modelled");
+  });
 }
 
 void config_energy(JsonWriter& j, const Comparison& cmp, const ConfigResult& c) {
   const ConfigEnergy& e = c.energy;
   j.key("energy").begin_object();
+  kinded(j, "job_j", e.energy_j, e.kind);
   if (e.energy_j) {
-    kinded(j, "job_j", *e.energy_j, e.kind);
     j.field("kind", e.kind).field("method", e.method);
     j.field("per_image_j", e.per_image_j).field("power_w", e.power_w);
   } else {
-    j.key("job_j").null();
     j.field("kind", "none");
   }
   j.field("not_measured_reason", e.kind == "modelled" || !e.energy_j ? std::optional<std::string>(e.reason) : std::nullopt);
   j.field("coverage", e.coverage).field("measured_runs", e.measured_runs).field("runs_used", e.runs_used);
-  if (e.vs_baseline) {
-    kinded(j, "vs_baseline", *e.vs_baseline, e.vs_baseline_kind);
-  } else {
-    j.key("vs_baseline").null();
-  }
+  kinded(j, "vs_baseline", e.vs_baseline, e.vs_baseline_kind);
   j.field("notes", e.notes);
   j.end_object();
-  j.key("co2e_g");
-  if (e.co2_g) {
-    j.begin_object();
-    kinded(j, "job", *e.co2_g, e.kind);
+  object_or_null(j, "co2e_g", e.co2_g.has_value(), [&] {
+    kinded(j, "job", e.co2_g, e.kind);
     j.field("site", e.site).field("grid_g_per_kwh", e.grid_g_per_kwh);
-    j.end_object();
-  } else {
-    j.null();
-  }
+  });
   j.key("cost").begin_object();
   j.field("unit", cmp.energy_options.billing_unit);
+  kinded(j, "job", e.cost, e.cost_kind);
   if (e.cost) {
-    kinded(j, "job", *e.cost, e.cost_kind);
     j.field("billed_per_hour", e.billed_per_hour).field("rule", e.cost_rule);
     j.key("reason").null();
   } else {
-    j.key("job").null();
     j.field("reason", e.cost_reason);
   }
   j.end_object();
@@ -242,11 +229,7 @@ void run_energy(JsonWriter& j, const RunAnalysis& r) {
     j.key("run_j").null();
     j.field("not_measured_reason", e.not_measured_reason);
   }
-  if (e.job_j) {
-    kinded(j, "job_j", *e.job_j, e.job_extrapolated ? "extrapolated" : "measured");
-  } else {
-    j.key("job_j").null();
-  }
+  kinded(j, "job_j", e.job_j, e.job_extrapolated ? "extrapolated" : "measured");
   j.key("counters").begin_array();
   for (const auto& c : rec.counters) {
     if (c.epoch != -1) continue;
@@ -294,20 +277,15 @@ void configuration(JsonWriter& j, const Comparison& cmp, size_t index) {
   scaling(j, "vs_1_node", cmp, c, c.vs_one_node);
   j.field("steady_images_per_s", c.steady_images_per_s).field("images_per_s_per_gpu", c.images_per_s_per_gpu);
   j.field("best_accuracy_pct", c.best_accuracy_pct).field("best_accuracy_time_s", c.best_accuracy_time_s);
-  j.key("subset_fit");
-  if (c.subset_fit) {
+  object_or_null(j, "subset_fit", c.subset_fit.has_value(), [&] {
     const SubsetFit& s = *c.subset_fit;
-    j.begin_object();
     j.field("points", s.fit.n).field("distinct_sizes", s.fit.distinct_x);
     j.field("intercept_s", s.fit.intercept).field("slope_s_per_sample", s.fit.slope);
     j.field("r_squared", s.fit.r_squared).field("full_train_samples", s.full_train_samples);
     j.key("predicted_full_epoch_train_s").begin_object();
     j.field("value", s.predicted_full_epoch_train_s).field("extrapolated", true);
     j.end_object();
-    j.end_object();
-  } else {
-    j.null();
-  }
+  });
   j.field("placement_unknown", c.placement_unknown).field("unknown_settings", c.unknown_settings);
   quality(j, c);
   repetitions(j, c);
@@ -341,21 +319,14 @@ void run(JsonWriter& j, const Comparison& cmp, const RunAnalysis& r) {
   j.field("comm_backend", s.comm_backend);
   j.field("comm_inter_node", s.comm_inter_node).field("comm_intra_node", s.comm_intra_node);
   j.field("inter_node_warning", unless_empty(r.run.inter_node_warning));
-  j.key("repeat");
-  if (r.run.repeat.group.empty()) {
-    j.null();
-  } else {
-    j.begin_object().field("group", r.run.repeat.group).field("index", r.run.repeat.index);
-    j.field("count", r.run.repeat.count).end_object();
-  }
-  j.key("adaptive");
-  if (!r.run.adaptive.target_rel_ci) {
-    j.null();
-  } else {
-    const AdaptiveInfo& a = r.run.adaptive;
-    j.begin_object().field("target_rel_ci", a.target_rel_ci).field("enabled", a.enabled());
-    j.field("stop_reason", unless_empty(a.stop_reason)).field("achieved_rel_ci", a.achieved_rel_ci).end_object();
-  }
+  object_or_null(j, "repeat", !r.run.repeat.group.empty(), [&] {
+    j.field("group", r.run.repeat.group).field("index", r.run.repeat.index).field("count", r.run.repeat.count);
+  });
+  const AdaptiveInfo& a = r.run.adaptive;
+  object_or_null(j, "adaptive", a.target_rel_ci.has_value(), [&] {
+    j.field("target_rel_ci", a.target_rel_ci).field("enabled", a.enabled());
+    j.field("stop_reason", unless_empty(a.stop_reason)).field("achieved_rel_ci", a.achieved_rel_ci);
+  });
   if (!r.run.is_imported() && r.metrics.steady_steps > 0) {
     median_interval(j, "median_step_s", r.metrics.step_median);
     j.key("bound").begin_object();
@@ -368,18 +339,14 @@ void run(JsonWriter& j, const Comparison& cmp, const RunAnalysis& r) {
   }
   j.field("model_flops_per_s", r.metrics.model_flops_per_s);
   j.field("gemm_flops_per_s", r.run.gemm_flops_per_s).field("model_flops_utilisation", r.metrics.model_flops_utilisation);
-  j.key("time_to_target");
-  if (r.to_target) {
+  object_or_null(j, "time_to_target", r.to_target.has_value(), [&] {
     const RunTimeToTarget& t = *r.to_target;
-    j.begin_object().field("reached", t.reached);
+    j.field("reached", t.reached);
     j.field("time_s", t.reached ? std::optional<double>(t.time_s) : std::nullopt);
     j.field("previous_s", t.reached && !t.upper_bound ? std::optional<double>(t.previous_s) : std::nullopt);
     j.field("epoch", t.epoch).field("upper_bound_only", t.upper_bound);
-    j.field("kind", figure_kind(r.run.is_imported(), false)).field("extrapolated", false);
-    j.field("imported", r.run.is_imported()).end_object();
-  } else {
-    j.null();
-  }
+    kind_fields(j, r.run.is_imported(), false);
+  });
   j.field("allreduce_sweep_points", r.run.allreduce_sweep.size());
   run_energy(j, r);
   j.end_object();
@@ -387,28 +354,19 @@ void run(JsonWriter& j, const Comparison& cmp, const RunAnalysis& r) {
 
 }  // namespace
 
-std::string summary_json(const Comparison& cmp, const std::vector<InputReport>& inputs, const std::string& version) {
-  std::ostringstream out;
-  write_summary_json(cmp, inputs, version, out);
-  return out.str();
-}
-
 void write_summary_json(const Comparison& cmp, const std::vector<InputReport>& inputs, const std::string& version,
                         std::ostream& out) {
-  JsonWriter j(&out);
+  JsonWriter j(out);
   j.begin_object();
   j.field("tool", "lumibench analyze").field("version", version);
   j.field("results_schema_version", kSupportedSchemaVersion).field("cluster_name", cmp.cluster_name);
   j.key("job").begin_object();
   j.field("description", cmp.job_description).field("epochs", cmp.epochs).field("epochs_source", cmp.epochs_source);
   j.end_object();
-  j.key("baseline");
-  if (cmp.baseline) {
-    j.begin_object().field("config", cmp.configs[*cmp.baseline].id);
-    j.field("label", cmp.configs[*cmp.baseline].label).field("reason", cmp.baseline_reason).end_object();
-  } else {
-    j.null();
-  }
+  object_or_null(j, "baseline", cmp.baseline.has_value(), [&] {
+    j.field("config", cmp.configs[*cmp.baseline].id);
+    j.field("label", cmp.configs[*cmp.baseline].label).field("reason", cmp.baseline_reason);
+  });
   j.key("quality").begin_object();
   j.field("target_accuracy_pct", cmp.target_accuracy_pct).field("quality_margin_pts", cmp.quality_margin_pts);
   j.field("rule", "fastest and max_speedup are chosen only among configurations that did the baseline's work (no "
@@ -431,39 +389,27 @@ void write_summary_json(const Comparison& cmp, const std::vector<InputReport>& i
                            "GPUs for cluster configurations");
   j.field("not_included", "cooling and facility overhead (PUE), network and storage outside the nodes, embodied carbon");
   j.end_object();
-  j.key("max_speedup");
-  if (cmp.max_speedup && cmp.baseline) {
+  object_or_null(j, "max_speedup", cmp.max_speedup && cmp.baseline, [&] {
     const ConfigResult& c = cmp.configs[*cmp.max_speedup];
     const ConfigResult& b = cmp.configs[*cmp.baseline];
-    j.begin_object().field("config", c.id).field("label", c.label);
+    j.field("config", c.id).field("label", c.label);
     interval(j, "speedup", *c.speedup, pair_extrapolated(c, b), pair_imported(c, b));
     j.field("accuracy_pct", c.accuracy_reached_pct).field("baseline_accuracy_pct", b.accuracy_reached_pct);
-    j.end_object();
-  } else {
-    j.null();
-  }
-  j.key("fastest");
-  if (cmp.fastest) {
+  });
+  object_or_null(j, "fastest", cmp.fastest.has_value(), [&] {
     const ConfigResult& c = cmp.configs[*cmp.fastest];
-    j.begin_object().field("config", c.id).field("label", c.label);
+    j.field("config", c.id).field("label", c.label);
     interval(j, "time_s", *c.time_s, c.extrapolated, c.is_imported);
     j.field("accuracy_pct", c.accuracy_reached_pct).field("quality", to_string(c.quality.status));
-    j.end_object();
-  } else {
-    j.null();
-  }
-  j.key("fastest_to_target");
-  if (cmp.fastest_to_target) {
+  });
+  object_or_null(j, "fastest_to_target", cmp.fastest_to_target.has_value(), [&] {
     const ConfigResult& c = cmp.configs[*cmp.fastest_to_target];
     const ConfigTimeToTarget& t = *c.to_target;
-    j.begin_object().field("config", c.id).field("label", c.label).field("target_accuracy_pct", cmp.target_accuracy_pct);
+    j.field("config", c.id).field("label", c.label).field("target_accuracy_pct", cmp.target_accuracy_pct);
     j.field("time_s", t.time_s).field("upper_bound_only", t.imported).field("epoch", t.epoch);
-    j.field("kind", figure_kind(t.imported, t.extrapolated)).field("extrapolated", t.extrapolated).field("imported", t.imported);
+    kind_fields(j, t.imported, t.extrapolated);
     j.field("speedup", t.speedup);
-    j.end_object();
-  } else {
-    j.null();
-  }
+  });
   j.key("not_in_headline").begin_array();
   for (size_t i : cmp.display_order) {
     const ConfigResult& c = cmp.configs[i];
@@ -475,16 +421,12 @@ void write_summary_json(const Comparison& cmp, const std::vector<InputReport>& i
   for (size_t i : cmp.display_order) configuration(j, cmp, i);
   j.end_array();
   j.key("accuracy").begin_object();
-  j.key("best");
-  if (cmp.best_accuracy) {
+  object_or_null(j, "best", cmp.best_accuracy.has_value(), [&] {
     const BestAccuracy& b = *cmp.best_accuracy;
-    j.begin_object().field("config", cmp.configs[b.config].id).field("label", cmp.configs[b.config].label);
+    j.field("config", cmp.configs[b.config].id).field("label", cmp.configs[b.config].label);
     j.field("run_id", b.run_id).field("accuracy_pct", b.accuracy_pct).field("time_s", b.time_s);
     j.field("epoch", b.epoch).field("kind", figure_kind(b.imported, false)).field("extrapolated", false);
-    j.end_object();
-  } else {
-    j.null();
-  }
+  });
   j.key("series").begin_array();
   for (const auto& s : cmp.accuracy) {
     j.begin_object().field("label", s.label).field("config", cmp.configs[s.config].id).field("run_id", s.run_id);

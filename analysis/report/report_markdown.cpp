@@ -24,13 +24,11 @@ std::string md(const std::string& text) {
   return out;
 }
 
-// The configurations the tables list (all of them, or a sample of a very large comparison), and
-// the note that says which.
+// The configurations the tables list (all of them, or a sample of a very large comparison).
 struct Listed {
   std::vector<size_t> order;    // in display order
   std::vector<bool> member;     // by configuration index
-  std::string note;             // empty when every configuration is listed
-  bool has(size_t config) const { return config < member.size() && member[config]; }
+  bool has(size_t config) const { return member[config]; }
 };
 
 // Past this many configurations summary.md lists a sample (analysis/report/selection.h); the
@@ -57,6 +55,40 @@ std::string efficiency(const std::optional<Scaling>& s) {
   return text;
 }
 
+// A table or list printed only when it has a row: its heading (title, text, header()) goes out
+// before the first row, and end()'s text after the last.
+class Section {
+ public:
+  Section(std::string& out, std::string heading) : out_(out), heading_(std::move(heading)) {}
+  // The text the next row is appended to.
+  std::string& row() {
+    if (!started_) out_ += heading_;
+    started_ = true;
+    return out_;
+  }
+  void end(const char* after = "\n") {
+    if (started_) out_ += after;
+  }
+
+ private:
+  std::string& out_;
+  std::string heading_;
+  bool started_ = false;
+};
+
+// A table's header: "| a | b |\n|---|---|\n".
+std::string header(const std::vector<std::string>& columns) {
+  std::string names = "|", rule = "|";
+  for (const auto& c : columns) {
+    names += " " + c + " |";
+    rule += "---|";
+  }
+  return names + "\n" + rule + "\n";
+}
+
+// "LUMI 4 nodes (32 GPUs) (c3)": a configuration's label and id.
+std::string named(const ConfigResult& c) { return md(c.label) + " (" + c.id + ")"; }
+
 std::string yes_no(bool v) { return v ? "yes" : "no"; }
 
 std::string kind_of(const ConfigResult& c) { return figure_kind(c.is_imported, c.extrapolated); }
@@ -68,11 +100,9 @@ std::string kind_with_flag(const ConfigResult& c) {
 
 bool pair_extrapolated(const ConfigResult& a, const ConfigResult& b) { return a.extrapolated || b.extrapolated; }
 
-std::string accuracy_cell(const std::optional<double>& v) { return v ? format_percent_value(*v) : "not recorded"; }
-
 // The accuracy a configuration reached; without one, its subset figure, marked as such.
 std::string reached_cell(const ConfigResult& c) {
-  if (c.accuracy_reached_pct || !c.subset_accuracy_pct) return accuracy_cell(c.accuracy_reached_pct);
+  if (c.accuracy_reached_pct || !c.subset_accuracy_pct) return accuracy_text(c.accuracy_reached_pct);
   return "not recorded (" + format_percent_value(*c.subset_accuracy_pct) + " on its subset)";
 }
 
@@ -131,7 +161,7 @@ void headline(std::string& out, const Comparison& cmp, const Listed& listed) {
     out += "- Fastest of the configurations that did the baseline's work and met the quality bar: **" + md(c.label) +
            "**" + (cmp.fastest == cmp.baseline ? " (the baseline itself)" : "") + ", " +
            format_duration(c.time_s->value) + " (" + kind_with_flag(c) + "); accuracy reached " +
-           accuracy_cell(c.accuracy_reached_pct);
+           accuracy_text(c.accuracy_reached_pct);
     if (c.quality.status == QualityStatus::NoBar) out += " (quality not checked: no accuracy recorded for this task)";
     out += "\n";
   } else {
@@ -179,13 +209,11 @@ void headline(std::string& out, const Comparison& cmp, const Listed& listed) {
   } else {
     out += "- Best validation accuracy: none measured on a full split (subset accuracy is not shown as one).\n";
   }
-  bool any = false;
+  Section excluded(out, "- Not in the headline (never called fastest):\n");
   for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     if (c.headline_eligible || !c.time_s) continue;
-    if (!any) out += "- Not in the headline (never called fastest):\n";
-    any = true;
-    out += "  - " + md(c.label) + " (" + c.id + "), " + format_duration(c.time_s->value) + ": " + md(c.headline_reason) + "\n";
+    excluded.row() += "  - " + named(c) + ", " + format_duration(c.time_s->value) + ": " + md(c.headline_reason) + "\n";
   }
   out += "\n";
 }
@@ -194,10 +222,9 @@ void configuration_table(std::string& out, const Comparison& cmp, const Listed& 
   out += "## Time per configuration\n\n";
   out += "Accuracy: the lowest best validation accuracy of the configuration's full-split runs, next to the "
          "baseline's; quality: against the bar (docs/methodology.md, \"Quality\").\n\n";
-  out += "| Role | Configuration | Kind | Extrapolated | Job time | 95% interval | Speedup | 95% interval | "
-         "Accuracy: this / baseline | Quality | Images/s | Images/s per GPU | Efficiency vs 1 GPU | Efficiency vs 1 node | "
-         "Best accuracy | Runs used | Method |\n";
-  out += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  out += header({"Role", "Configuration", "Kind", "Extrapolated", "Job time", "95% interval", "Speedup", "95% interval",
+                 "Accuracy: this / baseline", "Quality", "Images/s", "Images/s per GPU", "Efficiency vs 1 GPU",
+                 "Efficiency vs 1 node", "Best accuracy", "Runs used", "Method"});
   const ConfigResult* base = cmp.baseline ? &cmp.configs[*cmp.baseline] : nullptr;
   for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
@@ -207,7 +234,7 @@ void configuration_table(std::string& out, const Comparison& cmp, const Listed& 
     if (cmp.fastest == i) role += role.empty() ? "fastest" : ", fastest";
     std::string mark;  // gradients crossed nodes without the network plugin: said on the row itself
     if (!c.inter_node_warning.empty()) mark = " **(" + md(c.inter_node_warning) + ")**";
-    out += "| " + role + " | " + md(c.label) + " (" + c.id + ")" + mark + " | " + kind_of(c) + " | " + yes_no(c.extrapolated) +
+    out += "| " + role + " | " + named(c) + mark + " | " + kind_of(c) + " | " + yes_no(c.extrapolated) +
            " | " + format_duration(c.time_s->value) + " | " + range(*c.time_s, format_duration) + " | ";
     out += c.speedup ? format_speedup(c.speedup->value) + " | " + range(*c.speedup, format_speedup) : std::string(" | ");
     out += " | " + accuracy_pair(c, base) + " | " + quality_cell(c);
@@ -221,18 +248,13 @@ void configuration_table(std::string& out, const Comparison& cmp, const Listed& 
     out += " | " + std::to_string(c.runs_used) + " | " + md(c.method) + " |\n";
   }
   out += "\n";
-  bool any = false;
+  Section not_compared(out, "Not compared:\n\n");
   for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
-    if (c.time_s) continue;
-    if (!any) out += "Not compared:\n\n";
-    any = true;
-    out += "- " + md(c.label) + " (" + c.id + "): " + md(c.not_comparable_reason) + "\n";
+    if (!c.time_s) not_compared.row() += "- " + named(c) + ": " + md(c.not_comparable_reason) + "\n";
   }
-  if (any) out += "\n";
+  not_compared.end();
 }
-
-
 
 std::string memory_cell(const std::optional<int64_t>& v) { return v ? format_bytes(static_cast<double>(*v)) : "not recorded"; }
 
@@ -246,14 +268,13 @@ void energy_table(std::string& out, const Comparison& cmp, const Listed& listed)
          "grid intensity; cost = the cluster's billing rule x the job time (the laptop is not billed). Intervals carry "
          "the job time's 95% interval only, not the counters' own error (docs/energy.md). Memory: the largest peak over "
          "the configuration's runs.\n\n";
-  out += "| Configuration | Job time | Energy kind | Energy | 95% interval | Per image | Energy: baseline / this | "
-         "Power | CO2e | Grid | Cost (" + md(o.billing_unit) + ") | Peak host memory: rank 0 / largest rank | "
-         "Peak device memory | How |\n";
-  out += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  out += header({"Configuration", "Job time", "Energy kind", "Energy", "95% interval", "Per image",
+                 "Energy: baseline / this", "Power", "CO2e", "Grid", "Cost (" + md(o.billing_unit) + ")",
+                 "Peak host memory: rank 0 / largest rank", "Peak device memory", "How"});
   for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     const ConfigEnergy& e = c.energy;
-    out += "| " + md(c.label) + " (" + c.id + ") | " + (c.time_s ? format_duration(c.time_s->value) : std::string("none")) +
+    out += "| " + named(c) + " | " + (c.time_s ? format_duration(c.time_s->value) : std::string("none")) +
            " | " + (e.energy_j ? e.kind : std::string("none")) + " | ";
     if (e.energy_j) {
       out += format_energy(e.energy_j->value) + " | " + range(*e.energy_j, format_energy) + " | " +
@@ -291,61 +312,46 @@ void energy_table(std::string& out, const Comparison& cmp, const Listed& listed)
   }
   out += "- Not included: cooling and other facility overhead (PUE), the network and storage outside the nodes, "
          "manufacturing (embodied carbon), and the laptop's display and peripherals beyond what its counters cover.\n";
-  bool any = false;
+  Section notes(out, "\nCounter notes:\n\n");
   for (size_t i : listed.order) {
-    const ConfigResult& c = cmp.configs[i];
-    for (const auto& n : c.energy.notes) {
-      if (!any) out += "\nCounter notes:\n\n";
-      any = true;
-      out += "- " + md(c.label) + ": " + md(n) + "\n";
-    }
+    for (const auto& n : cmp.configs[i].energy.notes) notes.row() += "- " + md(cmp.configs[i].label) + ": " + md(n) + "\n";
   }
   out += "\n";
 }
 
 void scaling_table(std::string& out, const Comparison& cmp, const Listed& listed) {
-  bool any = false;
+  Section table(out, "## Strong scaling\n\nSpeedup S = t(reference) / t; efficiency = S / (units / reference units). The "
+                   "reference is named with its job time.\n\n" +
+                       header({"Configuration", "Against", "Speedup", "95% interval", "Ideal", "Efficiency",
+                               "Accuracy: this / reference", "Extrapolated", "Differences"}));
   for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     for (const auto* s : {&c.vs_one_gpu, &c.vs_one_node}) {
       if (!*s || (*s)->reference == i) continue;
-      if (!any) {
-        out += "## Strong scaling\n\n";
-        out += "Speedup S = t(reference) / t; efficiency = S / (units / reference units). The reference is named "
-               "with its job time.\n\n";
-        out += "| Configuration | Against | Speedup | 95% interval | Ideal | Efficiency | Accuracy: this / reference | "
-               "Extrapolated | Differences |\n";
-        out += "|---|---|---|---|---|---|---|---|---|\n";
-        any = true;
-      }
       const ConfigResult& ref = cmp.configs[(*s)->reference];
       // The base case of every speedup with its absolute time (Hoefler and Belli, rule 1).
-      out += "| " + md(c.label) + " | " + md(ref.label) + ", " + format_duration(ref.time_s->value) + " | " +
+      table.row() += "| " + md(c.label) + " | " + md(ref.label) + ", " + format_duration(ref.time_s->value) + " | " +
              format_speedup((*s)->speedup.value) + " | " +
              range((*s)->speedup, format_speedup) + " | " + format_fixed((*s)->ideal, 0) + " | " + efficiency(*s) + " | " +
              accuracy_pair(c, &ref) + " | " + yes_no(pair_extrapolated(c, ref)) + " | " + md(join((*s)->differences, "; ")) + " |\n";
     }
   }
-  if (any) out += "\n";
+  table.end();
 }
 
 void fit_table(std::string& out, const Comparison& cmp, const Listed& listed) {
-  bool any = false;
+  Section table(out, "## Extrapolation check: train time per epoch = a + b x samples\n\n" +
+                       header({"Configuration", "Runs", "Distinct sizes", "a (s)", "b (s/sample)", "R^2",
+                               "Fit at full split (s/epoch, extrapolated)"}));
   for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     if (!c.subset_fit) continue;
-    if (!any) {
-      out += "## Extrapolation check: train time per epoch = a + b x samples\n\n";
-      out += "| Configuration | Runs | Distinct sizes | a (s) | b (s/sample) | R^2 | Fit at full split (s/epoch, extrapolated) |\n";
-      out += "|---|---|---|---|---|---|---|\n";
-      any = true;
-    }
     const SubsetFit& s = *c.subset_fit;
-    out += "| " + md(c.label) + " | " + std::to_string(s.fit.n) + " | " + std::to_string(s.fit.distinct_x) + " | " +
+    table.row() += "| " + md(c.label) + " | " + std::to_string(s.fit.n) + " | " + std::to_string(s.fit.distinct_x) + " | " +
            format_significant(s.fit.intercept, 4) + " | " + format_significant(s.fit.slope, 4) + " | " + format_fixed(s.fit.r_squared, 4) +
            " | " + format_fixed(s.predicted_full_epoch_train_s, 1) + " |\n";
   }
-  if (any) out += "\nWith two sizes the line passes through both points (R^2 = 1 says nothing).\n\n";
+  table.end("\nWith two sizes the line passes through both points (R^2 = 1 says nothing).\n\n");
 }
 
 void accuracy_list(std::string& out, const Comparison& cmp, const Listed& listed) {
@@ -376,14 +382,13 @@ void quality_table(std::string& out, const Comparison& cmp, const Listed& listed
                       format_number(cmp.quality_margin_pts) + " points (--quality-margin).\n";
   out += "Validation scope: `all_ranks` = every validation image once, across the ranks; `rank0_share` = one rank's "
          "share only; empty = not recorded.\n\n";
-  out += "| Configuration | Accuracy reached | Runs | Validation scope | Bar | Quality";
-  if (target) out += " | Time to " + t + " | Kind | Reached between | Speedup to " + t;
-  out += " | Reason |\n|---|---|---|---|---|---";
-  if (target) out += "|---|---|---|---";
-  out += "|---|\n";
+  std::vector<std::string> columns = {"Configuration", "Accuracy reached", "Runs", "Validation scope", "Bar", "Quality"};
+  if (target) columns.insert(columns.end(), {"Time to " + t, "Kind", "Reached between", "Speedup to " + t});
+  columns.push_back("Reason");
+  out += header(columns);
   for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
-    out += "| " + md(c.label) + " (" + c.id + ") | " + reached_cell(c) + " | " +
+    out += "| " + named(c) + " | " + reached_cell(c) + " | " +
            std::to_string(c.accuracy_runs) + " | " + md(c.val_scope) +
            (c.val_images ? " (" + std::to_string(*c.val_images) + " images)" : std::string()) + " | " +
            (c.quality.bar_pct ? format_percent_value(*c.quality.bar_pct) : std::string("none")) + " | " + quality_cell(c);
@@ -409,92 +414,70 @@ void quality_table(std::string& out, const Comparison& cmp, const Listed& listed
 std::string rel(double fraction) { return "+-" + format_percent(fraction, 1); }
 
 void repetitions_table(std::string& out, const Comparison& cmp, const Listed& listed) {
-  bool any = false;
+  Section table(out, "## Repetitions\n\nJob-time estimates of the runs behind each configuration's time. The interval of "
+                   "their mean is in the table above; the median's is distribution-free (order statistics, from 6 runs). "
+                   "A coefficient of variation above " + format_fixed(kMaxRepeatSpread * 100, 0) +
+                       "% makes an interval mean little.\n\n" +
+                       header({"Configuration", "Runs", "Mean", "Median", "Range", "Coefficient of variation",
+                               "Median 95% interval", "Verdict", "--repeat groups"}));
   for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     const RepetitionSummary& r = c.repetitions;
     if (r.n < 2 && r.repeat_groups.empty()) continue;
-    if (!any) {
-      out += "## Repetitions\n\n";
-      out += "Job-time estimates of the runs behind each configuration's time. The interval of their mean is in the "
-             "table above; the median's is distribution-free (order statistics, from 6 runs). A coefficient of "
-             "variation above " + format_fixed(kMaxRepeatSpread * 100, 0) + "% makes an interval mean little.\n\n";
-      out += "| Configuration | Runs | Mean | Median | Range | Coefficient of variation | Median 95% interval | Verdict | "
-             "--repeat groups |\n|---|---|---|---|---|---|---|---|---|\n";
-      any = true;
-    }
     const std::string verdict = r.n < 2 ? "one run: no spread"
                                 : r.spread_too_large ? "**spread too large**: the interval means little"
                                                      : "consistent";
-    out += "| " + md(c.label) + " (" + c.id + ") | " + std::to_string(r.n) + " | " + format_duration(r.mean) + " | " +
+    table.row() += "| " + named(c) + " | " + std::to_string(r.n) + " | " + format_duration(r.mean) + " | " +
            format_duration(r.median) + " | " + format_duration(r.min) + " to " + format_duration(r.max) + " | " +
            format_percent(r.cv, 1) + " | " +
            (r.median_ci.available ? format_duration(r.median_ci.lo) + " to " + format_duration(r.median_ci.hi)
                                   : std::string("none (fewer than 6 runs)")) +
            " | " + verdict + " | " + md(join(r.repeat_groups, "; ")) + " |\n";
   }
-  if (any) out += "\n";
-  bool adaptive = false;
+  table.end();
+  Section adaptive(out, "### Adaptive stopping (as the harness recorded it)\n\nThe harness measured steps until the 95% "
+                      "interval of the median steady step time was within the target or its step budget ran out. "
+                      "analyze's own median and order-statistic interval of the recorded steady steps are beside it.\n\n" +
+                          header({"Run", "Configuration", "Target", "Achieved", "Decision", "Steady steps",
+                                  "analyze: median step", "analyze: 95% interval"}));
   for (const auto& a : cmp.runs) {
     if (!a.run.adaptive.enabled() || !listed.has(a.config)) continue;
-    if (!adaptive) {
-      out += "### Adaptive stopping (as the harness recorded it)\n\n";
-      out += "The harness measured steps until the 95% interval of the median steady step time was within the target "
-             "or its step budget ran out. analyze's own median and order-statistic interval of the recorded steady "
-             "steps are beside it.\n\n";
-      out += "| Run | Configuration | Target | Achieved | Decision | Steady steps | analyze: median step | analyze: 95% "
-             "interval |\n|---|---|---|---|---|---|---|---|\n";
-      adaptive = true;
-    }
     const AdaptiveInfo& ad = a.run.adaptive;
     const std::string decision = ad.stop_reason == "ci_reached" ? "stopped: interval reached the target"
                                  : ad.stop_reason == "step_budget" ? "**stopped: step budget ran out**"
                                                                    : (ad.stop_reason.empty() ? "not recorded" : ad.stop_reason);
     const MedianInterval& m = a.metrics.step_median;
-    out += "| " + md(a.run.run_id) + " | " + md(cmp.configs[a.config].label) + " | " + rel(*ad.target_rel_ci) + " | " +
+    adaptive.row() += "| " + md(a.run.run_id) + " | " + md(cmp.configs[a.config].label) + " | " + rel(*ad.target_rel_ci) + " | " +
            (ad.achieved_rel_ci ? rel(*ad.achieved_rel_ci) : std::string("not recorded")) + " | " + decision + " | " +
            std::to_string(a.metrics.steady_steps) + " | " +
            (a.metrics.steady_steps > 0 ? format_significant(m.median, 4) + " s" : std::string()) + " | " +
            (m.available ? rel(m.relative_half_width) : std::string("none (fewer than 6 steps)")) + " |\n";
   }
-  if (adaptive) out += "\n";
-}
-
-std::string flops(double v) {
-  static const char* const units[] = {"FLOP/s", "kFLOP/s", "MFLOP/s", "GFLOP/s", "TFLOP/s", "PFLOP/s"};
-  int u = 0;
-  while (std::fabs(v) >= 1000 && u < 5) {
-    v /= 1000;
-    ++u;
-  }
-  return format_significant(v, 3) + " " + units[u];
+  adaptive.end();
 }
 
 void bound_table(std::string& out, const Comparison& cmp, const Listed& listed) {
-  bool any = false;
+  Section table(out, "## Bound attribution: where the step time goes\n\nShares of the steady step time (measured, "
+                   "warm-up excluded), pooled over each configuration's runs. A configuration is data-bound when waiting "
+                   "for data takes at least " + format_fixed(kBoundThreshold * 100, 0) +
+                       "% of the step (and no less than exposed communication), communication-bound when exposed "
+                       "communication does, else compute-bound. Model FLOP/s per device against the matrix-product rate "
+                       "measured on the same device says how close the compute runs to what the device does on ViT's "
+                       "shapes.\n\n" +
+                       header({"Configuration", "Runs", "Data wait", "Compute", "Exposed communication", "Other", "Bound",
+                               "Model FLOP/s per device", "Measured matrix-product rate", "Share of it"}));
   for (size_t i : listed.order) {
     const ConfigResult& c = cmp.configs[i];
     if (!c.bound) continue;
-    if (!any) {
-      out += "## Bound attribution: where the step time goes\n\n";
-      out += "Shares of the steady step time (measured, warm-up excluded), pooled over each configuration's runs. "
-             "A configuration is data-bound when waiting for data takes at least " + format_fixed(kBoundThreshold * 100, 0) +
-             "% of the step (and no less than exposed communication), communication-bound when exposed communication "
-             "does, else compute-bound. Model FLOP/s per device against the matrix-product rate measured on the same "
-             "device says how close the compute runs to what the device does on ViT's shapes.\n\n";
-      out += "| Configuration | Runs | Data wait | Compute | Exposed communication | Other | Bound | Model FLOP/s per device | "
-             "Measured matrix-product rate | Share of it |\n|---|---|---|---|---|---|---|---|---|---|\n";
-      any = true;
-    }
     const BoundSummary& b = *c.bound;
-    out += "| " + md(c.label) + " (" + c.id + ") | " + std::to_string(b.runs) + " | " + percent(b.data_wait) + " | " +
+    table.row() += "| " + named(c) + " | " + std::to_string(b.runs) + " | " + percent(b.data_wait) + " | " +
            percent(b.compute) + (b.compute_recorded ? "" : " (rest of the step)") + " | " + percent(b.comm) + " | " +
            (b.compute_recorded ? percent(b.other) : std::string("n/a")) + " | **" + b.label + "** | " +
-           (b.model_flops_per_s ? flops(*b.model_flops_per_s) : std::string()) + " | " +
-           (b.gemm_flops_per_s ? flops(*b.gemm_flops_per_s) : std::string("not measured")) + " | " +
+           (b.model_flops_per_s ? format_flops(*b.model_flops_per_s) : std::string()) + " | " +
+           (b.gemm_flops_per_s ? format_flops(*b.gemm_flops_per_s) : std::string("not measured")) + " | " +
            (b.model_flops_utilisation ? percent(*b.model_flops_utilisation) : std::string()) + " |\n";
   }
-  if (any) out += "\n";
+  table.end();
 }
 
 void scaling_model_tables(std::string& out, const Comparison& cmp) {
@@ -512,8 +495,8 @@ void scaling_model_tables(std::string& out, const Comparison& cmp) {
            format_significant(m.reference_step_s, 4) + " s (" + md(cmp.configs[m.reference].label) + ", " +
            std::to_string(m.batch_per_rank) + " images per rank). Efficiency = one-rank step time / step time at N "
            "ranks (fixed per-rank batch). *Modelled* figures are predictions, not runs.\n\n";
-    out += "| Ranks | Nodes | Configuration | Predicted step (modelled) | Measured step | Predicted efficiency (modelled) | "
-           "Measured efficiency | Measured / predicted |\n|---|---|---|---|---|---|---|---|\n";
+    out += header({"Ranks", "Nodes", "Configuration", "Predicted step (modelled)", "Measured step",
+                   "Predicted efficiency (modelled)", "Measured efficiency", "Measured / predicted"});
     for (const auto& p : m.points) {
       out += "| " + std::to_string(p.ranks) + " | " + (p.nodes > 0 ? std::to_string(p.nodes) : std::string()) + " | " +
              (p.config ? md(cmp.configs[*p.config].label) : std::string("not run (modelled)")) + " | " +
@@ -528,7 +511,7 @@ void scaling_model_tables(std::string& out, const Comparison& cmp) {
 }
 
 void inputs_table(std::string& out, const std::vector<InputReport>& inputs) {
-  out += "## Inputs\n\n| File | Kind | Read | Runs | Message |\n|---|---|---|---|---|\n";
+  out += "## Inputs\n\n" + header({"File", "Kind", "Read", "Runs", "Message"});
   for (const auto& in : inputs) {
     out += "| " + md(in.path) + " | " + in.kind + " | " + yes_no(in.ok) + " | " + std::to_string(in.runs) +
            " | " + md(in.message) + " |\n";
@@ -557,13 +540,9 @@ std::string summary_markdown(const Comparison& cmp, const std::vector<InputRepor
          ").\n";
   out += "Intervals are 95%; *none* = no spread to estimate one from; *at most X* / *at least X* = the other end "
          "is not bounded by the measurements (too few of them; see the warnings).\n\n";
-  Listed listed;
   const Selection sel = readable_selection(cmp, cmp.display_order, kMarkdownConfigurations);
-  listed.order = sel.shown;
-  listed.member.assign(cmp.configs.size(), false);
-  for (size_t i : sel.shown) listed.member[i] = true;
-  listed.note = selection_note(sel, "configurations");
-  if (!listed.note.empty()) out += "**Listed: " + listed.note + ".**\n\n";
+  const Listed listed{sel.shown, shown_mask(sel, cmp.configs.size())};
+  if (sel.left_out > 0) out += "**Listed: " + selection_note(sel, "configurations") + ".**\n\n";
   headline(out, cmp, listed);
   configuration_table(out, cmp, listed);
   energy_table(out, cmp, listed);

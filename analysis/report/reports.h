@@ -14,14 +14,11 @@
 namespace lb::analysis {
 
 // benchmark_data.csv: one row per run (measured or imported).
-std::string benchmark_csv(const Comparison& cmp);
 void write_benchmark_csv(const Comparison& cmp, std::ostream& out);
 // summary.json: the comparison for machines.
-std::string summary_json(const Comparison& cmp, const std::vector<InputReport>& inputs, const std::string& version);
 void write_summary_json(const Comparison& cmp, const std::vector<InputReport>& inputs, const std::string& version,
                         std::ostream& out);
 // summary.md: the comparison for people; also printed on the terminal.
 std::string summary_markdown(const Comparison& cmp, const std::vector<InputReport>& inputs);
-
 
 }  // namespace lb::analysis

@@ -1,6 +1,5 @@
 #include "analysis/report/selection.h"
 
-#include <algorithm>
 #include <cmath>
 
 #include "common/format.h"
@@ -44,6 +43,12 @@ Selection readable_selection(const Comparison& cmp, const std::vector<size_t>& c
   }
   s.left_out = candidates.size() - s.shown.size();
   return s;
+}
+
+std::vector<bool> shown_mask(const Selection& s, size_t configs) {
+  std::vector<bool> mask(configs, false);
+  for (size_t i : s.shown) mask[i] = true;
+  return mask;
 }
 
 std::string selection_note(const Selection& s, const std::string& what) {

@@ -22,6 +22,9 @@ struct Selection {
 // the candidates' order (slowest to fastest in display order), `cap` in all.
 Selection readable_selection(const Comparison& cmp, const std::vector<size_t>& candidates, size_t cap);
 
+// By configuration index (of `configs` in all): whether the selection shows it.
+std::vector<bool> shown_mask(const Selection& s, size_t configs);
+
 // "12 of 4,211 configurations shown: ...; all in benchmark_data.csv and summary.json"; empty
 // when nothing was left out.
 std::string selection_note(const Selection& s, const std::string& what);

@@ -57,8 +57,9 @@ void BM_AnalyzeResultsFile(benchmark::State& state) {
   for (auto _ : state) {
     LoadedInputs inputs = load_inputs({{path}, {}, {}});
     const Comparison c = build_comparison(std::move(inputs.runs), {});
-    std::ofstream(out / "benchmark_data.csv") << benchmark_csv(c);
-    std::ofstream(out / "summary.json") << summary_json(c, inputs.reports, "bench");
+    std::ofstream csv(out / "benchmark_data.csv"), json(out / "summary.json");
+    write_benchmark_csv(c, csv);
+    write_summary_json(c, inputs.reports, "bench", json);
     std::ofstream(out / "summary.md") << summary_markdown(c, inputs.reports);
     configurations = c.configs.size();
     if (c.runs.size() != static_cast<size_t>(runs)) state.SkipWithError("not every run was read");

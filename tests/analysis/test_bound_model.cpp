@@ -20,7 +20,7 @@ using namespace lb::testing;
 namespace {
 
 std::map<std::string, std::map<std::string, std::string>> csv_rows(const Comparison& c) {
-  const CsvParseResult csv = parse_csv(benchmark_csv(c));
+  const CsvParseResult csv = parse_csv(benchmark_csv_text(c));
   if (!csv.ok) throw std::runtime_error(csv.error);
   std::map<std::string, std::map<std::string, std::string>> rows;
   for (const auto& row : csv.table.rows) {
@@ -113,7 +113,7 @@ TEST(Bound, SharesArePooledOverRunsAndFlopsCompareWithTheMeasuredRate) {
   EXPECT_NE(md.find("## Bound attribution: where the step time goes"), std::string::npos);
   EXPECT_NE(md.find("| **communication-bound** |"), std::string::npos) << md;
   EXPECT_NE(md.find("| **data-bound** |"), std::string::npos);
-  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(c));
   for (const auto& cfg : j["configurations"]) {
     ASSERT_TRUE(cfg["bound"].is_object()) << cfg["label"];
     EXPECT_EQ(cfg["bound"]["kind"], "measured");
@@ -204,7 +204,7 @@ TEST(ScalingModel, PredictedAgainstMeasuredAndModelledNodeCounts) {
   EXPECT_NE(md.find("## Scaling model: measured"), std::string::npos) << md;
   EXPECT_NE(md.find("| 32 | 4 | not run (modelled) |"), std::string::npos) << md;
   EXPECT_NE(md.find("*modelled* = predicted by the scaling model"), std::string::npos);
-  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(c));
   ASSERT_EQ(j["scaling_models"].size(), 1u);
   for (const auto& p : j["scaling_models"][0]["points"]) {
     EXPECT_EQ(p["predicted"]["kind"], "modelled");

@@ -35,7 +35,7 @@ EnergyCounterRow row(int32_t epoch, const std::string& counter, double joules, d
 }
 
 std::map<std::string, std::map<std::string, std::string>> csv_rows(const Comparison& c) {
-  const CsvParseResult csv = parse_csv(benchmark_csv(c));
+  const CsvParseResult csv = parse_csv(benchmark_csv_text(c));
   if (!csv.ok) throw std::runtime_error(csv.error);
   std::map<std::string, std::map<std::string, std::string>> rows;
   for (const auto& r : csv.table.rows) {
@@ -233,7 +233,7 @@ TEST(RunEnergy, WithoutCountersEnergyIsModelledFromTheStatedPowerAndMarkedSo) {
   const Comparison d = build_comparison(analyse({lumi}), o);
   EXPECT_NEAR(d.configs[0].energy.energy_j->value, 8 * 300.0 * k.time_s->value, 1e-6);
   // Every output says "modelled" next to the figure.
-  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(c));
   const auto& energy = j["configurations"][0]["energy"];
   EXPECT_EQ(energy["kind"], "modelled");
   EXPECT_EQ(energy["job_j"]["kind"], "modelled");
@@ -272,7 +272,7 @@ TEST(RunEnergy, ACounterRecordedAsUnavailableIsModelledAndSaysWhy) {
   EXPECT_EQ(rows.at("lap-nan").at("run_energy_j"), "");
   const std::string md = summary_markdown(c, {});
   EXPECT_NE(md.find("not measured: energy counters unavailable: rapl:"), std::string::npos);
-  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(c));
   for (const auto& run : j["runs"]) {
     EXPECT_FALSE(run["energy"]["measured"].get<bool>());
     EXPECT_TRUE(run["energy"]["run_j"].is_null()) << "unavailable is never zero";
@@ -414,7 +414,7 @@ TEST(ConfigEnergy, BillingAndGridIntensitiesAreOptions) {
   EXPECT_NEAR(config_of(c, "lumi-2n").energy.cost->value, 8 * t2 / 3600, 1e-12);
   EXPECT_NEAR(config_of(c, "lumi-2n").energy.co2_g->value, config_of(c, "lumi-2n").energy.energy_j->value / 3.6e6 * 300,
               1e-9);
-  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(c));
   EXPECT_EQ(j["configurations"][0]["cost"]["unit"], "node-share-hours");
   bool set_by_user = false;
   for (const auto& a : j["energy_assumptions"]["figures"]) {
@@ -450,7 +450,7 @@ TEST(ConfigMemory, TheLargestPeakOfTheRunsStandsBesideTheTime) {
   EXPECT_EQ(rows.at("lumi-mem-b").at("peak_device_memory_bytes"), std::to_string(static_cast<int64_t>(47 * kGiB)));
   EXPECT_EQ(rows.at("lumi-mem-b").at("config_peak_device_memory_bytes"), std::to_string(static_cast<int64_t>(48 * kGiB)));
   EXPECT_EQ(rows.at("lumi-mem-b").at("config_peak_rss_bytes"), std::to_string(static_cast<int64_t>(22 * kGiB)));
-  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(c));
   for (const auto& cfg : j["configurations"]) {
     if (cfg["label"] != "LUMI 1 node (8 GPUs)") continue;
     EXPECT_EQ(cfg["memory"]["peak_device_memory_bytes"], static_cast<int64_t>(48 * kGiB));
@@ -482,7 +482,7 @@ TEST(EnergyReports, EverySectionStatesItsAssumptionsWithSources) {
                         "Not included: cooling"}) {
     EXPECT_NE(md.find(s), std::string::npos) << s;
   }
-  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(c));
   ASSERT_EQ(j["energy_assumptions"]["figures"].size(), 6u);
   for (const auto& a : j["energy_assumptions"]["figures"]) {
     EXPECT_TRUE(a["default"].get<bool>());

@@ -47,7 +47,7 @@ const ConfigResult* config_of_run(const Comparison& c, const std::string& run_id
 }
 
 std::map<std::string, std::map<std::string, std::string>> csv_rows(const Comparison& c) {
-  const CsvParseResult csv = parse_csv(benchmark_csv(c));
+  const CsvParseResult csv = parse_csv(benchmark_csv_text(c));
   if (!csv.ok) throw std::runtime_error(csv.error);
   std::map<std::string, std::map<std::string, std::string>> rows;
   for (const auto& row : csv.table.rows) {
@@ -162,7 +162,7 @@ TEST(WandbExport, TheHeadlineNeverNamesARunBelowTheQualityBar) {
       << md;
   const std::string headline = md.substr(md.find("## Headline"), md.find("Not in the headline") - md.find("## Headline"));
   EXPECT_EQ(headline.find("8 nodes"), std::string::npos) << headline;
-  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(c));
   EXPECT_NE(j["fastest"]["label"], fast->label);
   bool listed = false;
   for (const auto& n : j["not_in_headline"]) {
@@ -213,7 +213,7 @@ TEST(Quality, EveryTimeAndSpeedupRowShowsTheAccuracyOfEachSide) {
   EXPECT_NE(md.find("| 27.5% / 97.9% | **below** (< 93.1%) |"), std::string::npos) << md;
   EXPECT_NE(md.find("| Accuracy: this / reference |"), std::string::npos);
   EXPECT_NE(md.find("| 27.5% / 98.1% |"), std::string::npos) << md;
-  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(c));
   int rows = 0;
   for (const auto& k : j["configurations"]) {
     if (k["speedup"].is_null()) continue;
@@ -259,7 +259,7 @@ TEST(Quality, TargetAccuracyIsTheBarAndGivesTimeToAccuracy) {
   EXPECT_NE(md.find("Fastest to 95% validation accuracy"), std::string::npos) << md;
   EXPECT_NE(md.find("| Time to 95% |"), std::string::npos);
   EXPECT_NE(md.find("| at most 8.67 min | imported |"), std::string::npos) << md;
-  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(c));
   EXPECT_EQ(j["quality"]["target_accuracy_pct"], 95.0);
   EXPECT_EQ(j["fastest_to_target"]["config"], two->id);
   EXPECT_TRUE(j["fastest_to_target"]["upper_bound_only"].get<bool>());

@@ -15,9 +15,9 @@ using namespace lb::analysis;
 using namespace lb::testing;
 
 TEST(Statistics, MedianAndHarmonicMean) {
-  EXPECT_DOUBLE_EQ(median({3, 1, 2}), 2.0);
-  EXPECT_DOUBLE_EQ(median({4, 1, 3, 2}), 2.5);
-  EXPECT_TRUE(std::isnan(median({})));
+  EXPECT_DOUBLE_EQ(lb::median_interval95({3, 1, 2}).median, 2.0);
+  EXPECT_DOUBLE_EQ(lb::median_interval95({4, 1, 3, 2}).median, 2.5);
+  EXPECT_TRUE(std::isnan(lb::median_interval95({}).median));
   // 100 images at 10/s and 100 at 40/s: 200 images in 12.5 s = 16/s, not the arithmetic 25/s.
   EXPECT_DOUBLE_EQ(harmonic_mean({10, 40}), 16.0);
   EXPECT_TRUE(std::isnan(harmonic_mean({10, 0})));
@@ -63,14 +63,14 @@ TEST(Repetitions, SeveralRunsGiveASpreadAndAnIntervalThatSaysWhenItMeansLittle) 
   EXPECT_NE(md.find("## Repetitions"), std::string::npos);
   EXPECT_NE(md.find("**spread too large**"), std::string::npos) << md;
   EXPECT_NE(md.find("none (fewer than 6 runs)"), std::string::npos);
-  const auto j = nlohmann::json::parse(summary_json(wide, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(wide));
   for (const auto& cfg : j["configurations"]) {
     if (cfg["id"] != w.id) continue;
     EXPECT_EQ(cfg["repetitions"]["n"], 2);
     EXPECT_TRUE(cfg["repetitions"]["spread_too_large"].get<bool>());
     EXPECT_TRUE(cfg["repetitions"]["median_interval_s"]["lo"].is_null());
   }
-  const CsvParseResult csv = parse_csv(benchmark_csv(wide));
+  const CsvParseResult csv = parse_csv(benchmark_csv_text(wide));
   ASSERT_TRUE(csv.ok);
   const auto& h = csv.table.header;
   const size_t col = std::find(h.begin(), h.end(), "config_spread_too_large") - h.begin();
@@ -126,7 +126,7 @@ TEST(Repetitions, AdaptiveDecisionsAreShownAsRecorded) {
             std::string::npos)
       << md;
   EXPECT_NE(md.find("**stopped: step budget ran out**"), std::string::npos);
-  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(c));
   EXPECT_EQ(j["runs"][2]["adaptive"]["stop_reason"], "step_budget");
   EXPECT_TRUE(j["runs"][1]["median_step_s"]["available"].get<bool>());
   EXPECT_TRUE(j["runs"][0]["adaptive"]["enabled"] == false);

@@ -70,7 +70,7 @@ void check_kinds(const nlohmann::json& j, int& checked) {
 
 TEST(Reports, CsvMarksEveryExtrapolatedAndImportedRow) {
   const Comparison c = mixed();
-  const CsvParseResult csv = parse_csv(benchmark_csv(c));
+  const CsvParseResult csv = parse_csv(benchmark_csv_text(c));
   ASSERT_TRUE(csv.ok) << csv.error;
   ASSERT_EQ(csv.table.rows.size(), c.runs.size());
   std::map<std::string, std::map<std::string, std::string>> rows;
@@ -98,7 +98,7 @@ TEST(Reports, CsvMarksEveryExtrapolatedAndImportedRow) {
 
 TEST(Reports, JsonFlagsAgreeWithKindsEverywhere) {
   const Comparison c = mixed();
-  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(c));
   int checked = 0;
   check_kinds(j, checked);
   EXPECT_GT(checked, 10);
@@ -201,7 +201,7 @@ TEST(Reports, AnUnboundedIntervalEndIsMissingNotANumber) {
   const std::string md = summary_markdown(c, {});
   EXPECT_NE(md.find("| at most " + lb::format_duration(lap->time_s->hi) + " |"), std::string::npos) << md;
   EXPECT_FALSE(std::regex_search(md, std::regex("[ (]-[0-9]"))) << md;  // no negative figure anywhere
-  const auto j = nlohmann::json::parse(summary_json(c, {}, "test"));
+  const auto j = nlohmann::json::parse(summary_json_text(c));
   for (const auto& config : j["configurations"]) {
     if (config["label"] == "Laptop 8 threads") {
       EXPECT_TRUE(config["time_s"]["lo"].is_null());
@@ -212,7 +212,7 @@ TEST(Reports, AnUnboundedIntervalEndIsMissingNotANumber) {
       EXPECT_GT(config["speedup"]["hi"].get<double>(), config["speedup"]["value"].get<double>());
     }
   }
-  const CsvParseResult csv = parse_csv(benchmark_csv(c));
+  const CsvParseResult csv = parse_csv(benchmark_csv_text(c));
   ASSERT_TRUE(csv.ok) << csv.error;
   const CsvTable& t = csv.table;
   for (size_t r = 0; r < t.rows.size(); ++r) {

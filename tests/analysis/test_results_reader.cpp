@@ -187,7 +187,6 @@ TEST(ResultsReader, ReadsTheFieldsOfSchemaVersion2) {
   EXPECT_EQ(run.settings.val_images_per_eval, 20000 / 8);
   EXPECT_EQ(run.settings.comm_backend, "nccl");
   EXPECT_EQ(run.settings.comm_bucket_bytes, 25 << 20);
-  EXPECT_EQ(run.settings.ranks_per_node, 8);
   EXPECT_EQ(run.repeat.group, "g-42");
   EXPECT_EQ(run.repeat.index, 1);
   EXPECT_EQ(run.repeat.count, 3);

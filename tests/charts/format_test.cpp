@@ -39,6 +39,13 @@ TEST(Format, SpeedupsAndPercentages) {
   EXPECT_EQ(format_progress(0.004213), "0.0042%");
 }
 
+TEST(Format, FlopRatesInTheirOwnPrefix) {
+  EXPECT_EQ(format_flops(2.503e14), "250 TFLOP/s");
+  EXPECT_EQ(format_flops(8.12e11), "812 GFLOP/s") << "a CPU's rate is not written as 0.812 TFLOP/s";
+  EXPECT_EQ(format_flops(999), "999 FLOP/s");
+  EXPECT_EQ(format_flops(3.2e18), "3200 PFLOP/s");
+}
+
 TEST(Escape, HtmlAndPlotlyText) {
   EXPECT_EQ(html_escape("<img src=x onerror=alert(1)>"), "&lt;img src=x onerror=alert(1)&gt;");
   EXPECT_EQ(html_escape("a&b \"c\" 'd'"), "a&amp;b &#34;c&#34; &#39;d&#39;");

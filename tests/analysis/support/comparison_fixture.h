@@ -1,11 +1,13 @@
 // Shapes of typical runs and a shortcut from shapes (and imported tables) to a Comparison.
 #pragma once
 
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "analysis/compare/comparison.h"
 #include "analysis/input/table_import.h"
+#include "analysis/report/reports.h"
 #include "support/fixture_io.h"
 
 namespace lb::testing {
@@ -79,6 +81,19 @@ inline bool contains_text(const std::vector<std::string>& list, const std::strin
     if (s.find(text) != std::string::npos) return true;
   }
   return false;
+}
+
+// summary.json and benchmark_data.csv of a comparison, as analyze writes them.
+inline std::string summary_json_text(const lb::analysis::Comparison& c) {
+  std::ostringstream out;
+  lb::analysis::write_summary_json(c, {}, "test", out);
+  return out.str();
+}
+
+inline std::string benchmark_csv_text(const lb::analysis::Comparison& c) {
+  std::ostringstream out;
+  lb::analysis::write_benchmark_csv(c, out);
+  return out.str();
 }
 
 }  // namespace lb::testing
