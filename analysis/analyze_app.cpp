@@ -68,12 +68,8 @@ int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostr
   std::string out_dir;
   try {
     cli = parse_command_line(argc, argv);
-    if (cli.help) {
-      out << usage_text();
-      return kExitOk;
-    }
-    if (cli.version) {
-      out << "analyze (lumibench) " << kVersion << "\n";
+    if (cli.help || cli.version) {
+      out << (cli.help ? usage_text() : "analyze (lumibench) " + kVersion + "\n");
       return kExitOk;
     }
     if (!cli.fold_journals.empty()) return fold_journals(cli.fold_journals, out, err);
@@ -152,9 +148,8 @@ int run_analyze(int argc, const char* const argv[], std::ostream& out, std::ostr
     return kExitNothingAnalysable;
   }
   if (!cli.quiet) out << summary;
-  err << "analyze: " << cmp.runs.size() << (cmp.runs.size() == 1 ? " run in " : " runs in ") << cmp.configs.size()
-      << (cmp.configs.size() == 1 ? " configuration; wrote " : " configurations; wrote ")
-      << line(out_dir) << "/{benchmark_data.csv,summary.json,summary.md}";
+  err << "analyze: " << counted(cmp.runs.size(), "run") << " in " << counted(cmp.configs.size(), "configuration")
+      << "; wrote " << line(out_dir) << "/{benchmark_data.csv,summary.json,summary.md}";
   if (charts_written > 0) err << " and " << charts_written << " chart files";
   err << "\n";
   // A comparison of many runs is left to the operating system, which reclaims it at exit at once:

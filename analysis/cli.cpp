@@ -161,18 +161,17 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
   if (cli.comparison.energy.billing_unit.find_first_not_of(" \t") == std::string::npos) {
     throw UsageError("--billing-unit: expected a non-empty name");
   }
+  const bool any_input = !cli.inputs.results.empty() || !cli.inputs.wandb_csv.empty() || !cli.inputs.reference.empty();
   if (cli.watch) {
     if (cli.watch->results.empty()) throw UsageError("--watch: expected a results file, got an empty string");
     if (cli.watch->bind.empty()) throw UsageError("--bind: expected an address (127.0.0.1, ::1, 0.0.0.0), got an empty string");
-    if (!cli.inputs.results.empty() || !cli.inputs.wandb_csv.empty() || !cli.inputs.reference.empty() ||
-        !cli.fold_journals.empty())
+    if (any_input || !cli.fold_journals.empty())
       throw UsageError("--watch: watches one results file and analyses nothing; run the other inputs, --fold-journals "
                        "included, in another analyze");
   }
   for (const auto& f : cli.fold_journals)
     if (f.empty()) throw UsageError("--fold-journals: expected a results file, got an empty string");
-  if (!cli.help && !cli.version && !cli.watch && cli.fold_journals.empty() && cli.inputs.results.empty() &&
-      cli.inputs.wandb_csv.empty() && cli.inputs.reference.empty()) {
+  if (!cli.help && !cli.version && !cli.watch && cli.fold_journals.empty() && !any_input) {
     throw UsageError("no input: expected at least one results file or directory, --wandb-csv FILE or --reference FILE");
   }
   return cli;

@@ -61,8 +61,7 @@ void add_results_file(const std::string& path, LoadedInputs& out) {
   std::vector<std::string> ids;
   if (fs::exists(path, ec) || journals_of(path).empty()) {
     FileReadResult r = read_results_file(path);
-    InputReport report{path, "results", r.ok, r.runs.size(), r.error};
-    out.reports.push_back(report);
+    out.reports.push_back({path, "results", r.ok, r.runs.size(), r.error});
     for (auto& m : r.messages) out.messages.push_back(std::move(m));
     for (auto& run : r.runs) {
       ids.push_back(run.run_id);
@@ -74,21 +73,19 @@ void add_results_file(const std::string& path, LoadedInputs& out) {
 
 void add_table(const std::string& path, TableKind kind, LoadedInputs& out) {
   std::error_code ec;
+  const std::string option = kind == TableKind::Reference ? "reference" : "wandb-csv";
   if (fs::is_directory(path, ec)) {
-    out.reports.push_back({path, kind == TableKind::Reference ? "reference" : "wandb-csv", false, 0,
-                           path + ": a folder; " + (kind == TableKind::Reference ? "--reference" : "--wandb-csv") +
-                               " expects a CSV file"});
+    out.reports.push_back({path, option, false, 0, path + ": a folder; --" + option + " expects a CSV file"});
     return;
   }
   TableImportResult r = import_run_table(path, kind);
-  out.reports.push_back({path, kind == TableKind::Reference ? "reference" : "wandb-csv", r.ok, r.runs.size(), r.error});
+  out.reports.push_back({path, option, r.ok, r.runs.size(), r.error});
   for (auto& m : r.messages) out.messages.push_back(std::move(m));
   out.runs.reserve(out.runs.size() + r.runs.size());
   for (auto& run : r.runs) out.runs.push_back(analyse_run(std::move(run)));
 }
 
-}  // namespace
-
+// Results files under a directory, recursively, in name order.
 std::vector<std::string> results_files_in(const std::string& directory) {
   std::vector<std::string> files;
   std::error_code ec;
@@ -109,6 +106,8 @@ std::vector<std::string> results_files_in(const std::string& directory) {
   files.erase(std::unique(files.begin(), files.end()), files.end());
   return files;
 }
+
+}  // namespace
 
 LoadedInputs load_inputs(const InputSpec& spec) {
   LoadedInputs out;

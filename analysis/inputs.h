@@ -23,7 +23,4 @@ struct LoadedInputs {
 
 LoadedInputs load_inputs(const InputSpec& spec);
 
-// Results files under a directory, recursively, in name order.
-std::vector<std::string> results_files_in(const std::string& directory);
-
 }  // namespace lb::analysis

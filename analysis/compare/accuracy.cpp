@@ -19,11 +19,20 @@ bool same_recipe(const RunSettings& a, const RunSettings& b) {
          known_equal(a.pretrained, b.pretrained) && known_equal(a.precision, b.precision);
 }
 
-AccuracySeries measured_series(const Comparison& cmp, size_t config, const RunAnalysis& a) {
+// The best run's series: an import's final accuracy at its runtime, a measured run's every pass.
+AccuracySeries best_run_series(const Comparison& cmp, size_t config, const RunAnalysis& a) {
   AccuracySeries s;
   s.label = cmp.configs[config].label;
   s.config = config;
   s.run_id = a.run.run_id;
+  s.imported = a.run.is_imported();
+  if (s.imported) {
+    s.details = "imported (" + a.run.source_label + "), run " + a.run.run_id +
+                ": final accuracy at the source's runtime";
+    const RunMetrics& m = a.metrics;
+    if (m.best_time_s) s.points.push_back({*m.best_time_s, *m.best_val_top1_pct, m.best_epoch});
+    return s;
+  }
   s.details = "measured, run " + a.run.run_id + (a.metrics.accuracy_from_evaluations
                                                        ? ": every validation pass, at seconds since the run started "
                                                          "less the extra --eval-every passes before it"
@@ -94,20 +103,8 @@ void build_accuracy(Comparison& cmp) {
       const RunAnalysis& a = cmp.runs[r];
       if (a.counts_for_accuracy() && (!best || *a.metrics.best_val_top1_pct > *best->metrics.best_val_top1_pct)) best = &a;
     }
-    if (best && best->run.is_imported()) {
-      AccuracySeries s;
-      s.label = c.label;
-      s.config = i;
-      s.run_id = best->run.run_id;
-      s.imported = true;
-      s.details = "imported (" + best->run.source_label + "), run " + best->run.run_id +
-                  ": final accuracy at the source's runtime";
-      if (best->metrics.best_time_s) {
-        s.points.push_back({*best->metrics.best_time_s, *best->metrics.best_val_top1_pct, best->metrics.best_epoch});
-      }
-      if (!s.points.empty()) cmp.accuracy.push_back(std::move(s));
-    } else if (best) {
-      AccuracySeries s = measured_series(cmp, i, *best);
+    if (best) {
+      AccuracySeries s = best_run_series(cmp, i, *best);
       if (!s.points.empty()) cmp.accuracy.push_back(std::move(s));
     }
     if (best && (!cmp.best_accuracy || *best->metrics.best_val_top1_pct > cmp.best_accuracy->accuracy_pct)) {

@@ -27,11 +27,8 @@ std::optional<BoundSummary> summarize_bound(const ConfigResult& c, const std::ve
     step += a.metrics.steady_step_sum_s;
     wait += a.metrics.steady_data_wait_sum_s;
     comm += a.metrics.steady_comm_sum_s;
-    if (a.metrics.steady_compute_sum_s) {
-      compute += *a.metrics.steady_compute_sum_s;
-    } else {
-      compute_recorded = false;
-    }
+    compute_recorded = compute_recorded && a.metrics.steady_compute_sum_s.has_value();
+    compute += a.metrics.steady_compute_sum_s.value_or(0);  // used only when every run recorded it
     if (a.metrics.model_flops_per_s) model_rates.push_back(*a.metrics.model_flops_per_s);
     if (a.run.gemm_flops_per_s) gemm_rates.push_back(*a.run.gemm_flops_per_s);
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -37,9 +38,8 @@ std::vector<size_t> compatible_run_counts(const std::vector<ConfigResult>& confi
   constexpr size_t kMaxMasks = 512;
   if (by_mask.size() > kMaxMasks) return counts;
   for (const auto& [mask_a, members_a] : by_mask) {
-    bool any_unknown = false;
-    for (bool stated : mask_a) any_unknown = any_unknown || !stated;
-    if (!any_unknown) continue;  // fully stated configurations get no such warning
+    // Fully stated configurations get no such warning.
+    if (std::find(mask_a.begin(), mask_a.end(), false) == mask_a.end()) continue;
     for (const auto& [mask_b, members_b] : by_mask) {
       // The settings both state, and the runs of B per value tuple on them.
       std::vector<size_t> shared;
@@ -106,7 +106,7 @@ std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, c
       c.warnings.push_back("settings not stated: " + list +
                            ": an unknown configuration of its own, left out of scaling and of the headline");
     } else if (others > 0) {
-      c.warnings.push_back("not pooled with " + std::to_string(others) + " other run" + (others == 1 ? "" : "s") +
+      c.warnings.push_back("not pooled with " + counted(others, "other run") +
                            " that agree with it wherever both state a setting: " + list +
                            " not stated, so they cannot be shown to be repetitions of one configuration");
     }
@@ -118,15 +118,11 @@ std::vector<ConfigResult> group_configurations(std::vector<RunAnalysis>& runs, c
   for (auto& [label, members] : by_label) {
     if (members.size() < 2) continue;
     const size_t n_fields = configs[members.front()].config.fields.size();
-    std::vector<bool> differs(n_fields, false);
+    std::vector<bool> differs(n_fields);
     for (size_t f = 0; f < n_fields; ++f) {
       const std::string& first = configs[members.front()].config.fields[f].value;
-      for (size_t m : members) {
-        if (configs[m].config.fields[f].value != first) {
-          differs[f] = true;
-          break;
-        }
-      }
+      differs[f] = std::any_of(members.begin(), members.end(),
+                               [&](size_t m) { return configs[m].config.fields[f].value != first; });
     }
     for (size_t m : members) {
       std::string extra;
@@ -207,33 +203,21 @@ std::optional<size_t> default_baseline(const std::vector<ConfigResult>& configs,
   const std::string by = epochs ? "estimated job time" : "estimated time per epoch";
   // A laptop is the user's own machine (configuration.h, Placement); an unknown configuration is
   // never the default baseline unless nothing else has a time.
-  auto laptop = [](const ConfigResult& c) { return c.config.placement == Placement::OwnMachine; };
-  if (auto b = slowest([&](const ConfigResult& c) { return laptop(c) && !c.is_imported; })) {
-    reason = "default: the slowest measured laptop configuration (" + by + ")";
-    return b;
-  }
-  if (auto b = slowest(laptop)) {
-    reason = "default: the slowest laptop configuration (" + by + "; no measured laptop run)";
-    return b;
-  }
-  if (auto b = slowest([](const ConfigResult& c) { return !c.placement_unknown; })) {
-    reason = "default: the slowest configuration (" + by + "; no laptop configuration)";
-    return b;
-  }
-  if (auto b = slowest([](const ConfigResult&) { return true; })) {
-    reason = "default: the slowest configuration (" + by + "; every configuration is unknown)";
-    return b;
+  using Accept = bool (*)(const ConfigResult&);
+  static constexpr Accept laptop = [](const ConfigResult& c) { return c.config.placement == Placement::OwnMachine; };
+  const std::tuple<Accept, const char*, const char*> choices[] = {
+      {[](const ConfigResult& c) { return laptop(c) && !c.is_imported; }, "measured laptop configuration", ""},
+      {laptop, "laptop configuration", "; no measured laptop run"},
+      {[](const ConfigResult& c) { return !c.placement_unknown; }, "configuration", "; no laptop configuration"},
+      {[](const ConfigResult&) { return true; }, "configuration", "; every configuration is unknown"},
+  };
+  for (const auto& [accept, what, why] : choices) {
+    if (auto b = slowest(accept)) {
+      reason = std::string("default: the slowest ") + what + " (" + by + why + ")";
+      return b;
+    }
   }
   return std::nullopt;
-}
-
-int most_common_epochs(const std::vector<ConfigResult>& configs) {
-  std::vector<int> epochs;
-  for (const auto& c : configs) {
-    const int e = c.config.whole(Field::epochs);
-    if (e > 0) epochs.push_back(e);
-  }
-  return most_common(epochs);
 }
 
 void fill_configuration(ConfigResult& c, std::vector<RunAnalysis>& runs, int epochs) {
@@ -247,7 +231,11 @@ void fill_configuration(ConfigResult& c, std::vector<RunAnalysis>& runs, int epo
 
   std::set<double> fractions;
   std::vector<double> throughput, per_gpu;
-  std::vector<std::string> run_warnings;
+  // The runs' warnings, each once, in order (a set, because a configuration may hold thousands of runs).
+  std::unordered_set<std::string> seen(c.warnings.begin(), c.warnings.end());
+  const auto warn = [&](std::string w) {
+    if (seen.insert(w).second) c.warnings.push_back(std::move(w));
+  };
   for (size_t r : c.runs) {
     const RunAnalysis& a = runs[r];
     if (!a.in_comparison) continue;
@@ -265,21 +253,14 @@ void fill_configuration(ConfigResult& c, std::vector<RunAnalysis>& runs, int epo
       c.best_accuracy_pct = a.metrics.best_val_top1_pct;
       c.best_accuracy_time_s = a.metrics.best_time_s;
     }
-    for (const auto& w : a.metrics.warnings) run_warnings.push_back("run " + a.run.run_id + ": " + w);
-    for (const auto& w : a.run.warnings) run_warnings.push_back("run " + a.run.run_id + ": " + w);
-  }
-  // Each once, in order (a set, because a configuration may hold thousands of runs).
-  std::unordered_set<std::string> seen(c.warnings.begin(), c.warnings.end());
-  for (auto& w : run_warnings) {
-    if (seen.insert(w).second) c.warnings.push_back(std::move(w));
+    for (const auto& w : a.metrics.warnings) warn("run " + a.run.run_id + ": " + w);
+    for (const auto& w : a.run.warnings) warn("run " + a.run.run_id + ": " + w);
   }
   c.subset_fractions.assign(fractions.begin(), fractions.end());
   // "mean of 2 extrapolated runs" says more with the subsets it comes from.
   if (c.extrapolated && c.runs_used > 1 && !c.subset_fractions.empty()) {
     std::string sizes;
-    for (double f : c.subset_fractions) {
-      sizes += (sizes.empty() ? "" : ", ") + format_number(std::round(f * 10000.0) / 100.0) + "%";
-    }
+    for (double f : c.subset_fractions) sizes += (sizes.empty() ? "" : ", ") + subset_percent(f);
     c.method += " (" + sizes + (c.subset_fractions.size() == 1 ? " subset)" : " subsets)");
   }
   // Rates over the same work: harmonic means (Hoefler and Belli, rule 3).
@@ -331,21 +312,16 @@ std::string thousands(int64_t v) {
 }
 
 std::string job_description(const Comparison& cmp) {
-  const size_t ref = cmp.baseline.value_or(0);
   if (cmp.configs.empty()) return "";
-  const ConfigResult& c = cmp.configs[ref];
+  const ConfigResult& c = cmp.configs[cmp.baseline.value_or(0)];
   const std::string& model = c.config[Field::model];
-  std::string dataset;
-  for (size_t r : c.runs) {
-    if (cmp.runs[r].run.settings.dataset) {
-      dataset = *cmp.runs[r].run.settings.dataset;
-      break;
-    }
-  }
+  const auto named = std::find_if(c.runs.begin(), c.runs.end(),
+                                  [&](size_t r) { return cmp.runs[r].run.settings.dataset.has_value(); });
+  const std::string dataset = named == c.runs.end() ? "" : *cmp.runs[*named].run.settings.dataset;
   std::string text = model.empty() ? "unknown model" : model;
   text += ", " + (dataset.empty() ? std::string("dataset") : dataset);
   if (auto split = c.config.count(Field::full_train_samples)) text += " train split " + thousands(*split);
-  text += ", " + std::to_string(cmp.epochs) + " epoch" + (cmp.epochs == 1 ? "" : "s");
+  text += ", " + counted(cmp.epochs, "epoch");
   return text;
 }
 
@@ -412,7 +388,11 @@ Comparison build_comparison(std::vector<RunAnalysis> runs, const ComparisonOptio
     cmp.epochs = cmp.configs[*baseline].config.whole(Field::epochs);
     cmp.epochs_source = "the baseline configuration's epochs";
   } else {
-    cmp.epochs = most_common_epochs(cmp.configs);
+    std::vector<int> stated;
+    for (const auto& c : cmp.configs) {
+      if (const int e = c.config.whole(Field::epochs); e > 0) stated.push_back(e);
+    }
+    cmp.epochs = most_common(stated);
     cmp.epochs_source = "the most common epoch count (the baseline's is unknown)";
     if (cmp.epochs == 0) {
       cmp.epochs = 1;

@@ -29,8 +29,7 @@ void check_extrapolation(const std::vector<const JobEstimate*>& extrapolated, Co
     range = " (95% interval " + (e.has_lower() ? seconds(e.lo) : std::string("0 s")) + " to " +
             (e.has_upper() ? seconds(e.hi) : std::string("unbounded")) + ")";
   }
-  const std::string n = std::to_string(extrapolated.size());
-  c.notes.push_back("check: extrapolating from the " + n + " other run" + (extrapolated.size() == 1 ? "" : "s") +
+  c.notes.push_back("check: extrapolating from the " + counted(extrapolated.size(), "other run") +
                     " of this configuration gives " + seconds(e.value) + range + ", the measured time is " +
                     seconds(m) + " (" + (off >= 0 ? "+" : "") + format_number(std::round(off * 100.0)) +
                     "%): the extrapolation does not hold for them (other load on the machine, or not linear in samples)");
@@ -84,11 +83,7 @@ ConfigEstimate combine_job_estimates(const std::vector<JobEstimate>& jobs) {
                       (use_within ? "the runs' own intervals are wide" : "the runs differ a lot from each other") +
                       "): more or longer runs give a bounded interval");
   }
-  if (!c.extrapolated) {
-    c.method = used.front()->method + ", mean of " + n + " runs";
-  } else {
-    c.method = "mean of " + n + " extrapolated runs";
-  }
+  c.method = c.extrapolated ? "mean of " + n + " extrapolated runs" : used.front()->method + ", mean of " + n + " runs";
   if (!exact.empty() && !extrapolated.empty()) check_extrapolation(extrapolated, c);
   return c;
 }

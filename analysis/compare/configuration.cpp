@@ -1,26 +1,17 @@
 #include "analysis/compare/configuration.h"
 
 #include <climits>
-#include <type_traits>
 
 #include "analysis/input/names.h"
 
 namespace lb::analysis {
 namespace {
 
-template <class T>
-std::string text(const std::optional<T>& v) {
-  if (!v) return "";
-  if constexpr (std::is_same_v<T, std::string>) {
-    return *v;
-  } else if constexpr (std::is_same_v<T, bool>) {
-    return *v ? "yes" : "no";
-  } else if constexpr (std::is_same_v<T, double>) {
-    return format_number(*v);
-  } else {
-    return std::to_string(*v);
-  }
-}
+// A setting as printed; empty when unknown.
+std::string text(const std::optional<std::string>& v) { return v.value_or(""); }
+std::string text(const std::optional<bool>& v) { return v ? (*v ? "yes" : "no") : ""; }
+std::string text(const std::optional<double>& v) { return v ? format_number(*v) : ""; }
+std::string text(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : ""; }
 
 std::string plural(const std::string& n, const char* word) {
   return n + " " + word + (n == "1" ? "" : "s");

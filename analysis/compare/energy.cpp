@@ -8,7 +8,6 @@
 #include "analysis/compare/repetitions.h"
 #include "common/errors.h"
 #include "analysis/input/names.h"
-#include "common/format.h"
 
 namespace lb::analysis {
 
@@ -24,46 +23,41 @@ void validate_energy_options(const EnergyOptions& o) {
 
 std::vector<Assumption> energy_assumptions(const EnergyOptions& o) {
   const EnergyOptions d;
-  auto item = [](std::string option, std::string name, double value, double default_value, std::string unit,
-                 std::string source) {
+  // The option, its value and its default from kEnergyFigures[figure].
+  auto item = [&](size_t figure, std::string name, std::string unit, std::string source) {
+    const EnergyFigure& f = kEnergyFigures[figure];
     Assumption a;
-    a.option = std::move(option);
+    a.option = "--" + std::string(f.name);
     a.name = std::move(name);
-    a.value = value;
+    a.value = o.*f.value;
     a.unit = std::move(unit);
-    a.is_default = value == default_value;
+    a.is_default = a.value == d.*f.value;
     a.source = a.is_default ? std::move(source)
-                            : "set with " + a.option + " (default " + format_number(default_value) + " " + a.unit + ")";
+                            : "set with " + a.option + " (default " + format_number(d.*f.value) + " " + a.unit + ")";
     return a;
   };
   std::vector<Assumption> out;
-  out.push_back(item("--laptop-power", "modelled power of a laptop (whole machine at the wall)", o.laptop_power_w,
-                     d.laptop_power_w, "W",
+  out.push_back(item(0, "modelled power of a laptop (whole machine at the wall)", "W",
                      "assumption for a thin-and-light laptop under sustained all-core load: Intel specifies the "
                      "Core i7-1185G7 of the LUMI AI guide's laptop runs at 28 W configurable TDP-up (Intel product "
                      "specification, 2020), plus about 12 W for memory, storage, display, board and power-supply losses"));
-  out.push_back(item("--gpu-power", "modelled power per GPU (one MI250X GCD, with its share of the node)",
-                     o.gpu_power_w, d.gpu_power_w, "W",
+  out.push_back(item(1, "modelled power per GPU (one MI250X GCD, with its share of the node)", "W",
                      "assumption: half the 500 W board power of one AMD Instinct MI250X module (AMD data sheet, 2021) "
                      "plus 30 W per GCD for its share of the node's CPU, memory and network; close to what Frontier, "
                      "built of the same HPE Cray EX235a nodes, drew running HPL (21.1 MW for 9,408 nodes, TOP500 list "
                      "of June 2022: about 2.24 kW per node, 280 W per GCD)"));
-  out.push_back(item("--cluster-grid-intensity", "grid carbon intensity at the cluster", o.cluster_grid_g_per_kwh,
-                     d.cluster_grid_g_per_kwh, "g CO2e/kWh",
+  out.push_back(item(2, "grid carbon intensity at the cluster", "g CO2e/kWh",
                      "LUMI's data centre in Kajaani runs on 100% hydroelectric power (CSC, 2023); 24 g CO2e/kWh is the "
                      "median life-cycle emission of hydropower (IPCC AR5 WG III, Annex III, Table A.III.2, 2014)"));
-  out.push_back(item("--laptop-grid-intensity", "grid carbon intensity at the laptop", o.laptop_grid_g_per_kwh,
-                     d.laptop_grid_g_per_kwh, "g CO2e/kWh",
+  out.push_back(item(3, "grid carbon intensity at the laptop", "g CO2e/kWh",
                      "a typical European grid: the EU-27 average emission intensity of electricity generation in 2023, "
                      "58% below 1990's 510 g CO2e/kWh (European Environment Agency, indicator 'Greenhouse gas emission "
                      "intensity of electricity generation in Europe', 2024); at generation, not life cycle"));
-  out.push_back(item("--billing-per-gpu-hour", o.billing_unit + " billed per hour of one GPU (GCD)",
-                     o.billing_per_gpu_hour, d.billing_per_gpu_hour, o.billing_unit,
+  out.push_back(item(4, o.billing_unit + " billed per hour of one GPU (GCD)", o.billing_unit,
                      "LUMI's billing policy (LUMI user documentation, 'Billing policy', 2025): one GPU-hour is one "
                      "MI250X module (two GCDs, two GPUs to PyTorch) for one hour, so 0.5 per GCD-hour; a standard-g "
                      "node (4 modules, 8 GCDs) bills 4 GPU-hours per node-hour"));
-  out.push_back(item("--billing-per-node-hour", o.billing_unit + " billed per node-hour, when the site bills whole nodes",
-                     o.billing_per_node_hour, d.billing_per_node_hour, o.billing_unit,
+  out.push_back(item(5, o.billing_unit + " billed per node-hour, when the site bills whole nodes", o.billing_unit,
                      "0: not used (on LUMI 8 GCDs x 0.5 already make standard-g's 4 GPU-hours per node-hour; "
                      "set 4 to bill a partial node as a whole standard-g node)"));
   return out;
@@ -76,10 +70,7 @@ RunEnergy measure_run_energy(const RunRecord& run, const RunMetrics& m) {
   const bool gpu = device == "gpu";
   auto enough = [&](bool host, bool accelerators) { return gpu ? accelerators : (device == "cpu" ? host : true); };
   std::string partial;
-  bool have_run_rows = false;
-  for (const auto& r : rec.counters) have_run_rows = have_run_rows || r.epoch == -1;
-
-  if (have_run_rows) {
+  if (std::any_of(rec.counters.begin(), rec.counters.end(), [](const EnergyCounterRow& r) { return r.epoch == -1; })) {
     const CounterSelection s = select_counters(rec.counters, -1);
     if (s.available && enough(s.covers_host, s.covers_accelerators)) {
       e.measured = true;
@@ -144,25 +135,15 @@ RunEnergy measure_run_energy(const RunRecord& run, const RunMetrics& m) {
   // Power inside the finished epochs (training and validation) and outside them (setup, teardown),
   // from the same counters per epoch.
   double epoch_j = 0, epoch_s = 0;
+  const bool table = e.from == "energy table";
   bool epochs_ok = m.finished_epochs > 0 && !run.epochs.empty();
-  for (const auto& ep : run.epochs) {
-    if (!epochs_ok) break;
-    if (e.from == "energy table") {
-      const CounterSelection s = select_counters(rec.counters, ep.epoch, &e.parts);
-      if (!s.available || !(s.seconds > 0)) {
-        epochs_ok = false;
-        break;
-      }
-      epoch_j += s.joules;
-      epoch_s += s.seconds;
-    } else {
-      if (!(std::isfinite(ep.energy_j) && ep.energy_j >= 0 && ep.epoch_time_s > 0)) {
-        epochs_ok = false;
-        break;
-      }
-      epoch_j += ep.energy_j;
-      epoch_s += ep.epoch_time_s;
-    }
+  for (size_t k = 0; epochs_ok && k < run.epochs.size(); ++k) {
+    const EpochRecord& ep = run.epochs[k];
+    const CounterSelection s = table ? select_counters(rec.counters, ep.epoch, &e.parts) : CounterSelection();
+    epochs_ok = table ? s.available && s.seconds > 0
+                      : std::isfinite(ep.energy_j) && ep.energy_j >= 0 && ep.epoch_time_s > 0;
+    epoch_j += table ? s.joules : ep.energy_j;
+    epoch_s += table ? s.seconds : ep.epoch_time_s;
   }
   if (epochs_ok && epoch_s > 0) {
     e.epoch_power_w = epoch_j / epoch_s;
@@ -181,6 +162,22 @@ std::string combine_kinds(const std::string& a, const std::string& b) {
 namespace {
 
 constexpr double kJoulesPerKwh = 3.6e6;
+
+// An interval through an increasing map `f`: an end the interval leaves unbounded stays so (0 below,
+// `no_upper` above).
+template <class F>
+Interval mapped(const Interval& t, F f, double no_upper) {
+  Interval out = t;
+  out.value = f(t.value);
+  out.lo = t.has_interval && !t.has_lower() ? 0.0 : f(t.lo);
+  out.hi = t.has_interval && !t.has_upper() ? no_upper : f(t.hi);
+  return out;
+}
+
+// An interval scaled by a positive factor.
+Interval scaled(const Interval& t, double factor) {
+  return mapped(t, [factor](double v) { return v * factor; }, t.hi);
+}
 
 // Fills e.job_j for a measured run with a job estimate: a run that did exactly the job keeps its
 // energy (less the extra --eval-every passes at the epochs' power); otherwise the job's time is
@@ -202,24 +199,9 @@ void normalize_run_energy(RunEnergy& e, const RunMetrics& m, const JobEstimate& 
     const double once = std::min(std::max(once_s, 0.0), t);
     return p_other * once + p_epochs * (t - once);
   };
-  const Interval& t = job.time_s;
-  Interval out;
-  out.value = energy_at(t.value);
-  out.has_interval = t.has_interval;
-  out.lo = t.has_interval && !t.has_lower() ? 0.0 : energy_at(t.lo);
-  out.hi = t.has_interval && !t.has_upper() ? std::numeric_limits<double>::infinity() : energy_at(t.hi);
-  if (!t.has_interval) out.lo = out.hi = out.value;
-  e.job_j = out;
+  // A job time without an interval is a point (lo == hi == value), and so is its energy.
+  e.job_j = mapped(job.time_s, energy_at, std::numeric_limits<double>::infinity());
   e.job_extrapolated = true;
-}
-
-// An interval scaled by a positive factor; unbounded ends stay unbounded.
-Interval scaled(const Interval& t, double factor) {
-  Interval out = t;
-  out.value = t.value * factor;
-  out.lo = t.has_interval && !t.has_lower() ? 0.0 : t.lo * factor;
-  out.hi = t.has_interval && !t.has_upper() ? t.hi : t.hi * factor;
-  return out;
 }
 
 void config_energy(ConfigResult& c, const Comparison& cmp, const EnergyOptions& o) {
@@ -237,9 +219,8 @@ void config_energy(ConfigResult& c, const Comparison& cmp, const EnergyOptions& 
 
   // Memory: what the configuration's runs needed (the largest of them).
   std::vector<size_t> memory_runs;
-  for (size_t r : c.runs) {
-    if (cmp.runs[r].in_comparison) memory_runs.push_back(r);
-  }
+  std::copy_if(c.runs.begin(), c.runs.end(), std::back_inserter(memory_runs),
+               [&](size_t r) { return cmp.runs[r].in_comparison; });
   if (memory_runs.empty()) memory_runs = c.runs;
   for (size_t r : memory_runs) {
     const RunRecord& run = cmp.runs[r].run;
@@ -256,8 +237,7 @@ void config_energy(ConfigResult& c, const Comparison& cmp, const EnergyOptions& 
   }
 
   if (!c.time_s) {
-    e.reason = "no job time";
-    e.cost_reason = "no job time";
+    e.reason = e.cost_reason = "no job time";
     return;
   }
   const Interval& t = *c.time_s;
@@ -297,9 +277,8 @@ void config_energy(ConfigResult& c, const Comparison& cmp, const EnergyOptions& 
                      ? "measured power of run " + a.run.run_id + " (" + a.energy.from + ") over the extrapolated job time"
                      : "measured (" + a.energy.from + ")";
     } else {
-      e.method = "measured energy per second of job of " + std::to_string(measured.size()) + " run" +
-                 (measured.size() == 1 ? "" : "s") + " (" + format_number(std::round(e.power_w * 10) / 10) +
-                 " W) over the configuration's job time";
+      e.method = "measured energy per second of job of " + counted(measured.size(), "run") + " (" +
+                 format_number(std::round(e.power_w * 10) / 10) + " W) over the configuration's job time";
     }
     if (from_other_runs) {
       e.notes.push_back("energy measured only in runs of this configuration that did not enter its time: their power "
@@ -315,7 +294,7 @@ void config_energy(ConfigResult& c, const Comparison& cmp, const EnergyOptions& 
     e.reason = reasons.empty() ? "no run with an energy figure" : join(reasons, "; ");
     if (device == "gpu" && c.gpus > 0) {
       e.power_w = o.gpu_power_w * c.gpus;
-      e.coverage = std::to_string(c.gpus) + " GPU" + (c.gpus == 1 ? "" : "s") + " x " + format_number(o.gpu_power_w) +
+      e.coverage = counted(c.gpus, "GPU") + " x " + format_number(o.gpu_power_w) +
                    " W (--gpu-power, the node's share included)";
     } else if (device == "cpu") {
       const int nodes = std::max(c.nodes, 1);
@@ -352,10 +331,10 @@ void config_energy(ConfigResult& c, const Comparison& cmp, const EnergyOptions& 
     const double by_gpu = c.gpus * o.billing_per_gpu_hour;
     const double by_node = std::max(c.nodes, 0) * o.billing_per_node_hour;
     e.billed_per_hour = std::max(by_gpu, by_node);
-    e.cost_rule = by_node > by_gpu ? std::to_string(c.nodes) + " node" + (c.nodes == 1 ? "" : "s") + " x " +
-                                         format_number(o.billing_per_node_hour) + " " + o.billing_unit + " per node-hour"
-                                   : std::to_string(c.gpus) + " GPU" + (c.gpus == 1 ? "" : "s") + " x " +
-                                         format_number(o.billing_per_gpu_hour) + " " + o.billing_unit + " per GPU-hour";
+    e.cost_rule = by_node > by_gpu ? counted(c.nodes, "node") + " x " + format_number(o.billing_per_node_hour) + " " +
+                                         o.billing_unit + " per node-hour"
+                                   : counted(c.gpus, "GPU") + " x " + format_number(o.billing_per_gpu_hour) + " " +
+                                         o.billing_unit + " per GPU-hour";
     e.cost = scaled(t, e.billed_per_hour / 3600.0);
     e.cost_kind = figure_kind(c.is_imported, c.extrapolated);
   }
@@ -370,11 +349,8 @@ void assess_energy(Comparison& cmp) {
   const ConfigEnergy& base = cmp.configs[*cmp.baseline].energy;
   for (auto& c : cmp.configs) {
     if (!base.energy_j || !c.energy.energy_j || !(c.energy.energy_j->value > 0) || !(base.energy_j->value > 0)) continue;
-    if (&c == &cmp.configs[*cmp.baseline]) {
-      c.energy.vs_baseline = Interval::point(1.0);
-    } else {
-      c.energy.vs_baseline = ratio_interval(*base.energy_j, *c.energy.energy_j);
-    }
+    c.energy.vs_baseline = &c == &cmp.configs[*cmp.baseline] ? Interval::point(1.0)
+                                                             : ratio_interval(*base.energy_j, *c.energy.energy_j);
     c.energy.vs_baseline_kind = combine_kinds(base.kind, c.energy.kind);
   }
 }

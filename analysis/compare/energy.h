@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "analysis/compare/extrapolation.h"
 #include "analysis/compare/run_metrics.h"
 #include "analysis/input/run_record.h"
 #include "common/energy_selection.h"

@@ -8,10 +8,12 @@
 namespace lb::analysis {
 namespace {
 
-JobEstimate unavailable(int epochs, std::string reason) {
+// The estimate for `epochs`: available unless a reason says why not.
+JobEstimate job_for(int epochs, std::string unavailable_reason = "") {
   JobEstimate j;
+  j.available = unavailable_reason.empty();
   j.epochs = epochs;
-  j.unavailable_reason = std::move(reason);
+  j.unavailable_reason = std::move(unavailable_reason);
   return j;
 }
 
@@ -19,7 +21,7 @@ Estimate point_estimate(double value) { return {value, std::nan(""), 0, 1}; }
 
 std::string subset_text(const RunRecord& run) {
   const auto& s = run.settings;
-  if (s.subset_fraction) return format_number(std::round(*s.subset_fraction * 10000.0) / 100.0) + "% subset";
+  if (s.subset_fraction) return subset_percent(*s.subset_fraction) + " subset";
   if (s.train_samples) return std::to_string(*s.train_samples) + "-sample subset";
   return "subset";
 }
@@ -36,27 +38,20 @@ bool did_exactly(const RunRecord& run, const RunMetrics& m, int epochs) {
 // not part of it (their time is left out of o and of a measured run's wall time).
 JobEstimate estimate_measured_job(const RunRecord& run, const RunMetrics& m, int epochs) {
   const auto& s = run.settings;
-  if (!s.full_train_samples) return unavailable(epochs, "full_train_samples unknown");
-  if (!m.train_s_per_sample) return unavailable(epochs, "no steady-state step records");
+  if (!s.full_train_samples) return job_for(epochs, "full_train_samples unknown");
+  if (!m.train_s_per_sample) return job_for(epochs, "no steady-state step records");
 
-  JobEstimate j;
-  j.available = true;
-  j.epochs = epochs;
+  JobEstimate j = job_for(epochs);
   const double n_train = static_cast<double>(*s.full_train_samples);
   const double n_val = static_cast<double>(s.full_val_samples.value_or(0));
   j.validations = n_val > 0 ? epochs : 0;
   if (!s.full_val_samples) j.notes.push_back("full_val_samples unknown: validation not included");
 
-  Estimate overhead{0, std::nan(""), 0, 0};
-  if (m.epoch_overhead_s) {
-    overhead = *m.epoch_overhead_s;
-  } else {
-    j.notes.push_back("no finished epoch: per-epoch overhead not included");
-  }
-  Estimate val{0, std::nan(""), 0, 0};
-  if (m.val_s_per_sample) {
-    val = *m.val_s_per_sample;
-  } else if (j.validations > 0) {
+  const Estimate none{0, std::nan(""), 0, 0};  // a part not timed: adds nothing
+  const Estimate overhead = m.epoch_overhead_s.value_or(none);
+  if (!m.epoch_overhead_s) j.notes.push_back("no finished epoch: per-epoch overhead not included");
+  const Estimate val = m.val_s_per_sample.value_or(none);
+  if (!m.val_s_per_sample && j.validations > 0) {
     j.notes.push_back("validation never timed: validation time not included");
     j.validations = 0;
   }
@@ -94,9 +89,8 @@ JobEstimate estimate_measured_job(const RunRecord& run, const RunMetrics& m, int
   }
   if (j.time_s.has_interval && !j.time_s.has_lower()) {
     j.notes.push_back("run " + run.run_id + ": the 95% interval of its job time reaches zero, so it has no lower bound (" +
-                      std::to_string(m.steady_steps) + " steady step" + (m.steady_steps == 1 ? "" : "s") + " after " +
-                      std::to_string(m.warmup_steps) + " warm-up, " + std::to_string(m.finished_epochs) +
-                      " finished epoch" + (m.finished_epochs == 1 ? "" : "s") +
+                      counted(m.steady_steps, "steady step") + " after " + std::to_string(m.warmup_steps) +
+                      " warm-up, " + counted(m.finished_epochs, "finished epoch") +
                       "): record more steps for a bounded interval");
   }
   if (run.is_subset()) {
@@ -118,20 +112,17 @@ JobEstimate incomplete_imported_job(const RunRecord& run, int epochs) {
   const auto& f = run.imported;
   const std::string status = to_string(run.status);
   if (run.is_subset()) {
-    return unavailable(epochs, "status " + status + ": the source's extrapolation of a subset run that did not finish is not used");
+    return job_for(epochs, "status " + status + ": the source's extrapolation of a subset run that did not finish is not used");
   }
-  if (!f.runtime_s) return unavailable(epochs, "Runtime unknown");
+  if (!f.runtime_s) return job_for(epochs, "Runtime unknown");
   if (!f.completed_epochs || *f.completed_epochs <= 0) {
-    return unavailable(epochs, "status " + status + ": the export does not say how many of its " +
-                                   std::to_string(*s.epochs) + " epochs it completed, so its partial Runtime "
-                                   "cannot be put on the job (a column completed_epochs or epoch would say)");
+    return job_for(epochs, "status " + status + ": the export does not say how many of its " +
+                               std::to_string(*s.epochs) + " epochs it completed, so its partial Runtime "
+                               "cannot be put on the job (a column completed_epochs or epoch would say)");
   }
   const int64_t done = std::min(*f.completed_epochs, *s.epochs);
   const double e = static_cast<double>(epochs);
-  JobEstimate j;
-  j.epochs = epochs;
-  j.available = true;
-  j.extrapolated = true;
+  JobEstimate j = job_for(epochs);
   if (f.epoch_time_s) {
     j.time_s = Interval::point(*f.epoch_time_s * e);
     j.train_epoch_s = *f.epoch_time_s;
@@ -152,18 +143,15 @@ JobEstimate incomplete_imported_job(const RunRecord& run, int epochs) {
 JobEstimate imported_job(const RunRecord& run, int epochs) {
   const auto& s = run.settings;
   const auto& f = run.imported;
-  if (!s.epochs || *s.epochs <= 0) return unavailable(epochs, "epoch count unknown");
-  const double e = static_cast<double>(epochs);
-  JobEstimate j;
-  j.epochs = epochs;
-  j.available = true;
+  if (!s.epochs || *s.epochs <= 0) return job_for(epochs, "epoch count unknown");
   if (!run.is_complete()) return incomplete_imported_job(run, epochs);
+  const double e = static_cast<double>(epochs);
+  JobEstimate j = job_for(epochs);
   const double ran = static_cast<double>(*s.epochs);
   if (run.is_subset()) {
     if (!f.extrapolated_total_s && !f.extrapolated_epoch_s) {
-      return unavailable(epochs, "subset run without a full-split time from its source");
+      return job_for(epochs, "subset run without a full-split time from its source");
     }
-    j.extrapolated = true;
     j.method = "source's own extrapolation of a " + subset_text(run);
     if (f.extrapolated_total_s && *s.epochs == epochs) {
       j.time_s = Interval::point(*f.extrapolated_total_s);
@@ -177,14 +165,13 @@ JobEstimate imported_job(const RunRecord& run, int epochs) {
     j.notes.push_back("imported extrapolation: the source's method is not checked here");
     return j;
   }
-  if (!f.runtime_s) return unavailable(epochs, "Runtime unknown");
+  if (!f.runtime_s) return job_for(epochs, "Runtime unknown");
   if (*s.epochs == epochs) {
     j.time_s = Interval::point(*f.runtime_s);
     j.extrapolated = false;
     j.method = "imported";
     return j;
   }
-  j.extrapolated = true;
   if (f.epoch_time_s && *f.runtime_s >= ran * *f.epoch_time_s) {
     const double startup = *f.runtime_s - ran * *f.epoch_time_s;
     j.time_s = Interval::point(startup + e * *f.epoch_time_s);
@@ -208,5 +195,9 @@ JobEstimate estimate_imported_job(const RunRecord& run, int epochs) {
 JobEstimate estimate_job(const RunRecord& run, const RunMetrics& metrics, int epochs) {
   return run.is_imported() ? estimate_imported_job(run, epochs) : estimate_measured_job(run, metrics, epochs);
 }
+
+std::string counted(int64_t n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
+
+std::string subset_percent(double fraction) { return format_number(std::round(fraction * 10000.0) / 100.0) + "%"; }
 
 }  // namespace lb::analysis

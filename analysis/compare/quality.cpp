@@ -43,13 +43,8 @@ std::string scope_words(const std::string& scope, const std::optional<int64_t>& 
 }  // namespace
 
 const char* to_string(QualityStatus status) {
-  switch (status) {
-    case QualityStatus::Met: return "met";
-    case QualityStatus::Below: return "below";
-    case QualityStatus::NotRecorded: return "not recorded";
-    case QualityStatus::NoBar: return "no bar";
-  }
-  return "no bar";
+  static const char* const kNames[] = {"met", "below", "not recorded", "no bar"};  // in QualityStatus's order
+  return kNames[static_cast<size_t>(status)];
 }
 
 std::string accuracy_text(const std::optional<double>& v) { return v ? format_percent_value(*v) : std::string("not recorded"); }
@@ -58,8 +53,7 @@ void assess_quality(Comparison& cmp) {
   auto& configs = cmp.configs;
   for (auto& c : configs) {
     std::set<std::string> scopes;
-    std::set<int64_t> images;
-    bool images_unknown = false;
+    std::set<std::optional<int64_t>> images;  // nullopt: a run that does not state it
     for (size_t r : c.runs) {
       const RunAnalysis& a = cmp.runs[r];
       if (!a.counts_for_accuracy()) continue;
@@ -67,11 +61,7 @@ void assess_quality(Comparison& cmp) {
       if (!c.accuracy_reached_pct || v < *c.accuracy_reached_pct) c.accuracy_reached_pct = v;
       ++c.accuracy_runs;
       scopes.insert(a.run.settings.val_scope.value_or(""));
-      if (a.run.settings.val_images_per_eval) {
-        images.insert(*a.run.settings.val_images_per_eval);
-      } else {
-        images_unknown = true;
-      }
+      images.insert(a.run.settings.val_images_per_eval);
     }
     if (scopes.size() == 1) {
       c.val_scope = *scopes.begin();
@@ -81,7 +71,7 @@ void assess_quality(Comparison& cmp) {
                            join(std::vector<std::string>(scopes.begin(), scopes.end()), ", ") +
                            "; empty = unknown): they are not the same measurement");
     }
-    if (images.size() == 1 && !images_unknown) c.val_images = *images.begin();
+    if (images.size() == 1) c.val_images = *images.begin();
     if (c.val_scope == "rank0_share") {
       c.warnings.push_back("validation accuracy is one rank's share of the validation split" +
                            (c.val_images ? " (" + std::to_string(*c.val_images) + " images)" : std::string()) +
@@ -162,10 +152,9 @@ void assess_quality(Comparison& cmp) {
     for (size_t i = 0; i < configs.size(); ++i) {
       ConfigResult& c = configs[i];
       if (i == *cmp.baseline || !c.accuracy_reached_pct || !b.accuracy_reached_pct) continue;
-      if (c.val_scope != b.val_scope && (!c.val_scope.empty() || !b.val_scope.empty())) {
-        add_unique(c.warnings, "accuracy against the baseline: " + scope_words(c.val_scope, c.val_images) + " vs " +
-                                   scope_words(b.val_scope, b.val_images) + ": not measured the same way");
-      }
+      if (c.val_scope == b.val_scope) continue;  // the same scope, or both unknown: nothing to flag
+      add_unique(c.warnings, "accuracy against the baseline: " + scope_words(c.val_scope, c.val_images) + " vs " +
+                                 scope_words(b.val_scope, b.val_images) + ": not measured the same way");
     }
   }
 }

@@ -65,7 +65,7 @@ void assess_repetitions(Comparison& cmp) {
     for (const auto& [group, configs] : group_configs) {
       auto it = configs.find(i);
       if (it == configs.end()) continue;
-      std::string text = group + ": " + std::to_string(it->second) + " run" + (it->second == 1 ? "" : "s");
+      std::string text = group + ": " + counted(it->second, "run");
       if (group_count.count(group)) text += " of " + std::to_string(group_count[group]);
       c.repetitions.repeat_groups.push_back(text);
       if (configs.size() > 1) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "analysis/input/names.h"
@@ -54,8 +55,7 @@ void step_figures(const RunRecord& run, RunMetrics& m) {
     if (s.warmup[i]) excess += s.total_s[i] - r.value * s.samples[i];
   }
   m.warmup_excess_s = excess;
-  double steady_total = 0;
-  for (double v : y) steady_total += v;
+  const double steady_total = std::accumulate(y.begin(), y.end(), 0.0);
   m.steady_step_sum_s = steady_total;
   m.steady_data_wait_sum_s = wait;
   m.steady_comm_sum_s = comm;
@@ -252,14 +252,11 @@ void settings_checks(const RunRecord& run, RunMetrics& m) {
 RunMetrics compute_run_metrics(const RunRecord& run) {
   RunMetrics m;
   if (run.is_imported()) {
-    m.final_val_top1_pct = run.imported.val_accuracy_pct;
     m.best_val_top1_pct = run.imported.val_accuracy_pct;
     // A subset run's own accuracy (on its subset) is its accuracy, with scope "subset": never
     // counted as a full run's (quality and the best accuracy take full-split runs only).
-    if (!m.best_val_top1_pct && run.is_subset() && run.imported.subset_val_accuracy_pct) {
-      m.final_val_top1_pct = run.imported.subset_val_accuracy_pct;
-      m.best_val_top1_pct = run.imported.subset_val_accuracy_pct;
-    }
+    if (!m.best_val_top1_pct && run.is_subset()) m.best_val_top1_pct = run.imported.subset_val_accuracy_pct;
+    m.final_val_top1_pct = m.best_val_top1_pct;
     if (m.best_val_top1_pct && run.settings.epochs) m.best_epoch = static_cast<int>(*run.settings.epochs);
     m.best_time_s = run.imported.runtime_s;
     return m;

@@ -28,12 +28,10 @@ std::optional<double> mean_step_s(const ConfigResult& c, const std::vector<RunAn
 }
 
 std::string family_name(const ConfigResult& c) {
-  std::string name = "measured";
-  const std::string device_model = c.config[Field::device_model];
-  name += " \u00b7 " + (device_model.empty() ? std::string("device unknown") : device_model);
-  name += " \u00b7 " + c.config[Field::model] + " \u00b7 " + c.config[Field::precision] + " \u00b7 " +
-          c.config[Field::batch_size] + " per rank";
-  return name;
+  const std::string& device_model = c.config[Field::device_model];
+  return "measured \u00b7 " + (device_model.empty() ? std::string("device unknown") : device_model) + " \u00b7 " +
+         c.config[Field::model] + " \u00b7 " + c.config[Field::precision] + " \u00b7 " + c.config[Field::batch_size] +
+         " per rank";
 }
 
 }  // namespace

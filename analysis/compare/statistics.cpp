@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <numeric>
 #include <set>
 #include <stdexcept>
 
@@ -92,9 +93,7 @@ Interval Estimate::positive_interval95() const {
 
 double mean(const std::vector<double>& values) {
   if (values.empty()) return kNaN;
-  double sum = 0;
-  for (double v : values) sum += v;
-  return sum / static_cast<double>(values.size());
+  return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
 }
 
 double sample_variance(const std::vector<double>& values) {
@@ -143,11 +142,8 @@ Estimate ratio_estimate(const std::vector<double>& y, const std::vector<double>&
     e.value = kNaN;
     return e;
   }
-  double sum_y = 0, sum_x = 0;
-  for (size_t i = 0; i < y.size(); ++i) {
-    sum_y += y[i];
-    sum_x += x[i];
-  }
+  const double sum_y = std::accumulate(y.begin(), y.end(), 0.0);
+  const double sum_x = std::accumulate(x.begin(), x.end(), 0.0);
   e.value = sum_y / sum_x;
   const size_t k = std::min(y.size(), std::max<size_t>(max_blocks, 1));
   if (k < 2) return e;

@@ -7,6 +7,10 @@ namespace lb::analysis {
 
 CsvParseResult parse_csv(const std::string& input) {
   CsvParseResult result;
+  auto fail = [&](const std::string& error) {
+    result.error = error;
+    return std::move(result);
+  };
   std::string_view text(input);
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
 
@@ -63,8 +67,7 @@ CsvParseResult parse_csv(const std::string& input) {
     switch (c) {
       case '"':
         if (!cell.empty() || cell_was_quoted) {
-          result.error = "line " + std::to_string(line) + ": quote inside an unquoted cell";
-          return result;
+          return fail("line " + std::to_string(line) + ": quote inside an unquoted cell");
         }
         quoted = cell_was_quoted = true;
         break;
@@ -82,22 +85,13 @@ CsvParseResult parse_csv(const std::string& input) {
         row_line = line;
         break;
       default:
-        if (cell_was_quoted) {
-          result.error = "line " + std::to_string(line) + ": text after a closing quote";
-          return result;
-        }
+        if (cell_was_quoted) return fail("line " + std::to_string(line) + ": text after a closing quote");
         cell += c;
     }
   }
-  if (quoted) {
-    result.error = "line " + std::to_string(row_line) + ": unterminated quoted cell";
-    return result;
-  }
+  if (quoted) return fail("line " + std::to_string(row_line) + ": unterminated quoted cell");
   if (!cell.empty() || !row.empty() || cell_was_quoted) end_row();
-  if (result.table.header.empty()) {
-    result.error = "no header row";
-    return result;
-  }
+  if (result.table.header.empty()) return fail("no header row");
   result.ok = true;
   return result;
 }

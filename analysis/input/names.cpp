@@ -68,13 +68,6 @@ std::string format_number(double value) {
   return std::string(buf, result.ptr);
 }
 
-std::optional<bool> parse_bool(const std::string& text) {
-  const std::string t = to_lower(trim(text));
-  if (t == "true" || t == "yes" || t == "1") return true;
-  if (t == "false" || t == "no" || t == "0") return false;
-  return std::nullopt;
-}
-
 std::string normalize_precision(const std::string& precision) {
   const std::string p = to_lower(trim(precision));
   if (p == "float32" || p == "fp32" || p == "32" || p == "single") return "fp32";

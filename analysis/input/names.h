@@ -19,8 +19,6 @@ std::string normalize_precision(const std::string& precision);
 std::string file_stem(const std::string& path);
 // Shortest decimal text that reads back to the same double ("0.001", "3e-05", "80000").
 std::string format_number(double value);
-// Parses true/false, yes/no, 1/0 (any case); nullopt for anything else.
-std::optional<bool> parse_bool(const std::string& text);
 std::string to_lower(std::string text);
 std::string trim(const std::string& text);
 // The items, `separator` before each one that some text precedes (an empty first item gets none after it).

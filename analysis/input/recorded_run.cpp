@@ -42,8 +42,7 @@ void fill_from_attributes(const schema::RunAttributes& a, RunRecord& run) {
   s.val_samples = a.val_samples;
   s.subset_fraction = a.subset_fraction;
   s.epochs = a.epochs;
-  s.optimizer = nonempty(a.optimizer);
-  if (s.optimizer) s.optimizer = to_lower(*s.optimizer);
+  if (auto optimizer = nonempty(a.optimizer)) s.optimizer = to_lower(*optimizer);
   s.lr = a.lr;
   s.lr_schedule = nonempty(a.lr_schedule);
   if (a.pretrained) {

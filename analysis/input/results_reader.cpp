@@ -20,9 +20,6 @@ namespace {
 
 using AttrMap = std::map<std::string, schema::AttrValue>;
 
-// HDF5 prints a stack trace for every failed call by default; a foreign file is expected input.
-void silence_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
-
 bool read_string_attribute(hid_t attr, hid_t file_type, std::string& out) {
   h5::Handle mem = h5::adopt_type(H5Tcopy(H5T_C_S1));
   H5Tset_cset(mem.get(), H5Tget_cset(file_type));
@@ -118,6 +115,12 @@ T to_field(double v, size_t& bad) {
     return std::isnan(v) || v < lo ? std::numeric_limits<T>::min() : std::numeric_limits<T>::max();
   }
   return static_cast<T>(v);
+}
+
+// A warning when to_field clamped `n` of the `values` of the table `name`.
+void note_clamped(RunRecord& run, const char* name, size_t n, const char* values) {
+  if (n == 0) return;
+  run.warnings.push_back("'" + std::string(name) + "': " + std::to_string(n) + " " + values + " (or NaN), clamped");
 }
 
 // Rows whose time fields are negative or not finite: the table cannot be used for timing. True
@@ -262,10 +265,7 @@ void read_steps(hid_t group, RunRecord& run, Scratch& scratch) {
     c.comm_exposed_s[i] = table.has(kCommExposed) ? table.value(kCommExposed, i) : 0.0;
     if (compute) c.compute_s[i] = table.value(kForward, i) + table.value(kBackward, i) + table.value(kOptimizer, i);
   }
-  if (out_of_range > 0) {
-    run.warnings.push_back("'steps': " + std::to_string(out_of_range) +
-                           " epoch or samples values outside a 32-bit integer (or NaN), clamped");
-  }
+  note_clamped(run, schema::kStepsTable, out_of_range, "epoch or samples values outside a 32-bit integer");
 }
 
 // The allreduce sweep of a multi-rank run (optional: one-rank runs and older files have none).
@@ -331,10 +331,7 @@ void read_epochs(hid_t group, RunRecord& run, Scratch& scratch) {
     e.energy_j = table.value(kEnergy, i);  // NaN when the field is absent (older files)
     run.epochs.push_back(e);
   }
-  if (out_of_range > 0) {
-    run.warnings.push_back("'epochs': " + std::to_string(out_of_range) +
-                           " epoch or sample counts outside their integer type (or NaN), clamped");
-  }
+  note_clamped(run, schema::kEpochsTable, out_of_range, "epoch or sample counts outside their integer type");
 }
 
 // The validation passes; optional (files written before the harness recorded them have none).
@@ -363,10 +360,7 @@ void read_evaluations(hid_t group, RunRecord& run, Scratch& scratch) {
     e.end_wall_s = table.value(kEndWall, i);
     run.evaluations.push_back(e);
   }
-  if (out_of_range > 0) {
-    run.warnings.push_back("'evaluations': " + std::to_string(out_of_range) +
-                           " step, epoch or sample counts outside their integer type (or NaN), clamped");
-  }
+  note_clamped(run, schema::kEvaluationsTable, out_of_range, "step, epoch or sample counts outside their integer type");
 }
 
 // The energy counters (schema 2; optional). Rows stay as recorded: which of them make the run's
@@ -435,7 +429,8 @@ std::vector<std::string> member_names(hid_t group) {
 }  // namespace
 
 FileReadResult read_results_file(const std::string& path) {
-  silence_hdf5_errors();
+  // HDF5 prints a stack trace for every failed call by default; a foreign file is expected input.
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   FileReadResult result;
   auto fail = [&](const std::string& error) {
     result.error = error;

@@ -94,6 +94,14 @@ class Row {
   std::vector<std::string>& messages_;
 };
 
+// Parses true/false, yes/no, 1/0 (any case); nullopt for anything else.
+std::optional<bool> parse_bool(const std::string& text) {
+  const std::string t = to_lower(trim(text));
+  if (t == "true" || t == "yes" || t == "1") return true;
+  if (t == "false" || t == "no" || t == "0") return false;
+  return std::nullopt;
+}
+
 // Accuracy columns hold either fractions (0.981) or percent (98.1). A column whose every
 // value is <= 1 is read as fractions; a single column never mixes the two. Values no accuracy can
 // have (negative, above 100) do not decide it: they are dropped with a warning either way.
@@ -176,43 +184,36 @@ void check_cells(std::vector<std::string>& cells, const std::vector<std::string>
   }
 }
 
-// How each accuracy column of a table is scaled: true for fractions (0..1), false for percent.
-struct AccuracyScales {
-  bool acc = false, val_accuracy = false, subset_val_acc = false, subset_val_accuracy = false;
-};
-
+// `fractions`: the table's accuracy columns that hold fractions (0..1), not percent.
 RunRecord import_row(const Row& row, const std::string& path, const std::string& label,
-                     int line, const AccuracyScales& scale) {
+                     int line, const std::set<std::string, std::less<>>& fractions) {
   RunRecord run;
   run.origin = Origin::Imported;
   run.source_path = path;
   run.source_label = label;
   run.run_id = row.text("name").value_or(file_stem(path) + " line " + std::to_string(line));
   run.status = parse_run_status(row.text("state").value_or(""));
-  if (!row.text("state")) run.status = RunStatus::Unknown;
 
   ImportedFigures& f = run.imported;
   f.runtime_s = row.duration("runtime", 1e9);
   run.wall_time_s = f.runtime_s;
+  const auto percent = [&](const char* column, double v) { return fractions.count(column) ? v * 100.0 : v; };
   if (auto v = row.number("val_accuracy")) {
-    f.val_accuracy_pct = scale.val_accuracy ? *v * 100.0 : *v;
+    f.val_accuracy_pct = percent("val_accuracy", *v);
   } else if (auto a = row.number("acc")) {
-    f.val_accuracy_pct = scale.acc ? *a * 100.0 : *a;
+    f.val_accuracy_pct = percent("acc", *a);
     run.warnings.push_back("accuracy taken from column 'acc' (the export does not say it is validation accuracy)");
   }
   if (auto v = row.number("subset_val_acc")) {
-    f.subset_val_accuracy_pct = scale.subset_val_acc ? *v * 100.0 : *v;
+    f.subset_val_accuracy_pct = percent("subset_val_acc", *v);
   } else if (auto w = row.number("subset_val_accuracy")) {
-    f.subset_val_accuracy_pct = scale.subset_val_accuracy ? *w * 100.0 : *w;
+    f.subset_val_accuracy_pct = percent("subset_val_accuracy", *w);
   }
-  if (auto done = row.integer("completed_epochs")) {
-    f.completed_epochs = done;
-  } else if (auto last = row.integer("epoch")) {
-    // W&B's summary `epoch` is the last epoch logged, 0- or 1-based depending on the script: read
-    // as a count of completed epochs, which is at most one short (a time per epoch too long, a
-    // speedup too small: never the other way).
-    f.completed_epochs = last;
-  }
+  f.completed_epochs = row.integer("completed_epochs");
+  // W&B's summary `epoch` is the last epoch logged, 0- or 1-based depending on the script: read
+  // as a count of completed epochs, which is at most one short (a time per epoch too long, a
+  // speedup too small: never the other way).
+  if (!f.completed_epochs) f.completed_epochs = row.integer("epoch");
   if (auto m = row.duration("epoch_duration_minutes", 1e9 / 60)) f.epoch_time_s = *m * 60.0;
   if (auto h = row.duration("extrapolated_total_time_hr", 1e9 / 3600)) f.extrapolated_total_s = *h * 3600.0;
   if (auto h = row.duration("extrapolated_epoch_time_hr", 1e9 / 3600)) f.extrapolated_epoch_s = *h * 3600.0;
@@ -296,11 +297,10 @@ TableImportResult import_run_table_text(const std::string& text, const std::stri
     return result;
   }
   if (!ignored.empty()) result.messages.push_back(path + ": ignored unknown columns: " + join(ignored, ", "));
-  AccuracyScales scale;
-  scale.acc = column_is_fraction(csv.table, columns, "acc");
-  scale.val_accuracy = column_is_fraction(csv.table, columns, "val_accuracy");
-  scale.subset_val_acc = column_is_fraction(csv.table, columns, "subset_val_acc");
-  scale.subset_val_accuracy = column_is_fraction(csv.table, columns, "subset_val_accuracy");
+  std::set<std::string, std::less<>> fractions;
+  for (const char* column : {"acc", "val_accuracy", "subset_val_acc", "subset_val_accuracy"}) {
+    if (column_is_fraction(csv.table, columns, column)) fractions.insert(column);
+  }
   result.runs.reserve(csv.table.rows.size());
   for (size_t r = 0; r < csv.table.rows.size(); ++r) {
     const int line = csv.table.row_lines[r];
@@ -310,7 +310,7 @@ TableImportResult import_run_table_text(const std::string& text, const std::stri
     const std::string label = kind == TableKind::WandbExport
                                   ? "W&B " + file_stem(path)
                                   : row.text("source").value_or("reference " + file_stem(path));
-    result.runs.push_back(import_row(row, path, label, line, scale));
+    result.runs.push_back(import_row(row, path, label, line, fractions));
   }
   if (result.runs.empty()) result.messages.push_back(path + ": the table has no runs");
   result.ok = true;

@@ -1,5 +1,6 @@
 #include "analysis/input/value_checks.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/format.h"
@@ -79,14 +80,12 @@ void drop_out_of_range_values(RunRecord& run) {
 
   // Step times: one that is zero or subnormal makes every per-sample rate of the run meaningless.
   StepColumns& c = run.steps;
-  size_t bad = 0, first = 0;
-  for (size_t i = 0; i < c.total_s.size(); ++i) {
-    if (usable_time(c.total_s[i])) continue;
-    if (bad++ == 0) first = i;
-  }
-  if (bad > 0) {
+  const auto first = std::find_if_not(c.total_s.begin(), c.total_s.end(), usable_time);
+  if (first != c.total_s.end()) {
+    const auto bad = std::count_if(first, c.total_s.end(), [](double t) { return !usable_time(t); });
     run.warnings.push_back("'steps': " + std::to_string(bad) + " rows with a total_s that is not a usable time (first: row " +
-                           std::to_string(first) + ", " + shown(c.total_s[first]) + " s); the table is left out");
+                           std::to_string(first - c.total_s.begin()) + ", " + shown(*first) +
+                           " s); the table is left out");
     c.clear();
   }
 }

@@ -37,11 +37,28 @@ Selection sample(const Comparison& cmp, const std::vector<size_t>& candidates, s
   return s;
 }
 
-// Where the headline puts configuration i, and why not when it does not.
-lb::charts::Standing standing_of(const Comparison& cmp, size_t i) {
-  if (cmp.baseline == i) return lb::charts::Standing::Baseline;
-  if (cmp.max_speedup == i) return lb::charts::Standing::Headline;
-  return cmp.configs[i].headline_eligible ? lb::charts::Standing::InHeadline : lb::charts::Standing::Excluded;
+// A configuration's bar: its name and placement, where the headline puts it, and why not when it does not.
+template <class Bar>
+void identify(Bar& bar, const Comparison& cmp, size_t i) {
+  using lb::charts::Standing;
+  const ConfigResult& c = cmp.configs[i];
+  bar.label = c.label;
+  bar.is_cluster = c.is_cluster;
+  bar.placement_unknown = c.placement_unknown;
+  bar.standing = c.headline_eligible ? Standing::InHeadline : Standing::Excluded;
+  if (cmp.max_speedup == i) bar.standing = Standing::Headline;
+  if (cmp.baseline == i) bar.standing = Standing::Baseline;
+  if (bar.standing == Standing::Excluded) bar.mark = join(c.headline_marks, "; ");
+}
+
+// The configurations of `from` that `keep` accepts, in its order.
+template <class Keep>
+std::vector<size_t> those(const std::vector<size_t>& from, Keep keep) {
+  std::vector<size_t> out;
+  for (size_t i : from) {
+    if (keep(i)) out.push_back(i);
+  }
+  return out;
 }
 
 // The quality the text shows beside a scaling figure: below the bar, or no accuracy to check it.
@@ -52,8 +69,6 @@ std::string quality_mark(const ConfigResult& c) {
   if (c.quality.status == QualityStatus::NotRecorded) return "accuracy not recorded";
   return "";
 }
-
-std::string percent(double fraction) { return format_percent(fraction, 0); }
 
 std::string details(const Comparison& cmp, const ConfigResult& c) {
   std::string text = c.id + ": " + figure_kind(c.is_imported, c.extrapolated) + "; " + c.method + "\n";
@@ -87,21 +102,24 @@ std::string details(const Comparison& cmp, const ConfigResult& c) {
 
 bool positive(double v) { return std::isfinite(v) && v > 0; }
 
-// Interval ends the chart can draw: an end the measurements do not bound is drawn at the estimate
-// (no whisker on that side) and the bar's warnings say so.
-void chart_interval(const Interval& t, double& lo, double& hi, std::vector<std::string>& warnings,
+// An interval the chart can draw: an end the measurements do not bound is drawn at the estimate
+// (no whisker on that side).
+void drawable(const Interval& v, double& value, double& lo, double& hi) {
+  value = v.value;
+  lo = v.has_interval && v.has_lower() && v.lo <= v.value ? v.lo : v.value;
+  hi = v.has_interval && v.has_upper() && v.hi >= v.value ? v.hi : v.value;
+}
+
+// The same, with a line in the bar's `warnings` for each end drawn at the estimate.
+void chart_interval(const Interval& t, double& value, double& lo, double& hi, std::vector<std::string>& warnings,
                     const std::string& what, std::string (*fmt)(double)) {
-  lo = hi = t.value;
+  drawable(t, value, lo, hi);
   if (!t.has_interval) return;
-  if (t.has_lower() && t.lo <= t.value) {
-    lo = t.lo;
-  } else {
+  if (!(t.has_lower() && t.lo <= t.value)) {
     warnings.push_back(what + ": the 95% interval has no lower bound (too few measurements)" +
                        (t.has_upper() ? ", upper end " + fmt(t.hi) : std::string()) + "; no whisker below");
   }
-  if (t.has_upper() && t.hi >= t.value) {
-    hi = t.hi;
-  } else {
+  if (!(t.has_upper() && t.hi >= t.value)) {
     warnings.push_back(what + ": the 95% interval has no upper bound (too few measurements)" +
                        (t.has_lower() ? ", lower end " + fmt(t.lo) : std::string()) + "; no whisker above");
   }
@@ -110,13 +128,6 @@ void chart_interval(const Interval& t, double& lo, double& hi, std::vector<std::
 Provenance energy_provenance(const std::string& kind) {
   if (kind == "modelled") return Provenance::Modelled;
   return kind == "measured" ? Provenance::Measured : Provenance::Extrapolated;
-}
-
-// An interval the chart can draw (ends it does not bound drawn at the estimate).
-void drawable(const Interval& v, double& value, double& lo, double& hi) {
-  value = v.value;
-  lo = v.has_interval && v.has_lower() && v.lo <= v.value ? v.lo : v.value;
-  hi = v.has_interval && v.has_upper() && v.hi >= v.value ? v.hi : v.value;
 }
 
 // Time, energy, carbon and cost per configuration (chart 9) and peak memory (chart 10).
@@ -130,12 +141,10 @@ void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector
   for (const auto& a : energy_assumptions(o)) {
     data.energy_assumptions.push_back(a.name + ": " + format_number(a.value) + " " + a.unit + " (" + a.option + "): " + a.source);
   }
-  std::vector<size_t> timed, remembered;
-  for (size_t i : cmp.display_order) {
-    const ConfigResult& c = cmp.configs[i];
-    if (c.time_s && positive(c.time_s->value)) timed.push_back(i);
-    if (c.energy.memory_runs > 0) remembered.push_back(i);
-  }
+  const auto timed = those(cmp.display_order, [&](size_t i) {
+    return cmp.configs[i].time_s && positive(cmp.configs[i].time_s->value);
+  });
+  const auto remembered = those(cmp.display_order, [&](size_t i) { return cmp.configs[i].energy.memory_runs > 0; });
   // The energy chart's sample is the comparison chart's, said with it.
   const std::vector<bool> in_energy = shown_mask(readable_selection(cmp, timed, kChartRows), cmp.configs.size());
   const std::vector<bool> in_memory =
@@ -145,11 +154,7 @@ void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector
     const ConfigEnergy& e = c.energy;
     if (in_energy[i]) {
       lb::charts::EnergyBar bar;
-      bar.label = c.label;
-      bar.is_cluster = c.is_cluster;
-      bar.placement_unknown = c.placement_unknown;
-      bar.standing = standing_of(cmp, i);
-      if (bar.standing == lb::charts::Standing::Excluded) bar.mark = join(c.headline_marks, "; ");
+      identify(bar, cmp, i);
       drawable(*c.time_s, bar.time_s, bar.time_lo_s, bar.time_hi_s);
       bar.time_kind = provenance(c.is_imported, c.extrapolated);
       std::string text = c.id + ": time " + figure_kind(c.is_imported, c.extrapolated) + "; " + c.method;
@@ -245,25 +250,16 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
   for (size_t i : bars_shown.shown) {
     const ConfigResult& c = cmp.configs[i];
     lb::charts::Bar bar;
-    bar.label = c.label;
-    bar.is_cluster = c.is_cluster;
-    bar.placement_unknown = c.placement_unknown;
-    bar.standing = standing_of(cmp, i);
-    if (bar.standing == lb::charts::Standing::Excluded) bar.mark = join(c.headline_marks, "; ");
+    identify(bar, cmp, i);
     bar.nodes = c.is_cluster ? c.nodes : 0;
     bar.gpus = c.gpus;
-    bar.time_s = c.time_s->value;
     bar.kind = provenance(c.is_imported, c.extrapolated);
     bar.warnings = c.warnings;
-    chart_interval(*c.time_s, bar.lo_s, bar.hi_s, bar.warnings, "job time", format_duration);
-    bar.speedup = c.speedup->value;
+    chart_interval(*c.time_s, bar.time_s, bar.lo_s, bar.hi_s, bar.warnings, "job time", format_duration);
     // The chart shows a speedup interval only with both ends; a missing end drops it (said in warnings).
-    std::vector<std::string> speedup_notes;
-    chart_interval(*c.speedup, bar.speedup_lo, bar.speedup_hi, speedup_notes, "speedup", format_speedup);
-    if (!speedup_notes.empty()) {
-      bar.speedup_lo = bar.speedup_hi = bar.speedup;
-      bar.warnings.insert(bar.warnings.end(), speedup_notes.begin(), speedup_notes.end());
-    }
+    const size_t noted = bar.warnings.size();
+    chart_interval(*c.speedup, bar.speedup, bar.speedup_lo, bar.speedup_hi, bar.warnings, "speedup", format_speedup);
+    if (bar.warnings.size() > noted) bar.speedup_lo = bar.speedup_hi = bar.speedup;
     bar.details = details(cmp, c);
     data.bars.push_back(std::move(bar));
   }
@@ -302,30 +298,22 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
     if (!curve.points.empty()) data.accuracy.push_back(std::move(curve));
   }
 
-  // One unit for the scaling chart: GPUs when a 1-GPU reference exists (measured first).
-  bool gpu_unit = false;
-  bool decided = false;
-  for (bool measured : {true, false}) {
-    for (const auto& c : cmp.configs) {
-      if (decided || c.is_imported == measured) continue;
-      if (c.vs_one_gpu) {
-        gpu_unit = true;
-        decided = true;
-      } else if (c.vs_one_node) {
-        decided = true;
-      }
-    }
+  // One unit for the scaling chart: the first scaled configuration's (measured first), GPUs when it
+  // has a 1-GPU reference.
+  const ConfigResult* first = nullptr;
+  for (const auto& c : cmp.configs) {
+    if ((c.vs_one_gpu || c.vs_one_node) && (!first || (first->is_imported && !c.is_imported))) first = &c;
   }
+  const bool gpu_unit = first && first->vs_one_gpu;
   data.scaling_unit = gpu_unit ? "GPUs" : "nodes";
-  std::vector<size_t> scaled;
-  for (size_t i : cmp.display_order) {
-    if (gpu_unit ? cmp.configs[i].vs_one_gpu : cmp.configs[i].vs_one_node) scaled.push_back(i);
-  }
+  const auto scaling_of = [&](size_t i) -> const std::optional<Scaling>& {
+    return gpu_unit ? cmp.configs[i].vs_one_gpu : cmp.configs[i].vs_one_node;
+  };
+  const auto scaled = those(cmp.display_order, [&](size_t i) { return scaling_of(i).has_value(); });
   const Selection scaled_shown = sample(cmp, scaled, kChartRows, problems, "scaling charts");
   for (size_t i : scaled_shown.shown) {
     const ConfigResult& c = cmp.configs[i];
-    const auto& s = gpu_unit ? c.vs_one_gpu : c.vs_one_node;
-    if (!s) continue;
+    const auto& s = scaling_of(i);
     const ConfigResult& ref = cmp.configs[s->reference];
     const int units = gpu_unit ? c.gpus : c.nodes;
     if (units <= 0 || !positive(s->speedup.value) || !positive(s->ideal) || !std::isfinite(s->efficiency.value)) {
@@ -352,36 +340,26 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
   });
   // Side panel: efficiency of each scaled configuration in the chart's unit, in short names,
   // measured before imported, along the axis; of a sample when there are more than it holds.
-  std::vector<size_t> paneled;
-  for (size_t i : scaled_shown.shown) {
-    const auto& s = gpu_unit ? cmp.configs[i].vs_one_gpu : cmp.configs[i].vs_one_node;
-    if (s && s->reference != i) paneled.push_back(i);
-  }
+  const auto paneled = those(scaled_shown.shown, [&](size_t i) { return scaling_of(i)->reference != i; });
   const Selection panel_shown =
       sample(cmp, paneled, kPanelLines, problems, "accuracy charts' efficiency panel", "scaled configurations");
   std::vector<std::tuple<bool, int, std::string, std::string>> panel;
   for (size_t i : panel_shown.shown) {
     const ConfigResult& c = cmp.configs[i];
-    const auto& s = gpu_unit ? c.vs_one_gpu : c.vs_one_node;
-    if (!s || s->reference == i) continue;
     const int units = gpu_unit ? c.gpus : c.nodes;
     std::string name = std::to_string(units) + (gpu_unit ? (units == 1 ? " GPU" : " GPUs") : (units == 1 ? " node" : " nodes"));
     if (c.is_imported) name += ", " + c.config[Field::source];
-    panel.emplace_back(c.is_imported, units, name, percent(s->efficiency.value));
+    panel.emplace_back(c.is_imported, units, name, format_percent(scaling_of(i)->efficiency.value, 0));
   }
   std::stable_sort(panel.begin(), panel.end());
   for (const auto& [imported, units, name, value] : panel) data.efficiency_panel.emplace_back(name, value);
   data.target_accuracy = cmp.target_accuracy_pct.value_or(0.0);
 
   // Bound attribution: measured configurations, in display order.
-  std::vector<size_t> bounded;
-  for (size_t i : cmp.display_order) {
-    if (cmp.configs[i].bound) bounded.push_back(i);
-  }
+  const auto bounded = those(cmp.display_order, [&](size_t i) { return cmp.configs[i].bound.has_value(); });
   const Selection bounds_shown = sample(cmp, bounded, kChartRows, problems, "bound attribution charts");
   for (size_t i : bounds_shown.shown) {
     const ConfigResult& c = cmp.configs[i];
-    if (!c.bound) continue;
     const BoundSummary& b = *c.bound;
     lb::charts::BoundBar bar;
     bar.label = c.label;
@@ -399,7 +377,7 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
     if (b.model_flops_per_s) {
       bar.details += "\nmodel " + format_flops(*b.model_flops_per_s) + " per device";
       if (b.model_flops_utilisation && b.gemm_flops_per_s) {
-        bar.details += ", " + percent(*b.model_flops_utilisation) + " of the measured matrix-product rate (" +
+        bar.details += ", " + format_percent(*b.model_flops_utilisation, 0) + " of the measured matrix-product rate (" +
                        format_flops(*b.gemm_flops_per_s) + ")";
       }
     }

@@ -10,8 +10,8 @@
 namespace lb::analysis {
 
 // Bars: comparable configurations, slowest first. Provenance: imported wins over extrapolated
-// (an imported extrapolation says so in its details and warnings). Scaling: against 1 GPU when a
-// measured (else any) family has a 1-GPU configuration, else against 1 node.
+// (an imported extrapolation says so in its details and warnings). Scaling: in the unit of the
+// first scaled configuration, measured ones first: GPUs when it scales against 1 GPU, else nodes.
 // The data is always drawable (what write_all checks): an interval end the measurements do not
 // bound is drawn at the estimate and named in the bar's warnings; items that cannot be drawn at
 // all (no speedup, a non-positive time) are left out and named in `problems` (also appended to

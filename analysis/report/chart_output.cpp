@@ -1,6 +1,5 @@
 #include "analysis/report/chart_output.h"
 
-#include <algorithm>
 #include <stdexcept>
 
 #include "analysis/report/chart_fill.h"
@@ -78,9 +77,6 @@ ChartOutcome write_chart_data(const lb::charts::ChartData& data, const std::stri
     write_groups(data, options, outcome);
   }
 #else
-  (void)data;
-  (void)out_dir;
-  (void)static_images;
   outcome.messages.push_back("charts are not built into this analyze (no lb_charts target): no charts written");
 #endif
   return outcome;

@@ -52,9 +52,10 @@ void JsonWriter::before_value() {
   }
 }
 
-void JsonWriter::scalar(const std::string& encoded) {
+JsonWriter& JsonWriter::scalar(const std::string& encoded) {
   before_value();
   out_ += encoded;
+  return *this;
 }
 
 JsonWriter& JsonWriter::begin(bool array) {
@@ -92,29 +93,7 @@ JsonWriter& JsonWriter::value(const std::string& text) {
 }
 
 JsonWriter& JsonWriter::value(double number) {
-  scalar(std::isfinite(number) ? encode(nlohmann::json(number)) : std::string("null"));
-  return *this;
-}
-
-JsonWriter& JsonWriter::value(int64_t number) {
-  scalar(std::to_string(number));
-  return *this;
-}
-
-JsonWriter& JsonWriter::value(bool flag) {
-  scalar(flag ? "true" : "false");
-  return *this;
-}
-
-JsonWriter& JsonWriter::null() {
-  scalar("null");
-  return *this;
-}
-
-JsonWriter& JsonWriter::value(const std::vector<std::string>& list) {
-  begin_array();
-  for (const auto& s : list) value(s);
-  return end_array();
+  return scalar(std::isfinite(number) ? encode(nlohmann::json(number)) : std::string("null"));
 }
 
 void JsonWriter::finish() {

@@ -25,16 +25,21 @@ class JsonWriter {
   JsonWriter& value(const std::string& text);
   JsonWriter& value(const char* text) { return value(std::string(text)); }
   JsonWriter& value(double number);  // NaN and infinities become null
-  JsonWriter& value(int64_t number);
+  JsonWriter& value(int64_t number) { return scalar(std::to_string(number)); }
   JsonWriter& value(int number) { return value(static_cast<int64_t>(number)); }
   JsonWriter& value(size_t number) { return value(static_cast<int64_t>(number)); }
-  JsonWriter& value(bool flag);
-  JsonWriter& null();
+  JsonWriter& value(bool flag) { return scalar(flag ? "true" : "false"); }
+  JsonWriter& null() { return scalar("null"); }
   template <class T>
   JsonWriter& value(const std::optional<T>& v) {
     return v ? value(*v) : null();
   }
-  JsonWriter& value(const std::vector<std::string>& list);
+  template <class T>
+  JsonWriter& value(const std::vector<T>& list) {
+    begin_array();
+    for (const auto& v : list) value(v);
+    return end_array();
+  }
   template <class T>
   JsonWriter& field(const std::string& name, const T& v) {
     key(name);
@@ -49,7 +54,7 @@ class JsonWriter {
   JsonWriter& begin(bool array);
   JsonWriter& end(bool array);
   void before_value();                 // the separator, indentation and pending key of the next value
-  void scalar(const std::string& encoded);
+  JsonWriter& scalar(const std::string& encoded);
   struct Open {
     bool array;
     std::size_t members = 0;

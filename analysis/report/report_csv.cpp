@@ -32,7 +32,8 @@ std::string cell(const std::optional<T>& v) {
 std::string lo_cell(const Interval& v) { return v.has_interval && !v.has_lower() ? std::string() : cell(v.lo); }
 std::string hi_cell(const Interval& v) { return v.has_interval && !v.has_upper() ? std::string() : cell(v.hi); }
 // The same three cells of a figure that may be absent: empty when it is.
-std::string value_cell(const std::optional<Interval>& v) { return v ? cell(v->value) : std::string(); }
+template <class Figure>
+std::string value_cell(const std::optional<Figure>& v) { return v ? cell(v->value) : std::string(); }
 std::string lo_cell(const std::optional<Interval>& v) { return v ? lo_cell(*v) : std::string(); }
 std::string hi_cell(const std::optional<Interval>& v) { return v ? hi_cell(*v) : std::string(); }
 
@@ -47,14 +48,14 @@ std::string inert(std::string text) {
   return "'" + text;
 }
 
-// The scaling model's point at a measured configuration, if a model covers it.
-const ModelPoint* model_point(const Comparison& cmp, size_t config) {
+// A figure of the scaling model's point at a run's configuration: empty when no model covers it.
+std::string model_cell(const Comparison& cmp, const RunAnalysis& r, double ModelPoint::*figure) {
   for (const auto& m : cmp.scaling_models) {
     for (const auto& p : m.points) {
-      if (p.config == config) return &p;
+      if (p.config == r.config) return cell(p.*figure);
     }
   }
-  return nullptr;
+  return "";
 }
 
 // The configuration a run belongs to, and its energy figures.
@@ -116,17 +117,13 @@ const std::vector<Column>& columns() {
       {"warmup_steps", [](C, R r) { return r.run.is_imported() ? "" : std::to_string(r.metrics.warmup_steps); }},
       {"steady_images_per_s", [](C, R r) { return cell(r.metrics.steady_images_per_s); }},
       {"images_per_s_per_gpu", [](C, R r) { return cell(r.metrics.images_per_s_per_gpu); }},
-      {"train_s_per_sample", [](C, R r) {
-         return r.metrics.train_s_per_sample ? cell(r.metrics.train_s_per_sample->value) : std::string();
-       }},
+      {"train_s_per_sample", [](C, R r) { return value_cell(r.metrics.train_s_per_sample); }},
       {"mean_epoch_time_s", [](C, R r) {
          return r.run.is_imported() ? cell(r.run.imported.epoch_time_s) : cell(r.metrics.mean_epoch_time_s);
        }},
       {"mean_train_time_s", [](C, R r) { return cell(r.metrics.mean_train_time_s); }},
       {"mean_val_time_s", [](C, R r) { return cell(r.metrics.mean_val_time_s); }},
-      {"epoch_overhead_s", [](C, R r) {
-         return r.metrics.epoch_overhead_s ? cell(r.metrics.epoch_overhead_s->value) : std::string();
-       }},
+      {"epoch_overhead_s", [](C, R r) { return value_cell(r.metrics.epoch_overhead_s); }},
       {"startup_s", [](C, R r) { return cell(r.metrics.startup_s); }},
       {"wall_time_s", [](C, R r) { return cell(r.run.wall_time_s); }},
       {"peak_rss_bytes", [](C, R r) { return cell(r.run.peak_rss_bytes); }},
@@ -140,8 +137,7 @@ const std::vector<Column>& columns() {
       {"best_val_top1_pct", [](C, R r) { return cell(r.metrics.best_val_top1_pct); }},
       {"best_val_time_s", [](C, R r) { return cell(r.metrics.best_time_s); }},
       {"accuracy_scope", [](C, R r) {
-         if (!r.metrics.best_val_top1_pct) return std::string("none");
-         return std::string(r.run.is_subset() ? "subset" : "full");
+         return std::string(!r.metrics.best_val_top1_pct ? "none" : r.run.is_subset() ? "subset" : "full");
        }},
       {"job_epochs", [](C c, R) { return std::to_string(c.epochs); }},
       {"job_time_s", [](C, R r) { return r.job.available ? cell(r.job.time_s.value) : std::string(); }},
@@ -243,14 +239,8 @@ const std::vector<Column>& columns() {
        }},
       {"config_peak_device_memory_bytes", [](C c, R r) { return cell(energy(c, r).peak_device_memory_bytes); }},
       // The scaling model at this run's configuration (modelled), and whether the row is a model row.
-      {"model_predicted_step_s", [](C c, R r) {
-         const ModelPoint* p = model_point(c, r.config);
-         return p ? cell(p->predicted_step_s) : std::string();
-       }},
-      {"model_predicted_efficiency", [](C c, R r) {
-         const ModelPoint* p = model_point(c, r.config);
-         return p ? cell(p->predicted_efficiency) : std::string();
-       }},
+      {"model_predicted_step_s", [](C c, R r) { return model_cell(c, r, &ModelPoint::predicted_step_s); }},
+      {"model_predicted_efficiency", [](C c, R r) { return model_cell(c, r, &ModelPoint::predicted_efficiency); }},
       {"is_modelled", [](C, R) { return std::string("false"); }},
       {"warnings", [](C, R r) {
          std::vector<std::string> all = r.run.warnings;
@@ -261,38 +251,6 @@ const std::vector<Column>& columns() {
        }},
   };
   return list;
-}
-
-// Rank counts the scaling model predicts but no run measured: one row each, marked modelled, with
-// only the columns that apply.
-std::vector<std::map<std::string, std::string>> modelled_rows(const Comparison& cmp) {
-  std::vector<std::map<std::string, std::string>> rows;
-  for (const auto& m : cmp.scaling_models) {
-    const ConfigResult& ref = cmp.configs[m.reference];
-    for (const auto& p : m.points) {
-      if (p.config) continue;
-      std::map<std::string, std::string> row;
-      row["run_id"] = "modelled: " + std::to_string(p.ranks) + " ranks" +
-                      (p.nodes > 0 ? " (" + std::to_string(p.nodes) + (p.nodes == 1 ? " node)" : " nodes)") : std::string());
-      row["source"] = "scaling model";
-      row["status"] = "modelled";
-      row["in_comparison"] = "false";
-      row["excluded_reason"] = "modelled from the allreduce sweep and " + ref.label + "'s step time, not run";
-      row["config_id"] = ref.id;
-      row["config_label"] = m.family;
-      row["nodes"] = p.nodes > 0 ? std::to_string(p.nodes) : "";
-      row["ranks"] = std::to_string(p.ranks);
-      row["batch_size"] = std::to_string(m.batch_per_rank);
-      row["model_predicted_step_s"] = cell(p.predicted_step_s);
-      row["model_predicted_efficiency"] = cell(p.predicted_efficiency);
-      row["is_extrapolated"] = "false";
-      row["is_imported"] = "false";
-      row["is_modelled"] = "true";
-      row["job_epochs"] = std::to_string(cmp.epochs);
-      rows.push_back(std::move(row));
-    }
-  }
-  return rows;
 }
 
 }  // namespace
@@ -311,11 +269,36 @@ void write_benchmark_csv(const Comparison& cmp, std::ostream& stream) {
   for (const auto& r : cmp.runs) {
     row([&](const Column& column) { return strip_control_characters(column.second(cmp, r)); });
   }
-  for (const auto& modelled : modelled_rows(cmp)) {
-    row([&](const Column& column) {
-      auto it = modelled.find(column.first);
-      return it == modelled.end() ? std::string() : strip_control_characters(it->second);
-    });
+  // Rank counts the scaling model predicts but no run measured: one row each, marked modelled, with
+  // only the columns that apply.
+  for (const auto& m : cmp.scaling_models) {
+    const ConfigResult& ref = cmp.configs[m.reference];
+    for (const auto& p : m.points) {
+      if (p.config) continue;
+      const std::map<std::string, std::string> modelled = {
+          {"run_id", "modelled: " + std::to_string(p.ranks) + " ranks" +
+                         (p.nodes > 0 ? " (" + std::to_string(p.nodes) + (p.nodes == 1 ? " node)" : " nodes)") : "")},
+          {"source", "scaling model"},
+          {"status", "modelled"},
+          {"in_comparison", "false"},
+          {"excluded_reason", "modelled from the allreduce sweep and " + ref.label + "'s step time, not run"},
+          {"config_id", ref.id},
+          {"config_label", m.family},
+          {"nodes", p.nodes > 0 ? std::to_string(p.nodes) : ""},
+          {"ranks", std::to_string(p.ranks)},
+          {"batch_size", std::to_string(m.batch_per_rank)},
+          {"model_predicted_step_s", cell(p.predicted_step_s)},
+          {"model_predicted_efficiency", cell(p.predicted_efficiency)},
+          {"is_extrapolated", "false"},
+          {"is_imported", "false"},
+          {"is_modelled", "true"},
+          {"job_epochs", std::to_string(cmp.epochs)},
+      };
+      row([&](const Column& column) {
+        auto it = modelled.find(column.first);
+        return it == modelled.end() ? std::string() : strip_control_characters(it->second);
+      });
+    }
   }
 }
 

@@ -11,16 +11,8 @@ namespace {
 // An end the measurements do not bound is null (docs/analyze.md).
 void bounds(JsonWriter& j, const Interval& v) {
   j.field("value", v.value);
-  if (v.has_interval && !v.has_lower()) {
-    j.key("lo").null();
-  } else {
-    j.field("lo", v.lo);
-  }
-  if (v.has_interval && !v.has_upper()) {
-    j.key("hi").null();
-  } else {
-    j.field("hi", v.hi);
-  }
+  j.field("lo", v.has_interval && !v.has_lower() ? std::nullopt : std::optional<double>(v.lo));
+  j.field("hi", v.has_interval && !v.has_upper() ? std::nullopt : std::optional<double>(v.hi));
   j.field("has_interval", v.has_interval);
 }
 
@@ -76,11 +68,9 @@ void scaling(JsonWriter& j, const std::string& name, const Comparison& cmp, cons
 void median_interval(JsonWriter& j, const std::string& name, const MedianInterval& m) {
   j.key(name).begin_object();
   j.field("median", m.median).field("n", m.n).field("available", m.available);
-  if (m.available) {
-    j.field("lo", m.lo).field("hi", m.hi).field("relative_half_width", m.relative_half_width);
-  } else {
-    j.key("lo").null().key("hi").null().key("relative_half_width").null();
-  }
+  const auto when_available = [&](double v) { return m.available ? std::optional<double>(v) : std::nullopt; };
+  j.field("lo", when_available(m.lo)).field("hi", when_available(m.hi));
+  j.field("relative_half_width", when_available(m.relative_half_width));
   j.field("method", "order statistics (distribution-free, coverage >= 95%)");
   j.end_object();
 }
@@ -141,9 +131,7 @@ void scaling_model(JsonWriter& j, const Comparison& cmp, const ScalingModel& m) 
   j.field("alpha_s", m.alpha_s).field("beta_s_per_byte", m.beta_s_per_byte);
   j.field("bandwidth_bytes_per_s", m.beta_s_per_byte > 0 ? std::optional<double>(1.0 / m.beta_s_per_byte) : std::nullopt);
   j.field("fit_rms_relative_error", m.fit_rms_relative_error).field("sweep_points", m.sweep_points);
-  j.key("sweep_ranks").begin_array();
-  for (int r : m.sweep_ranks) j.value(r);
-  j.end_array();
+  j.field("sweep_ranks", m.sweep_ranks);
   j.field("gradient_bytes", m.gradient_bytes).field("buckets", m.buckets).field("ranks_per_node", m.ranks_per_node);
   j.field("formula", "step(N) = step(1) + buckets * 2 (N - 1) alpha + 2 (N - 1) / N * gradient_bytes * beta");
   j.key("points").begin_array();
@@ -255,9 +243,7 @@ void configuration(JsonWriter& j, const Comparison& cmp, size_t index) {
   j.key("settings").begin_object();
   for (const auto& f : c.config.fields) j.field(f.name, unless_empty(f.value));
   j.end_object();
-  j.key("subset_fractions").begin_array();
-  for (double f : c.subset_fractions) j.value(f);
-  j.end_array();
+  j.field("subset_fractions", c.subset_fractions);
   j.field("runs", c.runs.size()).field("runs_used", c.runs_used);
   if (c.time_s) {
     interval(j, "time_s", *c.time_s, c.extrapolated, c.is_imported);
@@ -301,16 +287,15 @@ void run(JsonWriter& j, const Comparison& cmp, const RunAnalysis& r) {
   j.field("status", to_string(r.run.status)).field("config", cmp.configs[r.config].id);
   j.field("in_comparison", r.in_comparison).field("is_imported", r.run.is_imported());
   j.field("is_subset", r.run.is_subset());
-  j.key("job");
+  j.key("job").begin_object();
   if (r.job.available) {
-    j.begin_object();
     j.field("epochs", r.job.epochs).field("method", r.job.method);
     interval(j, "time_s", r.job.time_s, r.job.extrapolated, r.run.is_imported());
     j.field("notes", r.job.notes);
-    j.end_object();
   } else {
-    j.begin_object().field("unavailable", r.job.unavailable_reason).end_object();
+    j.field("unavailable", r.job.unavailable_reason);
   }
+  j.end_object();
   j.field("steady_images_per_s", r.metrics.steady_images_per_s);
   j.field("best_val_top1_pct", r.metrics.best_val_top1_pct);
   j.field("accuracy_scope", !r.metrics.best_val_top1_pct ? "none" : (r.run.is_subset() ? "subset" : "full"));

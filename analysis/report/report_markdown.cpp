@@ -122,14 +122,8 @@ std::string quality_cell(const ConfigResult& c) {
   return "";
 }
 
-
 std::string energy_cell(const ConfigEnergy& e) {
   return e.energy_j ? format_energy(e.energy_j->value) + " (" + e.kind + ")" : std::string("none");
-}
-
-std::string cost_text(const Comparison& cmp, const ConfigEnergy& e) {
-  if (!e.cost) return "not billed (" + e.cost_reason + ")";
-  return format_significant(e.cost->value, 3) + " " + cmp.energy_options.billing_unit;
 }
 
 // "At what energy": the configuration of the maximum speedup (else the fastest) against the baseline.
@@ -143,7 +137,7 @@ void energy_headline(std::string& out, const Comparison& cmp) {
   const ConfigEnergy& e = c.energy;
   out += "- Energy, carbon and cost of the job: " + md(c.label) + " " + energy_cell(e);
   if (e.co2_g) out += ", " + format_co2(e.co2_g->value) + " CO2e";
-  if (e.cost) out += ", " + cost_text(cmp, e);
+  if (e.cost) out += ", " + format_significant(e.cost->value, 3) + " " + cmp.energy_options.billing_unit;
   out += "; the baseline " + energy_cell(b.energy);
   if (b.energy.co2_g) out += ", " + format_co2(b.energy.co2_g->value) + " CO2e";
   if (e.vs_baseline) {
