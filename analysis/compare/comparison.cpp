@@ -203,19 +203,22 @@ std::optional<size_t> default_baseline(const std::vector<ConfigResult>& configs,
   const std::string by = epochs ? "estimated job time" : "estimated time per epoch";
   // A laptop is the user's own machine (configuration.h, Placement); an unknown configuration is
   // never the default baseline unless nothing else has a time.
-  using Accept = bool (*)(const ConfigResult&);
-  static constexpr Accept laptop = [](const ConfigResult& c) { return c.config.placement == Placement::OwnMachine; };
-  const std::tuple<Accept, const char*, const char*> choices[] = {
-      {[](const ConfigResult& c) { return laptop(c) && !c.is_imported; }, "measured laptop configuration", ""},
-      {laptop, "laptop configuration", "; no measured laptop run"},
-      {[](const ConfigResult& c) { return !c.placement_unknown; }, "configuration", "; no laptop configuration"},
-      {[](const ConfigResult&) { return true; }, "configuration", "; every configuration is unknown"},
-  };
-  for (const auto& [accept, what, why] : choices) {
-    if (auto b = slowest(accept)) {
-      reason = std::string("default: the slowest ") + what + " (" + by + why + ")";
-      return b;
-    }
+  auto laptop = [](const ConfigResult& c) { return c.config.placement == Placement::OwnMachine; };
+  if (auto b = slowest([&](const ConfigResult& c) { return laptop(c) && !c.is_imported; })) {
+    reason = "default: the slowest measured laptop configuration (" + by + ")";
+    return b;
+  }
+  if (auto b = slowest(laptop)) {
+    reason = "default: the slowest laptop configuration (" + by + "; no measured laptop run)";
+    return b;
+  }
+  if (auto b = slowest([](const ConfigResult& c) { return !c.placement_unknown; })) {
+    reason = "default: the slowest configuration (" + by + "; no laptop configuration)";
+    return b;
+  }
+  if (auto b = slowest([](const ConfigResult&) { return true; })) {
+    reason = "default: the slowest configuration (" + by + "; every configuration is unknown)";
+    return b;
   }
   return std::nullopt;
 }

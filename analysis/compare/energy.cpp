@@ -135,15 +135,19 @@ RunEnergy measure_run_energy(const RunRecord& run, const RunMetrics& m) {
   // Power inside the finished epochs (training and validation) and outside them (setup, teardown),
   // from the same counters per epoch.
   double epoch_j = 0, epoch_s = 0;
-  const bool table = e.from == "energy table";
   bool epochs_ok = m.finished_epochs > 0 && !run.epochs.empty();
-  for (size_t k = 0; epochs_ok && k < run.epochs.size(); ++k) {
-    const EpochRecord& ep = run.epochs[k];
-    const CounterSelection s = table ? select_counters(rec.counters, ep.epoch, &e.parts) : CounterSelection();
-    epochs_ok = table ? s.available && s.seconds > 0
-                      : std::isfinite(ep.energy_j) && ep.energy_j >= 0 && ep.epoch_time_s > 0;
-    epoch_j += table ? s.joules : ep.energy_j;
-    epoch_s += table ? s.seconds : ep.epoch_time_s;
+  for (const auto& ep : run.epochs) {
+    if (!epochs_ok) break;
+    if (e.from == "energy table") {
+      const CounterSelection s = select_counters(rec.counters, ep.epoch, &e.parts);
+      epochs_ok = s.available && s.seconds > 0;
+      epoch_j += s.joules;
+      epoch_s += s.seconds;
+    } else {
+      epochs_ok = std::isfinite(ep.energy_j) && ep.energy_j >= 0 && ep.epoch_time_s > 0;
+      epoch_j += ep.energy_j;
+      epoch_s += ep.epoch_time_s;
+    }
   }
   if (epochs_ok && epoch_s > 0) {
     e.epoch_power_w = epoch_j / epoch_s;

@@ -40,7 +40,7 @@ struct EnergyOptions {
 };
 
 // The numeric options, in the order analyze reads and checks them: finite, at most 1e7, and more
-// than 0 (`positive`) or from 0.
+// than 0 (`positive`) or from 0. energy_assumptions (energy.cpp) describes them by this order.
 struct EnergyFigure {
   const char* name;  // the option without its dashes
   double EnergyOptions::*value;

@@ -196,8 +196,4 @@ JobEstimate estimate_job(const RunRecord& run, const RunMetrics& metrics, int ep
   return run.is_imported() ? estimate_imported_job(run, epochs) : estimate_measured_job(run, metrics, epochs);
 }
 
-std::string counted(int64_t n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
-
-std::string subset_percent(double fraction) { return format_number(std::round(fraction * 10000.0) / 100.0) + "%"; }
-
 }  // namespace lb::analysis

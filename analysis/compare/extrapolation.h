@@ -34,9 +34,4 @@ JobEstimate estimate_imported_job(const RunRecord& run, int epochs);
 
 JobEstimate estimate_job(const RunRecord& run, const RunMetrics& metrics, int epochs);
 
-// "1 run", "3 runs": a count and its noun, plural unless the count is 1.
-std::string counted(int64_t n, const std::string& noun);
-// A subset fraction in percent as the methods name it, to 0.01%: 0.02 -> "2%".
-std::string subset_percent(double fraction);
-
 }  // namespace lb::analysis

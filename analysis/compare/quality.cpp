@@ -43,8 +43,13 @@ std::string scope_words(const std::string& scope, const std::optional<int64_t>& 
 }  // namespace
 
 const char* to_string(QualityStatus status) {
-  static const char* const kNames[] = {"met", "below", "not recorded", "no bar"};  // in QualityStatus's order
-  return kNames[static_cast<size_t>(status)];
+  switch (status) {
+    case QualityStatus::Met: return "met";
+    case QualityStatus::Below: return "below";
+    case QualityStatus::NotRecorded: return "not recorded";
+    case QualityStatus::NoBar: break;
+  }
+  return "no bar";
 }
 
 std::string accuracy_text(const std::optional<double>& v) { return v ? format_percent_value(*v) : std::string("not recorded"); }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <regex>
 
 namespace lb::analysis {
@@ -81,6 +82,10 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
   for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
   return out;
 }
+
+std::string counted(int64_t n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
+
+std::string subset_percent(double fraction) { return format_number(std::round(fraction * 10000.0) / 100.0) + "%"; }
 
 void add_unique(std::vector<std::string>& list, const std::string& item) {
   if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);

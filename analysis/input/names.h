@@ -1,6 +1,7 @@
 // Spellings: the same network, device or dataset arrives written differently from each source.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,10 @@ std::string to_lower(std::string text);
 std::string trim(const std::string& text);
 // The items, `separator` before each one that some text precedes (an empty first item gets none after it).
 std::string join(const std::vector<std::string>& items, const std::string& separator);
+// "1 run", "3 runs": a count and its noun, plural unless the count is 1.
+std::string counted(int64_t n, const std::string& noun);
+// A subset fraction in percent as the reports name it, to 0.01%: 0.02 -> "2%".
+std::string subset_percent(double fraction);
 // Appends `item` unless `list` holds it already.
 void add_unique(std::vector<std::string>& list, const std::string& item);
 // Text from the inputs (run names, notes, paths) as a terminal, a Markdown file or a CSV cell

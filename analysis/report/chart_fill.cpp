@@ -145,8 +145,12 @@ void fill_energy(const Comparison& cmp, lb::charts::ChartData& data, std::vector
     return cmp.configs[i].time_s && positive(cmp.configs[i].time_s->value);
   });
   const auto remembered = those(cmp.display_order, [&](size_t i) { return cmp.configs[i].energy.memory_runs > 0; });
-  // The energy chart's sample is the comparison chart's, said with it.
-  const std::vector<bool> in_energy = shown_mask(readable_selection(cmp, timed, kChartRows), cmp.configs.size());
+  // When the comparison chart's bars are a sample too, its note names the energy chart as well.
+  const Selection energy = readable_selection(cmp, timed, kChartRows);
+  if (energy.left_out > 0 && data.sample_note.empty()) {
+    problems.push_back("energy charts: " + selection_note(energy, "configurations"));
+  }
+  const std::vector<bool> in_energy = shown_mask(energy, cmp.configs.size());
   const std::vector<bool> in_memory =
       shown_mask(sample(cmp, remembered, kChartRows, problems, "memory charts"), cmp.configs.size());
   for (size_t i : cmp.display_order) {
@@ -364,12 +368,13 @@ lb::charts::ChartData to_chart_data(const Comparison& cmp, std::vector<std::stri
     lb::charts::BoundBar bar;
     bar.label = c.label;
     bar.is_cluster = c.is_cluster;
-    double* const shares[] = {&bar.data_wait, &bar.compute, &bar.comm, &bar.other};
-    const double recorded[] = {b.data_wait, b.compute, b.comm, b.other};
-    double sum = 0;
-    for (size_t k = 0; k < 4; ++k) sum += *shares[k] = std::clamp(recorded[k], 0.0, 1.0);
+    bar.data_wait = std::clamp(b.data_wait, 0.0, 1.0);
+    bar.compute = std::clamp(b.compute, 0.0, 1.0);
+    bar.comm = std::clamp(b.comm, 0.0, 1.0);
+    bar.other = std::clamp(b.other, 0.0, 1.0);
+    const double sum = bar.data_wait + bar.compute + bar.comm + bar.other;
     if (sum > 1) {  // rounding: scale back to the whole step
-      for (double* share : shares) *share /= sum;
+      for (double* share : {&bar.data_wait, &bar.compute, &bar.comm, &bar.other}) *share /= sum;
     }
     bar.bound = b.label;
     bar.details = c.id + ": " + std::to_string(b.runs) + (b.runs == 1 ? " run" : " runs") + ", measured steady steps";
