@@ -7,6 +7,7 @@
 #include "analysis/report/chart_fill.h"
 #include "analysis/report/chart_output.h"
 #include "analysis/input/csv_reader.h"
+#include "analysis/input/names.h"
 #include "analysis/report/reports.h"
 #include "support/comparison_fixture.h"
 
@@ -276,4 +277,24 @@ TEST(ChartData, OneUndrawableItemDoesNotStopTheOtherCharts) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "charts" / "lumi_vs_laptop_comparison.gp"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "charts" / "lumi_vs_laptop_accuracy_vs_time.html"));
   for (const auto& m : out.messages) EXPECT_EQ(m.find("no configurations to compare"), std::string::npos) << m;
+}
+
+// Without a baseline time there are no comparison bars and no sample note of theirs; the energy
+// chart still shows at most 40 configurations and must say which (it used to drop the rest silently).
+TEST(ChartData, AnEnergyChartSampleIsSaidWhenTheComparisonChartHasNone) {
+  std::string csv = "Name,State,Runtime,epochs,total_gpus,nodes,device_type,architecture,train_split_samples\n";
+  for (int k = 1; k <= 45; ++k) {
+    csv += "g-" + std::to_string(k) + ",finished," + std::to_string(1000 + k) + ",10," + std::to_string(8 * k) + "," +
+           std::to_string(k) + ",rocm,vit_b_16,80000\n";
+  }
+  csv += "g-crashed,crashed,50,10,8,1,rocm,vit_b_16,80000\n";
+  ComparisonOptions options;
+  options.baseline = "g-crashed";  // crashed: no job time, so no speedups
+  const Comparison cmp = build_comparison(analyse({}, csv), options);
+  std::vector<std::string> problems;
+  const lb::charts::ChartData d = to_chart_data(cmp, problems);
+  EXPECT_TRUE(d.bars.empty());
+  EXPECT_TRUE(d.sample_note.empty());
+  EXPECT_EQ(d.energy.size(), 40u);
+  EXPECT_TRUE(any_contains(problems, "energy charts: 40 of 45 configurations shown")) << join(problems, "\n");
 }
