@@ -219,9 +219,11 @@ void time_to_target(Comparison& cmp) {
     } else {
       // No accuracy of its own: a projected curve (measured accuracy, extrapolated time) may say.
       for (const auto& s : cmp.accuracy) {
-        if (s.config != i || !s.projected || !reach(s.points, &CurvePoint::accuracy_pct, target, t)) continue;
-        t.extrapolated = true;
-        t.method = "projected: accuracy measured in run " + s.run_id + ", time extrapolated for this configuration";
+        if (s.config != i || !s.projected) continue;
+        if (reach(s.points, &CurvePoint::accuracy_pct, target, t)) {  // fills t when the curve reaches the target
+          t.extrapolated = true;
+          t.method = "projected: accuracy measured in run " + s.run_id + ", time extrapolated for this configuration";
+        }
       }
       if (!t.reached) continue;
     }
