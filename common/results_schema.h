@@ -15,10 +15,10 @@ namespace lb::schema {
 
 // 2: schema defined once; precision, validation scope, repetitions, utilisation, communication
 // backend, energy, memory, journals. 3: launcher, the transport NCCL/RCCL chose, the exchange
-// interval, the attention kernel. Readers accept every version up to this one. Files of older
+// interval, the attention kernel. 4: the harness's own fused kernels. Readers accept every version up to this one. Files of older
 // harnesses may hold `peak_flops_per_device` (a nominal peak, always written as 0): no longer in
 // the schema, and ignored by readers like any attribute the schema does not define.
-constexpr int kVersion = 3;
+constexpr int kVersion = 4;
 
 // ---- Run attributes: X(name, type, group, meaning) ------------------------------------------
 // type: Text (UTF-8 string), Int (int64), Real (float64). Group: the docs table it appears in.
@@ -50,6 +50,7 @@ constexpr int kVersion = 3;
   X(device, Text, Settings, "`cpu`, `cuda`, `rocm`") \
   X(device_count, Int, Settings, "GPUs used in the whole job (0 on CPU)") \
   X(attention_backend, Text, Settings, "the kernel scaled_dot_product_attention chose for the run's shapes: `flash_attention`, `efficient_attention`, `cudnn_attention`, `math`, `overrideable`; `unfused` before LibTorch 2.0") \
+  X(fused_kernels, Text, Settings, "the harness's own fused kernels in the model's step, comma-separated: `add_layer_norm` (each residual add and the LayerNorm after it in one call; the same arithmetic as ATen's separate calls up to rounding); empty: ATen's calls only, bit for bit PyTorch's") \
   X(precision, Text, Settings, "`fp32`, `bf16` (autocast; weights and optimizer state in fp32) or `fp16` (autocast with dynamic loss scaling)") \
   X(batch_size, Int, Settings, "per rank") \
   X(global_batch_size, Int, Settings, "batch_size x world_size") \

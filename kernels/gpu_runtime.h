@@ -1,9 +1,13 @@
 // The one portability header of the GPU kernels: the same source compiles as HIP (hipcc, LUMI's
-// MI250X) and as CUDA (nvcc). Every runtime call goes through LB_GPU_CHECK, which names the file
-// and line of a failure.
+// MI250X), as CUDA (nvcc), or as plain C++ on the CPU's emulated runtime (LB_GPU_EMULATION,
+// gpu_emulation.h: the kernels' tests in CI). Every runtime call goes through LB_GPU_CHECK, which
+// names the file and line of a failure; every launch through LB_LAUNCH(kernel, grid, block,
+// stream)(arguments...).
 #pragma once
 
-#if defined(__HIPCC__)
+#if defined(LB_GPU_EMULATION)
+#include "kernels/gpu_emulation.h"
+#elif defined(__HIPCC__)
 #include <hip/hip_runtime.h>
 using lbStream_t = hipStream_t;
 using lbError_t = hipError_t;
@@ -19,6 +23,7 @@ using lbError_t = hipError_t;
 #define lbDeviceSynchronize hipDeviceSynchronize
 #define LB_GPU_RUNTIME_NAME "HIP"
 #define LB_GPU_KERNELS 1
+#define LB_LAUNCH(kernel, grid, block, stream) kernel<<<grid, block, 0, stream>>>
 #elif defined(__CUDACC__)
 #include <cuda_runtime.h>
 using lbStream_t = cudaStream_t;
@@ -35,6 +40,7 @@ using lbError_t = cudaError_t;
 #define lbDeviceSynchronize cudaDeviceSynchronize
 #define LB_GPU_RUNTIME_NAME "CUDA"
 #define LB_GPU_KERNELS 1
+#define LB_LAUNCH(kernel, grid, block, stream) kernel<<<grid, block, 0, stream>>>
 #endif
 
 #if defined(LB_GPU_KERNELS)

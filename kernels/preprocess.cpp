@@ -221,7 +221,7 @@ void preprocess_gpu(const float* d_src, float* d_dst, int n, const PreprocessSpe
   if (total == 0) return;
   const int block = 256;
   const int grid = int((total + block - 1) / block);
-  preprocess_kernel<<<grid, block, 0, static_cast<lbStream_t>(stream)>>>(d_src, d_dst, n, spec);
+  LB_LAUNCH(preprocess_kernel, grid, block, static_cast<lbStream_t>(stream))(d_src, d_dst, n, spec);
   LB_GPU_CHECK(lbGetLastError());
 }
 #endif  // LB_GPU_KERNELS

@@ -62,7 +62,7 @@ bool parse_settings(int argc, char** argv, Settings& s) {
                      "Times ViT training (torchvision-exact) on CPU or GPU, on one or many MPI ranks, and records "
                      "every step, epoch and the run's provenance to HDF5.");
   const Settings d;
-  std::string antialias, energy, launcher = "auto", comm_sweep;
+  std::string antialias, energy, launcher = "auto", comm_sweep, fused_add_norm;
   auto str = [](auto v) { return std::to_string(v); };
   auto num = [](double v) {
     std::ostringstream os;
@@ -98,6 +98,9 @@ bool parse_settings(int argc, char** argv, Settings& s) {
         cxxopts::value(s.optimizer_impl)->default_value(d.optimizer_impl))
     ("precision", "fp32, bf16 (autocast; weights and optimizer state in fp32) or fp16 (GPU; autocast with dynamic "
         "loss scaling)", cxxopts::value(s.precision)->default_value(d.precision))
+    ("fused-add-norm", "auto, on or off: each residual add and the LayerNorm after it as one fused kernel (fp32 and "
+        "bf16; auto: on GPUs, off on CPUs, where ATen's separate calls match PyTorch to the bit)",
+        cxxopts::value(fused_add_norm)->default_value("auto"))
     ("lr", "peak learning rate", cxxopts::value(s.lr)->default_value(num(d.lr)))
     ("lr-schedule", "onecycle (warm-up, then cosine; torch's OneCycleLR) or constant",
         cxxopts::value(s.lr_schedule)->default_value(d.lr_schedule))
@@ -225,6 +228,10 @@ bool parse_settings(int argc, char** argv, Settings& s) {
   s.comm_sweep = comm_sweep == "on";
   require_one_of("optimizer-impl", s.optimizer_impl, {"auto", "fused", "torch"});
   require_one_of("precision", s.precision, {"fp32", "bf16", "fp16"});
+  require_one_of("fused-add-norm", fused_add_norm, {"auto", "on", "off"});
+  s.fused_add_norm = fused_add_norm == "on" ? FusedAddNorm::on : fused_add_norm == "off" ? FusedAddNorm::off : FusedAddNorm::automatic;
+  require(s.fused_add_norm != FusedAddNorm::on || s.precision != "fp16",
+          "--fused-add-norm on: the fused kernel takes fp32 and bf16, not --precision fp16");
   require_one_of("resize-antialias", antialias, {"on", "off"});
   s.resize_antialias = antialias == "on";
   require_one_of("energy", energy, {"on", "off"});

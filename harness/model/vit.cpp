@@ -1,8 +1,10 @@
 #include "harness/model/vit.h"
 
+#include "harness/model/add_layer_norm.h"
 #include "harness/util/torch_version.h"
 
 #include <cmath>
+#include <tuple>
 
 namespace lb {
 namespace {
@@ -128,15 +130,20 @@ EncoderBlockImpl::EncoderBlockImpl(const VitConfig& c) {
   }
 }
 
-torch::Tensor EncoderBlockImpl::forward(const torch::Tensor& input) {
-  auto x = ln_1(input);
-  x = dropout(self_attention(x)) + input;
-  auto y = torch::gelu(linear(fc1_, ln_2(x)));
-  y = mlp_dropout_(linear(fc2_, mlp_dropout_(y)));
-  return x + y;
+torch::Tensor EncoderBlockImpl::attention_branch(const torch::Tensor& normed) {
+  return dropout(self_attention(normed));
 }
 
-EncoderImpl::EncoderImpl(const VitConfig& c) {
+torch::Tensor EncoderBlockImpl::mlp_branch(const torch::Tensor& normed) {
+  return mlp_dropout_(linear(fc2_, mlp_dropout_(torch::gelu(linear(fc1_, normed)))));
+}
+
+torch::Tensor EncoderBlockImpl::forward(const torch::Tensor& input) {
+  auto x = attention_branch(ln_1(input)) + input;
+  return x + mlp_branch(ln_2(x));
+}
+
+EncoderImpl::EncoderImpl(const VitConfig& c) : fused_add_norm_(c.fused_add_norm) {
   pos_embedding = register_parameter("pos_embedding", torch::empty({1, c.seq_length(), c.hidden_dim}));
   {
     torch::NoGradGuard no_grad;
@@ -144,12 +151,26 @@ EncoderImpl::EncoderImpl(const VitConfig& c) {
   }
   dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
   layers = register_module("layers", torch::nn::Sequential());
-  for (int i = 0; i < c.num_layers; ++i) layers->push_back("encoder_layer_" + std::to_string(i), EncoderBlock(c));
+  for (int i = 0; i < c.num_layers; ++i) {
+    blocks_.emplace_back(c);
+    layers->push_back("encoder_layer_" + std::to_string(i), blocks_.back());
+  }
   ln = register_module("ln", layer_norm(c.hidden_dim));
 }
 
 torch::Tensor EncoderImpl::forward(const torch::Tensor& x) {
-  return ln(layers->forward(dropout(x + pos_embedding)));
+  auto h = dropout(x + pos_embedding);
+  if (!fused_add_norm_ || blocks_.empty()) return ln(layers->forward(h));
+  // Every residual add meets the LayerNorm that reads its sum in one call: a block's attention
+  // branch with its ln_2, its MLP branch with the next block's ln_1 (the last one's with ln). The
+  // first ln_1 has no add before it.
+  auto normed = blocks_.front()->ln_1(h);
+  for (std::size_t i = 0; i < blocks_.size(); ++i) {
+    auto& block = blocks_[i];
+    std::tie(h, normed) = add_layer_norm(h, block->attention_branch(normed), block->ln_2);
+    std::tie(h, normed) = add_layer_norm(h, block->mlp_branch(normed), i + 1 < blocks_.size() ? blocks_[i + 1]->ln_1 : ln);
+  }
+  return normed;
 }
 
 VisionTransformerImpl::VisionTransformerImpl(const VitConfig& c) : config_(c) {

@@ -33,6 +33,11 @@ class EncoderBlockImpl : public torch::nn::Module {
   EncoderBlockImpl(const VitConfig& c);
   // x: [B, S, D] -> [B, S, D]
   torch::Tensor forward(const torch::Tensor& x);
+  // The two branches, each from its LayerNorm's output to what is added to the residual stream:
+  // forward(x) is x1 = x + attention_branch(ln_1(x)), then x1 + mlp_branch(ln_2(x1)). The encoder's
+  // fused path calls them between its add_layer_norm calls.
+  torch::Tensor attention_branch(const torch::Tensor& normed);
+  torch::Tensor mlp_branch(const torch::Tensor& normed);
 
   torch::nn::LayerNorm ln_1{nullptr};
   SelfAttention self_attention{nullptr};
@@ -50,13 +55,18 @@ TORCH_MODULE(EncoderBlock);
 class EncoderImpl : public torch::nn::Module {
  public:
   EncoderImpl(const VitConfig& c);
-  // x: [B, S, D] -> [B, S, D]
+  // x: [B, S, D] -> [B, S, D], float32 (with fused_add_norm: in the dtype of the last block's
+  // output, the autocast dtype under autocast, which the head's product would cast to)
   torch::Tensor forward(const torch::Tensor& x);
 
   torch::Tensor pos_embedding;        // [1, S, D]
   torch::nn::Dropout dropout{nullptr};
   torch::nn::Sequential layers{nullptr};  // encoder_layer_0 ... encoder_layer_{L-1}
   torch::nn::LayerNorm ln{nullptr};
+
+ private:
+  bool fused_add_norm_;
+  std::vector<EncoderBlock> blocks_;  // the same modules as `layers`, typed
 };
 TORCH_MODULE(Encoder);
 

@@ -25,6 +25,10 @@ struct VitConfig {
   // packed in-projection with no copy around the fused attention kernel (the GPU's; the same
   // arithmetic up to rounding, checked against the exact layout on CPU).
   bool packed_attention = false;
+  // How the residual adds and the LayerNorms after them run: false, ATen's add, layer_norm (and
+  // autocast's cast), bit for bit PyTorch's; true, one fused call per pair (add_layer_norm.h: the
+  // GPU kernels, or their CPU reference), the same arithmetic up to the rounding of its sums.
+  bool fused_add_norm = false;
 
   int patches_per_side() const { return image_size / patch_size; }
   int seq_length() const { return patches_per_side() * patches_per_side() + 1; }  // + class token

@@ -8,6 +8,10 @@
 
 namespace lb {
 
+// --fused-add-norm: the residual adds and their LayerNorms as one fused call (VitConfig::fused_add_norm).
+// automatic: on GPUs in fp32 and bf16 when the kernels were built, off on CPUs (PyTorch's bits).
+enum class FusedAddNorm { automatic, on, off };
+
 struct Settings {
   // Device and model
   std::string device = "cpu";  // cpu | cuda | rocm
@@ -16,6 +20,7 @@ struct Settings {
   double dropout = 0.0;
   std::string init_weights;  // torch.save'd state_dict; empty = from scratch
   bool replace_head = false;
+  FusedAddNorm fused_add_norm = FusedAddNorm::automatic;
 
   // Data
   std::string data = "synthetic";  // synthetic | FILE.h5 | image folder

@@ -100,7 +100,7 @@ if ! cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_P
   failed+=(configure); last_check=configure; finish
 fi
 targets=(harness ddp_equivalence gpu_step_check)
-[[ $device == cuda ]] && targets+=(preprocess_cuda_test)
+[[ $device == cuda ]] && targets+=(preprocess_cuda_test add_layer_norm_cuda_test)
 [[ $device == rocm ]] && targets+=(kernels_hip)
 say "building ${targets[*]}"
 if ! cmake --build "$build" -j"$(nproc)" --target "${targets[@]}" -- -k 0 >"$log_dir/build.log" 2>&1; then
@@ -114,8 +114,10 @@ harness=$build/harness/harness
 # --- 2. checks -----------------------------------------------------------------------------------
 if ((!dry)); then
   last_check=preprocess_kernel
-  if [[ $device == cuda ]]; then check preprocess_kernel "$build/tests/kernels/preprocess_cuda_test"
-  else check preprocess_kernel "$build/tests/kernels/preprocess_hip_test"; fi
+  kernel_suffix=$([[ $device == cuda ]] && echo cuda || echo hip)
+  check preprocess_kernel "$build/tests/kernels/preprocess_${kernel_suffix}_test"
+  last_check=add_layer_norm_kernel
+  check add_layer_norm_kernel "$build/tests/kernels/add_layer_norm_${kernel_suffix}_test"
   last_check=gpu_step
   check gpu_step "$build/tests/device/gpu_step_check"
 fi
@@ -158,12 +160,13 @@ model=vit_b_16 threads=$(nproc) peer_model=vit_b_16
 if ((dry)); then
   model=vit_micro peer_model=vit_micro batches=16 steps=4 warmup=2 precision=fp32 threads=2 compile=0
 fi
-harness_rate() {  # harness_rate BATCH: one timed harness run; prints its JSON summary
-  local b=$1 dir=$work/h$1
+harness_rate() {  # harness_rate BATCH [HARNESS OPTION...]: one timed harness run; prints its JSON summary
+  local b=$1 dir=$work/h$1-$#
+  shift
   mkdir -p "$dir"
   "$harness" --device "$harness_device" --model "$model" --precision "$precision" --batch-size "$b" \
     --max-steps $((warmup + steps)) --warmup-steps "$warmup" --epochs 1 --subset $((b * (warmup + steps))) \
-    --val-fraction 0.001 --threads "$threads" --progress none --output "$dir/results.h5" >&2 || return 1
+    --val-fraction 0.001 --threads "$threads" --progress none --output "$dir/results.h5" "$@" >&2 || return 1
   "$py" - "$dir" <<'EOF'
 import glob, json, sys
 (journal,) = glob.glob(sys.argv[1] + "/results.h5.journals/*.jsonl")
@@ -182,9 +185,15 @@ phases = {k: sum(s[k] for s in steady) / total for k in ("data_wait_s", "forward
 print(json.dumps({"images_per_s": sum(s["samples"] for s in steady) / total, "phases": phases,
                   "train_flops_per_image": attrs.get("train_flops_per_image"), "gemm_probe": attrs.get("gemm_flops_per_s"),
                   "attention": attrs.get("attention_backend"), "optimizer": attrs.get("optimizer_impl"),
+                  "fused_kernels": attrs.get("fused_kernels"),
                   "sync_every": attrs.get("sync_every"), "peak_device_memory_bytes": attrs.get("peak_device_memory_bytes")}))
 EOF
 }
+# The fused residual add + LayerNorm measured against ATen's separate calls at one batch size, the
+# middle one: on a GPU the harness's default is the fused kernel, so the variant turns it off; the
+# dry run turns on its CPU twin (the kernels' reference), off by default on CPUs.
+variant=off variant_batch=$(tr , '\n' <<<"$batches" | sed -n "$(( ($(tr , '\n' <<<"$batches" | wc -l) + 1) / 2 ))p")
+((dry)) && variant=on
 speed() {
   local b gemm="" results=$work/speed.jsonl
   : >"$results"
@@ -193,6 +202,11 @@ speed() {
     local h
     h=$(harness_rate "$b") || return 1
     echo "{\"program\": \"harness\", \"batch\": $b, \"result\": $h}" >>"$results"
+    if ((b == variant_batch)); then
+      say "batch $b: harness, --fused-add-norm $variant"
+      h=$(harness_rate "$b" --fused-add-norm "$variant") || return 1
+      echo "{\"program\": \"harness_fused_$variant\", \"batch\": $b, \"result\": $h}" >>"$results"
+    fi
     local modes=(eager)
     ((compile)) && modes+=(compile)
     for mode in "${modes[@]}"; do
@@ -211,13 +225,14 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 gemm = next((r["result"].get("gemm_bf16_8192_flops_per_s") for r in rows if r["result"].get("gemm_bf16_8192_flops_per_s")), None)
 flops = next((r["result"].get("train_flops_per_image") for r in rows if r["result"].get("train_flops_per_image")), None)
-names = {"harness": "harness", "eager": "PyTorch eager, fused Adam", "compile": "torch.compile, fused Adam"}
+names = {"harness": "harness", "harness_fused_off": "harness, add+norm unfused", "harness_fused_on": "harness, add+norm fused",
+         "eager": "PyTorch eager, fused Adam", "compile": "torch.compile, fused Adam"}
 if gemm:
     print(f"measured bf16 GEMM 8192^3: {gemm / 1e12:.0f} TFLOP/s")
 print(f"{'batch':>5}  {'program':28}{'images/s':>10}{'TFLOP/s':>9}{'of GEMM':>9}{'/eager':>8}{'/compile':>10}")
 for b in sorted({r["batch"] for r in rows}):
     by = {r["program"]: r["result"]["images_per_s"] for r in rows if r["batch"] == b}
-    for prog in ("harness", "eager", "compile"):
+    for prog in ("harness", "harness_fused_off", "harness_fused_on", "eager", "compile"):
         if prog not in by:
             continue
         ips = by[prog]
@@ -226,11 +241,13 @@ for b in sorted({r["batch"] for r in rows}):
         ve = f"{ips / by['eager']:8.2f}" if "eager" in by else f"{'-':>8}"
         vc = f"{ips / by['compile']:10.2f}" if "compile" in by else f"{'-':>10}"
         print(f"{b:>5}  {names[prog]:28}{ips:10.0f}{tf}{frac}{ve}{vc}")
-h = [r["result"] for r in rows if r["program"] == "harness"]
-for r, b in zip(h, sorted({r["batch"] for r in rows})):
-    print(f"harness, batch {b}: phases {', '.join(f'{k[:-2]} {v:.1%}' for k, v in r['phases'].items())}; attention "
-          f"{r['attention']}, optimizer {r['optimizer']}, exchange every {r['sync_every']} steps, peak device memory "
-          f"{(r['peak_device_memory_bytes'] or 0) / 2**30:.1f} GiB")
+for row in rows:
+    if not row["program"].startswith("harness"):
+        continue
+    r = row["result"]
+    print(f"{names[row['program']]}, batch {row['batch']}: phases {', '.join(f'{k[:-2]} {v:.1%}' for k, v in r['phases'].items())}; "
+          f"attention {r['attention']}, fused kernels {r['fused_kernels'] or 'none'}, optimizer {r['optimizer']}, exchange "
+          f"every {r['sync_every']} steps, peak device memory {(r['peak_device_memory_bytes'] or 0) / 2**30:.1f} GiB")
 EOF
 }
 last_check=speed

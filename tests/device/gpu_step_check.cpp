@@ -1,5 +1,6 @@
 // GPU against CPU, without a test framework (the device machines have none): one training step of
-// the tiny ViT on the GPU equals the same step on the CPU (fp32, TF32 off), bf16 autocast on the
+// the tiny ViT on the GPU equals the same step on the CPU (fp32, TF32 off), in PyTorch's layout and
+// in the harness's GPU one (packed attention, the fused add + LayerNorm kernels), bf16 autocast on the
 // GPU follows fp32, the fused Adam on the GPU (ATen's _fused_adam_) equals the CPU kernel and
 // torch::optim over 5 steps, and the fp16 loss scaler's overflow skips the update on the device.
 // Exits 77 (skipped) with the reason when no GPU is visible, 1 on a mismatch, 0 otherwise.
@@ -29,9 +30,13 @@ double rel(const torch::Tensor& a, const torch::Tensor& b) {
       .item<double>();
 }
 
-lb::VisionTransformer tiny_model() {
+// gpu_layout: what the harness runs on GPUs (trainer.cpp): attention's packed layout and the fused
+// residual add + LayerNorm; otherwise ATen's calls in PyTorch's layout, as on CPUs.
+lb::VisionTransformer tiny_model(bool gpu_layout = false) {
   torch::manual_seed(11);
-  lb::VisionTransformer m(lb::vit_config("vit_tiny", 10));
+  auto c = lb::vit_config("vit_tiny", 10);
+  c.packed_attention = c.fused_add_norm = gpu_layout;
+  lb::VisionTransformer m(c);
   torch::NoGradGuard g;
   m->heads->ptr<torch::nn::LinearImpl>(0)->weight.normal_(0, 0.02);
   return m;
@@ -51,30 +56,34 @@ int main() {
   auto images = torch::randn({16, 3, 32, 32});
   auto labels = torch::randint(0, 10, {16}, torch::kLong);
 
-  // One SGD step (linear in the gradient, so rounding stays rounding) on each device.
-  auto cpu_model = tiny_model(), gpu_model = tiny_model();
-  gpu_model->to(gpu);
-  lb::OptimizerSettings os;
-  os.name = "sgd";
-  os.lr = 0.1;
-  auto cpu_opt = lb::make_optimizer(cpu_model->parameters(), os);
-  auto gpu_opt = lb::make_optimizer(gpu_model->parameters(), os);
-  auto cpu_loss = torch::nn::functional::cross_entropy(cpu_model->forward(images), labels);
-  auto gpu_loss = torch::nn::functional::cross_entropy(gpu_model->forward(images.to(gpu)), labels.to(gpu));
-  check(rel(gpu_loss, cpu_loss) <= 1e-5, "fp32 loss, GPU vs CPU (relative)", rel(gpu_loss, cpu_loss), 1e-5);
-  cpu_loss.backward();
-  gpu_loss.backward();
-  cpu_opt->step();
-  gpu_opt->step();
-  double worst = 0;
-  auto cpu_params = cpu_model->named_parameters();
-  for (const auto& p : gpu_model->named_parameters()) worst = std::max(worst, rel(p.value(), cpu_params[p.key()]));
-  check(worst <= 1e-4, "parameters after one step, GPU vs CPU (max relative)", worst, 1e-4);
+  // One SGD step (linear in the gradient, so rounding stays rounding) on each device, the CPU in
+  // PyTorch's layout, the GPU in it and in the harness's GPU layout.
+  for (const bool gpu_layout : {false, true}) {
+    const std::string layout = gpu_layout ? " (GPU: packed attention, fused add + LayerNorm)" : "";
+    auto cpu_model = tiny_model(), gpu_model = tiny_model(gpu_layout);
+    gpu_model->to(gpu);
+    lb::OptimizerSettings os;
+    os.name = "sgd";
+    os.lr = 0.1;
+    auto cpu_opt = lb::make_optimizer(cpu_model->parameters(), os);
+    auto gpu_opt = lb::make_optimizer(gpu_model->parameters(), os);
+    auto cpu_loss = torch::nn::functional::cross_entropy(cpu_model->forward(images), labels);
+    auto gpu_loss = torch::nn::functional::cross_entropy(gpu_model->forward(images.to(gpu)), labels.to(gpu));
+    check(rel(gpu_loss, cpu_loss) <= 1e-5, "fp32 loss, GPU vs CPU (relative)" + layout, rel(gpu_loss, cpu_loss), 1e-5);
+    cpu_loss.backward();
+    gpu_loss.backward();
+    cpu_opt->step();
+    gpu_opt->step();
+    double worst = 0;
+    auto cpu_params = cpu_model->named_parameters();
+    for (const auto& p : gpu_model->named_parameters()) worst = std::max(worst, rel(p.value(), cpu_params[p.key()]));
+    check(worst <= 1e-4, "parameters after one step, GPU vs CPU (max relative)" + layout, worst, 1e-4);
+  }
 
-  // bf16 autocast on the GPU: the loss within 2% of fp32's.
+  // bf16 autocast on the GPU, in the harness's GPU layout: the loss within 2% of fp32's.
   {
     torch::NoGradGuard g;
-    auto model = tiny_model();
+    auto model = tiny_model(/*gpu_layout=*/true);
     model->to(gpu);
     auto x = images.to(gpu);
     const double fp32 = torch::nn::functional::cross_entropy(model->forward(x), labels.to(gpu)).item<double>();

@@ -95,6 +95,8 @@ class Cli(unittest.TestCase):
             (["--init-weights", g("missing.pt")], "--init-weights"),
             (["--init-weights", g("expected.pt")], "--init-weights"),
             (["--epochs", "0"], "--epochs 0"),
+            (["--fused-add-norm", "maybe"], "--fused-add-norm 'maybe': expected one of auto, on, off"),
+            (["--fused-add-norm", "on", "--precision", "fp16"], "--fused-add-norm on: the fused kernel takes fp32 and bf16"),
         ]
         for args, expected in cases:
             with self.subTest(args=args):
@@ -172,7 +174,7 @@ class Cli(unittest.TestCase):
         self.assertGreaterEqual(attrs["wall_time_s"], data["epochs"]["end_wall_s"][-1])
         self.assertEqual(attrs["synthetic"], 1)
         self.assertNotIn("first estimate", r.stderr, "extrapolation is analyze's job")
-        self.assertEqual(attrs["schema_version"], 3)
+        self.assertEqual(attrs["schema_version"], 4)
         self.assertEqual(attrs["val_scope"], "all_ranks")
         self.assertEqual(attrs["val_images_per_eval"], 400)
         self.assertEqual(attrs["precision"], "fp32")
@@ -238,6 +240,24 @@ class Cli(unittest.TestCase):
             losses[every] = [float(x) for x in data["steps"]["loss"]]
             self.assertEqual(len(data["epochs"]), 2)
         self.assertEqual(losses[1], losses[4])
+
+    def test_fused_add_norm_on_the_cpu_trains_like_atens_calls(self):
+        # The GPU's fused residual add + LayerNorm, through its CPU reference: the same steps, and
+        # losses within rounding of ATen's separate calls (the CPU's default, recorded as no fused
+        # kernel). SGD keeps rounding differences rounding-sized (Adam would turn them into +-lr); its
+        # large steps make the encoder, not only the zero-initialised head, shape the losses.
+        losses = {}
+        for mode in ("auto", "on"):
+            out = os.path.join(self.tmp.name, f"{mode}.h5")
+            r = run(*TINY, "--subset", "240", "--epochs", "1", "--batch-size", "16", "--max-steps", "12",
+                    "--optimizer", "sgd", "--lr", "1", "--fused-add-norm", mode, "--output", out)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            (attrs, data), = runs(out).values()
+            self.assertEqual(attrs["fused_kernels"], "add_layer_norm" if mode == "on" else "")
+            self.assertEqual(list(data["steps"]["step"]), list(range(12)))
+            losses[mode] = [float(x) for x in data["steps"]["loss"]]
+        worst = max(abs(a - b) / abs(b) for a, b in zip(losses["on"], losses["auto"]))
+        self.assertLess(worst, 1e-4, (losses["on"], losses["auto"]))
 
     def test_progress_counts_the_steps_the_run_will_take(self):
         # 15 steps per epoch and 2 epochs, but --max-steps 4: the last line says 4 of 4 and nothing left.

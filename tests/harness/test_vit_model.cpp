@@ -2,9 +2,12 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "harness/model/add_layer_norm.h"
 #include "harness/model/vit.h"
 #include "harness/model/vit_config.h"
+#include "harness/train/precision.h"
 #include "harness/util/torch_version.h"
+#include "tests/harness/tensor_compare.h"
 
 namespace lb {
 namespace {
@@ -103,6 +106,138 @@ TEST(VitModel, PackedAttentionLayoutEqualsTheExactOne) {
 #else
   GTEST_SKIP() << "LibTorch 1.13 has no fused attention: the exact layout only";
 #endif
+}
+
+
+// ATen's calls that add_layer_norm replaces, as the model makes them: the sum (float32 + the
+// branch's dtype -> float32), LayerNorm in float32, and the cast to the branch's dtype that the
+// product reading it makes under autocast.
+std::pair<torch::Tensor, torch::Tensor> eager_add_layer_norm(const torch::Tensor& residual, const torch::Tensor& branch,
+                                                             torch::nn::LayerNorm& ln) {
+  auto sum = residual + branch;
+  return {sum, ln(sum).to(branch.scalar_type())};
+}
+
+torch::nn::LayerNorm random_layer_norm(int dim, std::uint64_t seed) {
+  torch::manual_seed(seed);
+  torch::nn::LayerNorm ln(torch::nn::LayerNormOptions({dim}).eps(1e-6));
+  torch::NoGradGuard g;
+  ln->weight.normal_(1.0, 0.2);
+  ln->bias.normal_(0.0, 0.1);
+  return ln;
+}
+
+// The fused call (its CPU reference: the arithmetic of the GPU kernels) against ATen's add and
+// layer_norm, forward and backward, with gradients reaching it through both outputs as in the model
+// (the sum goes on as the residual stream, the normalised output into a product).
+// Tolerances: the sum is the same single addition (equal); the rest differs only in the order of
+// the rows' and columns' float sums: 1e-5 of each tensor's largest value in float32, and one
+// bfloat16 rounding step (2^-7) in bfloat16, where a last-bit change in float can flip a rounding.
+TEST(AddLayerNorm, MatchesAtensAddAndLayerNormForwardAndBackward) {
+  for (const auto dtype : {torch::kFloat, torch::kBFloat16}) {
+    SCOPED_TRACE(c10::toString(dtype));
+    const double tol = dtype == torch::kFloat ? 1e-5 : 1.0 / 128;
+    auto fused_ln = random_layer_norm(96, 3), eager_ln = random_layer_norm(96, 3);
+    torch::manual_seed(4);
+    // Rows with an offset each, which the normalisation must remove; 3 x 37 rows end inside a
+    // lane's stride and a group of the column sums is partly filled.
+    const auto residual = torch::randn({3, 37, 96}) + torch::arange(111).view({3, 37, 1}).remainder(7) - 3;
+    const auto branch = (0.5 * torch::randn({3, 37, 96})).to(dtype);
+    const auto up_normed = torch::randn({3, 37, 96}), up_sum = 1e-2 * torch::randn({3, 37, 96});
+    auto r1 = residual.clone().requires_grad_(), b1 = branch.clone().requires_grad_();
+    auto r2 = residual.clone().requires_grad_(), b2 = branch.clone().requires_grad_();
+    auto [s1, n1] = add_layer_norm(r1, b1, fused_ln);
+    auto [s2, n2] = eager_add_layer_norm(r2, b2, eager_ln);
+    ASSERT_EQ(s1.scalar_type(), torch::kFloat);
+    ASSERT_EQ(n1.scalar_type(), dtype);
+    EXPECT_TRUE(torch::equal(s1, s2)) << "sum";
+    EXPECT_LE(test::relative_error(n1, n2), tol) << "normalised output";
+    ((n1.to(torch::kFloat) * up_normed).sum() + (s1 * up_sum).sum()).backward();
+    ((n2.to(torch::kFloat) * up_normed).sum() + (s2 * up_sum).sum()).backward();
+    EXPECT_LE(test::relative_error(r1.grad(), r2.grad()), 1e-5) << "residual's gradient (float32)";
+    EXPECT_EQ(b1.grad().scalar_type(), dtype);
+    EXPECT_LE(test::relative_error(b1.grad(), b2.grad()), tol) << "branch's gradient";
+    EXPECT_LE(test::relative_error(fused_ln->weight.grad(), eager_ln->weight.grad()), 1e-5) << "weight's gradient";
+    EXPECT_LE(test::relative_error(fused_ln->bias.grad(), eager_ln->bias.grad()), 1e-5) << "bias's gradient";
+  }
+}
+
+// When only the sum is used, the normalised output's gradient is zero: the sum's gradient passes
+// to both inputs unchanged and the LayerNorm's parameters get none.
+TEST(AddLayerNorm, OnlyTheSumUsedPassesItsGradientThrough) {
+  auto ln = random_layer_norm(40, 5);
+  auto r = torch::randn({6, 40}).requires_grad_(), b = torch::randn({6, 40}).requires_grad_();
+  auto up = torch::randn({6, 40});
+  (add_layer_norm(r, b, ln).first * up).sum().backward();
+  EXPECT_TRUE(torch::equal(r.grad(), up));
+  EXPECT_TRUE(torch::equal(b.grad(), up));
+  EXPECT_EQ(ln->weight.grad().abs().max().item<float>(), 0.0f);
+  EXPECT_EQ(ln->bias.grad().abs().max().item<float>(), 0.0f);
+}
+
+TEST(AddLayerNorm, OtherDtypesAndShapesAreRefusedByName) {
+  auto ln = random_layer_norm(8, 6);
+  auto expect_error = [&](const torch::Tensor& r, const torch::Tensor& b, const std::string& words) {
+    try {
+      add_layer_norm(r, b, ln);
+      ADD_FAILURE() << "no error for " << words;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  };
+  expect_error(torch::randn({2, 8}), torch::randn({2, 8}).to(torch::kHalf), "the branch is Half, expected Float or BFloat16");
+  expect_error(torch::randn({2, 8}).to(torch::kBFloat16), torch::randn({2, 8}), "the residual is BFloat16, expected Float");
+  expect_error(torch::randn({2, 8}), torch::randn({3, 8}), "differ in shape");
+  expect_error(torch::randn({2, 9}), torch::randn({2, 9}), "not an affine float32 one over the last dimension");
+  expect_error(torch::randn({0, 8}), torch::randn({0, 8}), "the tensors are empty");
+}
+
+// The GPU's residual path (every add and its LayerNorm fused, VitConfig::fused_add_norm) on the CPU
+// through the kernels' reference, against ATen's calls that the CPU runs and the parity tests hold
+// to PyTorch's bits: the same logits and gradients up to rounding, in float32 and under bfloat16
+// autocast. The branch a GPU takes, taken here.
+TEST(VitModel, FusedAddNormEqualsTheExactPath) {
+  auto make = [](bool fused) {
+    auto c = vit_config("vit_tiny", 10);
+    c.fused_add_norm = fused;
+    torch::manual_seed(7);
+    VisionTransformer m(c);
+    torch::NoGradGuard g;
+    m->heads->ptr<torch::nn::LinearImpl>(0)->weight.normal_(0, 0.02);
+    return m;
+  };
+  // Tolerances (logits, gradients): float32 differs in the last bits of the LayerNorms' sums,
+  // 1e-5 and 1e-4 as the packed attention layout; under bfloat16 a last-bit difference sometimes
+  // flips a bfloat16 rounding of a LayerNorm's output (2^-8 relative), which the products after it
+  // carry on: a few 1e-3, bounded at 3e-2 for both.
+  for (const auto precision : {Precision::fp32, Precision::bf16}) {
+    SCOPED_TRACE(to_string(precision));
+    const double logit_tol = precision == Precision::fp32 ? 1e-5 : 3e-2;
+    const double grad_tol = precision == Precision::fp32 ? 1e-4 : 3e-2;
+    auto exact = make(false), fused = make(true);
+    torch::manual_seed(8);
+    const auto images = torch::randn({6, 3, 32, 32});
+    const auto labels = torch::randint(0, 10, {6}, torch::kLong);
+    torch::Tensor le, lf;
+    {
+      AutocastScope autocast(precision, torch::kCPU);
+      le = exact->forward(images);
+      lf = fused->forward(images);
+    }
+    EXPECT_LE(test::relative_error(lf, le), logit_tol) << "logits";
+    torch::nn::functional::cross_entropy(le.to(torch::kFloat), labels).backward();
+    torch::nn::functional::cross_entropy(lf.to(torch::kFloat), labels).backward();
+    auto pe = exact->named_parameters();
+    double worst = 0;
+    std::string worst_name;
+    for (const auto& p : fused->named_parameters()) {
+      const double e = test::relative_error(p.value().grad(), pe[p.key()].grad());
+      if (e > worst) worst = e, worst_name = p.key();
+    }
+    EXPECT_LE(worst, grad_tol) << "gradients, worst " << worst_name;
+    std::printf("fused add + LayerNorm vs ATen's calls, %s: logits %.3g, gradients %.3g (%s)\n",
+                to_string(precision), test::relative_error(lf, le), worst, worst_name.c_str());
+  }
 }
 
 }  // namespace

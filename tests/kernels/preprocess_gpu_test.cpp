@@ -1,5 +1,6 @@
 // The GPU preprocessing kernel against its CPU reference on the same random images, plain and
-// antialiased. Built by hipcc (HIP) or nvcc (CUDA); exits 77 (ctest: skipped) with the reason when
+// antialiased. Built by hipcc (HIP) or nvcc (CUDA), and by the host compiler on the CPU's emulated
+// runtime (kernels/gpu_emulation.h, every test run); exits 77 (ctest: skipped) with the reason when
 // no GPU is visible.
 //
 // Tolerance, from the arithmetic: kernel and reference perform the same single-precision

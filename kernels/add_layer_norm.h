@@ -1,0 +1,76 @@
+// Residual add + LayerNorm, forward and backward, as one pass over the rows: CPU reference, GPU
+// kernels (HIP or CUDA) and launchers in add_layer_norm.cpp. ViT's pre-norm blocks add a branch (the
+// attention's or the MLP's output) to the residual stream and normalise the sum for the next
+// product; eager LibTorch runs that as an add, a LayerNorm in fp32 and a cast to the autocast dtype,
+// three kernels each reading and writing whole activations, and as many again backward.
+//
+// The kernels and the references perform the same float operations in the same order (32 lanes
+// per row, each summing a strided slice, then a fixed tree; column sums over fixed groups of rows),
+// so with contraction off on both sides (kernels/CMakeLists.txt) they agree bit for bit. The
+// arithmetic is LayerNorm's with a two-pass (mean, then centred) variance, as ATen's; against ATen
+// the results agree up to the rounding of the different summation order.
+#pragma once
+
+#include <cstdint>
+
+namespace lb {
+
+// Element type of the branch, the normalised output and their gradients: float32 or bfloat16 (raw
+// bits, rounded to nearest even as c10::BFloat16). The residual stream, its sum, gamma and beta
+// and the statistics are always float32.
+enum class NormStorage : int { f32 = 0, bf16 = 1 };
+
+struct AddLayerNormForward {
+  std::int64_t rows = 0;
+  int cols = 0;
+  float eps = 1e-6f;
+  const float* residual = nullptr;  // [rows, cols]
+  const void* branch = nullptr;     // [rows, cols], branch_type
+  NormStorage branch_type = NormStorage::f32;
+  const float* gamma = nullptr;  // [cols]
+  const float* beta = nullptr;   // [cols]
+  float* sum = nullptr;          // out [rows, cols]: residual + branch
+  void* normed = nullptr;        // out [rows, cols], normed_type: (sum - mean) * rstd * gamma + beta
+  NormStorage normed_type = NormStorage::f32;
+  float* mean = nullptr;  // out [rows]
+  float* rstd = nullptr;  // out [rows]: 1 / sqrt(biased variance + eps)
+};
+
+struct AddLayerNormBackward {
+  std::int64_t rows = 0;
+  int cols = 0;
+  const void* d_normed = nullptr;  // [rows, cols], d_normed_type
+  NormStorage d_normed_type = NormStorage::f32;
+  const float* d_sum = nullptr;  // [rows, cols]: the sum's gradient from its other users; may be null
+  const float* sum = nullptr;    // the forward's outputs
+  const float* mean = nullptr;
+  const float* rstd = nullptr;
+  const float* gamma = nullptr;
+  float* d_residual = nullptr;  // out [rows, cols]: the sum's whole gradient
+  void* d_branch = nullptr;     // out [rows, cols], d_branch_type: the same, rounded; may be null
+  NormStorage d_branch_type = NormStorage::f32;
+  float* d_gamma = nullptr;  // out [cols]
+  float* d_beta = nullptr;   // out [cols]
+  // GPU only: 2 * add_layer_norm_groups(rows) * cols floats of scratch for the column sums.
+  float* partials = nullptr;
+};
+
+// Rows per group of the column sums (d_gamma, d_beta): each group is summed in row order, then the
+// groups in group order, on the CPU and the GPU alike. 64: ViT-B/16 at batch 128 (25,216 rows of
+// 768) gives 394 groups x 3 blocks of 256 columns, enough blocks to fill a GPU's compute units.
+constexpr int kAddLayerNormGroupRows = 64;
+inline std::int64_t add_layer_norm_groups(std::int64_t rows) {
+  return (rows + kAddLayerNormGroupRows - 1) / kAddLayerNormGroupRows;
+}
+
+// CPU references. Throw std::invalid_argument for a missing pointer or a non-positive size.
+void add_layer_norm_forward_cpu(const AddLayerNormForward& f);
+void add_layer_norm_backward_cpu(const AddLayerNormBackward& b);
+
+#if defined(LB_WITH_GPU_KERNELS)
+// The same on the GPU: device pointers, launched on `stream` (a hipStream_t or cudaStream_t).
+void add_layer_norm_forward_gpu(const AddLayerNormForward& f, void* stream);
+void add_layer_norm_backward_gpu(const AddLayerNormBackward& b, void* stream);
+#endif
+
+}  // namespace lb
