@@ -13,9 +13,11 @@
 // The same program runs under either launcher (mpirun, or processes with torchrun's variables:
 // tests/device/env_launch.py) and through any gradient backend, on the CPU or on a GPU (the device
 // check runs 2 ranks on one GPU with --backend store: the GPU gradient path of buckets, streams and
-// events, which NCCL cannot take with one GPU for two ranks).
+// events, which NCCL cannot take with one GPU for two ranks). --layout gpu builds the model as the
+// harness does on GPUs (attention's packed layout, the fused residual add + LayerNorm), the default
+// with --device cuda; on the CPU it takes the fused kernels' CPU reference through the same buckets.
 // Usage: ddp_equivalence OPTIMIZER [--bucket-mb X] [--impl auto|fused|torch] [--launcher mpi|env]
-//                        [--backend gloo|store|nccl] [--device cpu|cuda]
+//                        [--backend gloo|store|nccl] [--device cpu|cuda] [--layout exact|gpu]
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -33,9 +35,11 @@ namespace {
 constexpr int kPerRankBatch = 4, kSteps = 3, kClasses = 10;
 constexpr double kSgdTolerance = 1e-5, kAdamTolerance = 1e-3;
 
-lb::VisionTransformer make_model() {
+lb::VisionTransformer make_model(bool gpu_layout) {
   torch::manual_seed(5);
-  lb::VisionTransformer m(lb::vit_config("vit_tiny", kClasses));
+  auto c = lb::vit_config("vit_tiny", kClasses);
+  c.packed_attention = c.fused_add_norm = gpu_layout;
+  lb::VisionTransformer m(c);
   torch::NoGradGuard g;
   m->heads->ptr<torch::nn::LinearImpl>(0)->weight.normal_(0, 0.02);  // a zero head would starve the rest
   return m;
@@ -44,7 +48,7 @@ lb::VisionTransformer make_model() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string optimizer = "sgd", impl = "auto", launcher = "auto", backend = "gloo", device_name = "cpu";
+  std::string optimizer = "sgd", impl = "auto", launcher = "auto", backend = "gloo", device_name = "cpu", layout;
   double bucket_mb = 0.05;  // small: several buckets even for vit_tiny
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -54,6 +58,7 @@ int main(int argc, char** argv) {
     else if (a == "--launcher" && has_value) launcher = argv[++i];
     else if (a == "--backend" && has_value) backend = argv[++i];
     else if (a == "--device" && has_value) device_name = argv[++i];
+    else if (a == "--layout" && has_value) layout = argv[++i];
     else if (a.rfind("--", 0) != 0) optimizer = a;
     else {
       std::fprintf(stderr, "ddp_equivalence: unknown option %s\n", a.c_str());
@@ -67,6 +72,12 @@ int main(int argc, char** argv) {
   auto& comm = *world;
   const torch::Device device = device_name == "cpu" ? torch::Device(torch::kCPU)
                                                     : torch::Device(torch::kCUDA, 0);
+  if (layout.empty()) layout = device.is_cpu() ? "exact" : "gpu";
+  if (layout != "exact" && layout != "gpu") {
+    std::fprintf(stderr, "ddp_equivalence: --layout '%s': expected exact or gpu\n", layout.c_str());
+    return 2;
+  }
+  const bool gpu_layout = layout == "gpu";
   if (!device.is_cpu()) {
     at::globalContext().setAllowTF32CuBLAS(false);  // fp32 products in fp32: the comparison is of rounding
     at::globalContext().setAllowTF32CuDNN(false);
@@ -87,7 +98,7 @@ int main(int argc, char** argv) {
 
   const auto kind = backend == "store" ? lb::CommBackend::store : backend == "nccl" ? lb::CommBackend::nccl
                                                                                     : lb::CommBackend::gloo;
-  auto model = make_model();
+  auto model = make_model(gpu_layout);
   model->to(device);
   images = images.to(device);
   labels = labels.to(device);
@@ -111,7 +122,7 @@ int main(int argc, char** argv) {
 
   int failed = 0;
   {
-    auto reference = make_model();
+    auto reference = make_model(gpu_layout);
     reference->to(device);
     auto ref_opt = lb::make_optimizer(reference->parameters(), os);
     for (int k = 0; k < kSteps; ++k) {
@@ -140,9 +151,10 @@ int main(int argc, char** argv) {
         ++failed;
       }
     }
-    std::printf("ddp_equivalence rank %d: %d ranks x batch %d vs 1 x %d on %s, %s (%s), %s launcher, %s, %d buckets "
-                "(rebuilt in the observed order of %zu gradients), %d steps: max relative error %.3g (%s), tolerance %.0e\n",
-                r, n, kPerRankBatch, global, device.str().c_str(), optimizer.c_str(), opt->impl(),
+    std::printf("ddp_equivalence rank %d: %d ranks x batch %d vs 1 x %d on %s, %s layout, %s (%s), %s launcher, %s, "
+                "%d buckets (rebuilt in the observed order of %zu gradients), %d steps: max relative error %.3g (%s), "
+                "tolerance %.0e\n",
+                r, n, kPerRankBatch, global, device.str().c_str(), layout.c_str(), optimizer.c_str(), opt->impl(),
                 lb::to_string(comm.launcher()), collectives->library().c_str(), sync.bucket_count(),
                 sync.observed_order().size(), kSteps, worst, worst_name.c_str(), tolerance);
     std::fflush(stdout);

@@ -5,14 +5,17 @@
 #     PyTorch (torch.utils.cmake_prefix_path): no MPI (ranks through --launcher env), no HDF5 (runs
 #     are recorded in their journals), the kernels in CUDA or HIP; the build goes on past the first
 #     error (-k 0), so one call shows every compile error;
-#  2. checks: the preprocessing kernel against its CPU reference; one training step on the GPU
-#     against the same step on the CPU, bf16, ATen's fused Adam; two ranks on the one GPU through the
-#     env launcher against one rank (the GPU gradient path: bucket views, streams, events); a rank
-#     that fails on a GPU is recorded as failed, naming it, within 60 s;
+#  2. checks: the preprocessing and the add + LayerNorm kernels against their CPU references; one
+#     training step on the GPU against the same step on the CPU (in PyTorch's layout and in the
+#     harness's GPU one: packed attention, fused add + LayerNorm), bf16, ATen's fused Adam; two ranks
+#     on the one GPU through the env launcher against one rank, in the GPU layout (the GPU gradient
+#     path: bucket views, streams, events); a rank that fails on a GPU is recorded as failed, naming
+#     it, within 60 s;
 #  3. times the harness against the strongest PyTorch a user would run (bench/gpu_peers.py: eager
 #     with fused Adam and no per-step sync, and torch.compile of the model), the same data path,
 #     optimizer and precision, at each batch size, and prints images/s, model TFLOP/s, the fraction
-#     of a measured 8192^3 bf16 matrix product and the ratios.
+#     of a measured 8192^3 bf16 matrix product and the ratios; at the middle batch size the harness
+#     once more with --fused-add-norm off (the dry run: on), to show what the fusion changes.
 #   tests/device/gpu_check.sh [--batches 64,128,256] [--steps N] [--warmup N] [--precision bf16|fp16|fp32]
 #                             [--no-compile] [--log-dir DIR] [--cpu-dry-run]
 # --cpu-dry-run takes every step on a machine without a GPU (CPU LibTorch, tiny model, eager peer):
@@ -31,7 +34,7 @@ while (($#)); do
     --no-compile) compile=0 ;;
     --log-dir) log_dir=$2; shift ;;
     --cpu-dry-run) dry=1 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "gpu_check.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -126,7 +129,7 @@ ddp_device=cpu
 for opt in sgd adam; do
   last_check=two_ranks_$opt
   check "two_ranks_$opt" "$py" tests/device/env_launch.py --np 2 -- "$build/tests/device/ddp_equivalence" "$opt" \
-    --launcher env --backend store --device "$ddp_device"
+    --launcher env --backend store --device "$ddp_device" --layout gpu
 done
 
 tiny=(--model vit_micro --threads 1 --gemm-probe 0 --progress none --comm-sweep off --val-fraction 0.01)
