@@ -15,7 +15,9 @@
 #     with fused Adam and no per-step sync, and torch.compile of the model), the same data path,
 #     optimizer and precision, at each batch size, and prints images/s, model TFLOP/s, the fraction
 #     of a measured 8192^3 bf16 matrix product and the ratios; at the middle batch size the harness
-#     once more with --fused-add-norm off (the dry run: on), to show what the fusion changes.
+#     once more with --fused-add-norm off (the dry run: on), to show what the fusion changes;
+#  4. profiles eager and compiled PyTorch's step kernel by kernel at that batch size
+#     (bench/gpu_profile.py), to explain what separates them.
 #   tests/device/gpu_check.sh [--batches 64,128,256] [--steps N] [--warmup N] [--precision bf16|fp16|fp32]
 #                             [--no-compile] [--log-dir DIR] [--cpu-dry-run]
 # --cpu-dry-run takes every step on a machine without a GPU (CPU LibTorch, tiny model, eager peer):
@@ -34,7 +36,7 @@ while (($#)); do
     --no-compile) compile=0 ;;
     --log-dir) log_dir=$2; shift ;;
     --cpu-dry-run) dry=1 ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "gpu_check.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -255,4 +257,12 @@ EOF
 }
 last_check=speed
 check speed speed
+if ((!dry)); then
+  # Where eager's and the compiled step's GPU time goes, kernel by kernel, at the middle batch size:
+  # what explains a miss (the harness runs eager's ATen kernels but for its own fused ones).
+  modes=eager
+  ((compile)) && modes=eager,compile
+  last_check=profile
+  check profile "$py" bench/gpu_profile.py --batch-size "$variant_batch" --modes "$modes"
+fi
 finish
