@@ -7,8 +7,8 @@
 // The kernels and the references perform the same float operations in the same order (32 lanes
 // per row, each summing a strided slice, then a fixed tree; column sums over fixed groups of rows),
 // so with contraction off on both sides (kernels/CMakeLists.txt) they agree bit for bit. The
-// arithmetic is LayerNorm's with a two-pass (mean, then centred) variance, as ATen's; against ATen
-// the results agree up to the rounding of the different summation order.
+// arithmetic is LayerNorm's, its biased variance in two passes (the mean, then the centred squares;
+// ATen updates Welford's running moments instead): against ATen the results agree up to rounding.
 #pragma once
 
 #include <cstdint>

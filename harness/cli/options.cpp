@@ -99,7 +99,8 @@ bool parse_settings(int argc, char** argv, Settings& s) {
     ("precision", "fp32, bf16 (autocast; weights and optimizer state in fp32) or fp16 (GPU; autocast with dynamic "
         "loss scaling)", cxxopts::value(s.precision)->default_value(d.precision))
     ("fused-add-norm", "auto, on or off: each residual add and the LayerNorm after it as one fused kernel (fp32 and "
-        "bf16; auto: on GPUs, off on CPUs, where ATen's separate calls match PyTorch to the bit)",
+        "bf16; auto: on GPUs in fp32 and bf16 when the kernels were built, off on CPUs, where ATen's separate calls "
+        "match PyTorch to the bit, and in fp16)",
         cxxopts::value(fused_add_norm)->default_value("auto"))
     ("lr", "peak learning rate", cxxopts::value(s.lr)->default_value(num(d.lr)))
     ("lr-schedule", "onecycle (warm-up, then cosine; torch's OneCycleLR) or constant",

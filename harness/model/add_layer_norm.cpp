@@ -128,7 +128,8 @@ std::pair<torch::Tensor, torch::Tensor> add_layer_norm(const torch::Tensor& resi
   require(residual.numel() > 0, "the tensors are empty");
   require(o.elementwise_affine() && o.normalized_shape().size() == 1 &&
               o.normalized_shape()[0] == residual.size(-1) && ln->weight.scalar_type() == torch::kFloat &&
-              ln->weight.device() == residual.device(),
+              ln->bias.scalar_type() == torch::kFloat && ln->weight.device() == residual.device() &&
+              ln->bias.device() == residual.device(),
           "the LayerNorm is not an affine float32 one over the last dimension on the tensors' device");
   if (!add_layer_norm_available(residual.device()))
     throw std::logic_error("add_layer_norm on " + residual.device().str() +

@@ -16,8 +16,8 @@
 #     optimizer and precision, at each batch size, and prints images/s, model TFLOP/s, the fraction
 #     of a measured 8192^3 bf16 matrix product and the ratios; at the middle batch size the harness
 #     once more with --fused-add-norm off (the dry run: on), to show what the fusion changes;
-#  4. profiles eager and compiled PyTorch's step kernel by kernel at that batch size
-#     (bench/gpu_profile.py), to explain what separates them.
+#  4. on a GPU in bf16, profiles eager (and, unless --no-compile, compiled) PyTorch's step kernel by
+#     kernel at that batch size (bench/gpu_profile.py), to explain what separates them.
 #   tests/device/gpu_check.sh [--batches 64,128,256] [--steps N] [--warmup N] [--precision bf16|fp16|fp32]
 #                             [--no-compile] [--log-dir DIR] [--cpu-dry-run]
 # --cpu-dry-run takes every step on a machine without a GPU (CPU LibTorch, tiny model, eager peer):
@@ -165,9 +165,9 @@ model=vit_b_16 threads=$(nproc) peer_model=vit_b_16
 if ((dry)); then
   model=vit_micro peer_model=vit_micro batches=16 steps=4 warmup=2 precision=fp32 threads=2 compile=0
 fi
-harness_rate() {  # harness_rate BATCH [HARNESS OPTION...]: one timed harness run; prints its JSON summary
-  local b=$1 dir=$work/h$1-$#
-  shift
+harness_rate() {  # harness_rate BATCH NAME [HARNESS OPTION...]: one timed harness run; prints its JSON summary
+  local b=$1 dir=$work/h$1-$2
+  shift 2
   mkdir -p "$dir"
   "$harness" --device "$harness_device" --model "$model" --precision "$precision" --batch-size "$b" \
     --max-steps $((warmup + steps)) --warmup-steps "$warmup" --epochs 1 --subset $((b * (warmup + steps))) \
@@ -196,20 +196,23 @@ EOF
 }
 # The fused residual add + LayerNorm measured against ATen's separate calls at one batch size, the
 # middle one: on a GPU the harness's default is the fused kernel, so the variant turns it off; the
-# dry run turns on its CPU twin (the kernels' reference), off by default on CPUs.
-variant=off variant_batch=$(tr , '\n' <<<"$batches" | sed -n "$(( ($(tr , '\n' <<<"$batches" | wc -l) + 1) / 2 ))p")
+# dry run turns on its CPU twin (the kernels' reference), off by default on CPUs. In fp16 the fused
+# kernel is off either way: no variant.
+IFS=, read -ra batch_list <<<"$batches"
+variant=off variant_batch=${batch_list[(${#batch_list[@]} - 1) / 2]}
 ((dry)) && variant=on
+[[ $precision == fp16 ]] && variant=""
 speed() {
   local b gemm="" results=$work/speed.jsonl
   : >"$results"
   for b in ${batches//,/ }; do
     say "batch $b: harness"
     local h
-    h=$(harness_rate "$b") || return 1
+    h=$(harness_rate "$b" default) || return 1
     echo "{\"program\": \"harness\", \"batch\": $b, \"result\": $h}" >>"$results"
-    if ((b == variant_batch)); then
+    if [[ -n $variant ]] && ((b == variant_batch)); then
       say "batch $b: harness, --fused-add-norm $variant"
-      h=$(harness_rate "$b" --fused-add-norm "$variant") || return 1
+      h=$(harness_rate "$b" "fused_$variant" --fused-add-norm "$variant") || return 1
       echo "{\"program\": \"harness_fused_$variant\", \"batch\": $b, \"result\": $h}" >>"$results"
     fi
     local modes=(eager)
@@ -257,9 +260,10 @@ EOF
 }
 last_check=speed
 check speed speed
-if ((!dry)); then
-  # Where eager's and the compiled step's GPU time goes, kernel by kernel, at the middle batch size:
-  # what explains a miss (the harness runs eager's ATen kernels but for its own fused ones).
+if ((!dry)) && [[ $precision == bf16 ]]; then
+  # Where eager's and the compiled step's GPU time goes, kernel by kernel, at the middle batch size
+  # (bench/gpu_profile.py profiles bf16 only): what explains a miss (the harness runs eager's ATen
+  # kernels but for its own fused ones).
   modes=eager
   ((compile)) && modes=eager,compile
   last_check=profile

@@ -137,13 +137,13 @@ TEST(AddLayerNorm, MatchesAtensAddAndLayerNormForwardAndBackward) {
   for (const auto dtype : {torch::kFloat, torch::kBFloat16}) {
     SCOPED_TRACE(c10::toString(dtype));
     const double tol = dtype == torch::kFloat ? 1e-5 : 1.0 / 128;
-    auto fused_ln = random_layer_norm(96, 3), eager_ln = random_layer_norm(96, 3);
+    auto fused_ln = random_layer_norm(100, 3), eager_ln = random_layer_norm(100, 3);
     torch::manual_seed(4);
-    // Rows with an offset each, which the normalisation must remove; 3 x 37 rows end inside a
-    // lane's stride and a group of the column sums is partly filled.
-    const auto residual = torch::randn({3, 37, 96}) + torch::arange(111).view({3, 37, 1}).remainder(7) - 3;
-    const auto branch = (0.5 * torch::randn({3, 37, 96})).to(dtype);
-    const auto up_normed = torch::randn({3, 37, 96}), up_sum = 1e-2 * torch::randn({3, 37, 96});
+    // Rows with an offset each, which the normalisation must remove; rows of 100 end inside a
+    // lane's stride (32 lanes), and 3 x 37 rows fill a group of the column sums partly.
+    const auto residual = torch::randn({3, 37, 100}) + torch::arange(111).view({3, 37, 1}).remainder(7) - 3;
+    const auto branch = (0.5 * torch::randn({3, 37, 100})).to(dtype);
+    const auto up_normed = torch::randn({3, 37, 100}), up_sum = 1e-2 * torch::randn({3, 37, 100});
     auto r1 = residual.clone().requires_grad_(), b1 = branch.clone().requires_grad_();
     auto r2 = residual.clone().requires_grad_(), b2 = branch.clone().requires_grad_();
     auto [s1, n1] = add_layer_norm(r1, b1, fused_ln);
@@ -208,8 +208,8 @@ TEST(VitModel, FusedAddNormEqualsTheExactPath) {
   };
   // Tolerances (logits, gradients): float32 differs in the last bits of the LayerNorms' sums,
   // 1e-5 and 1e-4 as the packed attention layout; under bfloat16 a last-bit difference sometimes
-  // flips a bfloat16 rounding of a LayerNorm's output (2^-8 relative), which the products after it
-  // carry on: a few 1e-3, bounded at 3e-2 for both.
+  // flips a bfloat16 rounding of a LayerNorm's output (one step, up to 2^-7 relative), which the
+  // products after it carry on: a few 1e-3 (measured 6e-3 in gradients), bounded at 3e-2 for both.
   for (const auto precision : {Precision::fp32, Precision::bf16}) {
     SCOPED_TRACE(to_string(precision));
     const double logit_tol = precision == Precision::fp32 ? 1e-5 : 3e-2;
