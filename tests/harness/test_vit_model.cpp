@@ -74,40 +74,61 @@ TEST(VitModel, DropoutIsOffByDefaultSoTrainAndEvalAgree) {
   EXPECT_TRUE(torch::allclose(a, model->forward(x)));
 }
 
+// The tiny ViT the layout tests compare, built alike but for the layout switches: 10 classes, the
+// same seed, a random head (torchvision's zero head would leave the encoder without gradients).
+VisionTransformer tiny_with_layout(bool packed_attention, bool fused_add_norm) {
+  auto c = vit_config("vit_tiny", 10);
+  c.packed_attention = packed_attention;
+  c.fused_add_norm = fused_add_norm;
+  torch::manual_seed(7);
+  VisionTransformer m(c);
+  torch::NoGradGuard g;
+  m->heads->ptr<torch::nn::LinearImpl>(0)->weight.normal_(0, 0.02);
+  return m;
+}
+
+// How far `actual` is from `expected` on the same images and labels, forward under `precision`'s
+// CPU autocast: the logits' relative error and the largest of the gradients' (each relative to its
+// tensor's largest value), with that parameter's name.
+struct LayoutDistance {
+  double logits = 0, gradients = 0;
+  std::string worst;
+};
+LayoutDistance layout_distance(VisionTransformer& expected, VisionTransformer& actual, Precision precision) {
+  torch::manual_seed(8);
+  const auto images = torch::randn({6, 3, 32, 32});
+  const auto labels = torch::randint(0, 10, {6}, torch::kLong);
+  torch::Tensor le, la;
+  {
+    AutocastScope autocast(precision, torch::kCPU);
+    le = expected->forward(images);
+    la = actual->forward(images);
+  }
+  LayoutDistance d;
+  d.logits = test::relative_error(la, le);
+  torch::nn::functional::cross_entropy(le.to(torch::kFloat), labels).backward();
+  torch::nn::functional::cross_entropy(la.to(torch::kFloat), labels).backward();
+  auto pe = expected->named_parameters();
+  for (const auto& p : actual->named_parameters()) {
+    const double e = test::relative_error(p.value().grad(), pe[p.key()].grad());
+    if (e > d.gradients) d.gradients = e, d.worst = p.key();
+  }
+  return d;
+}
+
 // The GPU's attention layout (q, k, v as views of the packed product, no copies) on the CPU,
 // against PyTorch's layout that the parity tests hold to the bit: the same logits and gradients up
 // to rounding. The branch a GPU takes, taken here.
 TEST(VitModel, PackedAttentionLayoutEqualsTheExactOne) {
 #if LB_TORCH_AT_LEAST(2, 0)
-  auto make = [](bool packed) {
-    auto c = vit_config("vit_tiny", 10);
-    c.packed_attention = packed;
-    torch::manual_seed(7);
-    VisionTransformer m(c);
-    torch::NoGradGuard g;
-    m->heads->ptr<torch::nn::LinearImpl>(0)->weight.normal_(0, 0.02);
-    return m;
-  };
-  auto exact = make(false), packed = make(true);
-  torch::manual_seed(8);
-  const auto images = torch::randn({6, 3, 32, 32});
-  const auto labels = torch::randint(0, 10, {6}, torch::kLong);
-  auto le = exact->forward(images), lp = packed->forward(images);
-  EXPECT_LT(((le - lp).abs().max() / le.abs().max()).item<double>(), 1e-5) << "logits";
-  torch::nn::functional::cross_entropy(le, labels).backward();
-  torch::nn::functional::cross_entropy(lp, labels).backward();
-  auto pe = exact->named_parameters();
-  double worst = 0;
-  for (const auto& p : packed->named_parameters()) {
-    const auto& ge = pe[p.key()].grad();
-    worst = std::max(worst, ((p.value().grad() - ge).abs().max() / ge.abs().max().clamp_min(1e-30)).item<double>());
-  }
-  EXPECT_LT(worst, 1e-4) << "gradients, max relative to each tensor's largest";
+  auto exact = tiny_with_layout(false, false), packed = tiny_with_layout(true, false);
+  const auto d = layout_distance(exact, packed, Precision::fp32);
+  EXPECT_LT(d.logits, 1e-5) << "logits";
+  EXPECT_LT(d.gradients, 1e-4) << "gradients, max relative to each tensor's largest, worst " << d.worst;
 #else
   GTEST_SKIP() << "LibTorch 1.13 has no fused attention: the exact layout only";
 #endif
 }
-
 
 // ATen's calls that add_layer_norm replaces, as the model makes them: the sum (float32 + the
 // branch's dtype -> float32), LayerNorm in float32, and the cast to the branch's dtype that the
@@ -197,15 +218,6 @@ TEST(AddLayerNorm, OtherDtypesAndShapesAreRefusedByName) {
 // to PyTorch's bits: the same logits and gradients up to rounding, in float32 and under bfloat16
 // autocast. The branch a GPU takes, taken here.
 TEST(VitModel, FusedAddNormEqualsTheExactPath) {
-  auto make = [](bool fused) {
-    auto c = vit_config("vit_tiny", 10);
-    c.fused_add_norm = fused;
-    torch::manual_seed(7);
-    VisionTransformer m(c);
-    torch::NoGradGuard g;
-    m->heads->ptr<torch::nn::LinearImpl>(0)->weight.normal_(0, 0.02);
-    return m;
-  };
   // Tolerances (logits, gradients): float32 differs in the last bits of the LayerNorms' sums,
   // 1e-5 and 1e-4 as the packed attention layout; under bfloat16 a last-bit difference sometimes
   // flips a bfloat16 rounding of a LayerNorm's output (one step, up to 2^-7 relative), which the
@@ -214,29 +226,12 @@ TEST(VitModel, FusedAddNormEqualsTheExactPath) {
     SCOPED_TRACE(to_string(precision));
     const double logit_tol = precision == Precision::fp32 ? 1e-5 : 3e-2;
     const double grad_tol = precision == Precision::fp32 ? 1e-4 : 3e-2;
-    auto exact = make(false), fused = make(true);
-    torch::manual_seed(8);
-    const auto images = torch::randn({6, 3, 32, 32});
-    const auto labels = torch::randint(0, 10, {6}, torch::kLong);
-    torch::Tensor le, lf;
-    {
-      AutocastScope autocast(precision, torch::kCPU);
-      le = exact->forward(images);
-      lf = fused->forward(images);
-    }
-    EXPECT_LE(test::relative_error(lf, le), logit_tol) << "logits";
-    torch::nn::functional::cross_entropy(le.to(torch::kFloat), labels).backward();
-    torch::nn::functional::cross_entropy(lf.to(torch::kFloat), labels).backward();
-    auto pe = exact->named_parameters();
-    double worst = 0;
-    std::string worst_name;
-    for (const auto& p : fused->named_parameters()) {
-      const double e = test::relative_error(p.value().grad(), pe[p.key()].grad());
-      if (e > worst) worst = e, worst_name = p.key();
-    }
-    EXPECT_LE(worst, grad_tol) << "gradients, worst " << worst_name;
-    std::printf("fused add + LayerNorm vs ATen's calls, %s: logits %.3g, gradients %.3g (%s)\n",
-                to_string(precision), test::relative_error(lf, le), worst, worst_name.c_str());
+    auto exact = tiny_with_layout(false, false), fused = tiny_with_layout(false, true);
+    const auto d = layout_distance(exact, fused, precision);
+    EXPECT_LE(d.logits, logit_tol) << "logits";
+    EXPECT_LE(d.gradients, grad_tol) << "gradients, worst " << d.worst;
+    std::printf("fused add + LayerNorm vs ATen's calls, %s: logits %.3g, gradients %.3g (%s)\n", to_string(precision),
+                d.logits, d.gradients, d.worst.c_str());
   }
 }
 
