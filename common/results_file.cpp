@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 #include "common/h5.h"
@@ -263,6 +264,19 @@ RunData read_run(const std::string& path, const std::string& run_id) {
   return run;
 }
 
+namespace {
+
+// True when the journal has not one whole line: its writer died between creating it and finishing
+// the header (JournalWriter creates, locks, then appends the header), so it holds nothing to recover.
+bool has_no_whole_line(const std::string& journal) {
+  std::ifstream in(journal, std::ios::binary);
+  std::string first;
+  std::getline(in, first);
+  return !in || in.eof();
+}
+
+}  // namespace
+
 std::vector<std::string> recover_orphaned_journals(const std::string& results_path) {
   std::vector<std::string> notes;
   for (const auto& journal : journals_of(results_path)) {
@@ -272,8 +286,15 @@ std::vector<std::string> recover_orphaned_journals(const std::string& results_pa
       read = read_journal(journal);
       writer = journal_writer_state(journal, read, double(std::time(nullptr)));
     } catch (const std::exception& e) {
-      // Unreadable: named when its writer is gone (the lock is free), left alone otherwise.
-      if (journal_is_orphaned(journal)) notes.push_back(journal + ": not recovered: " + e.what());
+      // Unreadable: named when its writer is gone (the lock is free), left alone otherwise; removed
+      // when it never got a whole line, or it would be named again by every later run.
+      if (!journal_is_orphaned(journal)) continue;
+      std::error_code ec;
+      if (has_no_whole_line(journal) && fs::remove(journal, ec))
+        notes.push_back(journal + ": removed: its writer ended before the journal's first line was whole "
+                                  "(killed as it started); nothing to recover");
+      else
+        notes.push_back(journal + ": not recovered: " + e.what());
       continue;
     }
     if (!writer.gone) continue;

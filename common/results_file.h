@@ -31,8 +31,9 @@ h5::Handle compound_type(const schema::TableInfo& table, hid_t file_type = -1);
 // Folds every orphaned journal of `results_path` (its writer is gone: journal_writer_state in
 // common/run_journal.h) into the results file, under the file's lock, and removes it. A run still
 // `running` in its journal is recorded `crashed` (W&B's word for a run whose process died) with the
-// steps it flushed and why its writer counts as gone. Returns one line per journal handled
-// (folded, or why not); never throws for one bad journal.
+// steps it flushed and why its writer counts as gone. An orphaned journal without one whole line
+// (its writer was killed before the header was written) holds nothing and is removed. Returns one
+// line per journal handled (folded, removed, or why not); never throws for one bad journal.
 std::vector<std::string> recover_orphaned_journals(const std::string& results_path);
 
 }  // namespace lb

@@ -37,6 +37,9 @@ def results(path):
 
 
 def journals(path):
+    """{run_id: [records]} of the journals beside a results file, by their whole lines; a journal
+    without one (its writer was killed before the header was whole) has no run to name: skipped here,
+    and left_over() sees it."""
     folder = path + ".journals"
     out = {}
     for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
@@ -44,8 +47,15 @@ def journals(path):
             with open(os.path.join(folder, name)) as f:
                 lines = f.read().split("\n")[:-1]
             recs = [json.loads(x) for x in lines]
-            out[recs[0]["run_id"]] = recs[1:]
+            if recs:
+                out[recs[0]["run_id"]] = recs[1:]
     return out
+
+
+def left_over(path):
+    """Every file still in the journal folder beside a results file."""
+    folder = path + ".journals"
+    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
 
 
 def epochs_in(records):
@@ -105,7 +115,7 @@ class Campaign:
         final = results(out)
         lost = [run_id for run_id, n in flushed.items()
                 if run_id not in final or len(final[run_id][1]["epochs"]) < n]
-        ok = opened == kills and intact == kills and not lost and r.returncode == 0 and not journals(out)
+        ok = opened == kills and intact == kills and not lost and r.returncode == 0 and not left_over(out)
         when = ", ".join(f"{n} {what}" for what, n in phases.items())
         row("SIGKILL at random moments of a run", kills,
             "file opens every time; earlier runs unchanged; flushed epochs recovered",

@@ -29,7 +29,8 @@ def runs(path):
 
 
 def journals(path):
-    """The run journals beside a results file: {run_id: [records]}; a last line cut short is ignored."""
+    """The run journals beside a results file: {run_id: [records]}; a last line cut short is ignored,
+    and so is a journal without a whole line yet (its writer is between creating it and its header)."""
     folder = path + ".journals"
     out = {}
     for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
@@ -38,7 +39,8 @@ def journals(path):
         with open(os.path.join(folder, name)) as f:
             lines = f.read().split("\n")[:-1]  # the text after the last newline is an unfinished write
         records = [json.loads(line) for line in lines]
-        out[records[0]["run_id"]] = records[1:]
+        if records:
+            out[records[0]["run_id"]] = records[1:]
     return out
 
 

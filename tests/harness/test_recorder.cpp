@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "common/h5.h"
 #include "common/results_file.h"
+#include "common/run_journal.h"
 #include "harness/record/recorder.h"
 
 namespace lb {
@@ -172,6 +174,31 @@ TEST(Recorder, FailedFoldLeavesTheFileAsItWasAndTheRunInItsJournal) {
   EXPECT_EQ(read_run(path, "run-a").steps.size(), 2u);
   EXPECT_EQ(read_run(path, "run-a").attrs.status, "crashed");
   EXPECT_FALSE(fs::exists(journal));
+  fs::remove_all(dir);
+}
+
+// A writer killed between creating its journal and finishing the header leaves a file without one
+// whole line, empty or cut short: nothing to recover, so the next run removes it (once, saying so)
+// instead of naming it again every time. A journal with a whole but foreign first line stays.
+TEST(Recorder, AnOrphanedJournalWithoutItsHeaderIsRemoved) {
+  const auto dir = temp_dir("headerless");
+  const auto path = (dir / "results.h5").string();
+  fs::create_directories(journal_dir(path));
+  const auto empty = journal_dir(path) + "/empty.jsonl", cut = journal_dir(path) + "/cut.jsonl",
+             foreign = journal_dir(path) + "/foreign.jsonl";
+  std::ofstream(empty).flush();
+  std::ofstream(cut) << R"({"journal": "lumibench run", "schema_ver)";
+  std::ofstream(foreign) << "{\"something\": \"else\"}\n";
+  auto notes = recover_orphaned_journals(path);
+  std::sort(notes.begin(), notes.end());
+  ASSERT_EQ(notes.size(), 3u);
+  EXPECT_NE(notes[0].find("cut.jsonl: removed: its writer ended before"), std::string::npos) << notes[0];
+  EXPECT_NE(notes[1].find("empty.jsonl: removed"), std::string::npos) << notes[1];
+  EXPECT_NE(notes[2].find("foreign.jsonl: not recovered: "), std::string::npos) << notes[2];
+  EXPECT_FALSE(fs::exists(empty));
+  EXPECT_FALSE(fs::exists(cut));
+  EXPECT_TRUE(fs::exists(foreign));
+  EXPECT_EQ(recover_orphaned_journals(path).size(), 1u) << "the foreign one is named again, the others are gone";
   fs::remove_all(dir);
 }
 
