@@ -5,7 +5,6 @@
 // not the hardware's: an AMD wavefront (64) and an NVIDIA warp (32) give the same sums.
 #include "kernels/add_layer_norm.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
@@ -73,6 +72,74 @@ LB_HOST_DEVICE inline float input_gradient(float g, float xhat, float mean_g, fl
   return (g - mean_g - xhat * mean_g_xhat) * rstd;
 }
 
+// One lane's share of one row (columns lane, lane + kLanes, ... in order, from `base`): the steps
+// the reference takes for every lane in turn and each GPU thread for its own lane, so that both
+// sum in the same order by construction.
+LB_HOST_DEVICE inline float lane_add(const AddLayerNormForward& f, std::int64_t base, int lane) {
+  float p = 0;
+  for (int c = lane; c < f.cols; c += kLanes) {
+    const float s = f.residual[base + c] + load(f.branch, f.branch_type, base + c);
+    f.sum[base + c] = s;
+    p += s;
+  }
+  return p;
+}
+
+LB_HOST_DEVICE inline float lane_centred_squares(const AddLayerNormForward& f, std::int64_t base, int lane, float mean) {
+  float p = 0;
+  for (int c = lane; c < f.cols; c += kLanes) {
+    const float d = f.sum[base + c] - mean;
+    p += d * d;
+  }
+  return p;
+}
+
+LB_HOST_DEVICE inline void lane_normalize(const AddLayerNormForward& f, std::int64_t base, int lane, float mean,
+                                          float rstd) {
+  for (int c = lane; c < f.cols; c += kLanes)
+    store(f.normed, f.normed_type, base + c, normalized(f.sum[base + c], mean, rstd) * f.gamma[c] + f.beta[c]);
+}
+
+// Sums of g = d_normed * gamma and of g * xhat over the lane's columns.
+LB_HOST_DEVICE inline void lane_gradient_sums(const AddLayerNormBackward& b, std::int64_t base, int lane, float mean,
+                                              float rstd, float* sum_g, float* sum_g_xhat) {
+  float p1 = 0, p2 = 0;
+  for (int c = lane; c < b.cols; c += kLanes) {
+    const float xhat = normalized(b.sum[base + c], mean, rstd);
+    const float g = load(b.d_normed, b.d_normed_type, base + c) * b.gamma[c];
+    p1 += g;
+    p2 += g * xhat;
+  }
+  *sum_g = p1;
+  *sum_g_xhat = p2;
+}
+
+LB_HOST_DEVICE inline void lane_gradients(const AddLayerNormBackward& b, std::int64_t base, int lane, float mean,
+                                          float rstd, float mean_g, float mean_g_xhat) {
+  for (int c = lane; c < b.cols; c += kLanes) {
+    const float xhat = normalized(b.sum[base + c], mean, rstd);
+    const float g = load(b.d_normed, b.d_normed_type, base + c) * b.gamma[c];
+    const float dx = input_gradient(g, xhat, mean_g, mean_g_xhat, rstd);
+    const float total = b.d_sum ? dx + b.d_sum[base + c] : dx;
+    b.d_residual[base + c] = total;
+    if (b.d_branch) store(b.d_branch, b.d_branch_type, base + c, total);
+  }
+}
+
+// Column c's sums of d_normed * xhat and of d_normed over group g's rows, in row order.
+LB_HOST_DEVICE inline void group_column_sums(const AddLayerNormBackward& b, std::int64_t g, int c, float* sum_g,
+                                             float* sum_b) {
+  const std::int64_t n = b.cols, end = b.rows < (g + 1) * kAddLayerNormGroupRows ? b.rows : (g + 1) * kAddLayerNormGroupRows;
+  float sg = 0, sb = 0;
+  for (std::int64_t r = g * kAddLayerNormGroupRows; r < end; ++r) {
+    const float dy = load(b.d_normed, b.d_normed_type, r * n + c);
+    sg += dy * normalized(b.sum[r * n + c], b.mean[r], b.rstd[r]);
+    sb += dy;
+  }
+  *sum_g = sg;
+  *sum_b = sb;
+}
+
 // The reference's fold of the lanes' partials, in the kernels' order.
 float tree_sum(float* p) {
   for (int w = kLanes / 2; w > 0; w /= 2)
@@ -105,26 +172,12 @@ void add_layer_norm_forward_cpu(const AddLayerNormForward& f) {
   for (std::int64_t r = 0; r < f.rows; ++r) {
     const std::int64_t base = r * n;
     float p[kLanes];
-    for (int l = 0; l < kLanes; ++l) {
-      p[l] = 0;
-      for (int c = l; c < n; c += kLanes) {
-        const float s = f.residual[base + c] + load(f.branch, f.branch_type, base + c);
-        f.sum[base + c] = s;
-        p[l] += s;
-      }
-    }
+    for (int l = 0; l < kLanes; ++l) p[l] = lane_add(f, base, l);
     const float mean = tree_sum(p) / float(n);
-    for (int l = 0; l < kLanes; ++l) {
-      p[l] = 0;
-      for (int c = l; c < n; c += kLanes) {
-        const float d = f.sum[base + c] - mean;
-        p[l] += d * d;
-      }
-    }
+    for (int l = 0; l < kLanes; ++l) p[l] = lane_centred_squares(f, base, l, mean);
     const float var = tree_sum(p) / float(n);
     const float rstd = 1.0f / std::sqrt(var + f.eps);
-    for (int c = 0; c < n; ++c)
-      store(f.normed, f.normed_type, base + c, normalized(f.sum[base + c], mean, rstd) * f.gamma[c] + f.beta[c]);
+    for (int l = 0; l < kLanes; ++l) lane_normalize(f, base, l, mean, rstd);
     f.mean[r] = mean;
     f.rstd[r] = rstd;
   }
@@ -137,41 +190,15 @@ void add_layer_norm_backward_cpu(const AddLayerNormBackward& b) {
     const std::int64_t base = r * n;
     const float mean = b.mean[r], rstd = b.rstd[r];
     float p1[kLanes], p2[kLanes];
-    for (int l = 0; l < kLanes; ++l) {
-      p1[l] = p2[l] = 0;
-      for (int c = l; c < n; c += kLanes) {
-        const float xhat = normalized(b.sum[base + c], mean, rstd);
-        const float g = load(b.d_normed, b.d_normed_type, base + c) * b.gamma[c];
-        p1[l] += g;
-        p2[l] += g * xhat;
-      }
-    }
+    for (int l = 0; l < kLanes; ++l) lane_gradient_sums(b, base, l, mean, rstd, &p1[l], &p2[l]);
     const float mean_g = tree_sum(p1) / float(n), mean_g_xhat = tree_sum(p2) / float(n);
-    for (int c = 0; c < n; ++c) {
-      const float xhat = normalized(b.sum[base + c], mean, rstd);
-      const float g = load(b.d_normed, b.d_normed_type, base + c) * b.gamma[c];
-      const float dx = input_gradient(g, xhat, mean_g, mean_g_xhat, rstd);
-      const float total = b.d_sum ? dx + b.d_sum[base + c] : dx;
-      b.d_residual[base + c] = total;
-      if (b.d_branch) store(b.d_branch, b.d_branch_type, base + c, total);
-    }
+    for (int l = 0; l < kLanes; ++l) lane_gradients(b, base, l, mean, rstd, mean_g, mean_g_xhat);
   }
   // Column sums: each group of rows in row order, then the groups in order.
   const std::int64_t groups = add_layer_norm_groups(b.rows);
   std::vector<float> pg(std::size_t(groups) * n), pb(pg.size());
-  for (std::int64_t g = 0; g < groups; ++g) {
-    const std::int64_t end = std::min(b.rows, (g + 1) * kAddLayerNormGroupRows);
-    for (int c = 0; c < n; ++c) {
-      float sg = 0, sb = 0;
-      for (std::int64_t r = g * kAddLayerNormGroupRows; r < end; ++r) {
-        const float dy = load(b.d_normed, b.d_normed_type, r * n + c);
-        sg += dy * normalized(b.sum[r * n + c], b.mean[r], b.rstd[r]);
-        sb += dy;
-      }
-      pg[std::size_t(g * n + c)] = sg;
-      pb[std::size_t(g * n + c)] = sb;
-    }
-  }
+  for (std::int64_t g = 0; g < groups; ++g)
+    for (int c = 0; c < n; ++c) group_column_sums(b, g, c, &pg[std::size_t(g * n + c)], &pb[std::size_t(g * n + c)]);
   for (int c = 0; c < n; ++c) {
     float sg = 0, sb = 0;
     for (std::int64_t g = 0; g < groups; ++g) {
@@ -207,25 +234,11 @@ __global__ void forward_kernel(AddLayerNormForward f) {
   const bool valid = r < f.rows;
   const int n = f.cols, lane = threadIdx.x;
   const std::int64_t base = valid ? r * n : 0;
-  float p = 0;
-  if (valid)
-    for (int c = lane; c < n; c += kLanes) {
-      const float s = f.residual[base + c] + load(f.branch, f.branch_type, base + c);
-      f.sum[base + c] = s;
-      p += s;
-    }
-  const float mean = block_tree_sum(buf, p) / float(n);
-  p = 0;
-  if (valid)
-    for (int c = lane; c < n; c += kLanes) {
-      const float d = f.sum[base + c] - mean;
-      p += d * d;
-    }
-  const float var = block_tree_sum(buf, p) / float(n);
+  const float mean = block_tree_sum(buf, valid ? lane_add(f, base, lane) : 0.0f) / float(n);
+  const float var = block_tree_sum(buf, valid ? lane_centred_squares(f, base, lane, mean) : 0.0f) / float(n);
   const float rstd = 1.0f / sqrtf(var + f.eps);
   if (!valid) return;
-  for (int c = lane; c < n; c += kLanes)
-    store(f.normed, f.normed_type, base + c, normalized(f.sum[base + c], mean, rstd) * f.gamma[c] + f.beta[c]);
+  lane_normalize(f, base, lane, mean, rstd);
   if (lane == 0) {
     f.mean[r] = mean;
     f.rstd[r] = rstd;
@@ -240,24 +253,11 @@ __global__ void backward_rows_kernel(AddLayerNormBackward b) {
   const std::int64_t base = valid ? r * n : 0;
   const float mean = valid ? b.mean[r] : 0.0f, rstd = valid ? b.rstd[r] : 0.0f;
   float p1 = 0, p2 = 0;
-  if (valid)
-    for (int c = lane; c < n; c += kLanes) {
-      const float xhat = normalized(b.sum[base + c], mean, rstd);
-      const float g = load(b.d_normed, b.d_normed_type, base + c) * b.gamma[c];
-      p1 += g;
-      p2 += g * xhat;
-    }
+  if (valid) lane_gradient_sums(b, base, lane, mean, rstd, &p1, &p2);
   const float mean_g = block_tree_sum(buf, p1) / float(n);
   const float mean_g_xhat = block_tree_sum(buf, p2) / float(n);
   if (!valid) return;
-  for (int c = lane; c < n; c += kLanes) {
-    const float xhat = normalized(b.sum[base + c], mean, rstd);
-    const float g = load(b.d_normed, b.d_normed_type, base + c) * b.gamma[c];
-    const float dx = input_gradient(g, xhat, mean_g, mean_g_xhat, rstd);
-    const float total = b.d_sum ? dx + b.d_sum[base + c] : dx;
-    b.d_residual[base + c] = total;
-    if (b.d_branch) store(b.d_branch, b.d_branch_type, base + c, total);
-  }
+  lane_gradients(b, base, lane, mean, rstd, mean_g, mean_g_xhat);
 }
 
 // Grid (groups, column blocks): one thread per column and group of rows.
@@ -266,15 +266,7 @@ __global__ void backward_columns_kernel(AddLayerNormBackward b, std::int64_t gro
   const std::int64_t g = blockIdx.x;
   const int n = b.cols;
   if (c >= n) return;
-  const std::int64_t end = b.rows < (g + 1) * kAddLayerNormGroupRows ? b.rows : (g + 1) * kAddLayerNormGroupRows;
-  float sg = 0, sb = 0;
-  for (std::int64_t r = g * kAddLayerNormGroupRows; r < end; ++r) {
-    const float dy = load(b.d_normed, b.d_normed_type, r * n + c);
-    sg += dy * normalized(b.sum[r * n + c], b.mean[r], b.rstd[r]);
-    sb += dy;
-  }
-  b.partials[g * n + c] = sg;
-  b.partials[(groups + g) * n + c] = sb;
+  group_column_sums(b, g, c, &b.partials[g * n + c], &b.partials[(groups + g) * n + c]);
 }
 
 __global__ void backward_finish_kernel(AddLayerNormBackward b, std::int64_t groups) {
