@@ -6,12 +6,12 @@
 #include "kernels/add_layer_norm.h"
 
 #include <cmath>
-#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "kernels/gpu_runtime.h"
+#include "kernels/storage.h"
 
 // The reference's equality rests on IEEE division and square root and on subnormals kept, which
 // nvcc and hipcc give by default and fast-math takes away.
@@ -25,46 +25,6 @@ namespace {
 constexpr int kLanes = 32;          // per row, in the CPU reference and the kernels alike
 constexpr int kRowsPerBlock = 4;    // GPU: rows per block of the row kernels (4 x 32 threads)
 constexpr int kColumnThreads = 256;  // GPU: columns per block of the column sums
-
-LB_HOST_DEVICE inline float bits_to_float(std::uint32_t u) {
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
-  return __uint_as_float(u);
-#else
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-#endif
-}
-
-LB_HOST_DEVICE inline std::uint32_t float_to_bits(float f) {
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
-  return __float_as_uint(f);
-#else
-  std::uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return u;
-#endif
-}
-
-// c10::BFloat16's conversion: round to nearest even, NaN kept a (quiet) NaN.
-LB_HOST_DEVICE inline std::uint16_t float_to_bf16(float f) {
-  const std::uint32_t u = float_to_bits(f);
-  if ((u & 0x7fffffffu) > 0x7f800000u) return 0x7fc0;
-  return std::uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
-
-LB_HOST_DEVICE inline float load(const void* p, NormStorage t, std::int64_t i) {
-  if (t == NormStorage::bf16) return bits_to_float(std::uint32_t(static_cast<const std::uint16_t*>(p)[i]) << 16);
-  return static_cast<const float*>(p)[i];
-}
-
-LB_HOST_DEVICE inline void store(void* p, NormStorage t, std::int64_t i, float v) {
-  if (t == NormStorage::bf16) {
-    static_cast<std::uint16_t*>(p)[i] = float_to_bf16(v);
-  } else {
-    static_cast<float*>(p)[i] = v;
-  }
-}
 
 // The per-element formulas, shared by the reference and the kernels.
 LB_HOST_DEVICE inline float normalized(float sum, float mean, float rstd) { return (sum - mean) * rstd; }
@@ -280,11 +240,6 @@ __global__ void backward_finish_kernel(AddLayerNormBackward b, std::int64_t grou
   }
   b.d_gamma[c] = sg;
   b.d_beta[c] = sb;
-}
-
-// HIP counts a launch's threads along x in 32 bits (CUDA allows 2^31 - 1 blocks): the smaller bound.
-bool fits_one_launch(std::int64_t blocks, int threads_per_block) {
-  return blocks * threads_per_block <= 0xffffffffLL && blocks <= 0x7fffffffLL;
 }
 
 }  // namespace

@@ -13,12 +13,12 @@
 
 #include <cstdint>
 
+#include "kernels/storage.h"
+
 namespace lb {
 
-// Element type of the branch, the normalised output and their gradients: float32 or bfloat16 (raw
-// bits, rounded to nearest even as c10::BFloat16). The residual stream, its sum, gamma and beta
-// and the statistics are always float32.
-enum class NormStorage : int { f32 = 0, bf16 = 1 };
+// The branch, the normalised output and their gradients are float32 or bfloat16 (kernels/storage.h);
+// the residual stream, its sum, gamma and beta and the statistics are always float32.
 
 struct AddLayerNormForward {
   std::int64_t rows = 0;
@@ -26,12 +26,12 @@ struct AddLayerNormForward {
   float eps = 1e-6f;
   const float* residual = nullptr;  // [rows, cols]
   const void* branch = nullptr;     // [rows, cols], branch_type
-  NormStorage branch_type = NormStorage::f32;
+  Storage branch_type = Storage::f32;
   const float* gamma = nullptr;  // [cols]
   const float* beta = nullptr;   // [cols]
   float* sum = nullptr;          // out [rows, cols]: residual + branch
   void* normed = nullptr;        // out [rows, cols], normed_type: (sum - mean) * rstd * gamma + beta
-  NormStorage normed_type = NormStorage::f32;
+  Storage normed_type = Storage::f32;
   float* mean = nullptr;  // out [rows]
   float* rstd = nullptr;  // out [rows]: 1 / sqrt(biased variance + eps)
 };
@@ -40,7 +40,7 @@ struct AddLayerNormBackward {
   std::int64_t rows = 0;
   int cols = 0;
   const void* d_normed = nullptr;  // [rows, cols], d_normed_type
-  NormStorage d_normed_type = NormStorage::f32;
+  Storage d_normed_type = Storage::f32;
   const float* d_sum = nullptr;  // [rows, cols]: the sum's gradient from its other users; may be null
   const float* sum = nullptr;    // the forward's outputs
   const float* mean = nullptr;
@@ -48,7 +48,7 @@ struct AddLayerNormBackward {
   const float* gamma = nullptr;
   float* d_residual = nullptr;  // out [rows, cols]: the sum's whole gradient
   void* d_branch = nullptr;     // out [rows, cols], d_branch_type: the same, rounded; may be null
-  NormStorage d_branch_type = NormStorage::f32;
+  Storage d_branch_type = Storage::f32;
   float* d_gamma = nullptr;  // out [cols]
   float* d_beta = nullptr;   // out [cols]
   // GPU only: 2 * add_layer_norm_groups(rows) * cols floats of scratch for the column sums.

@@ -62,7 +62,7 @@ bool parse_settings(int argc, char** argv, Settings& s) {
                      "Times ViT training (torchvision-exact) on CPU or GPU, on one or many MPI ranks, and records "
                      "every step, epoch and the run's provenance to HDF5.");
   const Settings d;
-  std::string antialias, energy, launcher = "auto", comm_sweep, fused_add_norm;
+  std::string antialias, energy, launcher = "auto", comm_sweep, fused_add_norm, fused_bias_gelu;
   auto str = [](auto v) { return std::to_string(v); };
   auto num = [](double v) {
     std::ostringstream os;
@@ -102,6 +102,9 @@ bool parse_settings(int argc, char** argv, Settings& s) {
         "bf16; auto: on GPUs in fp32 and bf16 when the kernels were built, off on CPUs, where ATen's separate calls "
         "match PyTorch to the bit, and in fp16)",
         cxxopts::value(fused_add_norm)->default_value("auto"))
+    ("fused-bias-gelu", "auto, on or off: the gradients of the MLP's GELU and of the bias before it in one fused "
+        "kernel (fp32 and bf16; the forward is ATen's either way; auto: as --fused-add-norm)",
+        cxxopts::value(fused_bias_gelu)->default_value("auto"))
     ("lr", "peak learning rate", cxxopts::value(s.lr)->default_value(num(d.lr)))
     ("lr-schedule", "onecycle (warm-up, then cosine; torch's OneCycleLR) or constant",
         cxxopts::value(s.lr_schedule)->default_value(d.lr_schedule))
@@ -229,10 +232,14 @@ bool parse_settings(int argc, char** argv, Settings& s) {
   s.comm_sweep = comm_sweep == "on";
   require_one_of("optimizer-impl", s.optimizer_impl, {"auto", "fused", "torch"});
   require_one_of("precision", s.precision, {"fp32", "bf16", "fp16"});
-  require_one_of("fused-add-norm", fused_add_norm, {"auto", "on", "off"});
-  s.fused_add_norm = fused_add_norm == "on" ? FusedAddNorm::on : fused_add_norm == "off" ? FusedAddNorm::off : FusedAddNorm::automatic;
-  require(s.fused_add_norm != FusedAddNorm::on || s.precision != "fp16",
-          "--fused-add-norm on: the fused kernel takes fp32 and bf16, not --precision fp16");
+  auto fused = [&](const std::string& option, const std::string& value) {
+    require_one_of(option, value, {"auto", "on", "off"});
+    require(value != "on" || s.precision != "fp16",
+            "--" + option + " on: the fused kernel takes fp32 and bf16, not --precision fp16");
+    return value == "on" ? FusedSwitch::on : value == "off" ? FusedSwitch::off : FusedSwitch::automatic;
+  };
+  s.fused_add_norm = fused("fused-add-norm", fused_add_norm);
+  s.fused_bias_gelu = fused("fused-bias-gelu", fused_bias_gelu);
   require_one_of("resize-antialias", antialias, {"on", "off"});
   s.resize_antialias = antialias == "on";
   require_one_of("energy", energy, {"on", "off"});

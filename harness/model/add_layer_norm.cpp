@@ -12,7 +12,7 @@
 namespace lb {
 namespace {
 
-NormStorage storage(torch::ScalarType t) { return t == torch::kBFloat16 ? NormStorage::bf16 : NormStorage::f32; }
+Storage storage(torch::ScalarType t) { return t == torch::kBFloat16 ? Storage::bf16 : Storage::f32; }
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument("add_layer_norm: " + what);

@@ -1,6 +1,7 @@
 #include "harness/model/vit.h"
 
 #include "harness/model/add_layer_norm.h"
+#include "harness/model/bias_gelu.h"
 #include "harness/util/torch_version.h"
 
 #include <cmath>
@@ -111,7 +112,7 @@ std::string attention_backend(const VitConfig& c, int batch, const torch::Device
 #endif
 }
 
-EncoderBlockImpl::EncoderBlockImpl(const VitConfig& c) {
+EncoderBlockImpl::EncoderBlockImpl(const VitConfig& c) : fused_bias_gelu_(c.fused_bias_gelu) {
   ln_1 = register_module("ln_1", layer_norm(c.hidden_dim));
   self_attention = register_module("self_attention",
                                    SelfAttention(c.hidden_dim, c.num_heads, c.attention_dropout, c.packed_attention));
@@ -135,7 +136,8 @@ torch::Tensor EncoderBlockImpl::attention_branch(const torch::Tensor& normed) {
 }
 
 torch::Tensor EncoderBlockImpl::mlp_branch(const torch::Tensor& normed) {
-  return mlp_dropout_(linear(fc2_, mlp_dropout_(torch::gelu(linear(fc1_, normed)))));
+  auto h = fused_bias_gelu_ ? linear_gelu(normed, fc1_) : torch::gelu(linear(fc1_, normed));
+  return mlp_dropout_(linear(fc2_, mlp_dropout_(h)));
 }
 
 torch::Tensor EncoderBlockImpl::forward(const torch::Tensor& input) {

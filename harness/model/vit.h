@@ -49,6 +49,7 @@ class EncoderBlockImpl : public torch::nn::Module {
   // The same modules as mlp[0], mlp[3], mlp[2]: forward runs them through ATen's fused linear.
   torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
   torch::nn::Dropout mlp_dropout_{nullptr};
+  bool fused_bias_gelu_;
 };
 TORCH_MODULE(EncoderBlock);
 

@@ -29,6 +29,10 @@ struct VitConfig {
   // autocast's cast), bit for bit PyTorch's; true, one fused call per pair (add_layer_norm.h: the
   // GPU kernels, or their CPU reference), the same arithmetic up to the rounding of its sums.
   bool fused_add_norm = false;
+  // How the MLP's first product's GELU and bias take their gradients: false, ATen's gelu_backward
+  // and a separate sum for the bias; true, one pass writing both (bias_gelu.h), the same forward
+  // bits, the bias's gradient summed in another order.
+  bool fused_bias_gelu = false;
 
   int patches_per_side() const { return image_size / patch_size; }
   int seq_length() const { return patches_per_side() * patches_per_side() + 1; }  // + class token

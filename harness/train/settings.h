@@ -8,9 +8,11 @@
 
 namespace lb {
 
-// --fused-add-norm: the residual adds and their LayerNorms as one fused call (VitConfig::fused_add_norm).
-// automatic: on GPUs in fp32 and bf16 when the kernels were built, off on CPUs (PyTorch's bits).
-enum class FusedAddNorm { automatic, on, off };
+// --fused-add-norm (VitConfig::fused_add_norm: the residual adds and their LayerNorms as one fused
+// call) and --fused-bias-gelu (VitConfig::fused_bias_gelu: GELU's and the bias's gradients in one
+// pass). automatic: on GPUs in fp32 and bf16 when the kernels were built, off on CPUs (PyTorch's
+// bits) and in fp16.
+enum class FusedSwitch { automatic, on, off };
 
 struct Settings {
   // Device and model
@@ -20,7 +22,8 @@ struct Settings {
   double dropout = 0.0;
   std::string init_weights;  // torch.save'd state_dict; empty = from scratch
   bool replace_head = false;
-  FusedAddNorm fused_add_norm = FusedAddNorm::automatic;
+  FusedSwitch fused_add_norm = FusedSwitch::automatic;
+  FusedSwitch fused_bias_gelu = FusedSwitch::automatic;
 
   // Data
   std::string data = "synthetic";  // synthetic | FILE.h5 | image folder

@@ -19,6 +19,7 @@
 #include "harness/dist/grad_sync.h"
 #include "harness/dist/transport.h"
 #include "harness/model/add_layer_norm.h"
+#include "harness/model/bias_gelu.h"
 #include "harness/model/vit.h"
 #include "harness/model/weights.h"
 #include "harness/record/provenance.h"
@@ -140,13 +141,15 @@ Trainer::Trainer(const Settings& settings, Communicator& comm, RepeatInfo repeat
   st.config.dropout = s.dropout;
   // GPUs take attention's copy-free layout; CPUs keep PyTorch's, bit for bit.
   st.config.packed_attention = !st.device.is_cpu();
-  // And the fused residual add + LayerNorm, in the dtypes its kernels take (fp32, bf16).
-  if (s.fused_add_norm == FusedAddNorm::on && !add_layer_norm_available(st.device))
-    throw UsageError("--fused-add-norm on: this harness was built without the GPU kernels (LB_WITH_GPU_KERNELS)");
-  st.config.fused_add_norm =
-      s.fused_add_norm == FusedAddNorm::on ||
-      (s.fused_add_norm == FusedAddNorm::automatic && !st.device.is_cpu() && st.precision != Precision::fp16 &&
-       add_layer_norm_available(st.device));
+  // And the fused kernels, in the dtypes they take (fp32, bf16).
+  auto fused = [&](FusedSwitch setting, bool available, const std::string& option) {
+    if (setting == FusedSwitch::on && !available)
+      throw UsageError("--" + option + " on: this harness was built without the GPU kernels (LB_WITH_GPU_KERNELS)");
+    return setting == FusedSwitch::on || (setting == FusedSwitch::automatic && !st.device.is_cpu() &&
+                                          st.precision != Precision::fp16 && available);
+  };
+  st.config.fused_add_norm = fused(s.fused_add_norm, add_layer_norm_available(st.device), "fused-add-norm");
+  st.config.fused_bias_gelu = fused(s.fused_bias_gelu, bias_gelu_available(st.device), "fused-bias-gelu");
   try {
     st.spec = guide_preprocess_spec(st.dataset->shape().height, st.dataset->shape().width, st.config.image_size,
                                     s.resize_antialias);
@@ -233,7 +236,10 @@ schema::RunAttributes Trainer::describe() const {
   a.comm_intra_node = st.transport.intra_node;
   a.sync_every = st.sync_every;
   a.attention_backend = st.attention;
-  a.fused_kernels = st.config.fused_add_norm ? "add_layer_norm" : "";
+  std::string fused;
+  if (st.config.fused_add_norm) fused = "add_layer_norm";
+  if (st.config.fused_bias_gelu) fused += std::string(fused.empty() ? "" : ",") + "bias_gelu";
+  a.fused_kernels = fused;
   return a;
 }
 

@@ -195,7 +195,7 @@ def main():
               peak_rss_bytes_max_rank=1 << 30, peak_device_memory_bytes=0)
     v3 = dict(v2, schema_version=3, launcher="none", comm_inter_node="none", comm_intra_node="", sync_every=1,
               attention_backend="math")
-    v4 = dict(v3, schema_version=4, fused_kernels="add_layer_norm")
+    v4 = dict(v3, schema_version=4, fused_kernels="add_layer_norm,bias_gelu")
     with h5py.File(good, "w") as f:
         f.attrs["schema_version"] = np.int64(4)
         f.attrs["producer"] = "lumibench harness (h5py fixture)"

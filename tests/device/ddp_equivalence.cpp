@@ -14,8 +14,9 @@
 // tests/device/env_launch.py) and through any gradient backend, on the CPU or on a GPU (the device
 // check runs 2 ranks on one GPU with --backend store: the GPU gradient path of buckets, streams and
 // events, which NCCL cannot take with one GPU for two ranks). --layout gpu builds the model as the
-// harness does on GPUs (attention's packed layout, the fused residual add + LayerNorm), the default
-// with --device cuda; on the CPU it takes the fused kernels' CPU reference through the same buckets.
+// harness does on GPUs (attention's packed layout, the fused residual add + LayerNorm and GELU + bias
+// backward), the default with --device cuda; on the CPU it takes the fused kernels' CPU references
+// through the same buckets.
 // Usage: ddp_equivalence OPTIMIZER [--bucket-mb X] [--impl auto|fused|torch] [--launcher mpi|env]
 //                        [--backend gloo|store|nccl] [--device cpu|cuda] [--layout exact|gpu]
 #include <torch/torch.h>
@@ -38,7 +39,7 @@ constexpr double kSgdTolerance = 1e-5, kAdamTolerance = 1e-3;
 lb::VisionTransformer make_model(bool gpu_layout) {
   torch::manual_seed(5);
   auto c = lb::vit_config("vit_tiny", kClasses);
-  c.packed_attention = c.fused_add_norm = gpu_layout;
+  c.packed_attention = c.fused_add_norm = c.fused_bias_gelu = gpu_layout;
   lb::VisionTransformer m(c);
   torch::NoGradGuard g;
   m->heads->ptr<torch::nn::LinearImpl>(0)->weight.normal_(0, 0.02);  // a zero head would starve the rest

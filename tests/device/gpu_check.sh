@@ -5,9 +5,9 @@
 #     PyTorch (torch.utils.cmake_prefix_path): no MPI (ranks through --launcher env), no HDF5 (runs
 #     are recorded in their journals), the kernels in CUDA or HIP; the build goes on past the first
 #     error (-k 0), so one call shows every compile error;
-#  2. checks: the preprocessing and the add + LayerNorm kernels against their CPU references; one
-#     training step on the GPU against the same step on the CPU (in PyTorch's layout and in the
-#     harness's GPU one: packed attention, fused add + LayerNorm), bf16, ATen's fused Adam; two ranks
+#  2. checks: the preprocessing, add + LayerNorm and GELU + bias kernels against their CPU references;
+#     one training step on the GPU against the same step on the CPU (in PyTorch's layout and in the
+#     harness's GPU one: packed attention, the fused kernels), bf16, ATen's fused Adam; two ranks
 #     on the one GPU through the env launcher against one rank, in the GPU layout (the GPU gradient
 #     path: bucket views, streams, events); a rank that fails on a GPU is recorded as failed, naming
 #     it, within 60 s;
@@ -15,7 +15,7 @@
 #     with fused Adam and no per-step sync, and torch.compile of the model), the same data path,
 #     optimizer and precision, at each batch size, and prints images/s, model TFLOP/s, the fraction
 #     of a measured 8192^3 bf16 matrix product and the ratios; at the middle batch size the harness
-#     once more with --fused-add-norm off (the dry run: on), to show what the fusion changes;
+#     once more with its fused kernels off (the dry run: on), to show what the fusions change;
 #  4. on a GPU in bf16, profiles eager (and, unless --no-compile, compiled) PyTorch's step kernel by
 #     kernel at that batch size (bench/gpu_profile.py), to explain what separates them.
 #   tests/device/gpu_check.sh [--batches 64,128,256] [--steps N] [--warmup N] [--precision bf16|fp16|fp32]
@@ -105,7 +105,7 @@ if ! cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_P
   failed+=(configure); last_check=configure; finish
 fi
 targets=(harness ddp_equivalence gpu_step_check)
-[[ $device == cuda ]] && targets+=(preprocess_cuda_test add_layer_norm_cuda_test)
+[[ $device == cuda ]] && targets+=(preprocess_cuda_test add_layer_norm_cuda_test bias_gelu_cuda_test)
 [[ $device == rocm ]] && targets+=(kernels_hip)
 say "building ${targets[*]}"
 if ! cmake --build "$build" -j"$(nproc)" --target "${targets[@]}" -- -k 0 >"$log_dir/build.log" 2>&1; then
@@ -123,6 +123,8 @@ if ((!dry)); then
   check preprocess_kernel "$build/tests/kernels/preprocess_${kernel_suffix}_test"
   last_check=add_layer_norm_kernel
   check add_layer_norm_kernel "$build/tests/kernels/add_layer_norm_${kernel_suffix}_test"
+  last_check=bias_gelu_kernel
+  check bias_gelu_kernel "$build/tests/kernels/bias_gelu_${kernel_suffix}_test"
   last_check=gpu_step
   check gpu_step "$build/tests/device/gpu_step_check"
 fi
@@ -194,10 +196,10 @@ print(json.dumps({"images_per_s": sum(s["samples"] for s in steady) / total, "ph
                   "sync_every": attrs.get("sync_every"), "peak_device_memory_bytes": attrs.get("peak_device_memory_bytes")}))
 EOF
 }
-# The fused residual add + LayerNorm measured against ATen's separate calls at one batch size, the
-# middle one: on a GPU the harness's default is the fused kernel, so the variant turns it off; the
-# dry run turns on its CPU twin (the kernels' reference), off by default on CPUs. In fp16 the fused
-# kernel is off either way: no variant.
+# The harness's fused kernels (residual add + LayerNorm, GELU + bias backward) measured against
+# ATen's separate calls at one batch size, the middle one: on a GPU the harness's default is the
+# fused kernels, so the variant turns them off; the dry run turns on their CPU twins (the kernels'
+# references), off by default on CPUs. In fp16 they are off either way: no variant.
 IFS=, read -ra batch_list <<<"$batches"
 variant=off variant_batch=${batch_list[(${#batch_list[@]} - 1) / 2]}
 ((dry)) && variant=on
@@ -211,8 +213,8 @@ speed() {
     h=$(harness_rate "$b" default) || return 1
     echo "{\"program\": \"harness\", \"batch\": $b, \"result\": $h}" >>"$results"
     if [[ -n $variant ]] && ((b == variant_batch)); then
-      say "batch $b: harness, --fused-add-norm $variant"
-      h=$(harness_rate "$b" "fused_$variant" --fused-add-norm "$variant") || return 1
+      say "batch $b: harness, --fused-add-norm $variant --fused-bias-gelu $variant"
+      h=$(harness_rate "$b" "fused_$variant" --fused-add-norm "$variant" --fused-bias-gelu "$variant") || return 1
       echo "{\"program\": \"harness_fused_$variant\", \"batch\": $b, \"result\": $h}" >>"$results"
     fi
     local modes=(eager)
@@ -233,7 +235,7 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 gemm = next((r["result"].get("gemm_bf16_8192_flops_per_s") for r in rows if r["result"].get("gemm_bf16_8192_flops_per_s")), None)
 flops = next((r["result"].get("train_flops_per_image") for r in rows if r["result"].get("train_flops_per_image")), None)
-names = {"harness": "harness", "harness_fused_off": "harness, add+norm unfused", "harness_fused_on": "harness, add+norm fused",
+names = {"harness": "harness", "harness_fused_off": "harness, fused kernels off", "harness_fused_on": "harness, fused kernels on",
          "eager": "PyTorch eager, fused Adam", "compile": "torch.compile, fused Adam"}
 if gemm:
     print(f"measured bf16 GEMM 8192^3: {gemm / 1e12:.0f} TFLOP/s")

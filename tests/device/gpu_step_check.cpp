@@ -31,11 +31,11 @@ double rel(const torch::Tensor& a, const torch::Tensor& b) {
 }
 
 // gpu_layout: what the harness runs on GPUs (trainer.cpp): attention's packed layout and the fused
-// residual add + LayerNorm; otherwise ATen's calls in PyTorch's layout, as on CPUs.
+// residual add + LayerNorm and GELU + bias backward; otherwise ATen's calls in PyTorch's layout, as on CPUs.
 lb::VisionTransformer tiny_model(bool gpu_layout = false) {
   torch::manual_seed(11);
   auto c = lb::vit_config("vit_tiny", 10);
-  c.packed_attention = c.fused_add_norm = gpu_layout;
+  c.packed_attention = c.fused_add_norm = c.fused_bias_gelu = gpu_layout;
   lb::VisionTransformer m(c);
   torch::NoGradGuard g;
   m->heads->ptr<torch::nn::LinearImpl>(0)->weight.normal_(0, 0.02);
@@ -163,10 +163,11 @@ int main() {
     check(scaler.scale_value() == 512.0, "fp16 loss scale backed off (1024 -> 512)", scaler.scale_value(), 0);
   }
   {
-    // Not a check, a measurement for the next fusion (docs/performance.md): bias + GELU in the first
-    // MLP product's epilogue is usable only if ATen's fused call computes torchvision's exact
-    // (erf) GELU on this GPU. On CPU it does (addmm, then the exact GELU); on a GPU its cuBLASLt
-    // epilogue may use the tanh approximation instead. Prints the distance to both.
+    // Not a check, a measurement for a further fusion (docs/performance.md): the harness fuses
+    // GELU's backward with the bias's gradient (kernels/bias_gelu) and keeps ATen's forward; the
+    // forward's GELU could move into the first MLP product's epilogue only if ATen's fused call
+    // computes torchvision's exact (erf) GELU on this GPU. On CPU it does (addmm, then the exact
+    // GELU); on a GPU its cuBLASLt epilogue may use the tanh approximation. Prints the distance to both.
     torch::manual_seed(13);
     const auto opts = torch::TensorOptions().device(gpu);
     auto x = torch::randn({256, 768}, opts), w = torch::randn({768, 3072}, opts) * 0.03,

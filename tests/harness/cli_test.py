@@ -99,6 +99,8 @@ class Cli(unittest.TestCase):
             (["--epochs", "0"], "--epochs 0"),
             (["--fused-add-norm", "maybe"], "--fused-add-norm 'maybe': expected one of auto, on, off"),
             (["--fused-add-norm", "on", "--precision", "fp16"], "--fused-add-norm on: the fused kernel takes fp32 and bf16"),
+            (["--fused-bias-gelu", "yes"], "--fused-bias-gelu 'yes': expected one of auto, on, off"),
+            (["--fused-bias-gelu", "on", "--precision", "fp16"], "--fused-bias-gelu on: the fused kernel takes fp32 and bf16"),
         ]
         for args, expected in cases:
             with self.subTest(args=args):
@@ -243,23 +245,27 @@ class Cli(unittest.TestCase):
             self.assertEqual(len(data["epochs"]), 2)
         self.assertEqual(losses[1], losses[4])
 
-    def test_fused_add_norm_on_the_cpu_trains_like_atens_calls(self):
-        # The GPU's fused residual add + LayerNorm, through its CPU reference: the same steps, and
-        # losses within rounding of ATen's separate calls (the CPU's default, recorded as no fused
-        # kernel). SGD keeps rounding differences rounding-sized (Adam would turn them into +-lr); its
-        # large steps make the encoder, not only the zero-initialised head, shape the losses.
+    def test_fused_kernels_on_the_cpu_train_like_atens_calls(self):
+        # The GPU's fused kernels, through their CPU references, each alone and both: the same
+        # steps, and losses within rounding of ATen's separate calls (the CPU's default, recorded as
+        # no fused kernel). SGD keeps rounding differences rounding-sized (Adam would turn them into
+        # +-lr); its large steps make the encoder, not only the zero-initialised head, shape the losses.
         losses = {}
-        for mode in ("auto", "on"):
-            out = os.path.join(self.tmp.name, f"{mode}.h5")
+        variants = {"auto": ("auto", "auto", ""), "add_norm": ("on", "off", "add_layer_norm"),
+                    "bias_gelu": ("off", "on", "bias_gelu"), "both": ("on", "on", "add_layer_norm,bias_gelu")}
+        for name, (add_norm, bias_gelu, recorded) in variants.items():
+            out = os.path.join(self.tmp.name, f"{name}.h5")
             r = run(*TINY, "--subset", "240", "--epochs", "1", "--batch-size", "16", "--max-steps", "12",
-                    "--optimizer", "sgd", "--lr", "1", "--fused-add-norm", mode, "--output", out)
+                    "--optimizer", "sgd", "--lr", "1", "--fused-add-norm", add_norm, "--fused-bias-gelu", bias_gelu,
+                    "--output", out)
             self.assertEqual(r.returncode, 0, r.stderr)
             (attrs, data), = runs(out).values()
-            self.assertEqual(attrs["fused_kernels"], "add_layer_norm" if mode == "on" else "")
+            self.assertEqual(attrs["fused_kernels"], recorded, name)
             self.assertEqual(list(data["steps"]["step"]), list(range(12)))
-            losses[mode] = [float(x) for x in data["steps"]["loss"]]
-        worst = max(abs(a - b) / abs(b) for a, b in zip(losses["on"], losses["auto"]))
-        self.assertLess(worst, 1e-4, (losses["on"], losses["auto"]))
+            losses[name] = [float(x) for x in data["steps"]["loss"]]
+        for name in ("add_norm", "bias_gelu", "both"):
+            worst = max(abs(a - b) / abs(b) for a, b in zip(losses[name], losses["auto"]))
+            self.assertLess(worst, 1e-4, (name, losses[name], losses["auto"]))
 
     def test_progress_counts_the_steps_the_run_will_take(self):
         # 15 steps per epoch and 2 epochs, but --max-steps 4: the last line says 4 of 4 and nothing left.

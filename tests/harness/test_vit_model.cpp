@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "harness/model/add_layer_norm.h"
+#include "harness/model/bias_gelu.h"
 #include "harness/model/vit.h"
 #include "harness/model/vit_config.h"
 #include "harness/train/precision.h"
@@ -76,10 +77,11 @@ TEST(VitModel, DropoutIsOffByDefaultSoTrainAndEvalAgree) {
 
 // The tiny ViT the layout tests compare, built alike but for the layout switches: 10 classes, the
 // same seed, a random head (torchvision's zero head would leave the encoder without gradients).
-VisionTransformer tiny_with_layout(bool packed_attention, bool fused_add_norm) {
+VisionTransformer tiny_with_layout(bool packed_attention, bool fused_add_norm, bool fused_bias_gelu = false) {
   auto c = vit_config("vit_tiny", 10);
   c.packed_attention = packed_attention;
   c.fused_add_norm = fused_add_norm;
+  c.fused_bias_gelu = fused_bias_gelu;
   torch::manual_seed(7);
   VisionTransformer m(c);
   torch::NoGradGuard g;
@@ -232,6 +234,86 @@ TEST(VitModel, FusedAddNormEqualsTheExactPath) {
     EXPECT_LE(d.gradients, grad_tol) << "gradients, worst " << d.worst;
     std::printf("fused add + LayerNorm vs ATen's calls, %s: logits %.3g, gradients %.3g (%s)\n", to_string(precision),
                 d.logits, d.gradients, d.worst.c_str());
+  }
+}
+
+torch::nn::Linear random_linear(int in, int out, std::uint64_t seed) {
+  torch::manual_seed(seed);
+  torch::nn::Linear fc(in, out);
+  torch::NoGradGuard g;
+  fc->bias.normal_(0.0, 0.5);
+  return fc;
+}
+
+// The fused backward (its CPU reference: the arithmetic of the GPU kernels) against ATen's linear,
+// gelu and their backward, in float32 and under bfloat16 autocast. The forward is ATen's calls in
+// both (equal). Tolerances for the gradients: GELU's derivative takes erf and exp from std:: here
+// and from ATen's vectorised approximations there (last float bits), and the bias's sum runs in
+// another order: 1e-5 of each tensor's largest value in float32; in bfloat16 a last-bit difference
+// can flip the rounding of an element of GELU's input gradient by one step (2^-8 of it) before the
+// products and the sum carry it on: 1/128.
+TEST(BiasGelu, MatchesAtensLinearAndGeluForwardAndBackward) {
+  for (const auto precision : {Precision::fp32, Precision::bf16}) {
+    SCOPED_TRACE(to_string(precision));
+    const double tol = precision == Precision::fp32 ? 1e-5 : 1.0 / 128;
+    auto fused_fc = random_linear(48, 100, 9), eager_fc = random_linear(48, 100, 9);
+    torch::manual_seed(10);
+    // 3 x 37 rows: a group of 64 rows of the bias's sum and part of a second.
+    const auto x = torch::randn({3, 37, 48}), up = torch::randn({3, 37, 100});
+    auto x1 = x.clone().requires_grad_(), x2 = x.clone().requires_grad_();
+    torch::Tensor y1, y2;
+    {
+      AutocastScope autocast(precision, torch::kCPU);
+      y1 = linear_gelu(x1, fused_fc);
+      y2 = torch::gelu(torch::linear(x2, eager_fc->weight, eager_fc->bias));
+    }
+    EXPECT_EQ(y1.scalar_type(), precision == Precision::fp32 ? torch::kFloat : torch::kBFloat16);
+    EXPECT_TRUE(torch::equal(y1, y2)) << "output";
+    (y1.to(torch::kFloat) * up).sum().backward();
+    (y2.to(torch::kFloat) * up).sum().backward();
+    const double dx = test::relative_error(x1.grad(), x2.grad()),
+                 dw = test::relative_error(fused_fc->weight.grad(), eager_fc->weight.grad()),
+                 db = test::relative_error(fused_fc->bias.grad(), eager_fc->bias.grad());
+    EXPECT_LE(dx, tol) << "input's gradient";
+    EXPECT_LE(dw, tol) << "weight's gradient";
+    EXPECT_EQ(fused_fc->bias.grad().scalar_type(), torch::kFloat);
+    EXPECT_LE(db, tol) << "bias's gradient";
+    std::printf("fused GELU + bias backward vs ATen's, %s: gradients of the input %.3g, weight %.3g, bias %.3g\n",
+                to_string(precision), dx, dw, db);
+  }
+}
+
+TEST(BiasGelu, OtherDtypesAndLayersAreRefusedByName) {
+  auto expect_error = [](const torch::Tensor& x, const torch::nn::Linear& fc, const std::string& words) {
+    try {
+      linear_gelu(x, fc);
+      ADD_FAILURE() << "no error for " << words;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  };
+  auto fc = random_linear(8, 4, 11);
+  auto fc64 = random_linear(8, 4, 11);
+  fc64->to(torch::kDouble);
+  expect_error(torch::randn({2, 8}, torch::kDouble), fc64, "the product is Double, expected Float or BFloat16");
+  expect_error(torch::randn({0, 8}), fc, "the input is empty");
+  torch::nn::Linear no_bias(torch::nn::LinearOptions(8, 4).bias(false));
+  expect_error(torch::randn({2, 8}), no_bias, "has no bias vector");
+}
+
+// The GPU's MLP backward (GELU's and the bias's gradients fused, VitConfig::fused_bias_gelu) on the
+// CPU through the kernels' reference, against ATen's calls: the same logits (the forward is ATen's
+// either way) and the same gradients up to rounding. Tolerance for the gradients as the fused add +
+// LayerNorm's: 1e-4 in float32, 3e-2 under bfloat16, where a flipped rounding of one step travels on.
+TEST(VitModel, FusedBiasGeluEqualsTheExactPath) {
+  for (const auto precision : {Precision::fp32, Precision::bf16}) {
+    SCOPED_TRACE(to_string(precision));
+    auto exact = tiny_with_layout(false, false), fused = tiny_with_layout(false, false, true);
+    const auto d = layout_distance(exact, fused, precision);
+    EXPECT_EQ(d.logits, 0.0) << "logits";
+    EXPECT_LE(d.gradients, precision == Precision::fp32 ? 1e-4 : 3e-2) << "gradients, worst " << d.worst;
+    std::printf("fused GELU + bias backward vs ATen's calls, %s: logits %.3g, gradients %.3g (%s)\n",
+                to_string(precision), d.logits, d.gradients, d.worst.c_str());
   }
 }
 

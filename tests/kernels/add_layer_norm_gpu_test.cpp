@@ -12,97 +12,34 @@
 // tree or group order changes last bits only, which a tolerance would let through. The largest
 // difference is printed beside the count of differing elements, to tell an order slip (last bits)
 // from a wrong formula.
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <random>
 #include <stdexcept>
 #include <vector>
 
 #include "kernels/add_layer_norm.h"
 #include "kernels/gpu_runtime.h"
+#include "tests/kernels/gpu_test_util.h"
 
 namespace {
 
-using lb::NormStorage;
+using lb::Storage;
+using lb::test::bf16_bits;
+using lb::test::compare;
+using lb::test::Device;
 
 struct Case {
   const char* name;
   std::int64_t rows;
   int cols;
-  NormStorage type;  // the branch's, the normed output's and their gradients'
+  Storage type;  // the branch's, the normed output's and their gradients'
   bool with_d_sum;
   bool with_d_branch;
 };
 
-// bfloat16 bits of float values.
-std::vector<std::uint16_t> bf16_bits(const std::vector<float>& v) {
-  std::vector<std::uint16_t> out(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    std::uint32_t u;
-    std::memcpy(&u, &v[i], sizeof u);
-    out[i] = std::uint16_t(u >> 16);  // truncation: any bfloat16 value will do as input
-  }
-  return out;
-}
-
-float as_float(const void* p, NormStorage t, std::size_t i) {
-  if (t == NormStorage::f32) return static_cast<const float*>(p)[i];
-  const std::uint32_t u = std::uint32_t(static_cast<const std::uint16_t*>(p)[i]) << 16;
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
-
-// Device buffers freed at scope exit.
-struct Device {
-  std::vector<void*> owned;
-  ~Device() {
-    for (void* p : owned) (void)lbFree(p);
-  }
-  template <class T>
-  T* upload(const std::vector<T>& host) {
-    T* d = alloc<T>(host.size());
-    LB_GPU_CHECK(lbMemcpy(d, host.data(), host.size() * sizeof(T), lbMemcpyHostToDevice));
-    return d;
-  }
-  template <class T>
-  T* alloc(std::size_t n) {
-    void* d = nullptr;
-    LB_GPU_CHECK(lbMalloc(&d, (n ? n : 1) * sizeof(T)));
-    owned.push_back(d);
-    return static_cast<T*>(d);
-  }
-  template <class T>
-  std::vector<T> download(const T* d, std::size_t n) {
-    std::vector<T> host(n);
-    LB_GPU_CHECK(lbMemcpy(host.data(), d, n * sizeof(T), lbMemcpyDeviceToHost));
-    return host;
-  }
-};
-
-struct Compared {
-  double worst = 0;  // max |gpu - cpu| / max |cpu|
-  std::size_t differing = 0;
-};
-
-Compared compare(const void* gpu, const void* cpu, NormStorage t, std::size_t n) {
-  double largest = 0, worst = 0;
-  std::size_t differing = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double g = as_float(gpu, t, i), c = as_float(cpu, t, i);
-    largest = std::fmax(largest, std::fabs(c));
-    worst = std::fmax(worst, std::fabs(g - c));
-    differing += std::memcmp(static_cast<const char*>(gpu) + i * (t == NormStorage::f32 ? 4 : 2),
-                             static_cast<const char*>(cpu) + i * (t == NormStorage::f32 ? 4 : 2),
-                             t == NormStorage::f32 ? 4 : 2) != 0;
-  }
-  return {largest > 0 ? worst / largest : worst, differing};
-}
-
 bool run(const Case& k) {
-  const std::size_t n = std::size_t(k.rows) * k.cols, width = k.type == NormStorage::f32 ? 4 : 2;
+  const std::size_t n = std::size_t(k.rows) * k.cols, width = std::size_t(lb::storage_bytes(k.type));
   std::mt19937 rng(std::uint32_t(k.rows * 131 + k.cols));
   std::normal_distribution<float> normal(0.f, 1.f);
   auto random = [&](std::size_t count, float scale, float shift) {
@@ -118,8 +55,8 @@ bool run(const Case& k) {
              beta = random(std::size_t(k.cols), 0.1f, 0.f), d_normed_f = random(n, 1e-3f, 0.f),
              d_sum = random(n, 1e-3f, 0.f);
   const auto branch_b = bf16_bits(branch_f), d_normed_b = bf16_bits(d_normed_f);
-  const void* branch = k.type == NormStorage::f32 ? static_cast<const void*>(branch_f.data()) : branch_b.data();
-  const void* d_normed = k.type == NormStorage::f32 ? static_cast<const void*>(d_normed_f.data()) : d_normed_b.data();
+  const void* branch = k.type == Storage::f32 ? static_cast<const void*>(branch_f.data()) : branch_b.data();
+  const void* d_normed = k.type == Storage::f32 ? static_cast<const void*>(d_normed_f.data()) : d_normed_b.data();
 
   // CPU reference.
   std::vector<float> sum(n), mean(std::size_t(k.rows)), rstd(mean.size()), d_res(n), d_gamma(std::size_t(k.cols)),
@@ -158,7 +95,7 @@ bool run(const Case& k) {
   Device dev;
   lb::AddLayerNormForward gf = f;
   gf.residual = dev.upload(residual);
-  gf.branch = k.type == NormStorage::f32 ? static_cast<const void*>(dev.upload(branch_f)) : dev.upload(branch_b);
+  gf.branch = k.type == Storage::f32 ? static_cast<const void*>(dev.upload(branch_f)) : dev.upload(branch_b);
   gf.gamma = dev.upload(gamma);
   gf.beta = dev.upload(beta);
   gf.sum = dev.alloc<float>(n);
@@ -167,7 +104,7 @@ bool run(const Case& k) {
   gf.rstd = dev.alloc<float>(rstd.size());
   lb::add_layer_norm_forward_gpu(gf, nullptr);
   lb::AddLayerNormBackward gb = b;
-  gb.d_normed = k.type == NormStorage::f32 ? static_cast<const void*>(dev.upload(d_normed_f)) : dev.upload(d_normed_b);
+  gb.d_normed = k.type == Storage::f32 ? static_cast<const void*>(dev.upload(d_normed_f)) : dev.upload(d_normed_b);
   gb.d_sum = k.with_d_sum ? dev.upload(d_sum) : nullptr;
   gb.sum = gf.sum;
   gb.mean = gf.mean;
@@ -185,20 +122,20 @@ bool run(const Case& k) {
     const char* name;
     const void* gpu_device;
     const void* cpu;
-    NormStorage type;
+    Storage type;
     std::size_t count;
-  } outputs[] = {{"sum", gf.sum, sum.data(), NormStorage::f32, n},
+  } outputs[] = {{"sum", gf.sum, sum.data(), Storage::f32, n},
                  {"normed", gf.normed, normed.data(), k.type, n},
-                 {"mean", gf.mean, mean.data(), NormStorage::f32, mean.size()},
-                 {"rstd", gf.rstd, rstd.data(), NormStorage::f32, rstd.size()},
-                 {"d_residual", gb.d_residual, d_res.data(), NormStorage::f32, n},
+                 {"mean", gf.mean, mean.data(), Storage::f32, mean.size()},
+                 {"rstd", gf.rstd, rstd.data(), Storage::f32, rstd.size()},
+                 {"d_residual", gb.d_residual, d_res.data(), Storage::f32, n},
                  {"d_branch", gb.d_branch, d_branch.data(), k.type, n},
-                 {"d_gamma", gb.d_gamma, d_gamma.data(), NormStorage::f32, d_gamma.size()},
-                 {"d_beta", gb.d_beta, d_beta.data(), NormStorage::f32, d_beta.size()}};
+                 {"d_gamma", gb.d_gamma, d_gamma.data(), Storage::f32, d_gamma.size()},
+                 {"d_beta", gb.d_beta, d_beta.data(), Storage::f32, d_beta.size()}};
   bool ok = true;
   for (const auto& o : outputs) {
     if (!o.gpu_device) continue;  // the branch's gradient, where not asked for
-    const std::size_t w = o.type == NormStorage::f32 ? 4 : 2;
+    const auto w = std::size_t(lb::storage_bytes(o.type));
     const auto gpu = dev.download(static_cast<const char*>(o.gpu_device), o.count * w);
     const auto c = compare(gpu.data(), o.cpu, o.type, o.count);
     ok = ok && c.differing == 0;
@@ -217,10 +154,10 @@ int main() {
     return 77;
   }
   const Case cases[] = {
-      {"ViT-B rows (2 x 197), 768 columns, bf16, the sum's gradient", 394, 768, NormStorage::bf16, true, true},
-      {"600 rows (10 groups of the column sums, the last partial), 100 columns, f32", 600, 100, NormStorage::f32, false, true},
-      {"128 rows (2 whole groups), 33 columns, bf16, no branch gradient", 128, 33, NormStorage::bf16, true, false},
-      {"7 rows, 7 columns (fewer than the lanes), f32, the sum's gradient", 7, 7, NormStorage::f32, true, true},
+      {"ViT-B rows (2 x 197), 768 columns, bf16, the sum's gradient", 394, 768, Storage::bf16, true, true},
+      {"600 rows (10 groups of the column sums, the last partial), 100 columns, f32", 600, 100, Storage::f32, false, true},
+      {"128 rows (2 whole groups), 33 columns, bf16, no branch gradient", 128, 33, Storage::bf16, true, false},
+      {"7 rows, 7 columns (fewer than the lanes), f32, the sum's gradient", 7, 7, Storage::f32, true, true},
   };
   bool ok = true;
   try {

@@ -20,7 +20,7 @@ log() { echo "libtorch2: $*" >&2; }
 # What runs in the root: everything that touches LibTorch, its parity with torchvision and the
 # c10d process groups. The analysis, charts, Slurm and long CLI tests do not depend on LibTorch's
 # version and run on the host.
-tests='^(common\.|energy\.|VitModel\.|AddLayerNorm\.|vit_b_16\.|vit_tiny\.|reference\.|DataParity\.|Split\.|Synthetic|Hdf5|Folder|Loader\.|Recorder\.|Precision\.|LossScaler\.|FusedAdam\.|Adaptive|ddp\.|Launch\.|Transport\.|RankExchange\.|StepTimer\.|WaitPolling\.|harness\.(help|version|env|mpi))'
+tests='^(common\.|energy\.|VitModel\.|AddLayerNorm\.|BiasGelu\.|vit_b_16\.|vit_tiny\.|reference\.|DataParity\.|Split\.|Synthetic|Hdf5|Folder|Loader\.|Recorder\.|Precision\.|LossScaler\.|FusedAdam\.|Adaptive|ddp\.|Launch\.|Transport\.|RankExchange\.|StepTimer\.|WaitPolling\.|harness\.(help|version|env|mpi))'
 
 t0=$SECONDS
 tests/libtorch2/root.sh ensure cpu
@@ -63,7 +63,7 @@ if ((cuda)); then
     cmake --preset cuda -B build/libtorch2-cuda -DLB_BUILD_ANALYSIS=OFF -DLB_BUILD_BENCHMARKS=OFF \
           -DLB_BUILD_TESTS=OFF -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_C_COMPILER=gcc-13 -DCMAKE_CXX_COMPILER=g++-13 \
           "-DCMAKE_EXE_LINKER_FLAGS=-Wl,--unresolved-symbols=ignore-in-shared-libs" >/dev/null
-    cmake --build build/libtorch2-cuda -j2 --target harness preprocess_cuda_test add_layer_norm_cuda_test gpu_step_check ddp_equivalence ddp_overlap >build/libtorch2-cuda/build.log 2>&1 ||
+    cmake --build build/libtorch2-cuda -j2 --target harness preprocess_cuda_test add_layer_norm_cuda_test bias_gelu_cuda_test gpu_step_check ddp_equivalence ddp_overlap >build/libtorch2-cuda/build.log 2>&1 ||
       { tail -50 build/libtorch2-cuda/build.log; exit 1; }
     echo "cuda preset: harness and the CUDA kernels compiled and linked against LibTorch 2.6 (CUDA)"'
   log "cuda preset took $((SECONDS - t3)) s"
