@@ -6,8 +6,8 @@ elementwise and casts, reductions and softmax, copies, the optimizer. The harnes
 kernels as eager PyTorch (model, autocast, fused Adam) but for its own fused kernels, on by default
 on GPUs: the residual add + LayerNorm (kernels/add_layer_norm.cpp), which replaces eager's adds,
 LayerNorms and casts after them, and GELU's backward with the bias's gradient
-(kernels/bias_gelu.cpp), which replaces GELU's backward and the bias's separate sum. The eager
-column is the harness's step with those groups in place of its kernels; the difference to the
+(kernels/bias_gelu.cpp), which replaces GELU's backward, the bias's separate sum and its cast. The
+eager column is the harness's step with those groups in place of its kernels; the difference to the
 compiled column is what fusion saves. Always bf16 autocast. Prints one JSON line.
 Usage: gpu_profile.py [--batch-size 128] [--steps 5] [--modes eager,compile]
 """

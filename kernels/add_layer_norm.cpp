@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "kernels/gpu_runtime.h"
-#include "kernels/storage.h"
+#include "kernels/element.h"
 
 // The reference's equality rests on IEEE division and square root and on subnormals kept, which
 // nvcc and hipcc give by default and fast-math takes away.
@@ -89,9 +89,9 @@ LB_HOST_DEVICE inline void lane_gradients(const AddLayerNormBackward& b, std::in
 // Column c's sums of d_normed * xhat and of d_normed over group g's rows, in row order.
 LB_HOST_DEVICE inline void group_column_sums(const AddLayerNormBackward& b, std::int64_t g, int c, float* sum_g,
                                              float* sum_b) {
-  const std::int64_t n = b.cols, end = b.rows < (g + 1) * kAddLayerNormGroupRows ? b.rows : (g + 1) * kAddLayerNormGroupRows;
+  const std::int64_t n = b.cols;
   float sg = 0, sb = 0;
-  for (std::int64_t r = g * kAddLayerNormGroupRows; r < end; ++r) {
+  for (std::int64_t r = g * kColumnGroupRows, end = group_end(b.rows, g); r < end; ++r) {
     const float dy = load(b.d_normed, b.d_normed_type, r * n + c);
     sg += dy * normalized(b.sum[r * n + c], b.mean[r], b.rstd[r]);
     sb += dy;
@@ -155,18 +155,13 @@ void add_layer_norm_backward_cpu(const AddLayerNormBackward& b) {
     for (int l = 0; l < kLanes; ++l) lane_gradients(b, base, l, mean, rstd, mean_g, mean_g_xhat);
   }
   // Column sums: each group of rows in row order, then the groups in order.
-  const std::int64_t groups = add_layer_norm_groups(b.rows);
+  const std::int64_t groups = column_groups(b.rows);
   std::vector<float> pg(std::size_t(groups) * n), pb(pg.size());
   for (std::int64_t g = 0; g < groups; ++g)
     for (int c = 0; c < n; ++c) group_column_sums(b, g, c, &pg[std::size_t(g * n + c)], &pb[std::size_t(g * n + c)]);
   for (int c = 0; c < n; ++c) {
-    float sg = 0, sb = 0;
-    for (std::int64_t g = 0; g < groups; ++g) {
-      sg += pg[std::size_t(g * n + c)];
-      sb += pb[std::size_t(g * n + c)];
-    }
-    b.d_gamma[c] = sg;
-    b.d_beta[c] = sb;
+    b.d_gamma[c] = sum_over_groups(pg.data(), groups, n, c);
+    b.d_beta[c] = sum_over_groups(pb.data(), groups, n, c);
   }
 }
 
@@ -188,7 +183,7 @@ __device__ float block_tree_sum(float (*buf)[kLanes], float v) {
 }
 
 // Block (kLanes, kRowsPerBlock): one row per threadIdx.y.
-__global__ void forward_kernel(AddLayerNormForward f) {
+__global__ void __launch_bounds__(kLanes * kRowsPerBlock) forward_kernel(AddLayerNormForward f) {
   __shared__ float buf[kRowsPerBlock][kLanes];
   const std::int64_t r = std::int64_t(blockIdx.x) * kRowsPerBlock + threadIdx.y;
   const bool valid = r < f.rows;
@@ -205,7 +200,7 @@ __global__ void forward_kernel(AddLayerNormForward f) {
   }
 }
 
-__global__ void backward_rows_kernel(AddLayerNormBackward b) {
+__global__ void __launch_bounds__(kLanes * kRowsPerBlock) backward_rows_kernel(AddLayerNormBackward b) {
   __shared__ float buf[kRowsPerBlock][kLanes];
   const std::int64_t r = std::int64_t(blockIdx.x) * kRowsPerBlock + threadIdx.y;
   const bool valid = r < b.rows;
@@ -221,7 +216,7 @@ __global__ void backward_rows_kernel(AddLayerNormBackward b) {
 }
 
 // Grid (groups, column blocks): one thread per column and group of rows.
-__global__ void backward_columns_kernel(AddLayerNormBackward b, std::int64_t groups) {
+__global__ void __launch_bounds__(kColumnThreads) backward_columns_kernel(AddLayerNormBackward b, std::int64_t groups) {
   const int c = int(blockIdx.y) * kColumnThreads + int(threadIdx.x);
   const std::int64_t g = blockIdx.x;
   const int n = b.cols;
@@ -229,17 +224,11 @@ __global__ void backward_columns_kernel(AddLayerNormBackward b, std::int64_t gro
   group_column_sums(b, g, c, &b.partials[g * n + c], &b.partials[(groups + g) * n + c]);
 }
 
-__global__ void backward_finish_kernel(AddLayerNormBackward b, std::int64_t groups) {
+__global__ void __launch_bounds__(kColumnThreads) backward_finish_kernel(AddLayerNormBackward b, std::int64_t groups) {
   const int c = int(blockIdx.x) * kColumnThreads + int(threadIdx.x);
-  const int n = b.cols;
-  if (c >= n) return;
-  float sg = 0, sb = 0;
-  for (std::int64_t g = 0; g < groups; ++g) {
-    sg += b.partials[g * n + c];
-    sb += b.partials[(groups + g) * n + c];
-  }
-  b.d_gamma[c] = sg;
-  b.d_beta[c] = sb;
+  if (c >= b.cols) return;
+  b.d_gamma[c] = sum_over_groups(b.partials, groups, b.cols, c);
+  b.d_beta[c] = sum_over_groups(b.partials + groups * b.cols, groups, b.cols, c);
 }
 
 }  // namespace
@@ -256,7 +245,7 @@ void add_layer_norm_forward_gpu(const AddLayerNormForward& f, void* stream) {
 void add_layer_norm_backward_gpu(const AddLayerNormBackward& b, void* stream) {
   check(b, /*gpu=*/true);
   const auto s = static_cast<lbStream_t>(stream);
-  const auto groups = add_layer_norm_groups(b.rows);
+  const auto groups = column_groups(b.rows);
   const auto row_blocks = (b.rows + kRowsPerBlock - 1) / kRowsPerBlock;
   const unsigned column_blocks = unsigned((b.cols + kColumnThreads - 1) / kColumnThreads);
   check(fits_one_launch(row_blocks, kLanes * kRowsPerBlock) && fits_one_launch(groups, kColumnThreads) &&

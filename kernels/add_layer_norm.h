@@ -51,17 +51,9 @@ struct AddLayerNormBackward {
   Storage d_branch_type = Storage::f32;
   float* d_gamma = nullptr;  // out [cols]
   float* d_beta = nullptr;   // out [cols]
-  // GPU only: 2 * add_layer_norm_groups(rows) * cols floats of scratch for the column sums.
+  // GPU only: 2 * column_groups(rows) * cols floats of scratch for the column sums (storage.h).
   float* partials = nullptr;
 };
-
-// Rows per group of the column sums (d_gamma, d_beta): each group is summed in row order, then the
-// groups in group order, on the CPU and the GPU alike. 64: ViT-B/16 at batch 128 (25,216 rows of
-// 768) gives 394 groups x 3 blocks of 256 columns, enough blocks to fill a GPU's compute units.
-constexpr int kAddLayerNormGroupRows = 64;
-inline std::int64_t add_layer_norm_groups(std::int64_t rows) {
-  return (rows + kAddLayerNormGroupRows - 1) / kAddLayerNormGroupRows;
-}
 
 // CPU references. Throw std::invalid_argument for a missing pointer or a non-positive size.
 void add_layer_norm_forward_cpu(const AddLayerNormForward& f);

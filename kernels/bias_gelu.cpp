@@ -1,9 +1,10 @@
 // GELU's backward with the bias's gradient: CPU reference, GPU kernels and launchers (llm.c's layout:
 // one file per kernel family). The GPU computes each element's gradient where it sums it: one thread
-// per column and group of 64 rows walks the group's rows in order, storing each gradient (rounded to
-// the storage type) and adding the stored value to its column's partial sum; a second, small kernel
-// adds the groups' partials in group order. The CPU reference writes the gradients, then sums the
-// stored values in the same order (bias_gradient_cpu), so both add the same floats in the same order.
+// per column and group of rows (storage.h) walks the group's rows in order, storing each gradient
+// (rounded to the storage type) and adding the stored value to its column's partial sum; a second,
+// small kernel adds the groups' partials in group order and rounds the total. The CPU reference
+// writes the gradients, then sums the stored values in the same order (bias_gradient_cpu), so both
+// add the same floats in the same order.
 #include "kernels/bias_gelu.h"
 
 #include <cmath>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/element.h"
 #include "kernels/gpu_runtime.h"
 
 // The column sums' equality rests on IEEE addition with subnormals kept, and the gradients' closeness
@@ -50,25 +52,22 @@ LB_HOST_DEVICE inline float gelu_gradient(float x, float dy) {
   return dy * (cdf + x * pdf);
 }
 
-LB_HOST_DEVICE inline std::int64_t group_end(std::int64_t rows, std::int64_t g) {
-  const std::int64_t end = (g + 1) * kBiasGeluGroupRows;
-  return rows < end ? rows : end;
+// Element i's gradient, stored; returns the value stored.
+LB_HOST_DEVICE inline float store_gradient(const BiasGeluBackward& b, std::int64_t i) {
+  return store(b.d_pre, b.type, i, gelu_gradient(load(b.pre, b.type, i), load(b.d_out, b.type, i)));
 }
 
 // Column c of group g: each row's gradient stored, and the sum of the stored values in row order.
 LB_HOST_DEVICE inline float group_gradients(const BiasGeluBackward& b, std::int64_t g, int c) {
   float s = 0;
-  for (std::int64_t r = g * kBiasGeluGroupRows, end = group_end(b.rows, g); r < end; ++r) {
-    const std::int64_t i = r * b.cols + c;
-    s += store(b.d_pre, b.type, i, gelu_gradient(load(b.pre, b.type, i), load(b.d_out, b.type, i)));
-  }
+  for (std::int64_t r = g * kColumnGroupRows, end = group_end(b.rows, g); r < end; ++r) s += store_gradient(b, r * b.cols + c);
   return s;
 }
 
 // The same sum over values already stored.
 float group_sum(const void* x, Storage t, std::int64_t rows, int cols, std::int64_t g, int c) {
   float s = 0;
-  for (std::int64_t r = g * kBiasGeluGroupRows, end = group_end(rows, g); r < end; ++r) s += load(x, t, r * cols + c);
+  for (std::int64_t r = g * kColumnGroupRows, end = group_end(rows, g); r < end; ++r) s += load(x, t, r * cols + c);
   return s;
 }
 
@@ -84,27 +83,21 @@ void check(const BiasGeluBackward& b, bool gpu) {
 
 }  // namespace
 
-float gelu_input_gradient(float pre, float d_out) { return gelu_gradient(pre, d_out); }
-
-void bias_gradient_cpu(std::int64_t rows, int cols, const void* d_pre, Storage type, float* d_bias) {
+void bias_gradient_cpu(std::int64_t rows, int cols, const void* d_pre, Storage type, Storage rounding, float* d_bias) {
   check(rows >= 0 && cols > 0 && (rows == 0 || d_pre) && d_bias,
         "bias gradient: expected rows >= 0, cols > 0 and both pointers");
-  const std::int64_t groups = bias_gelu_groups(rows);
+  const std::int64_t groups = column_groups(rows);
   std::vector<float> partial(std::size_t(groups * cols));
   for (std::int64_t g = 0; g < groups; ++g)
     for (int c = 0; c < cols; ++c) partial[std::size_t(g * cols + c)] = group_sum(d_pre, type, rows, cols, g, c);
-  for (int c = 0; c < cols; ++c) {
-    float s = 0;
-    for (std::int64_t g = 0; g < groups; ++g) s += partial[std::size_t(g * cols + c)];
-    d_bias[c] = s;
-  }
+  for (int c = 0; c < cols; ++c) d_bias[c] = round_to(sum_over_groups(partial.data(), groups, cols, c), rounding);
 }
 
 void bias_gelu_backward_cpu(const BiasGeluBackward& b) {
   check(b, /*gpu=*/false);
   const std::int64_t n = b.rows * b.cols;
-  for (std::int64_t i = 0; i < n; ++i) store(b.d_pre, b.type, i, gelu_gradient(load(b.pre, b.type, i), load(b.d_out, b.type, i)));
-  bias_gradient_cpu(b.rows, b.cols, b.d_pre, b.type, b.d_bias);
+  for (std::int64_t i = 0; i < n; ++i) store_gradient(b, i);
+  bias_gradient_cpu(b.rows, b.cols, b.d_pre, b.type, b.d_bias_rounding, b.d_bias);
 }
 
 #if defined(LB_GPU_KERNELS)
@@ -112,19 +105,17 @@ namespace {
 
 // Grid (groups, column blocks): one thread per column and group of rows; a warp's threads read and
 // write neighbouring columns of one row.
-__global__ void gradients_kernel(BiasGeluBackward b) {
+__global__ void __launch_bounds__(kColumnThreads) gradients_kernel(BiasGeluBackward b) {
   const int c = int(blockIdx.y) * kColumnThreads + int(threadIdx.x);
   const std::int64_t g = blockIdx.x;
   if (c >= b.cols) return;
   b.partials[g * b.cols + c] = group_gradients(b, g, c);
 }
 
-__global__ void finish_kernel(BiasGeluBackward b, std::int64_t groups) {
+__global__ void __launch_bounds__(kColumnThreads) finish_kernel(BiasGeluBackward b, std::int64_t groups) {
   const int c = int(blockIdx.x) * kColumnThreads + int(threadIdx.x);
   if (c >= b.cols) return;
-  float s = 0;
-  for (std::int64_t g = 0; g < groups; ++g) s += b.partials[g * b.cols + c];
-  b.d_bias[c] = s;
+  b.d_bias[c] = round_to(sum_over_groups(b.partials, groups, b.cols, c), b.d_bias_rounding);
 }
 
 }  // namespace
@@ -132,7 +123,7 @@ __global__ void finish_kernel(BiasGeluBackward b, std::int64_t groups) {
 void bias_gelu_backward_gpu(const BiasGeluBackward& b, void* stream) {
   check(b, /*gpu=*/true);
   const auto s = static_cast<lbStream_t>(stream);
-  const auto groups = bias_gelu_groups(b.rows);
+  const auto groups = column_groups(b.rows);
   const unsigned column_blocks = unsigned((b.cols + kColumnThreads - 1) / kColumnThreads);
   check(fits_one_launch(groups, kColumnThreads) && column_blocks <= 65535,
         "backward: too many rows or columns for one launch");

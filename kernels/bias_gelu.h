@@ -2,15 +2,16 @@
 // pass over the rows: CPU reference, GPU kernels (HIP or CUDA) and launchers in bias_gelu.cpp.
 // ViT's MLP computes gelu(x W^T + b); eager LibTorch's backward runs GELU's backward (reading the
 // output's gradient and the GELU's input, writing the input's gradient) and then, for the bias, a
-// separate sum over the rows that reads that whole gradient again. Here one kernel writes the
-// gradient and sums it by columns as it goes. The forward stays ATen's (addmm with the bias, then
-// gelu): its bits are PyTorch's.
+// separate sum over the rows that reads that whole gradient again, and under autocast a cast of
+// that sum to the bias's float32. Here one kernel writes the gradient and sums it by columns as it
+// goes, in groups of rows, and a small second one adds the groups' sums and rounds the total as
+// autocast's cast would. The forward stays ATen's (addmm with the bias, then gelu): PyTorch's bits.
 //
 // GELU is torchvision's exact one, x * Phi(x), whose derivative is Phi(x) + x * phi(x); the formula
 // is ATen's, in float. Its erf and exp are the platform's (the device's erff and expf, the host's
 // std::erf and std::exp), which may differ in the last float bits between a GPU and the host; the
-// column sums are the same float additions in the same order everywhere (groups of 64 rows in row
-// order, then the groups in order), so given the same gradients they agree bit for bit.
+// column sums are the same float additions in the same order everywhere (storage.h's groups of rows),
+// so given the same gradients they agree bit for bit.
 #pragma once
 
 #include <cstdint>
@@ -26,26 +27,18 @@ struct BiasGeluBackward {
   const void* d_out = nullptr;  // [rows, cols]: the gradient of gelu(pre)
   Storage type = Storage::f32;  // of pre, d_out and d_pre
   void* d_pre = nullptr;        // out [rows, cols]: d_out * gelu'(pre), rounded to type
-  float* d_bias = nullptr;      // out [cols]: the column sums of d_pre as stored (rounded)
-  // GPU only: bias_gelu_groups(rows) * cols floats of scratch for the column sums.
+  float* d_bias = nullptr;      // out [cols]: the column sums of d_pre as stored (rounded) ...
+  Storage d_bias_rounding = Storage::f32;  // ... rounded to this type's precision, stored as float
+  // GPU only: column_groups(rows) * cols floats of scratch for the column sums (storage.h).
   float* partials = nullptr;
 };
-
-// Rows per group of the column sums, as add_layer_norm's: ViT-B/16 at batch 128 gives 394 groups
-// x 12 blocks of 256 of the MLP's 3072 columns.
-constexpr int kBiasGeluGroupRows = 64;
-inline std::int64_t bias_gelu_groups(std::int64_t rows) {
-  return (rows + kBiasGeluGroupRows - 1) / kBiasGeluGroupRows;
-}
-
-// The derivative's formula, the same function in the reference and the kernels.
-float gelu_input_gradient(float pre, float d_out);
 
 // CPU references. Throw std::invalid_argument for a missing pointer (the arrays may be null when
 // there are no rows) or a negative size.
 void bias_gelu_backward_cpu(const BiasGeluBackward& b);
-// The bias's gradient alone: the column sums of `d_pre` [rows, cols] in the order of the above.
-void bias_gradient_cpu(std::int64_t rows, int cols, const void* d_pre, Storage type, float* d_bias);
+// The bias's gradient alone: the column sums of `d_pre` [rows, cols] in the order of the above,
+// rounded to `rounding`'s precision.
+void bias_gradient_cpu(std::int64_t rows, int cols, const void* d_pre, Storage type, Storage rounding, float* d_bias);
 
 #if defined(LB_WITH_GPU_KERNELS)
 // The same on the GPU: device pointers, launched on `stream` (a hipStream_t or cudaStream_t).

@@ -21,6 +21,8 @@
 #define __global__
 #define __device__
 #define __host__
+// The register budget a block size allows is the device compiler's business.
+#define __launch_bounds__(...)
 // One block runs at a time, so a function's static is its block's shared memory.
 #define __shared__ static
 #define __syncthreads() ::lb::emu::sync_threads()

@@ -6,13 +6,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "harness/model/kernel_support.h"
 #include "harness/util/device.h"
 #include "kernels/add_layer_norm.h"
 
 namespace lb {
 namespace {
-
-Storage storage(torch::ScalarType t) { return t == torch::kBFloat16 ? Storage::bf16 : Storage::f32; }
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument("add_layer_norm: " + what);
@@ -41,7 +40,7 @@ struct AddLayerNormFunction : torch::autograd::Function<AddLayerNormFunction> {
     f.eps = float(eps);
     f.residual = residual.data_ptr<float>();
     f.branch = branch.data_ptr();
-    f.branch_type = f.normed_type = storage(branch.scalar_type());
+    f.branch_type = f.normed_type = storage_of(branch.scalar_type());
     f.gamma = gamma.data_ptr<float>();
     f.beta = beta.data_ptr<float>();
     f.sum = sum.data_ptr<float>();
@@ -80,7 +79,7 @@ struct AddLayerNormFunction : torch::autograd::Function<AddLayerNormFunction> {
     b.rows = rows;
     b.cols = int(cols);
     b.d_normed = d_normed.data_ptr();
-    b.d_normed_type = b.d_branch_type = storage(branch_dtype);
+    b.d_normed_type = b.d_branch_type = storage_of(branch_dtype);
     b.d_sum = d_sum.defined() ? d_sum.data_ptr<float>() : nullptr;
     b.sum = sum.data_ptr<float>();
     b.mean = stats[0].data_ptr<float>();
@@ -94,7 +93,7 @@ struct AddLayerNormFunction : torch::autograd::Function<AddLayerNormFunction> {
       add_layer_norm_backward_cpu(b);
     } else {
 #if defined(LB_WITH_GPU_KERNELS)
-      auto partials = torch::empty({2 * add_layer_norm_groups(rows) * cols}, sum.options());
+      auto partials = torch::empty({2 * column_groups(rows) * cols}, sum.options());
       b.partials = partials.data_ptr<float>();
       add_layer_norm_backward_gpu(b, current_stream(sum.device()));
 #else
@@ -106,15 +105,6 @@ struct AddLayerNormFunction : torch::autograd::Function<AddLayerNormFunction> {
 };
 
 }  // namespace
-
-bool add_layer_norm_available(const torch::Device& device) {
-#if defined(LB_WITH_GPU_KERNELS)
-  (void)device;
-  return true;
-#else
-  return device.is_cpu();
-#endif
-}
 
 std::pair<torch::Tensor, torch::Tensor> add_layer_norm(const torch::Tensor& residual, const torch::Tensor& branch,
                                                        const torch::nn::LayerNorm& ln) {
@@ -131,7 +121,7 @@ std::pair<torch::Tensor, torch::Tensor> add_layer_norm(const torch::Tensor& resi
               ln->bias.scalar_type() == torch::kFloat && ln->weight.device() == residual.device() &&
               ln->bias.device() == residual.device(),
           "the LayerNorm is not an affine float32 one over the last dimension on the tensors' device");
-  if (!add_layer_norm_available(residual.device()))
+  if (!fused_kernels_available(residual.device()))
     throw std::logic_error("add_layer_norm on " + residual.device().str() +
                            ": the harness was built without the GPU kernels (LB_WITH_GPU_KERNELS)");
   auto out = AddLayerNormFunction::apply(residual, branch, ln->weight, ln->bias, o.eps());

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "harness/model/kernel_support.h"
 #include "harness/util/device.h"
 #include "kernels/bias_gelu.h"
 
@@ -38,14 +39,14 @@ struct GeluWithBiasGradient : torch::autograd::Function<GeluWithBiasGradient> {
     b.cols = int(cols);
     b.pre = pre.data_ptr();
     b.d_out = d_out.data_ptr();
-    b.type = pre.scalar_type() == torch::kBFloat16 ? Storage::bf16 : Storage::f32;
+    b.type = b.d_bias_rounding = storage_of(pre.scalar_type());
     b.d_pre = d_pre.data_ptr();
     b.d_bias = d_bias.data_ptr<float>();
     if (pre.is_cpu()) {
       bias_gelu_backward_cpu(b);
     } else {
 #if defined(LB_WITH_GPU_KERNELS)
-      auto partials = torch::empty({bias_gelu_groups(rows) * cols}, d_bias.options());
+      auto partials = torch::empty({column_groups(rows) * cols}, d_bias.options());
       b.partials = partials.data_ptr<float>();
       bias_gelu_backward_gpu(b, current_stream(pre.device()));
 #else
@@ -53,24 +54,15 @@ struct GeluWithBiasGradient : torch::autograd::Function<GeluWithBiasGradient> {
 #endif
     }
     // Under autocast eager's bias gradient is that of the bias cast to the product's dtype: the sum
-    // rounded to that dtype, then cast back. The same here.
-    return {d_pre, d_bias.to(pre.scalar_type()).to(bias_dtype)};
+    // rounded to that dtype, then cast back. The kernel rounds it so (d_bias_rounding).
+    return {d_pre, d_bias.to(bias_dtype)};
   }
 };
 
 }  // namespace
 
-bool bias_gelu_available(const torch::Device& device) {
-#if defined(LB_WITH_GPU_KERNELS)
-  (void)device;
-  return true;
-#else
-  return device.is_cpu();
-#endif
-}
-
 torch::Tensor linear_gelu(const torch::Tensor& x, const torch::nn::Linear& fc) {
-  if (!bias_gelu_available(x.device()))
+  if (!fused_kernels_available(x.device()))
     throw std::logic_error("linear_gelu on " + x.device().str() +
                            ": the harness was built without the GPU kernels (LB_WITH_GPU_KERNELS)");
   if (!fc->bias.defined() || fc->bias.dim() != 1)

@@ -9,13 +9,11 @@
 
 namespace lb {
 
-// Whether linear_gelu runs on `device`: always on CPUs, on GPUs when the kernels were compiled.
-bool bias_gelu_available(const torch::Device& device);
-
 // torch::gelu(torch::linear(x, fc->weight, fc->bias)) (the exact GELU), under autocast as eager
 // autocasts it; gradients flow to x, fc's weight and fc's bias. The product's output must be
 // float32 or bfloat16 (under fp16 autocast, use the unfused calls). Throws std::invalid_argument for
-// another dtype, std::logic_error on a GPU without the kernels.
+// another dtype, std::logic_error on a GPU without the kernels (fused_kernels_available,
+// kernel_support.h).
 torch::Tensor linear_gelu(const torch::Tensor& x, const torch::nn::Linear& fc);
 
 }  // namespace lb

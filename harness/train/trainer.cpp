@@ -18,8 +18,7 @@
 #include "harness/dist/collectives.h"
 #include "harness/dist/grad_sync.h"
 #include "harness/dist/transport.h"
-#include "harness/model/add_layer_norm.h"
-#include "harness/model/bias_gelu.h"
+#include "harness/model/kernel_support.h"
 #include "harness/model/vit.h"
 #include "harness/model/weights.h"
 #include "harness/record/provenance.h"
@@ -148,8 +147,8 @@ Trainer::Trainer(const Settings& settings, Communicator& comm, RepeatInfo repeat
     return setting == FusedSwitch::on || (setting == FusedSwitch::automatic && !st.device.is_cpu() &&
                                           st.precision != Precision::fp16 && available);
   };
-  st.config.fused_add_norm = fused(s.fused_add_norm, add_layer_norm_available(st.device), "fused-add-norm");
-  st.config.fused_bias_gelu = fused(s.fused_bias_gelu, bias_gelu_available(st.device), "fused-bias-gelu");
+  st.config.fused_add_norm = fused(s.fused_add_norm, fused_kernels_available(st.device), "fused-add-norm");
+  st.config.fused_bias_gelu = fused(s.fused_bias_gelu, fused_kernels_available(st.device), "fused-bias-gelu");
   try {
     st.spec = guide_preprocess_spec(st.dataset->shape().height, st.dataset->shape().width, st.config.image_size,
                                     s.resize_antialias);

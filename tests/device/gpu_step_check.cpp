@@ -1,8 +1,9 @@
 // GPU against CPU, without a test framework (the device machines have none): one training step of
 // the tiny ViT on the GPU equals the same step on the CPU (fp32, TF32 off), in PyTorch's layout and
-// in the harness's GPU one (packed attention, the fused add + LayerNorm kernels), bf16 autocast on the
-// GPU follows fp32, the fused Adam on the GPU (ATen's _fused_adam_) equals the CPU kernel and
-// torch::optim over 5 steps, and the fp16 loss scaler's overflow skips the update on the device.
+// in the harness's GPU one (packed attention, the fused add + LayerNorm and GELU + bias kernels),
+// bf16 autocast on the GPU follows fp32 and its gradients in the GPU layout follow PyTorch's layout,
+// the fused Adam on the GPU (ATen's _fused_adam_) equals the CPU kernel and torch::optim over 5
+// steps, and the fp16 loss scaler's overflow skips the update on the device.
 // Exits 77 (skipped) with the reason when no GPU is visible, 1 on a mismatch, 0 otherwise.
 #include <torch/torch.h>
 
@@ -59,7 +60,7 @@ int main() {
   // One SGD step (linear in the gradient, so rounding stays rounding) on each device, the CPU in
   // PyTorch's layout, the GPU in it and in the harness's GPU layout.
   for (const bool gpu_layout : {false, true}) {
-    const std::string layout = gpu_layout ? " (GPU: packed attention, fused add + LayerNorm)" : "";
+    const std::string layout = gpu_layout ? " (GPU: packed attention, fused add + LayerNorm, GELU + bias)" : "";
     auto cpu_model = tiny_model(), gpu_model = tiny_model(gpu_layout);
     gpu_model->to(gpu);
     lb::OptimizerSettings os;
@@ -95,6 +96,29 @@ int main() {
       bf16 = torch::nn::functional::cross_entropy(logits, labels.to(gpu)).item<double>();
     }
     check(std::abs(bf16 - fp32) / fp32 <= 0.02, "bf16 loss vs fp32 (relative)", std::abs(bf16 - fp32) / fp32, 0.02);
+  }
+
+  // bf16 autocast backward on the GPU: the GPU layout (the fused kernels' bf16 backward) against
+  // PyTorch's layout on the same GPU. Bound: the CPU twins' (VitModel.FusedAddNormEqualsTheExactPath,
+  // VitModel.FusedBiasGeluEqualsTheExactPath), 3e-2 of each gradient's largest value, where a
+  // last-bit difference that flips a bf16 rounding travels on through the products.
+  {
+    auto exact = tiny_model(), fused = tiny_model(/*gpu_layout=*/true);
+    exact->to(gpu);
+    fused->to(gpu);
+    for (auto* m : {&exact, &fused}) {
+      torch::Tensor logits;
+      {
+        lb::AutocastScope autocast(lb::Precision::bf16, gpu);
+        logits = (*m)->forward(images.to(gpu));
+      }
+      torch::nn::functional::cross_entropy(logits.to(torch::kFloat), labels.to(gpu)).backward();
+    }
+    double worst = 0;
+    auto expected = exact->named_parameters();
+    for (const auto& p : fused->named_parameters())
+      worst = std::max(worst, rel(p.value().grad(), expected[p.key()].grad()));
+    check(worst <= 3e-2, "bf16 gradients, GPU layout vs PyTorch's on the GPU (max relative)", worst, 3e-2);
   }
 
   // Fused Adam: ATen's GPU kernel against our CPU kernel, 5 steps on random tensors.

@@ -4,11 +4,13 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <exception>
 #include <vector>
 
+#include "kernels/element.h"
 #include "kernels/gpu_runtime.h"
-#include "kernels/storage.h"
 
 namespace lb::test {
 
@@ -71,6 +73,25 @@ inline Compared compare(const void* gpu, const void* cpu, Storage t, std::size_t
     differing += std::memcmp(static_cast<const char*>(gpu) + i * w, static_cast<const char*>(cpu) + i * w, w) != 0;
   }
   return {largest > 0 ? worst / largest : worst, differing};
+}
+
+// A GPU test's main: exits 77 (ctest: skipped) with the reason when no GPU is visible; otherwise
+// runs every case (`run` returns whether it passed) and exits 1 if one failed or threw.
+template <class Case, std::size_t N, class Run>
+int run_cases(const Case (&cases)[N], Run run) {
+  int devices = 0;
+  if (lbGetDeviceCount(&devices) != lbSuccess || devices == 0) {
+    std::printf("SKIP: no " LB_GPU_RUNTIME_NAME " GPU visible; the kernels were compiled, not run\n");
+    return 77;
+  }
+  bool ok = true;
+  try {
+    for (const auto& c : cases) ok = run(c) && ok;
+  } catch (const std::exception& e) {
+    std::printf("FAIL %s\n", e.what());
+    return 1;
+  }
+  return ok ? 0 : 1;
 }
 
 }  // namespace lb::test

@@ -17,52 +17,43 @@
 
 #include "kernels/gpu_runtime.h"
 #include "kernels/preprocess.h"
+#include "tests/kernels/gpu_test_util.h"
 
 namespace {
 
 constexpr double kTolerance = 1e-6;
 
-double max_error(const lb::PreprocessSpec& spec, int n) {
-  std::vector<float> src(size_t(n) * 3 * spec.in_h * spec.in_w), ref(size_t(n) * 3 * spec.crop * spec.crop),
-      out(ref.size());
+struct Case {
+  const char* name;
+  lb::PreprocessSpec spec;
+};
+
+bool run(const Case& c) {
+  const int n = 3;
+  const auto& spec = c.spec;
+  std::vector<float> src(size_t(n) * 3 * spec.in_h * spec.in_w), ref(size_t(n) * 3 * spec.crop * spec.crop);
   std::mt19937 rng(0);
   std::uniform_real_distribution<float> u(0.f, 1.f);
   for (auto& v : src) v = u(rng);
   lb::preprocess_cpu(src.data(), ref.data(), n, spec);
-  float *d_src = nullptr, *d_dst = nullptr;
-  LB_GPU_CHECK(lbMalloc(reinterpret_cast<void**>(&d_src), src.size() * sizeof(float)));
-  LB_GPU_CHECK(lbMalloc(reinterpret_cast<void**>(&d_dst), out.size() * sizeof(float)));
-  LB_GPU_CHECK(lbMemcpy(d_src, src.data(), src.size() * sizeof(float), lbMemcpyHostToDevice));
+  lb::test::Device dev;
+  const float* d_src = dev.upload(src);
+  float* d_dst = dev.alloc<float>(ref.size());
   lb::preprocess_gpu(d_src, d_dst, n, spec, nullptr);
   LB_GPU_CHECK(lbDeviceSynchronize());
-  LB_GPU_CHECK(lbMemcpy(out.data(), d_dst, out.size() * sizeof(float), lbMemcpyDeviceToHost));
-  double worst = 0;
-  for (size_t i = 0; i < out.size(); ++i) worst = std::fmax(worst, std::fabs(double(out[i]) - ref[i]));
-  LB_GPU_CHECK(lbFree(d_src));
-  LB_GPU_CHECK(lbFree(d_dst));
-  return worst;
+  const auto out = dev.download(d_dst, ref.size());
+  double err = 0;
+  for (size_t i = 0; i < out.size(); ++i) err = std::fmax(err, std::fabs(double(out[i]) - ref[i]));
+  std::printf("preprocess_gpu vs CPU reference, %s: max abs error %.3g (tolerance %.0e)%s\n", c.name, err, kTolerance,
+              err == 0 ? ", bitwise equal" : "");
+  return err <= kTolerance;
 }
 
 }  // namespace
 
 int main() {
-  int devices = 0;
-  if (lbGetDeviceCount(&devices) != lbSuccess || devices == 0) {
-    std::printf("SKIP: no " LB_GPU_RUNTIME_NAME " GPU visible; the kernel was compiled, not run\n");
-    return 77;
-  }
-  bool ok = true;
-  struct Case {
-    const char* name;
-    lb::PreprocessSpec spec;
-  } cases[] = {{"64x64 -> 224 (the guide's upscale)", lb::guide_preprocess_spec(64, 64, 224)},
-               {"500x375 -> 224, antialiased", lb::guide_preprocess_spec(500, 375, 224, true)},
-               {"500x375 -> 224, plain bilinear", lb::guide_preprocess_spec(500, 375, 224, false)}};
-  for (const auto& c : cases) {
-    const double err = max_error(c.spec, 3);
-    std::printf("preprocess_gpu vs CPU reference, %s: max abs error %.3g (tolerance %.0e)%s\n", c.name, err,
-                kTolerance, err == 0 ? ", bitwise equal" : "");
-    ok = ok && err <= kTolerance;
-  }
-  return ok ? 0 : 1;
+  const Case cases[] = {{"64x64 -> 224 (the guide's upscale)", lb::guide_preprocess_spec(64, 64, 224)},
+                        {"500x375 -> 224, antialiased", lb::guide_preprocess_spec(500, 375, 224, true)},
+                        {"500x375 -> 224, plain bilinear", lb::guide_preprocess_spec(500, 375, 224, false)}};
+  return lb::test::run_cases(cases, run);
 }
