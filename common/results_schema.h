@@ -50,7 +50,7 @@ constexpr int kVersion = 4;
   X(device, Text, Settings, "`cpu`, `cuda`, `rocm`") \
   X(device_count, Int, Settings, "GPUs used in the whole job (0 on CPU)") \
   X(attention_backend, Text, Settings, "the kernel scaled_dot_product_attention chose for the run's shapes: `flash_attention`, `efficient_attention`, `cudnn_attention`, `math`, `overrideable`; `unfused` before LibTorch 2.0") \
-  X(fused_kernels, Text, Settings, "the harness's own fused kernels in the model's step, comma-separated: `add_layer_norm` (each residual add and the LayerNorm after it in one call; the same arithmetic as ATen's separate calls up to rounding), `bias_gelu` (the MLP's GELU and bias gradients in one pass; the forward is ATen's, the bias's gradient summed in another order); empty: ATen's calls only, bit for bit PyTorch's") \
+  X(fused_kernels, Text, Settings, "the harness's own fused kernels in the model's step, comma-separated: `add_layer_norm` (each residual add and the LayerNorm after it in one call; the same arithmetic as ATen's separate calls up to rounding), `bias_gelu` (the MLP's GELU and bias gradients in one pass; the forward is ATen's, GELU's gradient the same up to the last bits of erf and exp, the bias's summed in another order); empty: ATen's calls only, bit for bit PyTorch's") \
   X(precision, Text, Settings, "`fp32`, `bf16` (autocast; weights and optimizer state in fp32) or `fp16` (autocast with dynamic loss scaling)") \
   X(batch_size, Int, Settings, "per rank") \
   X(global_batch_size, Int, Settings, "batch_size x world_size") \

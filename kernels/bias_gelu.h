@@ -2,10 +2,11 @@
 // pass over the rows: CPU reference, GPU kernels (HIP or CUDA) and launchers in bias_gelu.cpp.
 // ViT's MLP computes gelu(x W^T + b); eager LibTorch's backward runs GELU's backward (reading the
 // output's gradient and the GELU's input, writing the input's gradient) and then, for the bias, a
-// separate sum over the rows that reads that whole gradient again, and under autocast a cast of
-// that sum to the bias's float32. Here one kernel writes the gradient and sums it by columns as it
-// goes, in groups of rows, and a small second one adds the groups' sums and rounds the total as
-// autocast's cast would. The forward stays ATen's (addmm with the bias, then gelu): PyTorch's bits.
+// separate sum over the rows that reads that whole gradient again; under autocast that sum comes
+// out in bf16 (the dtype of the bias's autocast copy) and a cast takes it back to float32. Here one
+// kernel writes the gradient and sums it by columns as it goes, in groups of rows, and a small
+// second one adds the groups' sums and rounds the total to the dtype eager's sum would have, storing
+// it as float. The forward stays ATen's (addmm with the bias, then gelu): PyTorch's bits.
 //
 // GELU is torchvision's exact one, x * Phi(x), whose derivative is Phi(x) + x * phi(x); the formula
 // is ATen's, in float. Its erf and exp are the platform's (the device's erff and expf, the host's
@@ -34,7 +35,7 @@ struct BiasGeluBackward {
 };
 
 // CPU references. Throw std::invalid_argument for a missing pointer (the arrays may be null when
-// there are no rows) or a negative size.
+// there are no rows), rows < 0 or cols < 1.
 void bias_gelu_backward_cpu(const BiasGeluBackward& b);
 // The bias's gradient alone: the column sums of `d_pre` [rows, cols] in the order of the above,
 // rounded to `rounding`'s precision.

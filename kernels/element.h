@@ -1,6 +1,7 @@
 // The element and column-sum helpers the kernel families' CPU references and GPU kernels share
 // (host and device alike): float32 and bfloat16 loads and stores, rounding, the column sums' groups,
-// and the launch bound. For kernel sources and their tests only: it includes the GPU runtime.
+// and the largest grid one launch takes. For kernel sources and their tests only: it includes the
+// GPU runtime.
 #pragma once
 
 #include <cstdint>

@@ -14,6 +14,7 @@
 namespace lb {
 namespace {
 
+constexpr int kBlock = 256;   // GPU: output pixels per block
 constexpr int kMaxTaps = 64;  // antialiasing taps per output pixel and axis (scale up to ~30)
 
 // Source coordinate of output index `o` (ATen's area_pixel_compute_source_index, linear mode).
@@ -183,7 +184,8 @@ void preprocess_cpu(const float* src, float* dst, int n, const PreprocessSpec& s
 namespace {
 
 // One thread per output element of [n, 3, crop, crop].
-__global__ void preprocess_kernel(const float* __restrict__ src, float* __restrict__ dst, int n, PreprocessSpec s) {
+__global__ void __launch_bounds__(kBlock)
+    preprocess_kernel(const float* __restrict__ src, float* __restrict__ dst, int n, PreprocessSpec s) {
   const long idx = long(blockIdx.x) * blockDim.x + threadIdx.x;
   const long out_plane = long(s.crop) * s.crop;
   if (idx >= long(n) * 3 * out_plane) return;
@@ -219,9 +221,8 @@ __global__ void preprocess_kernel(const float* __restrict__ src, float* __restri
 void preprocess_gpu(const float* d_src, float* d_dst, int n, const PreprocessSpec& spec, void* stream) {
   const long total = long(n) * 3 * spec.crop * spec.crop;
   if (total == 0) return;
-  const int block = 256;
-  const int grid = int((total + block - 1) / block);
-  LB_LAUNCH(preprocess_kernel, grid, block, static_cast<lbStream_t>(stream))(d_src, d_dst, n, spec);
+  const int grid = int((total + kBlock - 1) / kBlock);
+  LB_LAUNCH(preprocess_kernel, grid, kBlock, static_cast<lbStream_t>(stream))(d_src, d_dst, n, spec);
   LB_GPU_CHECK(lbGetLastError());
 }
 #endif  // LB_GPU_KERNELS

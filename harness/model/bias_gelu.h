@@ -1,7 +1,8 @@
 // gelu(linear(x, fc)) whose backward runs kernels/bias_gelu (the CPU reference on CPU tensors, the
 // HIP or CUDA kernels on GPU tensors): GELU's input gradient and the bias's gradient in one pass,
 // where eager LibTorch reads that gradient twice. The forward is ATen's linear and gelu, the same
-// calls and bits as eager: only the backward differs, by the order of the bias's sum.
+// calls and bits as eager: only the backward differs, in the last bits of GELU's input gradient
+// (the platform's erf and exp, not ATen's) and in the order of the bias's sum.
 #pragma once
 
 #include <torch/nn/modules/linear.h>

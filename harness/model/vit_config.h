@@ -30,8 +30,9 @@ struct VitConfig {
   // GPU kernels, or their CPU reference), the same arithmetic up to the rounding of its sums.
   bool fused_add_norm = false;
   // How the MLP's first product's GELU and bias take their gradients: false, ATen's gelu_backward
-  // and a separate sum for the bias; true, one pass writing both (bias_gelu.h), the same forward
-  // bits, the bias's gradient summed in another order.
+  // and a separate sum for the bias; true, one pass writing both (bias_gelu.h): the same forward
+  // bits, GELU's input gradient within its last bits (the platform's erf and exp), the bias's
+  // gradient summed in another order.
   bool fused_bias_gelu = false;
 
   int patches_per_side() const { return image_size / patch_size; }

@@ -98,10 +98,11 @@ int main() {
     check(std::abs(bf16 - fp32) / fp32 <= 0.02, "bf16 loss vs fp32 (relative)", std::abs(bf16 - fp32) / fp32, 0.02);
   }
 
-  // bf16 autocast backward on the GPU: the GPU layout (the fused kernels' bf16 backward) against
-  // PyTorch's layout on the same GPU. Bound: the CPU twins' (VitModel.FusedAddNormEqualsTheExactPath,
-  // VitModel.FusedBiasGeluEqualsTheExactPath), 3e-2 of each gradient's largest value, where a
-  // last-bit difference that flips a bf16 rounding travels on through the products.
+  // bf16 autocast backward on the GPU: the GPU layout (packed attention and the fused kernels' bf16
+  // backward) against PyTorch's layout on the same GPU. Bound: its CPU twin's
+  // (VitModel.GpuLayoutEqualsTheExactPath, the same three changes under bf16 autocast), 3e-2 of each
+  // gradient's largest value, where a last-bit difference that flips a bf16 rounding travels on
+  // through the products.
   {
     auto exact = tiny_model(), fused = tiny_model(/*gpu_layout=*/true);
     exact->to(gpu);
@@ -191,7 +192,9 @@ int main() {
     // GELU's backward with the bias's gradient (kernels/bias_gelu) and keeps ATen's forward; the
     // forward's GELU could move into the first MLP product's epilogue only if ATen's fused call
     // computes torchvision's exact (erf) GELU on this GPU. On CPU it does (addmm, then the exact
-    // GELU); on a GPU its cuBLASLt epilogue may use the tanh approximation. Prints the distance to both.
+    // GELU); ATen's CUDA source (addmm_out_cuda_impl) applies gelu_(result, "tanh") wherever it does
+    // not use cuBLASLt's GELU epilogue, so that epilogue is expected to be the tanh approximation
+    // too. Prints the distance to both, confirming it on the device.
     torch::manual_seed(13);
     const auto opts = torch::TensorOptions().device(gpu);
     auto x = torch::randn({256, 768}, opts), w = torch::randn({768, 3072}, opts) * 0.03,

@@ -317,6 +317,23 @@ TEST(VitModel, FusedBiasGeluEqualsTheExactPath) {
   }
 }
 
+// Everything the GPU layout changes at once (trainer.cpp on a GPU: packed attention where LibTorch
+// has it, both fused kernels) against ATen's calls in PyTorch's layout: the CPU twin of
+// gpu_step_check's bf16 gradient check, with its bounds (the single changes' bounds: 1e-5 and 1e-4
+// in float32, 3e-2 under bfloat16 autocast).
+TEST(VitModel, GpuLayoutEqualsTheExactPath) {
+  const bool packed = LB_TORCH_AT_LEAST(2, 0);  // LibTorch 1.13: the two fused kernels only
+  for (const auto precision : {Precision::fp32, Precision::bf16}) {
+    SCOPED_TRACE(to_string(precision));
+    auto exact = tiny_with_layout(false, false), gpu = tiny_with_layout(packed, true, true);
+    const auto d = layout_distance(exact, gpu, precision);
+    EXPECT_LE(d.logits, precision == Precision::fp32 ? 1e-5 : 3e-2) << "logits";
+    EXPECT_LE(d.gradients, precision == Precision::fp32 ? 1e-4 : 3e-2) << "gradients, worst " << d.worst;
+    std::printf("GPU layout%s vs ATen's calls, %s: logits %.3g, gradients %.3g (%s)\n", packed ? "" : " (unpacked)",
+                to_string(precision), d.logits, d.gradients, d.worst.c_str());
+  }
+}
+
 }  // namespace
 
 }  // namespace lb
