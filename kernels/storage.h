@@ -1,6 +1,7 @@
-// What the interfaces of the kernel families in kernels/ share, host-only: how an activation or
-// gradient array is stored, and the fixed groups of rows their column sums (a LayerNorm's gamma and
-// beta, a bias) add up in. Device code includes kernels/element.h for the conversions.
+// What the interfaces of the kernel families in kernels/ share, without the GPU runtime (the
+// harness's host code includes it): how an activation or gradient array is stored, and the fixed
+// groups of rows their column sums (a LayerNorm's gamma and beta, a bias) add up in. Device code
+// uses these too, through kernels/element.h, which adds the conversions.
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -18,6 +19,10 @@ inline double relative_error(const torch::Tensor& actual, const torch::Tensor& e
   const double diff = (a - e).abs().max().item<double>();
   return scale > 0 ? diff / scale : diff;
 }
+
+// The larger of two errors, where a NaN (a NaN in either tensor: relative_error returns one) wins
+// and stays: std::max and `e > worst` both drop it, and a test taking the maximum would pass.
+inline bool worse(double e, double worst) { return std::isnan(e) || (!std::isnan(worst) && e > worst); }
 
 struct CompareReport {
   double max_error = 0;
@@ -46,7 +51,7 @@ inline CompareReport compare_named(const std::vector<std::pair<std::string, torc
       continue;
     }
     const double err = relative_error(it->second, e);
-    if (err > r.max_error || r.worst.empty()) r.max_error = err, r.worst = key;
+    if (worse(err, r.max_error) || r.worst.empty()) r.max_error = err, r.worst = key;
     if (!(err <= tolerance)) r.failures.push_back(key + ": " + std::to_string(err));
   }
   return r;

@@ -113,9 +113,29 @@ LayoutDistance layout_distance(VisionTransformer& expected, VisionTransformer& a
   auto pe = expected->named_parameters();
   for (const auto& p : actual->named_parameters()) {
     const double e = test::relative_error(p.value().grad(), pe[p.key()].grad());
-    if (e > d.gradients) d.gradients = e, d.worst = p.key();
+    if (test::worse(e, d.gradients)) d.gradients = e, d.worst = p.key();
   }
   return d;
+}
+
+// The distances the layout tests bound keep a NaN: a NaN gradient must fail them, where std::max
+// or `e > worst` would drop it and pass.
+TEST(VitModel, LayoutDistanceKeepsANaNGradient) {
+  auto exact = tiny_with_layout(false, false), broken = tiny_with_layout(false, false);
+  auto with_nan = [&](VisionTransformer& m) {
+    // A NaN weight in the head: NaN logits, NaN gradients everywhere before it.
+    torch::NoGradGuard g;
+    m->heads->ptr<torch::nn::LinearImpl>(0)->weight[0][0] = std::nan("");
+  };
+  with_nan(broken);
+  const auto d = layout_distance(exact, broken, Precision::fp32);
+  EXPECT_TRUE(std::isnan(d.logits));
+  EXPECT_TRUE(std::isnan(d.gradients)) << "worst " << d.worst;
+  const auto report = test::compare_named({{"a", torch::ones({2})}, {"b", torch::tensor({1.0, std::nan("")})}},
+                                          {{"a", torch::ones({2})}, {"b", torch::ones({2})}}, 1e-6);
+  EXPECT_TRUE(std::isnan(report.max_error));
+  EXPECT_EQ(report.worst, "b");
+  EXPECT_EQ(report.failures.size(), 1u);
 }
 
 // The GPU's attention layout (q, k, v as views of the packed product, no copies) on the CPU,

@@ -10,12 +10,15 @@
 // - The bias's gradient: none. The kernels sum the gradients they stored in the reference's order,
 //   so the GPU's d_bias must equal, bit for bit, the reference's column sums of the GPU's own d_pre.
 // - The gradients d_pre: none on the emulated runtime, where the kernels call the host's erf and
-//   exp. On a GPU the device's erff and expf (within 2 ulp, as CUDA and HIP document them) may
-//   differ from the host's in the last bits: the derivative's terms then differ by at most about
-//   4 ulp of 1 and of |x| phi(x), which bounds |gpu - cpu| by 1e-6 |dy| (1 + |x|) before rounding
-//   (absolute in dy, so it holds where the terms cancel, near -0.75). Rounded to bfloat16, two
-//   values that close may still fall either side of a rounding boundary: one bfloat16 step apart,
-//   at most 2^-7 of the larger. A wrong formula misses by far more.
+//   exp: bit for bit. On a GPU the device's erff and expf (within 2 ulp, as CUDA and HIP document
+//   them) may differ from the host's in the last bits, on the same float arguments (the kernels
+//   and the reference compute those alike): Phi = 0.5 (1 + erf) then by about 2 ulp of 1, and
+//   x phi(x), whose size is at most 0.25, by about 4 ulp of 0.25; with the product by dy rounded
+//   once more, |gpu - cpu| <= 6e-7 |dy| (1 ulp of float is 1.2e-7 of 1): the bound is 1e-6 |dy|,
+//   absolute in dy so it holds where the terms cancel (near -0.75) and tight in the tails (where
+//   the derivative is 0 or 1). Rounded to bfloat16, two values that close may still fall either
+//   side of a rounding boundary: one bfloat16 step apart, at most 2^-7 of the larger.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -98,16 +101,17 @@ bool run(const Case& k) {
   const auto gpu_d_bias = dev.download(g.d_bias, d_bias.size());
 
   bool ok = true;
-  // d_pre: bit for bit where exact, else within the bound above.
+  // d_pre: bit for bit where exact (the bytes: -0 is not +0), else within the bound above.
   const auto same = compare(gpu_d_pre.data(), d_pre.data(), k.type, n);
   std::size_t outside = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double gv = as_float(gpu_d_pre.data(), k.type, i), cv = as_float(d_pre.data(), k.type, i);
-    const double x = as_float(pre, k.type, i), dy = as_float(d_out, k.type, i);
+    const double dy = as_float(d_out, k.type, i);
     const double step = f32 ? 0.0 : std::ldexp(std::fmax(std::fabs(gv), std::fabs(cv)), -7);
-    const double bound = kExactGradients ? 0.0 : 1e-6 * std::fabs(dy) * (1 + std::fabs(x)) + step;
+    const double bound = kExactGradients ? 0.0 : 1e-6 * std::fabs(dy) + step;
     outside += !(std::fabs(gv - cv) <= bound);
   }
+  if (kExactGradients) outside = std::max(outside, same.differing);
   ok = ok && outside == 0;
   std::printf("%s bias_gelu %s, d_pre: %zu of %zu outside the bound (%s), %zu differ, max error %.3g of the largest\n",
               outside == 0 ? "ok  " : "FAIL", k.name, outside, n, kExactGradients ? "exact" : "device erf and exp",
@@ -119,13 +123,13 @@ bool run(const Case& k) {
   ok = ok && summed.differing == 0;
   std::printf("%s bias_gelu %s, d_bias: %zu of %zu differ from the sums of the GPU's d_pre, max error %.3g of the largest\n",
               summed.differing == 0 ? "ok  " : "FAIL", k.name, summed.differing, sums.size(), summed.worst);
-  // And against the reference's own d_bias: equal where the gradients are.
+  // And against the reference's own d_bias: a check where the gradients are equal (emulated), a
+  // figure on a GPU, where it follows d_pre's last bits and the check above holds the sums.
   const auto against = compare(gpu_d_bias.data(), d_bias.data(), Storage::f32, d_bias.size());
-  const bool bias_ok = !kExactGradients || against.differing == 0;
-  ok = ok && bias_ok;
+  if (kExactGradients) ok = ok && against.differing == 0;
   std::printf("%s bias_gelu %s, d_bias: %zu of %zu differ from the reference's, max error %.3g of the largest%s\n",
-              bias_ok ? "ok  " : "FAIL", k.name, against.differing, d_bias.size(), against.worst,
-              kExactGradients ? "" : " (follows d_pre)");
+              !kExactGradients ? "info" : against.differing == 0 ? "ok  " : "FAIL", k.name, against.differing,
+              d_bias.size(), against.worst, kExactGradients ? "" : " (follows d_pre)");
   return ok;
 }
 
