@@ -20,8 +20,9 @@ inline double relative_error(const torch::Tensor& actual, const torch::Tensor& e
   return scale > 0 ? diff / scale : diff;
 }
 
-// The larger of two errors, where a NaN (a NaN in either tensor: relative_error returns one) wins
-// and stays: std::max and `e > worst` both drop it, and a test taking the maximum would pass.
+// Whether error `e` replaces `worst` as the largest so far, a NaN (a NaN in either tensor:
+// relative_error returns one) replacing any number and never replaced: std::max and `e > worst`
+// both drop a NaN, and a test bounding the maximum would pass.
 inline bool worse(double e, double worst) { return std::isnan(e) || (!std::isnan(worst) && e > worst); }
 
 struct CompareReport {
