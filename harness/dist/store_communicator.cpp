@@ -8,7 +8,8 @@
 // the same order, so the sequence numbers agree. Sums are taken on rank 0 in rank order, so every
 // rank gets bitwise the same result. Waits poll the store (check, never a blocking wait: a timed-out
 // TCPStore wait leaves the connection unusable), and between polls rank 0 looks for failure reports
-// and the other ranks for rank 0's abort.
+// and for a rank whose process has ended without one (dist/peer_watch), and the other ranks for
+// rank 0's abort.
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <unistd.h>
 
@@ -16,10 +17,12 @@
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "common/errors.h"
 #include "harness/dist/communicator.h"
+#include "harness/dist/peer_watch.h"
 #include "harness/dist/tcp_store.h"
 
 namespace lb {
@@ -51,6 +54,11 @@ class StoreCommunicator : public Communicator {
                                " the rendezvous store at " + w.master_addr + ":" + std::to_string(w.master_port) +
                                " (MASTER_ADDR/MASTER_PORT, from " + w.source + "): " + first_line(e.what()));
     }
+    // Rank 0's watch listens before anyone can ask where it is.
+    if (rank_ == 0 && world_size_ > 1) {
+      watch_.emplace();
+      store_->set("lb/watch_port", to_bytes(std::to_string(watch_->port())));
+    }
     // Everyone joins before anyone goes on: a rank that never comes is named by count, not a hang.
     store_->add("lb/joined", 1);
     const auto t0 = Clock::now();
@@ -63,12 +71,22 @@ class StoreCommunicator : public Communicator {
                                  std::to_string(timeout_.count() / 1000) + " s (--comm-timeout)");
       pause(spins);
     }
+    if (world_size_ > 1) {
+      if (rank_ == 0) {
+        watch_->accept(world_size_ - 1, timeout_);
+      } else {
+        // Set before rank 0 joined, so already there.
+        const int port = std::atoi(to_text(store_->get("lb/watch_port")).c_str());
+        link_.emplace(w.master_addr, port, rank_, timeout_);
+      }
+    }
   }
 
   ~StoreCommunicator() override {
     // Rank 0 serves the store: it stays until every other rank has made its last request.
     try {
       if (rank_ != 0) {
+        if (link_) link_->goodbye();
         store_->add("lb/exited", 1);
       } else if (!aborted_) {
         const auto t0 = Clock::now();
@@ -144,11 +162,25 @@ class StoreCommunicator : public Communicator {
     if (now - last_failure_check_ < std::chrono::milliseconds(20)) return;
     last_failure_check_ = now;
     if (rank_ == 0) {
-      if (store_->add("lb/failures", 0) == 0) return;
-      wait_for({"lb/failure/1"}, "a failure report", /*poll_failures=*/false);
-      const auto report = to_text(store_->get("lb/failure/1"));
-      const auto nl = report.find('\n');
-      throw RemoteFailure(std::atoi(report.substr(0, nl).c_str()), report.substr(nl + 1));
+      // The report first: a rank that reported its error and then ended is named by its report.
+      std::optional<RemoteFailure> reported;
+      if (store_->add("lb/failures", 0) > 0) {
+        wait_for({"lb/failure/1"}, "a failure report", /*poll_failures=*/false);
+        const auto report = to_text(store_->get("lb/failure/1"));
+        const auto nl = report.find('\n');
+        reported.emplace(std::atoi(report.substr(0, nl).c_str()), report.substr(nl + 1));
+      }
+      const auto lost = watch_ ? watch_->lost() : std::nullopt;
+      // A rank that died is the cause of what its peers then report (a closed connection).
+      if (lost && (!reported || reported->rank != *lost))
+        throw RemoteFailure(*lost, "rank " + std::to_string(*lost) +
+                                       "'s process ended without reporting an error (killed by a signal, out of "
+                                       "memory or crashed: its connection to rank 0 closed)" +
+                                       (reported ? "; rank " + std::to_string(reported->rank) +
+                                                       " then reported: " + reported->what()
+                                                 : std::string()));
+      if (reported) throw *reported;
+      return;
     }
     if (store_->check({"lb/abort"})) throw RemoteFailure(0, "rank 0 ended the job");
   }
@@ -240,6 +272,8 @@ class StoreCommunicator : public Communicator {
   EnvWorld world_;
   std::chrono::milliseconds timeout_;
   c10::intrusive_ptr<c10d::TCPStore> store_;
+  std::optional<PeerWatch> watch_;  // rank 0
+  std::optional<PeerLink> link_;    // the other ranks
   std::int64_t sequence_ = 0;
   int groups_ = 0;
   bool aborted_ = false;

@@ -72,7 +72,9 @@ namespace {
 
 // Failure injection for the tests of multi-rank failure handling: LB_TEST_FAIL_RANK=r and
 // LB_TEST_FAIL_STEP=s make rank r throw before step s; LB_TEST_STOP_RANK/LB_TEST_STOP_STEP make
-// rank r alone request a stop (SIGTERM) before step s. Unset in normal runs.
+// rank r alone request a stop (SIGTERM) before step s; LB_TEST_KILL_RANK/LB_TEST_KILL_STEP make
+// rank r die of SIGKILL, with no word to anyone, at the end of the window holding step s, just
+// before the ranks' exchange (the wait that only a watch on its process can end). Unset in normal runs.
 void maybe_inject(int rank, std::int64_t step) {
   static const char* fail_rank = std::getenv("LB_TEST_FAIL_RANK");
   static const char* fail_step = std::getenv("LB_TEST_FAIL_STEP");
@@ -81,6 +83,14 @@ void maybe_inject(int rank, std::int64_t step) {
   static const char* stop_rank = std::getenv("LB_TEST_STOP_RANK");
   static const char* stop_step = std::getenv("LB_TEST_STOP_STEP");
   if (stop_rank && stop_step && std::atoi(stop_rank) == rank && std::atoll(stop_step) == step) request_stop(SIGTERM);
+}
+
+void maybe_die_before_exchange(int rank, std::int64_t first_step, std::int64_t last_step) {
+  static const char* kill_rank = std::getenv("LB_TEST_KILL_RANK");
+  static const char* kill_step = std::getenv("LB_TEST_KILL_STEP");
+  if (!kill_rank || !kill_step || std::atoi(kill_rank) != rank) return;
+  const auto step = std::atoll(kill_step);
+  if (step >= first_step && step <= last_step) std::raise(SIGKILL);
 }
 
 CommBackend choose_backend(const std::string& option, bool gpu) {
@@ -381,6 +391,7 @@ bool StepLoop::epoch(int epoch) {
     const bool window_end = int(pending_.size()) == st_.sync_every || step_in_epoch == st_.steps_per_epoch ||
                             (s_.max_steps > 0 && step_ >= s_.max_steps) || eval_due ||
                             (comm_.world_size() == 1 && stop_signal() != 0);  // alone: stop at once
+    if (window_end) maybe_die_before_exchange(comm_.rank(), pending_.front().step, pending_.back().step);
     if (window_end && close_window(epoch)) {
       stop = true;
       break;

@@ -3,7 +3,8 @@
 starts ranks as torchrun and srun do, with rank variables and no MPI (--launcher env). A 2-rank run
 records its world and per-rank timings; a failure on one rank ends the whole job promptly, named,
 after rank 0 recorded it; a stop request seen by one rank stops every rank after the same step; a
-rank that dies ends the job within 60 s.
+rank that dies ends the job within 60 s, and one killed while the others wait for it in an exchange
+is named by rank 0 (--launcher env: through its watch on every rank's connection).
 Usage: multi_rank_test.py mpi MPIEXEC HARNESS [unittest args]
        multi_rank_test.py env ENV_LAUNCH_PY HARNESS [unittest args]"""
 import json
@@ -176,18 +177,40 @@ class MpiHarness(unittest.TestCase):
         self.assertLess(time.time() - t0, 60)
         self.assertNotEqual(p.returncode, 0)
         self.assertRegex(err, r"rank 2|process rank 2", err)
-        # What rank 0 flushed survives: folded as `failed` when rank 0 saw the peer vanish, else in its
-        # journal (folded by the next run).
+        self.assertGreater(self.steps_kept_after_rank_2_died(err), 0)
+
+    def test_a_rank_killed_before_an_exchange_is_named_by_rank_0(self):
+        # Rank 2 dies of SIGKILL, with no word to anyone, while the others wait for it in the
+        # window's exchange (on the CPU every step is its own window). Nothing times out within the
+        # test (--comm-timeout 120, the env launcher's grace 100 s): only seeing the process end can
+        # end the job within 60 s.
+        args = command(4, *TINY, "--subset", "640", "--epochs", "100", "--batch-size", "16", "--comm-timeout", "120",
+                       "--output", self.out)
+        if LAUNCHER == "env":
+            args[2:2] = ["--grace", "100"]
+        env = dict(ENV, LB_TEST_KILL_RANK="2", LB_TEST_KILL_STEP="5")
+        t0 = time.time()
+        r = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
+        self.assertLess(time.time() - t0, 60, r.stderr)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertRegex(r.stderr, r"rank 2|process rank 2", r.stderr)
+        steps = self.steps_kept_after_rank_2_died(r.stderr)
+        if LAUNCHER == "env":  # mpirun ends every rank itself, rank 0 with it: the journal keeps the steps
+            attrs, _ = only_run(self.out)
+            self.assertIn("rank 2's process ended without reporting an error", attrs["error"])
+            self.assertEqual(steps, 5, "steps 0-4, exchanged before rank 2 died")
+
+    def steps_kept_after_rank_2_died(self, err):
+        """What rank 0 flushed survives: folded as `failed` when rank 0 saw the peer vanish, else in
+        its journal (folded by the next run). Returns the number of steps kept."""
         folder = self.out + ".journals"
         if os.path.isdir(folder) and os.listdir(folder):
             (name,) = os.listdir(folder)
             with open(os.path.join(folder, name)) as f:
-                steps = sum(1 for line in f if '"step":' in line)
-        else:
-            attrs, data = only_run(self.out)
-            self.assertEqual(attrs["status"], "failed", err)
-            steps = len(data["steps"])
-        self.assertGreater(steps, 0)
+                return sum(1 for line in f if '"step":' in line)
+        attrs, data = only_run(self.out)
+        self.assertEqual(attrs["status"], "failed", err)
+        return len(data["steps"])
 
 
 if __name__ == "__main__":

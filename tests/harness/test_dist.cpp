@@ -1,6 +1,7 @@
 // The launchers' pure parts (rank variables of Slurm and torchrun, host lists, the world-size
 // cross-check, which launcher `auto` means), the transport report's parser, the rank exchange of a
-// window on a world of one, the step timer's tiling of the timeline and the adaptive stop's rule.
+// window on a world of one, the step timer's tiling of the timeline, the adaptive stop's rule and
+// rank 0's watch on the other ranks' processes (over loopback, in one process).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 #include "common/errors.h"
 #include "harness/dist/communicator.h"
 #include "harness/dist/launch.h"
+#include "harness/dist/peer_watch.h"
 #include "harness/dist/transport.h"
 #include "harness/train/adaptive_stop.h"
 #include "harness/train/rank_exchange.h"
@@ -211,6 +213,71 @@ TEST(WaitPolling, PollsWhileWaitingAndStopsOnAFailure) {
   wait_polling([&] { return ++tries > 100; }, [&] { ++polls; });
   EXPECT_GE(polls, 6);
   EXPECT_THROW(wait_polling([] { return false; }, [] { throw RemoteFailure(1, "rank 1: gone"); }), RemoteFailure);
+}
+
+// lost() never blocks and a close reaches it through the kernel: look until it does (or 10 s).
+std::optional<int> lost_within_10_s(PeerWatch& w) {
+  const auto t0 = std::chrono::steady_clock::now();
+  while (!w.lost() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10))
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return w.lost();
+}
+
+TEST(PeerWatch, AClosedConnectionWithoutAGoodbyeIsALostRank) {
+  PeerWatch w;
+  auto r1 = std::make_unique<PeerLink>("127.0.0.1", w.port(), 1, std::chrono::seconds(5));
+  auto r2 = std::make_unique<PeerLink>("localhost", w.port(), 2, std::chrono::seconds(5));
+  auto r3 = std::make_unique<PeerLink>("127.0.0.1", w.port(), 3, std::chrono::seconds(5));
+  w.accept(3, std::chrono::seconds(5));
+  EXPECT_EQ(w.lost(), std::nullopt);
+  r1->goodbye();  // a clean end
+  r1.reset();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(w.lost(), std::nullopt) << "rank 1 said goodbye";
+  r3.reset();  // as the kernel closes a killed process's sockets
+  EXPECT_EQ(lost_within_10_s(w), 3);
+  r2.reset();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(w.lost(), 3) << "the first rank found lost stays the one named";
+}
+
+TEST(PeerWatch, TheLowestOfRanksLostTogetherIsNamed) {
+  PeerWatch w;
+  auto r1 = std::make_unique<PeerLink>("127.0.0.1", w.port(), 1, std::chrono::seconds(5));
+  auto r2 = std::make_unique<PeerLink>("127.0.0.1", w.port(), 2, std::chrono::seconds(5));
+  w.accept(2, std::chrono::seconds(5));
+  r2.reset();
+  r1.reset();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(lost_within_10_s(w), 1);
+}
+
+TEST(PeerWatch, RanksThatNeverConnectAreNamedAndStrangersIgnored) {
+  PeerWatch w;
+  PeerLink r2("127.0.0.1", w.port(), 2, std::chrono::seconds(5));
+  PeerLink stranger("127.0.0.1", w.port(), 7, std::chrono::seconds(5));  // no rank 7 in a world of 3
+  try {
+    w.accept(2, std::chrono::milliseconds(300));
+    FAIL() << "rank 1 never connected";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("rank(s) 1 did not connect"), std::string::npos) << e.what();
+  }
+}
+
+TEST(PeerWatch, NoWatchToConnectToIsNamed) {
+  int port = 0;
+  {
+    PeerWatch gone;
+    port = gone.port();
+  }  // closed: nobody listens there now
+  try {
+    PeerLink link("127.0.0.1", port, 4, std::chrono::milliseconds(200));
+    FAIL() << "connected to a closed port";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("rank 4 cannot connect to rank 0's watch at 127.0.0.1:" + std::to_string(port)),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace
