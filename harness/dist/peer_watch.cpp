@@ -1,7 +1,9 @@
 #include "harness/dist/peer_watch.h"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -32,11 +34,12 @@ int listen_any(int& port) {
   int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd >= 0) {
     int off = 0;
-    ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
     sockaddr_in6 a{};
     a.sin6_family = AF_INET6;
     a.sin6_addr = in6addr_any;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    // Without dual stack the IPv4 ranks could not connect: then IPv4 alone.
+    if (::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) != 0 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
       ::close(fd);
       fd = -1;
     }
@@ -63,6 +66,54 @@ int listen_any(int& port) {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
   port = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
                                      : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  return fd;
+}
+
+// Probes from rank 0 after 30 s of silence, every 10 s, 6 unanswered: a node that stopped
+// answering (no close ever comes from a node that lost power) breaks its connection within 90 s.
+// The peer's kernel answers, not its process, so a busy rank is never taken for a lost one.
+void keep_alive(int fd) {
+  int on = 1, idle = 30, interval = 10, count = 6;
+  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+}
+
+// One connection attempt that gives up at the deadline (a blocking connect to an address that
+// drops packets would take the kernel's two minutes of retries). The socket on success, else -1
+// with `why` set.
+int connect_by(const addrinfo& a, Clock::time_point deadline, std::string& why) {
+  const int fd = ::socket(a.ai_family, a.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a.ai_protocol);
+  if (fd < 0) {
+    why = errno_text();
+    return -1;
+  }
+  if (::connect(fd, a.ai_addr, a.ai_addrlen) != 0) {
+    if (errno != EINPROGRESS) {
+      why = errno_text();
+      ::close(fd);
+      return -1;
+    }
+    for (;;) {
+      pollfd pfd{fd, POLLOUT, 0};
+      const int ready = ::poll(&pfd, 1, remaining_ms(deadline));
+      if (ready > 0) break;
+      if ((ready == 0 && Clock::now() >= deadline) || (ready < 0 && errno != EINTR)) {
+        why = ready == 0 ? "no answer" : errno_text();
+        ::close(fd);
+        return -1;
+      }
+    }
+    int error = 0;
+    socklen_t len = sizeof error;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) {
+      why = std::strerror(error ? error : errno);
+      ::close(fd);
+      return -1;
+    }
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   return fd;
 }
 
@@ -100,25 +151,34 @@ void PeerWatch::accept(int peers, std::chrono::milliseconds timeout) {
   std::vector<bool> seen(size_t(peers) + 1, false);
   int joined = 0;
   while (joined < peers) {
-    pollfd pfd{listen_fd_, POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, remaining_ms(deadline));
-    if (ready <= 0) {
-      if (ready < 0 && errno != EINTR) throw std::runtime_error("rank 0 cannot wait for the other ranks: " + errno_text());
-      if (Clock::now() < deadline) continue;
+    // The deadline holds whatever arrives: a stream of strangers cannot keep rank 0 here.
+    if (Clock::now() >= deadline) {
       std::string missing;
       for (int r = 1; r <= peers; ++r)
         if (!seen[size_t(r)]) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
       throw std::runtime_error("rank(s) " + missing + " did not connect to rank 0's watch within " +
                                std::to_string(timeout.count() / 1000) + " s (--comm-timeout)");
     }
+    pollfd pfd{listen_fd_, POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, remaining_ms(deadline));
+    if (ready < 0 && errno != EINTR) throw std::runtime_error("rank 0 cannot wait for the other ranks: " + errno_text());
+    if (ready <= 0) continue;
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;  // the connection went away before it was taken: the rank retries
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == ENOBUFS)
+        throw std::runtime_error("rank 0 cannot take the other ranks' connections: " + errno_text() +
+                                 " (one file descriptor per rank; see ulimit -n)");
+      continue;  // the connection went away before it was taken: its rank retries
+    }
+    // A rank sends its number right after connecting: a connection that stays silent is not one.
     std::uint32_t wire = 0;
-    const int rank = read_exactly(fd, &wire, sizeof wire, deadline) ? int(ntohl(wire)) : -1;
+    const auto by = std::min(deadline, Clock::now() + std::chrono::seconds(5));
+    const int rank = read_exactly(fd, &wire, sizeof wire, by) ? int(ntohl(wire)) : -1;
     if (rank < 1 || rank > peers || seen[size_t(rank)]) {
       ::close(fd);  // not one of ours, or a second connection of one rank
       continue;
     }
+    keep_alive(fd);
     seen[size_t(rank)] = true;
     peers_.push_back({rank, fd});
     ++joined;
@@ -127,8 +187,8 @@ void PeerWatch::accept(int peers, std::chrono::milliseconds timeout) {
   listen_fd_ = -1;
 }
 
-std::optional<int> PeerWatch::lost() {
-  if (lost_ || peers_.empty()) return lost_;
+const std::vector<LostRank>& PeerWatch::lost() {
+  if (peers_.empty()) return lost_;
   std::vector<pollfd> fds;
   for (const auto& p : peers_) fds.push_back({p.fd, POLLIN, 0});
   if (::poll(fds.data(), fds.size(), 0) <= 0) return lost_;
@@ -145,15 +205,31 @@ std::optional<int> PeerWatch::lost() {
       continue;
     }
     if (got > 0 || (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))) {
-      still.push_back(peers_[i]);
+      still.push_back(peers_[i]);  // bytes that are not a goodbye are read and dropped
       continue;
     }
-    // Closed (0) or broken (ECONNRESET, ...) without a goodbye: the process is gone.
-    if (!lost_ || peers_[i].rank < *lost_) lost_ = peers_[i].rank;
+    // Closed (0) or broken (reset, keepalive timeout) without a goodbye.
+    lost_.push_back({peers_[i].rank, got == 0 ? "its connection to rank 0 closed"
+                                              : "its connection to rank 0 broke (" + errno_text() + ")"});
     ::close(peers_[i].fd);
   }
   peers_ = std::move(still);
+  std::sort(lost_.begin(), lost_.end(), [](const LostRank& a, const LostRank& b) { return a.rank < b.rank; });
   return lost_;
+}
+
+std::optional<FailureReport> first_cause(const std::vector<FailureReport>& reports, const std::vector<LostRank>& lost) {
+  for (const auto& l : lost) {
+    const bool reported = std::any_of(reports.begin(), reports.end(), [&](const FailureReport& r) { return r.rank == l.rank; });
+    if (reported) continue;
+    std::string message = "rank " + std::to_string(l.rank) + "'s process ended without reporting an error (" + l.how +
+                          ": killed by a signal, out of memory, a crash or its node's failure)";
+    if (!reports.empty())
+      message += "; then rank " + std::to_string(reports.front().rank) + " reported: " + reports.front().message;
+    return FailureReport{l.rank, message};
+  }
+  if (!reports.empty()) return reports.front();
+  return std::nullopt;
 }
 
 PeerLink::PeerLink(const std::string& host, int port, int rank, std::chrono::milliseconds timeout) {
@@ -169,16 +245,7 @@ PeerLink::PeerLink(const std::string& host, int port, int rank, std::chrono::mil
     if (rc != 0) {
       why = ::gai_strerror(rc);
     } else {
-      for (auto* a = found; a && fd_ < 0; a = a->ai_next) {
-        const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-        if (fd < 0) continue;
-        if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
-          fd_ = fd;
-        } else {
-          why = errno_text();
-          ::close(fd);
-        }
-      }
+      for (auto* a = found; a && fd_ < 0; a = a->ai_next) fd_ = connect_by(*a, deadline, why);
       ::freeaddrinfo(found);
     }
     if (fd_ >= 0) break;

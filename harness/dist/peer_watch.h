@@ -4,8 +4,10 @@
 // peers wait on keeps no trace of it, so they would wait for its keys until --comm-timeout
 // (minutes), and the launcher's SIGTERM would reach rank 0 first and the run would read as
 // interrupted. A TCP connection from every rank to rank 0 is closed by the kernel when its process
-// ends, however it ends, so rank 0 can tell at its next look. A rank that ends cleanly says goodbye
-// first, so a clean end is never mistaken for a death.
+// ends, however it ends, so rank 0 can tell at its next look; TCP keepalive probes from rank 0 find
+// a node that stopped answering altogether (no close ever comes from a node that lost power) within
+// about 90 s. A rank that ends cleanly says goodbye first, so a clean end is never mistaken for a
+// death.
 #pragma once
 
 #include <chrono>
@@ -14,6 +16,24 @@
 #include <vector>
 
 namespace lb {
+
+// A rank whose connection closed or broke without a goodbye, and how.
+struct LostRank {
+  int rank = -1;
+  std::string how;  // "its connection to rank 0 closed", "... broke (Connection timed out)"
+};
+
+// Another rank's report of its own error, as it reached rank 0.
+struct FailureReport {
+  int rank = -1;
+  std::string message;
+};
+
+// What rank 0 records, from the reports it has read and the ranks it has lost: a rank lost without
+// a report of its own is the cause of what the others then report (their connections to it
+// closed), so it is named first with the earliest report after it; a rank that reported and then
+// ended is named by its report. Empty when there is nothing to record.
+std::optional<FailureReport> first_cause(const std::vector<FailureReport>& reports, const std::vector<LostRank>& lost);
 
 // Rank 0's end: listens on an ephemeral port of every interface; one connection per other rank.
 class PeerWatch {
@@ -25,13 +45,13 @@ class PeerWatch {
 
   int port() const { return port_; }
 
-  // Takes the connections of ranks 1..peers, each named by the rank it sends first. Throws naming
-  // the ranks that did not connect within `timeout`.
+  // Takes the connections of ranks 1..peers, each named by the rank it sends first (within 5 s of
+  // connecting). Throws naming the ranks that did not connect within `timeout`.
   void accept(int peers, std::chrono::milliseconds timeout);
 
-  // The lowest rank whose connection closed (or broke) without a goodbye, if any. Never blocks:
-  // one poll() over the connections. A lost rank stays lost.
-  std::optional<int> lost();
+  // Every rank whose connection closed or broke without a goodbye so far, in rank order. Never
+  // blocks: one poll() over the connections. A lost rank stays lost.
+  const std::vector<LostRank>& lost();
 
  private:
   struct Peer {
@@ -41,13 +61,14 @@ class PeerWatch {
   int listen_fd_ = -1;
   int port_ = 0;
   std::vector<Peer> peers_;  // still watched
-  std::optional<int> lost_;
+  std::vector<LostRank> lost_;
 };
 
 // Another rank's end: one connection to rank 0, held for the life of the process.
 class PeerLink {
  public:
-  // Connects to host:port (retrying until `timeout`) and sends `rank`. Throws naming both.
+  // Connects to host:port (retrying until `timeout`, no single attempt longer) and sends `rank`.
+  // Throws naming both.
   PeerLink(const std::string& host, int port, int rank, std::chrono::milliseconds timeout);
   ~PeerLink();
   PeerLink(const PeerLink&) = delete;

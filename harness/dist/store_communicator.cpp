@@ -24,6 +24,7 @@
 #include "harness/dist/communicator.h"
 #include "harness/dist/peer_watch.h"
 #include "harness/dist/tcp_store.h"
+#include "harness/util/signals.h"
 
 namespace lb {
 namespace {
@@ -162,24 +163,22 @@ class StoreCommunicator : public Communicator {
     if (now - last_failure_check_ < std::chrono::milliseconds(20)) return;
     last_failure_check_ = now;
     if (rank_ == 0) {
-      // The report first: a rank that reported its error and then ended is named by its report.
-      std::optional<RemoteFailure> reported;
-      if (store_->add("lb/failures", 0) > 0) {
-        wait_for({"lb/failure/1"}, "a failure report", /*poll_failures=*/false);
-        const auto report = to_text(store_->get("lb/failure/1"));
+      std::vector<FailureReport> reports;
+      const auto count = store_->add("lb/failures", 0);
+      for (std::int64_t k = 1; k <= count; ++k) {
+        // A count without its message yet is a report in flight (or its rank died between the
+        // two): the next look reads it, or finds the rank lost.
+        const std::string key = "lb/failure/" + std::to_string(k);
+        if (!store_->check({key})) continue;
+        const auto report = to_text(store_->get(key));
         const auto nl = report.find('\n');
-        reported.emplace(std::atoi(report.substr(0, nl).c_str()), report.substr(nl + 1));
+        reports.push_back({std::atoi(report.substr(0, nl).c_str()), report.substr(nl + 1)});
       }
-      const auto lost = watch_ ? watch_->lost() : std::nullopt;
-      // A rank that died is the cause of what its peers then report (a closed connection).
-      if (lost && (!reported || reported->rank != *lost))
-        throw RemoteFailure(*lost, "rank " + std::to_string(*lost) +
-                                       "'s process ended without reporting an error (killed by a signal, out of "
-                                       "memory or crashed: its connection to rank 0 closed)" +
-                                       (reported ? "; rank " + std::to_string(reported->rank) +
-                                                       " then reported: " + reported->what()
-                                                 : std::string()));
-      if (reported) throw *reported;
+      // While rank 0 itself is stopping, a rank that ends on the same signal (its stop watchdog
+      // ends it without a goodbye) is no failure: rank 0's own stop path records `interrupted`.
+      static const std::vector<LostRank> none;
+      const auto& lost = watch_ && stop_signal() == 0 ? watch_->lost() : none;
+      if (const auto cause = first_cause(reports, lost)) throw RemoteFailure(cause->rank, cause->message);
       return;
     }
     if (store_->check({"lb/abort"})) throw RemoteFailure(0, "rank 0 ended the job");
@@ -232,10 +231,10 @@ class StoreCommunicator : public Communicator {
     return keys;
   }
 
-  void wait_for(const std::vector<std::string>& keys, const char* what, bool poll_failures = true) {
+  void wait_for(const std::vector<std::string>& keys, const char* what) {
     const auto t0 = Clock::now();
     for (int spins = 0; !store_->check(keys); ++spins) {
-      if (poll_failures) check_failure_reports();
+      check_failure_reports();
       if (Clock::now() - t0 > timeout_)
         throw std::runtime_error(std::string("waited ") + std::to_string(timeout_.count() / 1000) + " s for " + what +
                                  " from the other ranks (--comm-timeout)");

@@ -215,12 +215,15 @@ TEST(WaitPolling, PollsWhileWaitingAndStopsOnAFailure) {
   EXPECT_THROW(wait_polling([] { return false; }, [] { throw RemoteFailure(1, "rank 1: gone"); }), RemoteFailure);
 }
 
-// lost() never blocks and a close reaches it through the kernel: look until it does (or 10 s).
-std::optional<int> lost_within_10_s(PeerWatch& w) {
+// lost() never blocks and a close reaches it through the kernel: look until `n` ranks are lost (or
+// 10 s have passed); their ranks.
+std::vector<int> lost_within_10_s(PeerWatch& w, size_t n = 1) {
   const auto t0 = std::chrono::steady_clock::now();
-  while (!w.lost() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10))
+  while (w.lost().size() < n && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10))
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  return w.lost();
+  std::vector<int> ranks;
+  for (const auto& l : w.lost()) ranks.push_back(l.rank);
+  return ranks;
 }
 
 TEST(PeerWatch, AClosedConnectionWithoutAGoodbyeIsALostRank) {
@@ -229,27 +232,51 @@ TEST(PeerWatch, AClosedConnectionWithoutAGoodbyeIsALostRank) {
   auto r2 = std::make_unique<PeerLink>("localhost", w.port(), 2, std::chrono::seconds(5));
   auto r3 = std::make_unique<PeerLink>("127.0.0.1", w.port(), 3, std::chrono::seconds(5));
   w.accept(3, std::chrono::seconds(5));
-  EXPECT_EQ(w.lost(), std::nullopt);
+  EXPECT_TRUE(w.lost().empty());
   r1->goodbye();  // a clean end
   r1.reset();
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(w.lost(), std::nullopt) << "rank 1 said goodbye";
+  EXPECT_TRUE(w.lost().empty()) << "rank 1 said goodbye";
   r3.reset();  // as the kernel closes a killed process's sockets
-  EXPECT_EQ(lost_within_10_s(w), 3);
+  EXPECT_EQ(lost_within_10_s(w), std::vector<int>{3});
+  EXPECT_EQ(w.lost().front().how, "its connection to rank 0 closed");
   r2.reset();
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(w.lost(), 3) << "the first rank found lost stays the one named";
+  EXPECT_EQ(lost_within_10_s(w, 2), (std::vector<int>{2, 3})) << "in rank order; a lost rank stays lost";
 }
 
-TEST(PeerWatch, TheLowestOfRanksLostTogetherIsNamed) {
-  PeerWatch w;
-  auto r1 = std::make_unique<PeerLink>("127.0.0.1", w.port(), 1, std::chrono::seconds(5));
-  auto r2 = std::make_unique<PeerLink>("127.0.0.1", w.port(), 2, std::chrono::seconds(5));
-  w.accept(2, std::chrono::seconds(5));
-  r2.reset();
-  r1.reset();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_EQ(lost_within_10_s(w), 1);
+TEST(PeerWatch, TheFirstCauseIsALostRankWithoutAReportOfItsOwn) {
+  const std::vector<LostRank> lost2{{2, "its connection to rank 0 closed"}};
+  // Nothing happened.
+  EXPECT_FALSE(first_cause({}, {}).has_value());
+  // A rank that reported its error is named by its report.
+  auto c = first_cause({{1, "rank 1: out of data"}}, {});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->rank, 1);
+  EXPECT_EQ(c->message, "rank 1: out of data");
+  // ... even when it has ended since.
+  c = first_cause({{2, "rank 2: bad batch"}}, lost2);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->message, "rank 2: bad batch");
+  // A rank lost without a report is the cause of what its peers report (their connections to it closed).
+  c = first_cause({{1, "rank 1: Connection closed by peer"}, {3, "rank 3: Connection reset"}}, lost2);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->rank, 2);
+  EXPECT_EQ(c->message,
+            "rank 2's process ended without reporting an error (its connection to rank 0 closed: killed by a signal, out "
+            "of memory, a crash or its node's failure); then rank 1 reported: rank 1: Connection closed by peer");
+  // Every rank with a report is excluded, not only the first report's (rank 1 reported second and
+  // both ended since: nobody died without a word).
+  c = first_cause({{2, "rank 2: bad batch"}, {1, "rank 1: Connection closed by peer"}},
+                  {{1, "its connection to rank 0 closed"}, {2, "its connection to rank 0 closed"}});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->rank, 2);
+  EXPECT_EQ(c->message, "rank 2: bad batch");
+  // Lost alone.
+  c = first_cause({}, {{3, "its connection to rank 0 broke (Connection timed out)"}});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->rank, 3);
+  EXPECT_NE(c->message.find("rank 3's process ended without reporting an error (its connection to rank 0 broke"),
+            std::string::npos);
 }
 
 TEST(PeerWatch, RanksThatNeverConnectAreNamedAndStrangersIgnored) {
