@@ -193,6 +193,7 @@ const std::vector<LostRank>& PeerWatch::lost() {
   for (const auto& p : peers_) fds.push_back({p.fd, POLLIN, 0});
   if (::poll(fds.data(), fds.size(), 0) <= 0) return lost_;
   std::vector<Peer> still;
+  std::vector<LostRank> found;
   for (size_t i = 0; i < peers_.size(); ++i) {
     if (fds[i].revents == 0) {
       still.push_back(peers_[i]);
@@ -209,12 +210,14 @@ const std::vector<LostRank>& PeerWatch::lost() {
       continue;
     }
     // Closed (0) or broken (reset, keepalive timeout) without a goodbye.
-    lost_.push_back({peers_[i].rank, got == 0 ? "its connection to rank 0 closed"
+    found.push_back({peers_[i].rank, got == 0 ? "its connection to rank 0 closed"
                                               : "its connection to rank 0 broke (" + errno_text() + ")"});
     ::close(peers_[i].fd);
   }
   peers_ = std::move(still);
-  std::sort(lost_.begin(), lost_.end(), [](const LostRank& a, const LostRank& b) { return a.rank < b.rank; });
+  // Earlier looks' losses stay first: a rank that died first is the likelier cause of the rest.
+  std::sort(found.begin(), found.end(), [](const LostRank& a, const LostRank& b) { return a.rank < b.rank; });
+  lost_.insert(lost_.end(), found.begin(), found.end());
   return lost_;
 }
 
@@ -245,7 +248,14 @@ PeerLink::PeerLink(const std::string& host, int port, int rank, std::chrono::mil
     if (rc != 0) {
       why = ::gai_strerror(rc);
     } else {
-      for (auto* a = found; a && fd_ < 0; a = a->ai_next) fd_ = connect_by(*a, deadline, why);
+      // At most 10 s per address: one that drops packets (a firewalled IPv6 address before the
+      // IPv4 one) must leave time for the next; the first address's error is the one named.
+      std::string first_why;
+      for (auto* a = found; a && fd_ < 0; a = a->ai_next) {
+        fd_ = connect_by(*a, std::min(deadline, Clock::now() + std::chrono::seconds(10)), why);
+        if (fd_ < 0 && first_why.empty()) first_why = why;
+      }
+      if (fd_ < 0) why = first_why;
       ::freeaddrinfo(found);
     }
     if (fd_ >= 0) break;

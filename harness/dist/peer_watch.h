@@ -49,8 +49,9 @@ class PeerWatch {
   // connecting). Throws naming the ranks that did not connect within `timeout`.
   void accept(int peers, std::chrono::milliseconds timeout);
 
-  // Every rank whose connection closed or broke without a goodbye so far, in rank order. Never
-  // blocks: one poll() over the connections. A lost rank stays lost.
+  // Every rank whose connection closed or broke without a goodbye so far, in the order they were
+  // found (those found in one look by rank). Never blocks: one poll() over the connections. A lost
+  // rank stays lost.
   const std::vector<LostRank>& lost();
 
  private:
