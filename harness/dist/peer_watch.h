@@ -68,8 +68,8 @@ class PeerWatch {
 // Another rank's end: one connection to rank 0, held for the life of the process.
 class PeerLink {
  public:
-  // Connects to host:port (retrying until `timeout`, no single attempt longer) and sends `rank`.
-  // Throws naming both.
+  // Connects to host:port (retrying until `timeout`; at most 10 s on each of host's addresses per
+  // round) and sends `rank`. Throws naming both.
   PeerLink(const std::string& host, int port, int rank, std::chrono::milliseconds timeout);
   ~PeerLink();
   PeerLink(const PeerLink&) = delete;
