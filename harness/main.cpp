@@ -4,7 +4,6 @@
 // (util/exit_codes.h, docs/harness.md).
 #include <chrono>
 #include <iostream>
-#include <optional>
 #include <thread>
 
 #include "common/format.h"
@@ -26,23 +25,6 @@ namespace {
 int report(const std::string& what, int code) {
   std::cerr << "harness: error: " << what << std::endl;
   return code;
-}
-
-// Rank 0's own collective can fail first when another rank died or failed (its closed connection
-// reaches the collective library as soon as rank 0's watch or the failure report): the other
-// rank's report or death is the cause worth recording. Looked for over 200 ms.
-std::optional<std::string> remote_cause(lb::Communicator& comm) {
-  for (int look = 0; look < 10; ++look) {
-    try {
-      comm.check_failure_reports();
-    } catch (const lb::RemoteFailure& f) {
-      return std::string(f.what());
-    } catch (const std::exception&) {
-      return std::nullopt;  // the store went too: nothing more to learn
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return std::nullopt;
 }
 
 // One run: every rank validates and sets up; all agree before any of them trains.
@@ -147,7 +129,7 @@ int run_once(const lb::Settings& settings, lb::Communicator& comm, lb::RepeatInf
     if (comm.world_size() > 1 && !dynamic_cast<const lb::RemoteFailure*>(&e)) {
       message = "rank " + std::to_string(comm.rank()) + ": " + message;
       if (root) {
-        if (const auto cause = remote_cause(comm)) message = *cause + "; then " + message;
+        if (const auto cause = lb::remote_cause(comm)) message = *cause + "; then " + message;
       }
     }
     if (recorder) {

@@ -3,10 +3,10 @@
 #include <netdb.h>
 #include <unistd.h>
 
-
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <thread>
 
 #include "common/errors.h"
 #include "harness/dist/tcp_store.h"
@@ -46,6 +46,20 @@ bool resolves(const char* host) {
 }
 
 }  // namespace
+
+std::optional<std::string> remote_cause(Communicator& comm, int looks) {
+  for (int look = 0; look < looks; ++look) {
+    try {
+      comm.check_failure_reports();
+    } catch (const RemoteFailure& f) {
+      return std::string(f.what());
+    } catch (const std::exception&) {
+      return std::nullopt;  // the store (or MPI) went too: nothing more to learn
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return std::nullopt;
+}
 
 namespace detail {
 

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -73,6 +74,12 @@ struct RemoteFailure : std::runtime_error {
   RemoteFailure(int rank, const std::string& message) : std::runtime_error(message), rank(rank) {}
   int rank;
 };
+
+// Rank 0's own collective can fail first when another rank died or failed (that rank's closed
+// connection reaches the collective library as soon as rank 0's watch, or before its report): the
+// other rank's report or death, if check_failure_reports() finds one within `looks` x 20 ms, is
+// the cause worth recording. Empty when none is found or the communicator itself fails.
+std::optional<std::string> remote_cause(Communicator& comm, int looks = 10);
 
 struct LaunchOptions {
   Launcher launcher = Launcher::automatic;

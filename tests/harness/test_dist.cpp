@@ -1,10 +1,12 @@
 // The launchers' pure parts (rank variables of Slurm and torchrun, host lists, the world-size
 // cross-check, which launcher `auto` means), the transport report's parser, the rank exchange of a
 // window on a world of one, the step timer's tiling of the timeline, the adaptive stop's rule and
-// rank 0's watch on the other ranks' processes (over loopback, in one process).
+// rank 0's watch on the other ranks' processes (over loopback, in one process) and its look for
+// another rank's failure when its own collective failed.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <csignal>
 #include <map>
 #include <thread>
@@ -277,6 +279,45 @@ TEST(PeerWatch, TheFirstCauseIsALostRankWithoutAReportOfItsOwn) {
   EXPECT_EQ(c->rank, 3);
   EXPECT_NE(c->message.find("rank 3's process ended without reporting an error (its connection to rank 0 broke"),
             std::string::npos);
+}
+
+// A communicator whose check_failure_reports() runs `on_check` (the other calls are not used).
+class CheckingCommunicator : public Communicator {
+ public:
+  explicit CheckingCommunicator(std::function<void(int)> on_check) : on_check_(std::move(on_check)) {}
+  Launcher launcher() const override { return Launcher::env; }
+  void allreduce_sum(double*, int) override {}
+  void allreduce_max(double*, int) override {}
+  std::vector<double> gather(const std::vector<double>& v) override { return v; }
+  std::vector<std::string> gather_text(const std::string& t) override { return {t}; }
+  void broadcast(void*, long, int) override {}
+  c10::intrusive_ptr<c10d::Store> make_store(const std::string&, std::chrono::milliseconds) override {
+    throw std::logic_error("not used");
+  }
+  [[noreturn]] void fail(const std::string&, int code) override { std::exit(code); }
+  [[noreturn]] void abort(int code) override { std::exit(code); }
+  void check_failure_reports() override { on_check_(++checks); }
+  int checks = 0;
+
+ private:
+  std::function<void(int)> on_check_;
+};
+
+TEST(RemoteCause, AReportFoundWhileLookingIsTheCause) {
+  // The dead rank is found at the third look (its close reached rank 0 after its collective's error).
+  CheckingCommunicator found([](int n) {
+    if (n == 3) throw RemoteFailure(2, "rank 2's process ended without reporting an error");
+  });
+  EXPECT_EQ(remote_cause(found), "rank 2's process ended without reporting an error");
+  EXPECT_EQ(found.checks, 3);
+  // Nothing within the looks: rank 0's own error stands alone.
+  CheckingCommunicator quiet([](int) {});
+  EXPECT_EQ(remote_cause(quiet, 4), std::nullopt);
+  EXPECT_EQ(quiet.checks, 4);
+  // The communicator failing too (the store went with the job) ends the looking at once.
+  CheckingCommunicator broken([](int) { throw std::runtime_error("Connection reset by peer"); });
+  EXPECT_EQ(remote_cause(broken), std::nullopt);
+  EXPECT_EQ(broken.checks, 1);
 }
 
 TEST(PeerWatch, RanksThatNeverConnectAreNamedAndStrangersIgnored) {
