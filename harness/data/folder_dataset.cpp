@@ -2,12 +2,15 @@
 // sorted order, files in sorted order (the raw Tiny ImageNet layout: <dir>/train/<wnid>/images/*.JPEG;
 // a <dir> holding train/ is read from train/). Decoded with libjpeg(-turbo) / libpng to RGB in [0, 1].
 // All images must have the size of the first one (Tiny ImageNet: 64x64).
+// jpeglib.h uses size_t and FILE without including their headers: those come first.
+#include <cstddef>
+#include <cstdio>
+
 #include <jpeglib.h>
 #include <png.h>
 
 #include <algorithm>
 #include <csetjmp>
-#include <cstdio>
 #include <filesystem>
 #include <memory>
 
