@@ -6,7 +6,7 @@
 # (tests/libtorch2/test.sh; a 2.5 GB download the first time). Exits non-zero on any failure, and
 # when no test ran.
 #   tests/run.sh            the suite (CI runs this)
-#   tests/run.sh --no-cuda  without the cuda preset's compile (about 10 minutes less on a fresh machine)
+#   tests/run.sh --no-cuda  without the cuda preset's compile (about 13 minutes less on a fresh machine)
 #   tests/run.sh -- ARGS    extra ctest arguments (e.g. -- -R analysis); LibTorch 2.6 is skipped then
 set -euo pipefail
 cd "$(dirname "$0")/.."
