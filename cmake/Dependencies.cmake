@@ -46,6 +46,17 @@ int main() { auto* a = c10::getDeviceAllocator(c10::DeviceType::CUDA); return a 
 void* f(const c10::Stream& s) { return s.native_handle(); }
 int main() { return 0; }
 ]=] LB_TORCH_STREAM_NATIVE_HANDLE)
+  # Graph capture (harness/train/device_step_graph.cpp) needs LibTorch's CUDA or HIP graph header,
+  # and with it the runtime's headers, which only a GPU LibTorch's targets bring: the source itself
+  # is compiled against them here, so a LibTorch whose header differs (ROCm's is unchecked in CI)
+  # builds the harness without graphs rather than failing to build.
+  if(LB_TORCH_GPU)
+    file(READ ${PROJECT_SOURCE_DIR}/harness/train/device_step_graph.cpp lb_graph_source)
+    list(APPEND CMAKE_REQUIRED_INCLUDES ${PROJECT_SOURCE_DIR})
+    set(CMAKE_REQUIRED_LIBRARIES ${TORCH_LIBRARIES})
+    check_cxx_source_compiles("${lb_graph_source}\nint main() { return 0; }" LB_TORCH_DEVICE_GRAPHS)
+    unset(CMAKE_REQUIRED_LIBRARIES)
+  endif()
   unset(CMAKE_REQUIRED_INCLUDES)
   unset(CMAKE_REQUIRED_FLAGS)
   unset(CMAKE_REQUIRED_QUIET)

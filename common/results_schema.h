@@ -15,10 +15,11 @@ namespace lb::schema {
 
 // 2: schema defined once; precision, validation scope, repetitions, utilisation, communication
 // backend, energy, memory, journals. 3: launcher, the transport NCCL/RCCL chose, the exchange
-// interval, the attention kernel. 4: the harness's own fused kernels. Readers accept every version up to this one. Files of older
+// interval, the attention kernel. 4: the harness's own fused kernels. 5: graph capture
+// of the step. Readers accept every version up to this one. Files of older
 // harnesses may hold `peak_flops_per_device` (a nominal peak, always written as 0): no longer in
 // the schema, and ignored by readers like any attribute the schema does not define.
-constexpr int kVersion = 4;
+constexpr int kVersion = 5;
 
 // ---- Run attributes: X(name, type, group, meaning) ------------------------------------------
 // type: Text (UTF-8 string), Int (int64), Real (float64). Group: the docs table it appears in.
@@ -51,6 +52,7 @@ constexpr int kVersion = 4;
   X(device_count, Int, Settings, "GPUs used in the whole job (0 on CPU)") \
   X(attention_backend, Text, Settings, "the kernel scaled_dot_product_attention chose for the run's shapes: `flash_attention`, `efficient_attention`, `cudnn_attention`, `math`, `overrideable`; `unfused` before LibTorch 2.0") \
   X(fused_kernels, Text, Settings, "the harness's own fused kernels in the model's step, comma-separated: `add_layer_norm` (each residual add and the LayerNorm after it in one call; the same arithmetic as ATen's separate calls up to rounding), `bias_gelu` (the MLP's GELU and bias gradients in one pass; the forward is ATen's, GELU's gradient the same up to the last bits of erf and exp, the bias's summed in another order); empty: ATen's calls only, bit for bit PyTorch's") \
+  X(graph_capture, Text, Settings, "`off`, or what replayed the forward (loss included) and backward of each step with the captured batch size: `device` (two CUDA/HIP graphs, captured at the run's fourth step), `cpu_twin` (the CPU's stand-in for tests: the recorded work run again at each replay, no faster); the steps before the capture and those of another batch size (an epoch's last, shorter one) ran eagerly; `graph_replays` counts the replayed steps") \
   X(precision, Text, Settings, "`fp32`, `bf16` (autocast; weights and optimizer state in fp32) or `fp16` (autocast with dynamic loss scaling)") \
   X(batch_size, Int, Settings, "per rank") \
   X(global_batch_size, Int, Settings, "batch_size x world_size") \
@@ -122,6 +124,7 @@ constexpr int kVersion = 4;
   X(gemm_shape, Text, Performance, "the product timed for `gemm_flops_per_s`, `MxKxN`") \
   X(model_flops_per_s, Real, Performance, "steady_images_per_s x train_flops_per_image / world_size: model FLOP/s per device (one device per rank)") \
   X(model_flops_utilisation, Real, Performance, "model_flops_per_s / gemm_flops_per_s: model FLOP/s against the matrix-product rate measured on the device (0..1)") \
+  X(graph_replays, Int, Performance, "steps whose forward and backward were replays of the captured graphs (0 with `graph_capture` off)") \
   X(peak_rss_bytes, Int, Memory, "peak resident memory of rank 0") \
   X(peak_rss_bytes_max_rank, Int, Memory, "the largest peak resident memory of any rank") \
   X(peak_device_memory_bytes, Int, Memory, "peak GPU memory allocated by LibTorch, largest over the ranks (0 on CPU)") \

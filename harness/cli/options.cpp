@@ -62,7 +62,7 @@ bool parse_settings(int argc, char** argv, Settings& s) {
                      "Times ViT training (torchvision-exact) on CPU or GPU, on one or many MPI ranks, and records "
                      "every step, epoch and the run's provenance to HDF5.");
   const Settings d;
-  std::string antialias, energy, launcher = "auto", comm_sweep, fused_add_norm, fused_bias_gelu;
+  std::string antialias, energy, launcher = "auto", comm_sweep, fused_add_norm, fused_bias_gelu, graph_capture;
   auto str = [](auto v) { return std::to_string(v); };
   auto num = [](double v) {
     std::ostringstream os;
@@ -105,6 +105,10 @@ bool parse_settings(int argc, char** argv, Settings& s) {
     ("fused-bias-gelu", "auto, on or off: the gradients of the MLP's GELU and of the bias before it in one fused "
         "kernel (fp32 and bf16; the forward is ATen's either way; auto: as --fused-add-norm)",
         cxxopts::value(fused_bias_gelu)->default_value("auto"))
+    ("graph-capture", "off or on: capture the step's forward (with the loss) and backward once, after 3 eager steps, "
+        "as CUDA/HIP graphs and replay them at every step of the same batch size, with no launch per kernel (one rank, "
+        "--dropout 0; on CPUs a stand-in that runs the same work again, for tests)",
+        cxxopts::value(graph_capture)->default_value("off"))
     ("lr", "peak learning rate", cxxopts::value(s.lr)->default_value(num(d.lr)))
     ("lr-schedule", "onecycle (warm-up, then cosine; torch's OneCycleLR) or constant",
         cxxopts::value(s.lr_schedule)->default_value(d.lr_schedule))
@@ -240,6 +244,10 @@ bool parse_settings(int argc, char** argv, Settings& s) {
   };
   s.fused_add_norm = fused("fused-add-norm", fused_add_norm);
   s.fused_bias_gelu = fused("fused-bias-gelu", fused_bias_gelu);
+  require_one_of("graph-capture", graph_capture, {"off", "on"});
+  s.graph_capture = graph_capture == "on";
+  require(!s.graph_capture || s.dropout == 0,
+          "--graph-capture on: needs --dropout 0 (dropout's random numbers in replayed graphs are not checked against the eager step's)");
   require_one_of("resize-antialias", antialias, {"on", "off"});
   s.resize_antialias = antialias == "on";
   require_one_of("energy", energy, {"on", "off"});

@@ -24,6 +24,7 @@ struct Settings {
   bool replace_head = false;
   FusedSwitch fused_add_norm = FusedSwitch::automatic;
   FusedSwitch fused_bias_gelu = FusedSwitch::automatic;
+  bool graph_capture = false;  // --graph-capture: forward and backward replayed as graphs (train/train_step.h)
 
   // Data
   std::string data = "synthetic";  // synthetic | FILE.h5 | image folder

@@ -4,6 +4,7 @@
 
 #include "harness/dist/grad_sync.h"
 #include "harness/train/optimizer.h"
+#include "harness/train/step_graph.h"
 #include "harness/util/device.h"
 #include "harness/util/torch_version.h"
 #include "kernels/preprocess.h"
@@ -43,12 +44,94 @@ void clip_grad_norm(const std::vector<torch::Tensor>& grads, double max_norm) {
 #endif
 }
 
+// The graphs and the tensors at fixed addresses they read and write.
+struct TrainStep::Graphs {
+  std::unique_ptr<StepGraph> forward, backward;
+  torch::Tensor images, labels;        // inputs: each replayed step's batch is copied in
+  torch::Tensor logits, loss;          // outputs of the forward
+  std::vector<torch::Tensor> grads;    // where the backward leaves the parameters' gradients
+};
+
 TrainStep::TrainStep(VisionTransformer& model, std::vector<torch::Tensor> params, Optimizer& optimizer,
                      GradientSynchronizer& grads, LossScaler& scaler, const torch::Device& device, StepSettings settings)
     : model_(model), params_(std::move(params)), optimizer_(optimizer), grads_(grads), scaler_(scaler),
       device_(device), s_(settings) {
   if (s_.window < 1) throw std::invalid_argument("TrainStep: window must be at least 1");
   slots_ = torch::zeros({s_.window, 3}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+  if (s_.graphs) {
+    if (grads_.owns_gradients())
+      throw std::invalid_argument("TrainStep: graph mode takes one rank (the gradients' allreduce is not captured)");
+    if (!step_graphs_available(device_))
+      throw std::invalid_argument("TrainStep: no graph capture for " + device_.str() + " in this build");
+    graphs_ = std::make_unique<Graphs>();
+  }
+}
+
+TrainStep::~TrainStep() = default;
+
+void TrainStep::forward(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& logits,
+                        torch::Tensor& loss) {
+  AutocastScope autocast(s_.precision, device_);
+  logits = model_->forward(images);
+  loss = torch::nn::functional::cross_entropy(
+      logits, labels, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(s_.label_smoothing));
+}
+
+void TrainStep::capture(const DeviceBatch& b) {
+  auto& g = *graphs_;
+  // Allocated before the capture, so outside the graphs' memory pool: they stay where they are.
+  g.images = torch::empty_like(b.images);
+  g.labels = torch::empty_like(b.labels);
+  g.forward = make_step_graph(device_);
+  g.backward = make_step_graph(device_);
+  // The lambdas' host side runs at capture on a GPU and at each replay on the CPU twin: both leave
+  // g's outputs and gradients where the last replay wrote them (train/step_graph.h).
+  g.forward->capture([this] { forward(graphs_->images, graphs_->labels, graphs_->logits, graphs_->loss); }, nullptr);
+  g.backward->capture(
+      [this] {
+        auto& gr = *graphs_;
+        // Without a gradient, autograd stores the new one as it is (in the graph's pool on a GPU):
+        // every replay then writes the gradients to the same tensors, with no accumulation.
+        for (auto& p : params_) p.mutable_grad() = torch::Tensor();
+        scaler_.scale_loss(gr.loss).backward();
+        gr.grads.clear();
+        for (const auto& p : params_) gr.grads.push_back(p.grad());
+      },
+      g.forward.get());
+}
+
+bool TrainStep::replay(const DeviceBatch& b, StepTimer& timer, torch::Tensor& logits, torch::Tensor& loss) {
+  auto& g = *graphs_;
+  if (!g.forward) {
+    // The capture takes a batch of the first one's size (the run's batch size, unless every batch
+    // is as short as the shard), never an epoch's last, shorter one that the full ones would miss.
+    if (first_shape_.empty()) first_shape_ = b.images.sizes().vec();
+    if (eager_steps_ < kEagerStepsBeforeCapture || !b.images.sizes().equals(first_shape_)) return false;
+    try {
+      capture(b);
+    } catch (const std::exception& e) {
+      // A capture that failed part-way can leave LibTorch's allocator serving the graph's pool:
+      // the run ends here (recorded as failed) rather than continue on a state nobody checked.
+      throw std::runtime_error(std::string("--graph-capture on: capturing the step failed (") + e.what() +
+                               "); --graph-capture off runs it eagerly");
+    }
+  }
+  if (!b.images.sizes().equals(g.images.sizes()) || !b.labels.sizes().equals(g.labels.sizes()) ||
+      b.images.scalar_type() != g.images.scalar_type())
+    return false;
+  g.images.copy_(b.images, /*non_blocking=*/true);
+  g.labels.copy_(b.labels, /*non_blocking=*/true);
+  g.forward->replay();
+  timer.mark(Phase::forward);
+  g.backward->replay();
+  // An eager step since the capture replaced the gradients with its own: the optimizer reads the
+  // ones the replay wrote.
+  for (size_t i = 0; i < params_.size(); ++i) params_[i].mutable_grad() = g.grads[i];
+  timer.mark(Phase::backward);
+  logits = g.logits;
+  loss = g.loss;
+  ++replays_;
+  return true;
 }
 
 void TrainStep::run(const DeviceBatch& b, const ScheduleValues& sched, StepTimer& timer) {
@@ -56,23 +139,21 @@ void TrainStep::run(const DeviceBatch& b, const ScheduleValues& sched, StepTimer
   optimizer_.set_lr(sched.lr);
   if (sched.momentum >= 0) optimizer_.set_first_moment(sched.momentum);
   model_->train();
-  if (grads_.owns_gradients()) {
-    grads_.begin_step();
-  } else {
-    for (auto& p : params_) p.mutable_grad() = torch::Tensor();  // autograd then takes the new gradient as it is
-  }
-  torch::Tensor logits, loss;
-  {
-    AutocastScope autocast(s_.precision, device_);
-    logits = model_->forward(b.images);
-    loss = torch::nn::functional::cross_entropy(
-        logits, b.labels, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(s_.label_smoothing));
-  }
-  timer.mark(Phase::forward);
-  // The scale this step ran with: update() changes the scaler's own tensor in place.
+  // The scale this step runs with: update() changes the scaler's own tensor in place.
   const auto scale_used = scaler_.enabled() ? scaler_.scale().clone() : scaler_.scale();
-  scaler_.scale_loss(loss).backward();
-  timer.mark(Phase::backward);
+  torch::Tensor logits, loss;
+  if (!graphs_ || !replay(b, timer, logits, loss)) {
+    if (grads_.owns_gradients()) {
+      grads_.begin_step();
+    } else {
+      for (auto& p : params_) p.mutable_grad() = torch::Tensor();  // autograd then takes the new gradient as it is
+    }
+    forward(b.images, b.labels, logits, loss);
+    timer.mark(Phase::forward);
+    scaler_.scale_loss(loss).backward();
+    timer.mark(Phase::backward);
+    ++eager_steps_;
+  }
   grads_.finish();
   timer.mark(Phase::comm);
   {

@@ -5,11 +5,19 @@
 // from the host (the exception, fp16 with a non-fused optimizer, reads the overflow flag once), so
 // the host can queue the next step while this one runs; collect() reads the slots of a window in
 // one copy.
+//
+// In graph mode (StepSettings::graphs) the forward with its loss and the backward are captured once
+// as two graphs (train/step_graph.h) after kEagerStepsBeforeCapture eager steps, and every later
+// step with the captured batch's shapes copies its batch into the graphs' input tensors and replays
+// them; the rest of the step (the gradients' exchange, unscale, clipping, the optimizer with this
+// step's learning rate and beta1, the figures) runs eagerly after the replays, as in any step. A
+// batch of another size (an epoch's last) takes the eager step.
 #pragma once
 
 #include <torch/torch.h>
 
 #include <array>
+#include <memory>
 #include <vector>
 
 #include "harness/data/loader.h"
@@ -37,7 +45,12 @@ struct StepSettings {
   double label_smoothing = 0;
   double grad_clip = 0;  // max global L2 norm; 0 = off
   int window = 1;        // slots: the most steps between two collect() calls
+  bool graphs = false;   // graph mode (above); one rank only: the gradients' allreduce is not captured
 };
+
+// Eager steps before the capture: cuBLAS's workspaces, autograd's and the allocator's first-use
+// set-up and LibTorch's lazily created state happen in them, on the stream the capture then uses.
+constexpr int kEagerStepsBeforeCapture = 3;
 
 // The per-step figures collect() returns, in step order.
 struct StepFigures {
@@ -50,12 +63,15 @@ class TrainStep {
  public:
   TrainStep(VisionTransformer& model, std::vector<torch::Tensor> params, Optimizer& optimizer,
             GradientSynchronizer& grads, LossScaler& scaler, const torch::Device& device, StepSettings settings);
+  ~TrainStep();
 
   // Queues one step on `batch` (already on the device) and marks its phases on `timer` (forward,
   // backward, comm, optimizer; the caller began the step and marked the data phase).
   void run(const DeviceBatch& batch, const ScheduleValues& schedule, StepTimer& timer);
   // The figures of the steps run since the last collect (a device read: the host waits for them).
   std::vector<StepFigures> collect();
+  // Steps whose forward and backward were graph replays.
+  std::int64_t replays() const { return replays_; }
 
  private:
   VisionTransformer& model_;
@@ -67,6 +83,17 @@ class TrainStep {
   StepSettings s_;
   torch::Tensor slots_;  // [window, 3] float64 on the device
   int used_ = 0;
+  struct Graphs;
+  std::unique_ptr<Graphs> graphs_;
+  std::int64_t eager_steps_ = 0, replays_ = 0;
+  std::vector<std::int64_t> first_shape_;  // of the first batch's images
+
+  // The forward and loss of the eager step: logits and loss out.
+  void forward(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& logits, torch::Tensor& loss);
+  // Graph mode: captures the graphs once their time has come, then replays them if `batch` has the
+  // captured shapes (logits and loss out: the graphs' own tensors). False: the eager step runs.
+  bool replay(const DeviceBatch& batch, StepTimer& timer, torch::Tensor& logits, torch::Tensor& loss);
+  void capture(const DeviceBatch& batch);
 };
 
 // clip_grad_norm_ without the host read: the total L2 norm of all gradients and the clipping

@@ -32,6 +32,7 @@
 #include "harness/train/run_description.h"
 #include "harness/train/run_recording.h"
 #include "harness/train/schedule.h"
+#include "harness/train/step_graph.h"
 #include "harness/train/step_timer.h"
 #include "harness/train/train_step.h"
 #include "harness/train/training_metrics.h"
@@ -159,6 +160,17 @@ Trainer::Trainer(const Settings& settings, Communicator& comm, RepeatInfo repeat
   };
   st.config.fused_add_norm = fused(s.fused_add_norm, fused_kernels_available(st.device), "fused-add-norm");
   st.config.fused_bias_gelu = fused(s.fused_bias_gelu, fused_kernels_available(st.device), "fused-bias-gelu");
+  if (s.graph_capture) {
+    if (comm.world_size() > 1)
+      throw UsageError("--graph-capture on: one rank only (the gradients' allreduce runs from backward's hooks "
+                       "on the host and is not captured); this job has " + std::to_string(comm.world_size()));
+    if (!step_graphs_available(st.device))
+      throw UsageError("--graph-capture on: this harness was built without graph capture for " + s.device +
+                       " (LibTorch's graph header did not compile: see LB_TORCH_DEVICE_GRAPHS in the configure log)");
+    if (!st.device.is_cpu() && (st.config.fused_add_norm || st.config.fused_bias_gelu) && !kernels_follow_side_streams())
+      throw UsageError("--graph-capture on: the fused kernels cannot run on the capture's stream with this LibTorch "
+                       "(before 2.7); add --fused-add-norm off --fused-bias-gelu off");
+  }
   try {
     st.spec = guide_preprocess_spec(st.dataset->shape().height, st.dataset->shape().width, st.config.image_size,
                                     s.resize_antialias);
@@ -249,6 +261,7 @@ schema::RunAttributes Trainer::describe() const {
   if (st.config.fused_add_norm) fused = "add_layer_norm";
   if (st.config.fused_bias_gelu) fused += std::string(fused.empty() ? "" : ",") + "bias_gelu";
   a.fused_kernels = fused;
+  a.graph_capture = !st.s.graph_capture ? "off" : st.device.is_cpu() ? "cpu_twin" : "device";
   return a;
 }
 
@@ -277,6 +290,8 @@ class StepLoop {
   std::atomic<std::int64_t>& current_step_;
   const double setup_s_;
   std::vector<torch::Tensor> params_;
+  // Graph mode on a GPU: every step's work, from the first, on a stream the capture can use.
+  std::unique_ptr<SideStream> side_stream_;
   std::int64_t total_steps_, planned_steps_;
   Progress progress_;
   LrSchedule schedule_;
@@ -325,6 +340,7 @@ StepLoop::StepLoop(Trainer::State& st, Recorder* rec, std::atomic<std::int64_t>&
       current_step_(current_step),
       setup_s_(now_s() - st.run_t0),
       params_(st.model->parameters()),
+      side_stream_(st.s.graph_capture && !st.device.is_cpu() ? std::make_unique<SideStream>(st.device) : nullptr),
       total_steps_(st.steps_per_epoch * st.s.epochs),
       planned_steps_(planned(st)),
       progress_(s_.progress, s_.progress_interval_s, root_, planned_steps_),
@@ -334,7 +350,7 @@ StepLoop::StepLoop(Trainer::State& st, Recorder* rec, std::atomic<std::int64_t>&
       timer_(st.device),
       energy_(s_, comm_, st.device),
       train_step_(st.model, params_, *st.optimizer, grads_, scaler_, st.device,
-                  {st.precision, s_.label_smoothing, s_.grad_clip, st.sync_every}),
+                  {st.precision, s_.label_smoothing, s_.grad_clip, st.sync_every, s_.graph_capture}),
       recording_(rec, st.run_t0, s_.flush_interval_s),
       loader_(*st.dataset, st.spec, loader_options(st)),
       val_loader_(*st.dataset, st.spec, loader_options(st)),
@@ -516,6 +532,7 @@ void StepLoop::finish() {
   a.peak_rss_bytes_max_rank = std::int64_t(peaks[0]);
   if (peaks[1] >= 0) a.peak_device_memory_bytes = std::int64_t(peaks[1]);
   a.adaptive_stop_reason = adaptive_reason_;
+  a.graph_replays = train_step_.replays();
   const auto ci = median_interval_95(metrics_.steady_step_times());
   a.adaptive_rel_ci = ci ? ci->relative_half_width : NAN;
   recording_.attributes(a);

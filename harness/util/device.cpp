@@ -1,5 +1,6 @@
 #include "harness/util/device.h"
 
+#include <c10/core/Event.h>
 #include <c10/core/impl/VirtualGuardImpl.h>
 
 #include <stdexcept>
@@ -30,6 +31,36 @@ void* current_stream(const torch::Device& device) {
   throw std::logic_error("our GPU kernels run on LibTorch's default stream only: this LibTorch has no "
                          "c10::Stream::native_handle to name another one");
 #endif
+}
+
+bool kernels_follow_side_streams() {
+#if defined(LB_TORCH_STREAM_NATIVE_HANDLE)
+  return true;
+#else
+  return false;
+#endif
+}
+
+SideStream::SideStream(const torch::Device& device) {
+  if (device.is_cpu()) return;
+  const c10::impl::VirtualGuardImpl impl(device.type());
+  const auto stream = impl.getStreamFromGlobalPool(device);
+  c10::Event queued(device.type());
+  queued.record(impl.getStream(device));
+  queued.block(stream);
+  previous_ = impl.exchangeStream(stream);
+  stream_ = stream;
+}
+
+SideStream::~SideStream() {
+  if (!stream_) return;
+  try {
+    stream_->synchronize();
+  } catch (...) {
+    // Ending a run that failed on the device: its error is reported already, and a destructor
+    // that threw would end the process before the results are written.
+  }
+  c10::impl::VirtualGuardImpl(stream_->device_type()).exchangeStream(*previous_);
 }
 
 std::optional<std::int64_t> peak_device_memory(const torch::Device& device) {

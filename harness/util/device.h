@@ -3,6 +3,7 @@
 // builds against LibTorch for CUDA and for ROCm (where HIP devices are LibTorch's "cuda" type).
 #pragma once
 
+#include <c10/core/Stream.h>
 #include <torch/types.h>
 
 #include <cstdint>
@@ -16,6 +17,25 @@ void use_device(const torch::Device& device);
 // for our own kernels: nullptr on CPU and for LibTorch's default stream (the runtime's null
 // stream). Throws std::logic_error for another stream where LibTorch cannot name it (before 2.7).
 void* current_stream(const torch::Device& device);
+// Whether our kernels can run on a stream other than LibTorch's default one: they need its native
+// handle (c10::Stream::native_handle, after LibTorch 2.6).
+bool kernels_follow_side_streams();
+
+// While it lives, a stream from LibTorch's pool is the current one on `device` (graph capture
+// needs one other than the default stream), starting after the work queued so far on the previous
+// one; at its end the host waits for the stream's work and the previous stream is current again.
+// Nothing on CPU.
+class SideStream {
+ public:
+  explicit SideStream(const torch::Device& device);
+  ~SideStream();
+  SideStream(const SideStream&) = delete;
+  SideStream& operator=(const SideStream&) = delete;
+
+ private:
+  std::optional<c10::Stream> previous_, stream_;
+};
+
 // Peak bytes allocated by LibTorch's caching allocator on `device` since the start: 0 on CPU,
 // nullopt where this LibTorch has no device-generic allocator statistics (before 2.9).
 std::optional<std::int64_t> peak_device_memory(const torch::Device& device);

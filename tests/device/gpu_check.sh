@@ -10,12 +10,15 @@
 #     harness's GPU one: packed attention, the fused kernels), bf16, ATen's fused Adam; two ranks
 #     on the one GPU through the env launcher against one rank, in the GPU layout (the GPU gradient
 #     path: bucket views, streams, events); a rank that fails on a GPU is recorded as failed, naming
-#     it, within 60 s;
+#     it, within 60 s; the tiny model's run with its step replayed as graphs (--graph-capture on;
+#     the CPU twin in the dry run) against the same run eager, loss by loss, short last batches
+#     (eager between replays) included;
 #  3. times the harness against the strongest PyTorch a user would run (bench/gpu_peers.py: eager
 #     with fused Adam and no per-step sync, and torch.compile of the model), the same data path,
 #     optimizer and precision, at each batch size, and prints images/s, model TFLOP/s, the fraction
 #     of a measured 8192^3 bf16 matrix product and the ratios; at the middle batch size the harness
-#     once more with its fused kernels off (the dry run: on), to show what the fusions change;
+#     once more with its fused kernels off (the dry run: on), to show what the fusions change, and
+#     once with --graph-capture on, to show what replaying the step as graphs changes;
 #  4. on a GPU in bf16, profiles eager (and, unless --no-compile, compiled) PyTorch's step kernel by
 #     kernel at that batch size (bench/gpu_profile.py), to explain what separates them.
 #   tests/device/gpu_check.sh [--batches 64,128,256] [--steps N] [--warmup N] [--precision bf16|fp16|fp32]
@@ -162,6 +165,48 @@ EOF
 last_check=failing_rank
 check failing_rank failing_rank
 
+graph_equivalence() {
+  # The tiny model three times with the same seed: eager twice (the device's own run-to-run
+  # difference, e.g. from atomics in attention's backward), then with its forward and backward
+  # replayed as graphs. 200 training samples in batches of 16 leave a batch of 8 at each epoch's
+  # end: an eager step between replays, after which the optimizer must read the gradients the
+  # next replay writes. SGD keeps a difference as large as it was made; a graph that replays stale
+  # inputs or gradients makes the losses part by far more than the eager runs do among themselves.
+  local p=$precision mode
+  ((dry)) && p=fp32
+  for mode in off again on; do
+    mkdir -p "$work/graph_$mode"
+    "$harness" --device "$harness_device" --precision "$p" --subset 200 --batch-size 16 --epochs 2 \
+      --optimizer sgd --lr 0.1 --lr-schedule constant --graph-capture "$([[ $mode == on ]] && echo on || echo off)" \
+      "${tiny[@]}" --output "$work/graph_$mode/results.h5" || { echo "the run with --graph-capture $mode failed"; return 1; }
+  done
+  "$py" - "$work" <<'EOF'
+import glob, json, sys
+def run(mode):
+    (journal,) = glob.glob(f"{sys.argv[1]}/graph_{mode}/results.h5.journals/*.jsonl")
+    attrs, losses = {}, []
+    for line in open(journal).read().split("\n")[1:]:
+        if line:
+            r = json.loads(line)
+            if "attrs" in r:
+                attrs.update(r["attrs"])
+            elif "step" in r:
+                losses.append(r["step"]["loss"])
+    return attrs, losses
+(_, off), (_, again), (attrs, on) = run("off"), run("again"), run("on")
+def worst(a, b):
+    return max(abs(x - y) / max(abs(y), 1e-30) for x, y in zip(a, b))
+noise, diff = worst(again, off), worst(on, off)
+limit = max(1e-5, 10 * noise)
+print(f"graph_capture {attrs.get('graph_capture')!r}, {attrs.get('graph_replays')} of {len(on)} steps replayed; "
+      f"largest relative loss difference: eager vs eager {noise:.2e}, graphs vs eager {diff:.2e} (allowed {limit:.2e})")
+ok = len(on) == len(off) == 26 and attrs.get("graph_replays") == 21 and diff <= limit
+sys.exit(0 if ok else 1)
+EOF
+}
+last_check=graph_capture
+check graph_capture graph_equivalence
+
 # --- 3. speed against PyTorch --------------------------------------------------------------------
 model=vit_b_16 threads=$(nproc) peer_model=vit_b_16
 if ((dry)); then
@@ -192,7 +237,8 @@ phases = {k: sum(s[k] for s in steady) / total for k in ("data_wait_s", "forward
 print(json.dumps({"images_per_s": sum(s["samples"] for s in steady) / total, "phases": phases,
                   "train_flops_per_image": attrs.get("train_flops_per_image"), "gemm_probe": attrs.get("gemm_flops_per_s"),
                   "attention": attrs.get("attention_backend"), "optimizer": attrs.get("optimizer_impl"),
-                  "fused_kernels": attrs.get("fused_kernels"),
+                  "fused_kernels": attrs.get("fused_kernels"), "graph_capture": attrs.get("graph_capture"),
+                  "graph_replays": attrs.get("graph_replays"),
                   "sync_every": attrs.get("sync_every"), "peak_device_memory_bytes": attrs.get("peak_device_memory_bytes")}))
 EOF
 }
@@ -217,6 +263,11 @@ speed() {
       h=$(harness_rate "$b" "fused_$variant" --fused-add-norm "$variant" --fused-bias-gelu "$variant") || return 1
       echo "{\"program\": \"harness_fused_$variant\", \"batch\": $b, \"result\": $h}" >>"$results"
     fi
+    if ((b == variant_batch)); then
+      say "batch $b: harness, --graph-capture on"
+      h=$(harness_rate "$b" graphs --graph-capture on) || return 1
+      echo "{\"program\": \"harness_graphs\", \"batch\": $b, \"result\": $h}" >>"$results"
+    fi
     local modes=(eager)
     ((compile)) && modes+=(compile)
     for mode in "${modes[@]}"; do
@@ -236,13 +287,14 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 gemm = next((r["result"].get("gemm_bf16_8192_flops_per_s") for r in rows if r["result"].get("gemm_bf16_8192_flops_per_s")), None)
 flops = next((r["result"].get("train_flops_per_image") for r in rows if r["result"].get("train_flops_per_image")), None)
 names = {"harness": "harness", "harness_fused_off": "harness, fused kernels off", "harness_fused_on": "harness, fused kernels on",
+         "harness_graphs": "harness, graph capture on",
          "eager": "PyTorch eager, fused Adam", "compile": "torch.compile, fused Adam"}
 if gemm:
     print(f"measured bf16 GEMM 8192^3: {gemm / 1e12:.0f} TFLOP/s")
 print(f"{'batch':>5}  {'program':28}{'images/s':>10}{'TFLOP/s':>9}{'of GEMM':>9}{'/eager':>8}{'/compile':>10}")
 for b in sorted({r["batch"] for r in rows}):
     by = {r["program"]: r["result"]["images_per_s"] for r in rows if r["batch"] == b}
-    for prog in ("harness", "harness_fused_off", "harness_fused_on", "eager", "compile"):
+    for prog in ("harness", "harness_fused_off", "harness_fused_on", "harness_graphs", "eager", "compile"):
         if prog not in by:
             continue
         ips = by[prog]
@@ -256,7 +308,8 @@ for row in rows:
         continue
     r = row["result"]
     print(f"{names[row['program']]}, batch {row['batch']}: phases {', '.join(f'{k[:-2]} {v:.1%}' for k, v in r['phases'].items())}; "
-          f"attention {r['attention']}, fused kernels {r['fused_kernels'] or 'none'}, optimizer {r['optimizer']}, exchange "
+          f"attention {r['attention']}, fused kernels {r['fused_kernels'] or 'none'}, graphs {r['graph_capture']} "
+          f"({r['graph_replays']} replays), optimizer {r['optimizer']}, exchange "
           f"every {r['sync_every']} steps, peak device memory {(r['peak_device_memory_bytes'] or 0) / 2**30:.1f} GiB")
 EOF
 }

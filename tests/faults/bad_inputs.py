@@ -272,6 +272,7 @@ for opt, value, expect in [
     ("--comm", "mpi", ["--comm 'mpi'"]),
     ("--comm-sweep", "maybe", ["--comm-sweep 'maybe'"]),
     ("--resize-antialias", "yes", ["--resize-antialias 'yes'"]),
+    ("--graph-capture", "auto", ["--graph-capture 'auto'"]),
     ("--comm-bucket-mb", "0", ["--comm-bucket-mb"]),
     ("--comm-bucket-mb", "1e30", ["--comm-bucket-mb"]),
     ("--comm-bucket-mb", "nan", ["--comm-bucket-mb"]),
@@ -297,6 +298,7 @@ for opt, value, expect in [
     harness_opt(f"{opt} {value!r}", [opt, value], expect)
 
 harness_opt("--subset= (empty value)", ["--subset="], ["--subset"])
+harness_opt("--graph-capture on with dropout", ["--graph-capture", "on", "--dropout", "0.1"], ["--graph-capture on", "--dropout 0"])
 harness_opt("--adaptive 0.05 without --max-steps", ["--max-steps", "0", "--adaptive", "0.05"], ["--adaptive"])
 harness_opt("--precision fp16 on cpu", ["--precision", "fp16"], ["--precision fp16"])
 harness_opt("--warmup-epochs longer than --epochs", ["--warmup-epochs", "5"], ["--warmup-epochs 5"])

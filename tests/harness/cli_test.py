@@ -178,7 +178,8 @@ class Cli(unittest.TestCase):
         self.assertGreaterEqual(attrs["wall_time_s"], data["epochs"]["end_wall_s"][-1])
         self.assertEqual(attrs["synthetic"], 1)
         self.assertNotIn("first estimate", r.stderr, "extrapolation is analyze's job")
-        self.assertEqual(attrs["schema_version"], 4)
+        self.assertEqual(attrs["schema_version"], 5)
+        self.assertEqual((attrs["graph_capture"], attrs["graph_replays"]), ("off", 0))
         self.assertEqual(attrs["val_scope"], "all_ranks")
         self.assertEqual(attrs["val_images_per_eval"], 400)
         self.assertEqual(attrs["precision"], "fp32")
@@ -266,6 +267,31 @@ class Cli(unittest.TestCase):
         for name in ("add_norm", "bias_gelu", "both"):
             worst = max(abs(a - b) / abs(b) for a, b in zip(losses[name], losses["auto"]))
             self.assertLess(worst, 1e-4, (name, losses[name], losses["auto"]))
+
+    def test_graph_mode_trains_like_the_eager_step(self):
+        # --graph-capture on, through its CPU twin (the captured work run again at each replay):
+        # the steps before the capture, the replays (inputs copied into the graphs' tensors, the
+        # gradients read where the backward left them, the optimizer after them) and each epoch's
+        # last, shorter batch (eager again, between replays) give the eager run's losses to the bit,
+        # with a validation pass between replays.
+        losses = {}
+        for mode in ("off", "on"):
+            out = os.path.join(self.tmp.name, f"graph_{mode}.h5")
+            r = run(*TINY, "--subset", "200", "--epochs", "2", "--batch-size", "16", "--eval-every", "5",
+                    "--graph-capture", mode, "--output", out)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            (attrs, data), = runs(out).values()
+            self.assertEqual(attrs["graph_capture"], "cpu_twin" if mode == "on" else "off")
+            steps = data["steps"]
+            self.assertEqual(list(steps["step"]), list(range(26)))  # 200 training samples an epoch: 12 batches of 16, 1 of 8
+            self.assertEqual(list(steps["samples"][11:14]), [16, 8, 16])
+            # Replayed: every step but the 3 before the capture and the 2 short ones.
+            self.assertEqual(attrs["graph_replays"], 21 if mode == "on" else 0)
+            losses[mode] = [float(x) for x in steps["loss"]]
+            losses[mode + "_val"] = [float(x) for x in data["evaluations"]["val_loss"]]
+            self.assertEqual(len(losses[mode + "_val"]), 7)  # after steps 5, 10, 15, 20, 25 and each epoch
+        self.assertEqual(losses["on"], losses["off"])
+        self.assertEqual(losses["on_val"], losses["off_val"])
 
     def test_progress_counts_the_steps_the_run_will_take(self):
         # 15 steps per epoch and 2 epochs, but --max-steps 4: the last line says 4 of 4 and nothing left.

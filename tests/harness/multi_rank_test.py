@@ -90,6 +90,11 @@ class MpiHarness(unittest.TestCase):
         self.assertEqual(len(data["epochs"]), 1)
 
 
+    def test_graph_capture_is_refused_for_several_ranks(self):
+        r = mpirun(2, *TINY, "--subset", "160", "--epochs", "1", "--graph-capture", "on", "--output", self.out)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--graph-capture on: one rank only", r.stderr)
+
     def test_allreduce_sweep_is_recorded(self):
         r = mpirun(2, "--model", "vit_micro", "--progress", "none", "--threads", "1", "--gemm-probe", "0",
                    "--subset", "160", "--epochs", "1", "--batch-size", "16", "--output", self.out)

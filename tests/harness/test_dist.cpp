@@ -9,7 +9,10 @@
 #include <functional>
 #include <csignal>
 #include <map>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "common/errors.h"
 #include "harness/dist/communicator.h"
@@ -18,6 +21,7 @@
 #include "harness/dist/transport.h"
 #include "harness/train/adaptive_stop.h"
 #include "harness/train/rank_exchange.h"
+#include "harness/train/step_graph.h"
 #include "harness/train/step_timer.h"
 #include "harness/util/progress.h"
 
@@ -159,6 +163,21 @@ TEST(RankExchange, AWorldOfOneAgreesWithItself) {
   EXPECT_DOUBLE_EQ(w.steps[1].samples, 8.0);
   ASSERT_EQ(w.steps[2].rank_total_s.size(), 1u);
   EXPECT_DOUBLE_EQ(w.steps[2].rank_total_s[0], 2.5);
+}
+
+// The CPU twin keeps the device graph's contract (train/step_graph.h): capture records without the
+// work taking effect, each replay has it take effect once.
+TEST(StepGraph, TheCpuTwinRunsTheWorkAtEachReplayNotAtCapture) {
+  ASSERT_TRUE(step_graphs_available(torch::kCPU));
+  auto forward = make_step_graph(torch::kCPU), backward = make_step_graph(torch::kCPU);
+  EXPECT_THROW(forward->replay(), std::logic_error);
+  std::vector<std::string> ran;
+  forward->capture([&] { ran.push_back("forward"); }, nullptr);
+  backward->capture([&] { ran.push_back("backward"); }, forward.get());
+  EXPECT_TRUE(ran.empty());
+  for (int i = 0; i < 2; ++i) forward->replay(), backward->replay();
+  EXPECT_EQ(ran, (std::vector<std::string>{"forward", "backward", "forward", "backward"}));
+  EXPECT_THROW(forward->capture([] {}, nullptr), std::logic_error);
 }
 
 TEST(StepTimer, StepsTileTheTimelineAndPhasesAddUp) {

@@ -4,7 +4,8 @@ or vendor-library header is included, and no branch tests a vendor macro (USE_RO
 __HIP_PLATFORM_*, __HIPCC__, __CUDACC__, __CUDA_ARCH__). Streams, events, guards and memory
 statistics go through LibTorch's device-generic API, so one harness builds against LibTorch for
 CUDA and for ROCm; only kernels/ (one file per kernel family, compiled by nvcc or hipcc) may name
-the vendor. Prints every offending line and exits 1 if there is one.
+the vendor. One source outside it may, named in ALLOWED with the reason. Prints every offending
+line and exits 1 if there is one.
 Usage: check_device_generic.py [REPO_ROOT]
 """
 import os
@@ -17,6 +18,13 @@ VENDOR_INCLUDE = re.compile(
     r'nccl|rccl|cublas|hipblas|cudnn|miopen|nvml|rocm_smi|amd_smi)', re.M)
 VENDOR_MACRO = re.compile(r"\b(USE_ROCM|__HIP_PLATFORM_\w*|__HIPCC__|__CUDACC__|__CUDA_ARCH__)\b")
 SOURCES = (".h", ".hpp", ".cpp", ".cc", ".cu", ".hip")
+# Sources outside kernels/ that may include a vendor header, and why.
+ALLOWED = {
+    # LibTorch's device-generic graph (at::accelerator::Graph) has no CUDA or HIP implementation
+    # registered, so graph capture takes at::cuda::CUDAGraph's header; CMake builds this source only
+    # where it compiles against the LibTorch found (LB_TORCH_DEVICE_GRAPHS), so neither build breaks.
+    "harness/train/device_step_graph.cpp": "graph capture",
+}
 
 
 def sources(root):
@@ -33,7 +41,8 @@ def main():
     problems = []
     for src in sorted(sources(root)):
         rel = src.relative_to(root).as_posix()
-        if src.suffix not in SOURCES or rel.startswith(("build/", "kernels/", ".device/")) or "node_modules" in rel:
+        if (src.suffix not in SOURCES or rel.startswith(("build/", "kernels/", ".device/")) or "node_modules" in rel
+                or rel in ALLOWED):
             continue
         for n, line in enumerate(src.read_text(errors="replace").splitlines(), 1):
             if VENDOR_INCLUDE.search(line) or (VENDOR_MACRO.search(line) and not line.lstrip().startswith("//")):

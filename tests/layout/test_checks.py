@@ -27,9 +27,11 @@ def main():
     cases = [
         ("check_device_generic.py", {"harness/util/device.cpp": "#include <c10/cuda/CUDAStream.h>\n"}),
         ("check_device_generic.py", {"harness/dist/x.cpp": "#if defined(USE_ROCM)\n#endif\n"}),
+        ("check_device_generic.py", {"harness/train/device_step_graph.h": "#include <ATen/cuda/CUDAGraph.h>\n"}),
         ("check_dependencies.py", {"harness/util/x.cpp": '#include "harness/train/trainer.h"\n'}),
     ]
-    clean = {"kernels/k.cpp": "#include <hip/hip_runtime.h>\n", "harness/train/t.cpp": '#include "harness/util/x.h"\n'}
+    clean = {"kernels/k.cpp": "#include <hip/hip_runtime.h>\n", "harness/train/t.cpp": '#include "harness/util/x.h"\n',
+             "harness/train/device_step_graph.cpp": "#include <ATen/cuda/CUDAGraph.h>\n"}
     failures = 0
     for script, bad in cases:
         with tree({**clean, **bad}) as d:

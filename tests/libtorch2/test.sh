@@ -63,6 +63,10 @@ if ((cuda)); then
     cmake --preset cuda -B build/libtorch2-cuda -DLB_BUILD_ANALYSIS=OFF -DLB_BUILD_BENCHMARKS=OFF \
           -DLB_BUILD_TESTS=OFF -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_C_COMPILER=gcc-13 -DCMAKE_CXX_COMPILER=g++-13 \
           "-DCMAKE_EXE_LINKER_FLAGS=-Wl,--unresolved-symbols=ignore-in-shared-libs" >/dev/null
+    # Graph capture is built only where its source compiles (cmake/Dependencies.cmake); here it must.
+    grep -q "^LB_TORCH_DEVICE_GRAPHS:INTERNAL=1" build/libtorch2-cuda/CMakeCache.txt ||
+      { echo "cuda preset: harness/train/device_step_graph.cpp did not compile against LibTorch 2.6 (CUDA):"
+        grep -A30 "LB_TORCH_DEVICE_GRAPHS" build/libtorch2-cuda/CMakeFiles/CMakeConfigureLog.yaml | head -60; exit 1; }
     cmake --build build/libtorch2-cuda -j2 --target harness preprocess_cuda_test add_layer_norm_cuda_test bias_gelu_cuda_test gpu_step_check ddp_equivalence ddp_overlap >build/libtorch2-cuda/build.log 2>&1 ||
       { tail -50 build/libtorch2-cuda/build.log; exit 1; }
     echo "cuda preset: harness and the CUDA kernels compiled and linked against LibTorch 2.6 (CUDA)"'
