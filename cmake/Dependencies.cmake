@@ -50,12 +50,22 @@ int main() { return 0; }
   # and with it the runtime's headers, which only a GPU LibTorch's targets bring: the source itself
   # is compiled against them here, so a LibTorch whose header differs (ROCm's is unchecked in CI)
   # builds the harness without graphs rather than failing to build.
+  # Checked at every configure, and an edit of the source configures again: a cached answer would
+  # outlive the source it was given for.
   if(LB_TORCH_GPU)
-    file(READ ${PROJECT_SOURCE_DIR}/harness/train/device_step_graph.cpp lb_graph_source)
+    set(lb_graph_file ${PROJECT_SOURCE_DIR}/harness/train/device_step_graph.cpp)
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${lb_graph_file})
+    file(READ ${lb_graph_file} lb_graph_source)
     list(APPEND CMAKE_REQUIRED_INCLUDES ${PROJECT_SOURCE_DIR})
     set(CMAKE_REQUIRED_LIBRARIES ${TORCH_LIBRARIES})
+    unset(LB_TORCH_DEVICE_GRAPHS CACHE)
     check_cxx_source_compiles("${lb_graph_source}\nint main() { return 0; }" LB_TORCH_DEVICE_GRAPHS)
     unset(CMAKE_REQUIRED_LIBRARIES)
+    if(NOT LB_TORCH_DEVICE_GRAPHS)
+      message(WARNING "harness/train/device_step_graph.cpp does not compile against this LibTorch "
+                      "(${Torch_DIR}): the harness builds without --graph-capture on the GPU "
+                      "(the compiler's output is in CMakeFiles/CMakeConfigureLog.yaml)")
+    endif()
   endif()
   unset(CMAKE_REQUIRED_INCLUDES)
   unset(CMAKE_REQUIRED_FLAGS)

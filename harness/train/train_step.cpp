@@ -79,6 +79,10 @@ void TrainStep::forward(const torch::Tensor& images, const torch::Tensor& labels
 
 void TrainStep::capture(const DeviceBatch& b) {
   auto& g = *graphs_;
+  // A capture takes memory for its pool from the device, not from the blocks the eager steps left
+  // cached: without this the activations would be held twice (as torch.cuda.graph does on entry).
+  // The wait also reports an earlier step's device error as that, not as a failed capture.
+  release_cached_memory(device_);
   // Allocated before the capture, so outside the graphs' memory pool: they stay where they are.
   g.images = torch::empty_like(b.images);
   g.labels = torch::empty_like(b.labels);

@@ -167,9 +167,11 @@ Trainer::Trainer(const Settings& settings, Communicator& comm, RepeatInfo repeat
     if (!step_graphs_available(st.device))
       throw UsageError("--graph-capture on: this harness was built without graph capture for " + s.device +
                        " (LibTorch's graph header did not compile: see LB_TORCH_DEVICE_GRAPHS in the configure log)");
-    if (!st.device.is_cpu() && (st.config.fused_add_norm || st.config.fused_bias_gelu) && !kernels_follow_side_streams())
-      throw UsageError("--graph-capture on: the fused kernels cannot run on the capture's stream with this LibTorch "
-                       "(before 2.7); add --fused-add-norm off --fused-bias-gelu off");
+    // Every step of the run then goes to a stream other than the default one, where our kernels
+    // (the preprocessing on every upload, the fused ones) need the stream's native handle.
+    if (!st.device.is_cpu() && fused_kernels_available(st.device) && !kernels_follow_side_streams())
+      throw UsageError("--graph-capture on: this LibTorch (before 2.7) cannot give the capture's stream to the "
+                       "harness's GPU kernels (the preprocessing, the fused kernels)");
   }
   try {
     st.spec = guide_preprocess_spec(st.dataset->shape().height, st.dataset->shape().width, st.config.image_size,

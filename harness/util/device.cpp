@@ -63,6 +63,14 @@ SideStream::~SideStream() {
   c10::impl::VirtualGuardImpl(stream_->device_type()).exchangeStream(*previous_);
 }
 
+void release_cached_memory(const torch::Device& device) {
+  if (device.is_cpu()) return;
+  c10::impl::VirtualGuardImpl(device.type()).getStream(device).synchronize();
+#if defined(LB_TORCH_DEVICE_ALLOCATOR)
+  c10::getDeviceAllocator(device.type())->emptyCache();
+#endif
+}
+
 std::optional<std::int64_t> peak_device_memory(const torch::Device& device) {
   if (device.is_cpu()) return 0;
 #if defined(LB_TORCH_DEVICE_ALLOCATOR)

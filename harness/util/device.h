@@ -36,6 +36,11 @@ class SideStream {
   std::optional<c10::Stream> previous_, stream_;
 };
 
+// Waits for the work queued on `device`'s current stream, then returns the blocks LibTorch's caching
+// allocator keeps unused to the device (LibTorch 2.9+; before, the wait only), so that memory
+// reserved by earlier steps can serve a graph capture's own pool. Nothing on CPU.
+void release_cached_memory(const torch::Device& device);
+
 // Peak bytes allocated by LibTorch's caching allocator on `device` since the start: 0 on CPU,
 // nullopt where this LibTorch has no device-generic allocator statistics (before 2.9).
 std::optional<std::int64_t> peak_device_memory(const torch::Device& device);

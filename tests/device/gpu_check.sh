@@ -117,6 +117,11 @@ if ! cmake --build "$build" -j"$(nproc)" --target "${targets[@]}" -- -k 0 >"$log
 fi
 passed+=(build)
 say "built in $((SECONDS - t_start)) s"
+if [[ $device != cpu ]] && ! grep -q "^LB_TORCH_DEVICE_GRAPHS:INTERNAL=1" "$build/CMakeCache.txt"; then
+  # cmake/Dependencies.cmake's check failed: the graph_capture check will fail on it; its reason here.
+  say "graph capture not built: device_step_graph.cpp did not compile against this LibTorch (configure.log)"
+  grep -B2 -A40 "LB_TORCH_DEVICE_GRAPHS" "$build/CMakeFiles/CMakeConfigureLog.yaml" >>"$log_dir/configure.log" 2>/dev/null
+fi
 harness=$build/harness/harness
 
 # --- 2. checks -----------------------------------------------------------------------------------
@@ -194,12 +199,17 @@ def run(mode):
                 losses.append(r["step"]["loss"])
     return attrs, losses
 (_, off), (_, again), (attrs, on) = run("off"), run("again"), run("on")
-def worst(a, b):
-    return max(abs(x - y) / max(abs(y), 1e-30) for x, y in zip(a, b))
-noise, diff = worst(again, off), worst(on, off)
-limit = max(1e-5, 10 * noise)
+def rel(a, b):
+    return [abs(x - y) / max(abs(y), 1e-30) for x, y in zip(a, b)]
+noise, diff = max(rel(again, off)), max(rel(on, off))
+# A difference in rounding alone (a kernel with atomics, run to run) should stay well below 1e-4
+# in these losses (expected, not measured); stale inputs or gradients in a replay part them by far
+# more within a few steps. The differences by step tell the two apart where the verdict is close.
+limit = max(1e-4, 10 * noise)
 print(f"graph_capture {attrs.get('graph_capture')!r}, {attrs.get('graph_replays')} of {len(on)} steps replayed; "
       f"largest relative loss difference: eager vs eager {noise:.2e}, graphs vs eager {diff:.2e} (allowed {limit:.2e})")
+print("by step (steps 0-2 eager, 3 the first replay, 12 and 25 the short batches):",
+      " ".join(f"{d:.1e}" for d in rel(on, off)))
 ok = len(on) == len(off) == 26 and attrs.get("graph_replays") == 21 and diff <= limit
 sys.exit(0 if ok else 1)
 EOF
@@ -264,9 +274,14 @@ speed() {
       echo "{\"program\": \"harness_fused_$variant\", \"batch\": $b, \"result\": $h}" >>"$results"
     fi
     if ((b == variant_batch)); then
+      # Graph mode has not run on a GPU before: its failure (the graph_capture check says why)
+      # leaves a gap in the table, not the rest of the comparison lost.
       say "batch $b: harness, --graph-capture on"
-      h=$(harness_rate "$b" graphs --graph-capture on) || return 1
-      echo "{\"program\": \"harness_graphs\", \"batch\": $b, \"result\": $h}" >>"$results"
+      if h=$(harness_rate "$b" graphs --graph-capture on); then
+        echo "{\"program\": \"harness_graphs\", \"batch\": $b, \"result\": $h}" >>"$results"
+      else
+        say "batch $b: the harness with --graph-capture on failed; its row is left out"
+      fi
     fi
     local modes=(eager)
     ((compile)) && modes+=(compile)
