@@ -55,7 +55,7 @@ class DeviceStepGraph : public StepGraph {
 
 }  // namespace
 
-std::unique_ptr<StepGraph> make_device_step_graph(const c10::Device&) {
+std::unique_ptr<StepGraph> make_device_step_graph() {
   return std::make_unique<DeviceStepGraph>();
 }
 

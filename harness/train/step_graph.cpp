@@ -6,7 +6,7 @@ namespace lb {
 
 #if defined(LB_TORCH_DEVICE_GRAPHS)
 // harness/train/device_step_graph.cpp: the one source that includes LibTorch's CUDA/HIP headers.
-std::unique_ptr<StepGraph> make_device_step_graph(const c10::Device& device);
+std::unique_ptr<StepGraph> make_device_step_graph();
 #endif
 
 namespace {
@@ -40,7 +40,7 @@ bool step_graphs_available(const c10::Device& device) {
 std::unique_ptr<StepGraph> make_step_graph(const c10::Device& device) {
   if (device.is_cpu()) return std::make_unique<CpuTwinGraph>();
 #if defined(LB_TORCH_DEVICE_GRAPHS)
-  if (device.is_cuda()) return make_device_step_graph(device);
+  if (device.is_cuda()) return make_device_step_graph();
 #endif
   throw std::logic_error("make_step_graph: no graph capture for device " + device.str() + " in this build");
 }

@@ -44,7 +44,7 @@ void clip_grad_norm(const std::vector<torch::Tensor>& grads, double max_norm) {
 #endif
 }
 
-// The graphs and the tensors at fixed addresses they read and write.
+// The graphs and the tensors they read and write (on a GPU at fixed addresses: train/step_graph.h).
 struct TrainStep::Graphs {
   std::unique_ptr<StepGraph> forward, backward;
   torch::Tensor images, labels;        // inputs: each replayed step's batch is copied in
@@ -120,9 +120,7 @@ bool TrainStep::replay(const DeviceBatch& b, StepTimer& timer, torch::Tensor& lo
                                "); --graph-capture off runs it eagerly");
     }
   }
-  if (!b.images.sizes().equals(g.images.sizes()) || !b.labels.sizes().equals(g.labels.sizes()) ||
-      b.images.scalar_type() != g.images.scalar_type())
-    return false;
+  if (!b.images.sizes().equals(g.images.sizes())) return false;  // the labels' size follows
   g.images.copy_(b.images, /*non_blocking=*/true);
   g.labels.copy_(b.labels, /*non_blocking=*/true);
   g.forward->replay();

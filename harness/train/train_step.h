@@ -88,7 +88,7 @@ class TrainStep {
   std::int64_t eager_steps_ = 0, replays_ = 0;
   std::vector<std::int64_t> first_shape_;  // of the first batch's images
 
-  // The forward and loss of the eager step: logits and loss out.
+  // The forward and the loss, of the eager step and of the forward graph's recording: logits and loss out.
   void forward(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& logits, torch::Tensor& loss);
   // Graph mode: captures the graphs once their time has come, then replays them if `batch` has the
   // captured shapes (logits and loss out: the graphs' own tensors). False: the eager step runs.
