@@ -16,10 +16,10 @@ namespace lb::schema {
 // 2: schema defined once; precision, validation scope, repetitions, utilisation, communication
 // backend, energy, memory, journals. 3: launcher, the transport NCCL/RCCL chose, the exchange
 // interval, the attention kernel. 4: the harness's own fused kernels. 5: graph capture
-// of the step. Readers accept every version up to this one. Files of older
+// of the step. 6: steps run under the profiler. Readers accept every version up to this one. Files of older
 // harnesses may hold `peak_flops_per_device` (a nominal peak, always written as 0): no longer in
 // the schema, and ignored by readers like any attribute the schema does not define.
-constexpr int kVersion = 5;
+constexpr int kVersion = 6;
 
 // ---- Run attributes: X(name, type, group, meaning) ------------------------------------------
 // type: Text (UTF-8 string), Int (int64), Real (float64). Group: the docs table it appears in.
@@ -125,6 +125,7 @@ constexpr int kVersion = 5;
   X(model_flops_per_s, Real, Performance, "steady_images_per_s x train_flops_per_image / world_size: model FLOP/s per device (one device per rank)") \
   X(model_flops_utilisation, Real, Performance, "model_flops_per_s / gemm_flops_per_s: model FLOP/s against the matrix-product rate measured on the device (0..1)") \
   X(graph_replays, Int, Performance, "steps whose forward and backward were replays of the captured graphs (0 with `graph_capture` off)") \
+  X(profile_steps, Int, Performance, "steps run under LibTorch's profiler (`--profile-steps`, rank 0), from the first step after the warm-up (in graph mode, after the capture): flagged `warmup` in `steps`, so out of steady-state figures; what ran in them, kernel by kernel, is in `<file>.profiles/<run_id>.json`") \
   X(peak_rss_bytes, Int, Memory, "peak resident memory of rank 0") \
   X(peak_rss_bytes_max_rank, Int, Memory, "the largest peak resident memory of any rank") \
   X(peak_device_memory_bytes, Int, Memory, "peak GPU memory allocated by LibTorch, largest over the ranks (0 on CPU)") \
@@ -138,7 +139,7 @@ constexpr int kVersion = 5;
   X(epoch, I32, "from 0")                                                                    \
   X(step_in_epoch, I32, "")                                                                  \
   X(samples, I32, "samples in this step, all ranks together")                               \
-  X(warmup, U8, "1 for the first `warmup_steps` steps")                                     \
+  X(warmup, U8, "1 for the first `warmup_steps` steps and for the `profile_steps` run under the profiler") \
   X(data_wait_s, F64, "from the end of the previous step (or the start of the epoch, or the end of a validation pass) until the batch is on the device: the loader, the copy, preprocessing on the device, and what the host did between the steps (the ranks' exchange at the end of a window, recording)") \
   X(forward_s, F64, "")                                                                      \
   X(backward_s, F64, "")                                                                     \

@@ -128,7 +128,11 @@ bool parse_settings(int argc, char** argv, Settings& s) {
     ("repeat", "run the same configuration N times (recorded as one repeat group)",
         cxxopts::value(s.repeat)->default_value(str(d.repeat)))
     ("adaptive", "stop once the 95% confidence interval of the median step time is within this fraction "
-        "(e.g. 0.02), or at --max-steps, which must be given (0: off)", cxxopts::value(s.adaptive_ci)->default_value(num(d.adaptive_ci)));
+        "(e.g. 0.02), or at --max-steps, which must be given (0: off)", cxxopts::value(s.adaptive_ci)->default_value(num(d.adaptive_ci)))
+    ("profile-steps", "run this many steps after the warm-up (after the graphs' capture with --graph-capture on) "
+        "under LibTorch's profiler and write what ran, kernel by kernel on GPUs and operator by operator on the host, "
+        "to <output>.profiles/<run id>.json (rank 0; the steps are recorded with the warm-up's, out of steady-state "
+        "figures; 0: off)", cxxopts::value(s.profile_steps)->default_value(str(d.profile_steps)));
   o.add_options("Distributed")
     ("launcher", "how ranks find each other: auto (mpi when an MPI launcher started us and this build has MPI, "
         "env when Slurm's srun or torchrun variables are set, else one rank), mpi, env (no MPI: SLURM_PROCID/"
@@ -297,6 +301,8 @@ bool parse_settings(int argc, char** argv, Settings& s) {
   require(s.comm_timeout_s > 0 && s.comm_timeout_s <= 86400, "--comm-timeout: expected seconds from 1 to 86400");
   require(s.gemm_probe_s >= 0 && s.gemm_probe_s <= 600, "--gemm-probe: expected seconds from 0 to 600");
   require(s.repeat >= 1 && s.repeat <= 1000, "--repeat " + str(s.repeat) + ": expected a count from 1 to 1000");
+  require(s.profile_steps >= 0 && s.profile_steps <= 100000,
+          "--profile-steps " + str(s.profile_steps) + ": expected a count from 0 (off) to 100000");
   require(s.adaptive_ci >= 0 && s.adaptive_ci < 1, "--adaptive " + num(s.adaptive_ci) + ": expected a fraction in [0, 1) (0: off)");
   require(s.adaptive_ci == 0 || s.max_steps > 0, "--adaptive: needs --max-steps as the step budget");
   require(!s.output.empty(), "--output: expected a file name");

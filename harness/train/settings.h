@@ -57,6 +57,7 @@ struct Settings {
   // Measurement design
   int repeat = 1;              // runs of the same configuration in one invocation
   double adaptive_ci = 0.0;    // stop once the median step time's 95% CI is within this (0 = off)
+  int profile_steps = 0;       // steps after the warm-up run under LibTorch's profiler (train/step_profile.h)
 
   // Distributed
   Launcher launcher = Launcher::automatic;  // how the ranks learn who they are (dist/launch.h)

@@ -22,6 +22,7 @@
 #include "harness/model/vit.h"
 #include "harness/model/weights.h"
 #include "harness/record/provenance.h"
+#include "harness/record/recorder.h"
 #include "harness/train/adaptive_stop.h"
 #include "harness/train/energy_recording.h"
 #include "harness/train/evaluation.h"
@@ -33,6 +34,7 @@
 #include "harness/train/run_recording.h"
 #include "harness/train/schedule.h"
 #include "harness/train/step_graph.h"
+#include "harness/train/step_profile.h"
 #include "harness/train/step_timer.h"
 #include "harness/train/train_step.h"
 #include "harness/train/training_metrics.h"
@@ -111,6 +113,7 @@ struct PendingStep {
   std::int32_t step_in_epoch = 0;
   double lr = 0;
   double samples = 0;
+  bool profiled = false;  // run under --profile-steps' profiler: recorded with the warm-up's steps
 };
 
 }  // namespace
@@ -303,6 +306,7 @@ class StepLoop {
   EnergyRecording energy_;
   TrainStep train_step_;
   RunRecording recording_;
+  ProfiledSteps profile_;
   BatchLoader loader_, val_loader_;
   EvalSetup eval_setup_;
   TrainingMetrics metrics_;
@@ -327,6 +331,12 @@ LoaderOptions loader_options(const Trainer::State& st) {
   lo.preprocess = !st.preprocess_on_device;
   lo.pinned = !st.device.is_cpu();
   return lo;
+}
+
+// The first step --profile-steps may profile: after the warm-up, and in graph mode after the capture
+// (a capture under the profiler is nothing the run's other steps do).
+std::int64_t first_profiled_step(const Settings& s) {
+  return std::max<std::int64_t>(s.warmup_steps, s.graph_capture ? kEagerStepsBeforeCapture + 1 : 0);
 }
 
 std::int64_t planned(const Trainer::State& st) {
@@ -354,6 +364,8 @@ StepLoop::StepLoop(Trainer::State& st, Recorder* rec, std::atomic<std::int64_t>&
       train_step_(st.model, params_, *st.optimizer, grads_, scaler_, st.device,
                   {st.precision, s_.label_smoothing, s_.grad_clip, st.sync_every, s_.graph_capture}),
       recording_(rec, st.run_t0, s_.flush_interval_s),
+      profile_(st.device, rec != nullptr, first_profiled_step(s_), s_.profile_steps, rec ? rec->path() : "",
+               rec ? rec->run_id() : ""),
       loader_(*st.dataset, st.spec, loader_options(st)),
       val_loader_(*st.dataset, st.spec, loader_options(st)),
       eval_setup_{st.model, val_loader_, st.split.val, comm_, st.device, st.precision, st.spec, s_.batch_size} {}
@@ -378,6 +390,7 @@ bool StepLoop::epoch(int epoch) {
   const double epoch_t0 = now_s();
   const double flush_before = recording_.flush_time_s();
   double eval_extra = 0;
+  double profile_extra = 0;  // the profiler's start and end: the host's waits and writes, no step's work
   auto positions = shard_positions(std::int64_t(st_.split.train.size()), s_.seed, epoch, comm_.rank(), comm_.world_size());
   loader_.start(make_batches(positions, st_.split.train, s_.batch_size));
   progress_.epoch_start(epoch, s_.epochs, std::min(st_.steps_per_epoch, planned_steps_ - step_));
@@ -395,6 +408,8 @@ bool StepLoop::epoch(int epoch) {
     }
     current_step_.store(step_);
     maybe_inject(comm_.rank(), step_);
+    const double profile_t0 = now_s();
+    if (profile_.before_step(step_)) profile_extra += now_s() - profile_t0;
     timer_.begin();
     auto batch = loader_.next();
     if (!batch) throw std::logic_error("the loader ended before the epoch's " + std::to_string(st_.steps_per_epoch) + " steps");
@@ -402,13 +417,21 @@ bool StepLoop::epoch(int epoch) {
     timer_.mark(Phase::data);
     const auto sched = schedule_.at(step_);
     train_step_.run(b, sched, timer_);
-    pending_.push_back({step_, std::int32_t(step_in_epoch), sched.lr, double(b.labels.size(0))});
+    pending_.push_back({step_, std::int32_t(step_in_epoch), sched.lr, double(b.labels.size(0)), profile_.running()});
     ++step_;
     ++step_in_epoch;
     const bool eval_due = s_.eval_every > 0 && step_ % s_.eval_every == 0;
     const bool window_end = int(pending_.size()) == st_.sync_every || step_in_epoch == st_.steps_per_epoch ||
                             (s_.max_steps > 0 && step_ >= s_.max_steps) || eval_due ||
                             (comm_.world_size() == 1 && stop_signal() != 0);  // alone: stop at once
+    // The profile's end (a device wait, files written) would otherwise count as the next step's data wait.
+    const double profile_t1 = now_s();
+    if (profile_.after_step(step_ - 1, eval_due || step_in_epoch == st_.steps_per_epoch ||
+                                           (s_.max_steps > 0 && step_ >= s_.max_steps),
+                            window_end || comm_.world_size() == 1)) {
+      profile_extra += now_s() - profile_t1;
+      timer_.restart();
+    }
     if (window_end) maybe_die_before_exchange(comm_.rank(), pending_.front().step, pending_.back().step);
     if (window_end && close_window(epoch)) {
       stop = true;
@@ -422,7 +445,12 @@ bool StepLoop::epoch(int epoch) {
       timer_.restart();
     }
   }
-  const double train_time = now_s() - epoch_t0 - (recording_.flush_time_s() - flush_before) - eval_extra;
+  {  // a stop request or the adaptive stop ended the loop inside the stretch: it ends before validation
+    const double t0 = now_s();
+    if (profile_.end_stretch(step_)) profile_extra += now_s() - t0;
+  }
+  const double train_time =
+      now_s() - epoch_t0 - (recording_.flush_time_s() - flush_before) - eval_extra - profile_extra;
   if (stop && step_in_epoch == 0) return false;
   EvalResult e;
   if (out_.status == "completed") {  // a run cut short by --max-steps still validates its partial epoch
@@ -433,7 +461,7 @@ bool StepLoop::epoch(int epoch) {
   row.epoch = epoch;
   row.train_time_s = train_time;
   row.val_time_s = e.time_s;
-  row.epoch_time_s = now_s() - epoch_t0 - (recording_.flush_time_s() - flush_before);
+  row.epoch_time_s = now_s() - epoch_t0 - (recording_.flush_time_s() - flush_before) - profile_extra;
   const double seen = metrics_.epoch_samples();
   row.train_samples = std::int64_t(seen);
   row.val_samples = e.samples;
@@ -476,7 +504,7 @@ bool StepLoop::close_window(int epoch) {
     row.epoch = epoch;
     row.step_in_epoch = p.step_in_epoch;
     row.samples = std::int32_t(w.samples);
-    row.warmup = p.step < s_.warmup_steps ? 1 : 0;
+    row.warmup = p.step < s_.warmup_steps || p.profiled ? 1 : 0;
     row.data_wait_s = w.times.data_wait_s;
     row.forward_s = w.times.forward_s;
     row.backward_s = w.times.backward_s;
@@ -516,6 +544,7 @@ bool StepLoop::close_window(int epoch) {
 }
 
 void StepLoop::finish() {
+  profile_.end(step_);
   energy_.run_end(recording_.recorder());
   // Run-level figures, the largest over the ranks where each rank has its own; -1: unknown.
   const auto device_peak = peak_device_memory(st_.device);
@@ -535,6 +564,7 @@ void StepLoop::finish() {
   if (peaks[1] >= 0) a.peak_device_memory_bytes = std::int64_t(peaks[1]);
   a.adaptive_stop_reason = adaptive_reason_;
   a.graph_replays = train_step_.replays();
+  a.profile_steps = profile_.profiled();
   const auto ci = median_interval_95(metrics_.steady_step_times());
   a.adaptive_rel_ci = ci ? ci->relative_half_width : NAN;
   recording_.attributes(a);

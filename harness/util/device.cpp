@@ -63,9 +63,14 @@ SideStream::~SideStream() {
   c10::impl::VirtualGuardImpl(stream_->device_type()).exchangeStream(*previous_);
 }
 
-void release_cached_memory(const torch::Device& device) {
+void wait_for_device(const torch::Device& device) {
   if (device.is_cpu()) return;
   c10::impl::VirtualGuardImpl(device.type()).getStream(device).synchronize();
+}
+
+void release_cached_memory(const torch::Device& device) {
+  if (device.is_cpu()) return;
+  wait_for_device(device);
 #if defined(LB_TORCH_DEVICE_ALLOCATOR)
   c10::getDeviceAllocator(device.type())->emptyCache();
 #endif

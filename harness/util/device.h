@@ -36,6 +36,10 @@ class SideStream {
   std::optional<c10::Stream> previous_, stream_;
 };
 
+// Waits for the work queued on `device`'s current stream (every step's work: train/train_step.h).
+// Nothing on CPU.
+void wait_for_device(const torch::Device& device);
+
 // Waits for the work queued on `device`'s current stream, then returns the blocks LibTorch's caching
 // allocator keeps unused to the device (LibTorch 2.9+; before, the wait only), so that memory
 // reserved by earlier steps can serve a graph capture's own pool. Nothing on CPU.

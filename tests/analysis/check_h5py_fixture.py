@@ -197,8 +197,9 @@ def main():
               attention_backend="math")
     v4 = dict(v3, schema_version=4, fused_kernels="add_layer_norm,bias_gelu")
     v5 = dict(v4, schema_version=5, graph_capture="off", graph_replays=0)  # several ranks: no graphs
+    v6 = dict(v5, schema_version=6, profile_steps=0)
     with h5py.File(good, "w") as f:
-        f.attrs["schema_version"] = np.int64(5)
+        f.attrs["schema_version"] = np.int64(6)
         f.attrs["producer"] = "lumibench harness (h5py fixture)"
         runs = f.create_group("runs")
         # A version-1 laptop run (none of the new fields), and an adaptive one that ran out of steps.
@@ -221,7 +222,7 @@ def main():
             wall = write_run(runs, f"20261124T070000Z-nid005000-{2 + index}-j77", device="rocm", world=8, nodes=1,
                              threads=7, batch=32, fraction=1.0, per_sample=NODE_STEP / 256, val_per_sample=0.0001,
                              acc=[0.60, 0.75, 0.81], comm=0.25, scale=scale,
-                             new=dict(v5, launcher="env", comm_intra_node="P2P/IPC", sync_every=10,
+                             new=dict(v6, launcher="env", comm_intra_node="P2P/IPC", sync_every=10,
                                       attention_backend="flash_attention", repeat_group="g77", repeat_index=index, repeat_count=2,
                                       gemm_flops_per_s=40e12, comm_backend="nccl", val_scope="rank0_share",
                                       val_images_per_eval=FULL_VAL // 8, peak_rss_bytes_max_rank=(9 + index) << 30,

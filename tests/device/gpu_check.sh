@@ -19,8 +19,9 @@
 #     of a measured 8192^3 bf16 matrix product and the ratios; at the middle batch size the harness
 #     once more with its fused kernels off (the dry run: on), to show what the fusions change, and
 #     once with --graph-capture on, to show what replaying the step as graphs changes;
-#  4. on a GPU in bf16, profiles eager (and, unless --no-compile, compiled) PyTorch's step kernel by
-#     kernel at that batch size (bench/gpu_profile.py), to explain what separates them.
+#  4. profiles the harness's steps at that batch size (--profile-steps) and, on a GPU in bf16, eager
+#     (and, unless --no-compile, compiled) PyTorch's, kernel by kernel (bench/gpu_profile.py), to
+#     explain what separates them; the dry run groups the harness's host operators the same way.
 #   tests/device/gpu_check.sh [--batches 64,128,256] [--steps N] [--warmup N] [--precision bf16|fp16|fp32]
 #                             [--no-compile] [--log-dir DIR] [--cpu-dry-run]
 # --cpu-dry-run takes every step on a machine without a GPU (CPU LibTorch, tiny model, eager peer):
@@ -39,7 +40,7 @@ while (($#)); do
     --no-compile) compile=0 ;;
     --log-dir) log_dir=$2; shift ;;
     --cpu-dry-run) dry=1 ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "gpu_check.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -332,13 +333,35 @@ EOF
 }
 last_check=speed
 check speed speed
+
+harness_profile() {
+  # The harness's own steps under LibTorch's profiler at the middle batch size, after the warm-up
+  # (--profile-steps: on a GPU its kernels; in the dry run its host operators), kept as
+  # $log_dir/harness_profile.json for the profile check beside eager's and compile's.
+  local dir=$work/profile n=5
+  mkdir -p "$dir"
+  "$harness" --device "$harness_device" --model "$model" --precision "$precision" --batch-size "$variant_batch" \
+    --max-steps $((warmup + n)) --warmup-steps "$warmup" --profile-steps "$n" --epochs 1 \
+    --subset $((variant_batch * (warmup + n))) --val-fraction 0.001 --threads "$threads" --progress none --gemm-probe 0 \
+    --output "$dir/results.h5" || return 1
+  local summary
+  summary=$(find "$dir/results.h5.profiles" -name '*.json' ! -name '*.trace.json' 2>/dev/null | head -1)
+  [[ -n $summary ]] || { echo "the run wrote no profile summary"; return 1; }
+  cp "$summary" "$log_dir/harness_profile.json"
+}
+last_check=harness_profile
+profile_args=()
+check harness_profile harness_profile && profile_args=(--harness-profile "$log_dir/harness_profile.json")
 if ((!dry)) && [[ $precision == bf16 ]]; then
-  # Where eager's and the compiled step's GPU time goes, kernel by kernel, at the middle batch size
-  # (bench/gpu_profile.py profiles bf16 only): what explains a miss (the harness runs eager's ATen
-  # kernels but for its own fused ones).
+  # Where the harness's, eager's and the compiled step's GPU time goes, kernel by kernel, at the
+  # middle batch size (bench/gpu_profile.py profiles bf16 only): what explains a miss.
   modes=eager
   ((compile)) && modes=eager,compile
   last_check=profile
-  check profile "$py" bench/gpu_profile.py --batch-size "$variant_batch" --modes "$modes"
+  check profile "$py" bench/gpu_profile.py --batch-size "$variant_batch" --modes "$modes" "${profile_args[@]}"
+elif ((dry)) && ((${#profile_args[@]})); then
+  # The dry run groups the harness's host operators as the device run groups kernels.
+  last_check=profile
+  check profile "$py" bench/gpu_profile.py --batch-size "$variant_batch" --modes "" "${profile_args[@]}"
 fi
 finish

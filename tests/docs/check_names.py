@@ -17,7 +17,7 @@ VARIABLE = re.compile(r"\bLB_[A-Z][A-Z0-9_]*\b")
 # Options of other programs that the two documents mention, with the program.
 OTHERS = {
     "docs/harness.md": {"kill-on-bad-exit": "srun", "signal": "sbatch", "no-python": "torchrun",
-                        "nproc_per_node": "torchrun"},
+                        "nproc_per_node": "torchrun", "harness-profile": "bench/gpu_profile.py"},
     "docs/analyze.md": {"benchmark_filter": "google/benchmark", "eval-every": "harness", "repeat": "harness",
                         "epochs": "harness", "build": "bench/analyze_scale.sh"},
 }

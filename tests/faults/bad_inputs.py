@@ -288,6 +288,8 @@ for opt, value, expect in [
     ("--progress-interval", "-1", ["--progress-interval"]),
     ("--eval-every", "-1", ["--eval-every"]),
     ("--warmup-steps", "-1", ["--warmup-steps"]),
+    ("--profile-steps", "-1", ["--profile-steps -1"]),
+    ("--profile-steps", "many", ["--profile-steps"]),
     ("--subset", "0%", ["--subset '0%'"]),
     ("--subset", "abc", ["--subset"]),
     ("--subset", "250%", ["--subset '250%'"]),

@@ -178,8 +178,8 @@ class Cli(unittest.TestCase):
         self.assertGreaterEqual(attrs["wall_time_s"], data["epochs"]["end_wall_s"][-1])
         self.assertEqual(attrs["synthetic"], 1)
         self.assertNotIn("first estimate", r.stderr, "extrapolation is analyze's job")
-        self.assertEqual(attrs["schema_version"], 5)
-        self.assertEqual((attrs["graph_capture"], attrs["graph_replays"]), ("off", 0))
+        self.assertEqual(attrs["schema_version"], 6)
+        self.assertEqual((attrs["graph_capture"], attrs["graph_replays"], attrs["profile_steps"]), ("off", 0, 0))
         self.assertEqual(attrs["val_scope"], "all_ranks")
         self.assertEqual(attrs["val_images_per_eval"], 400)
         self.assertEqual(attrs["precision"], "fp32")
@@ -292,6 +292,46 @@ class Cli(unittest.TestCase):
             self.assertEqual(len(losses[mode + "_val"]), 7)  # after steps 5, 10, 15, 20, 25 and each epoch
         self.assertEqual(losses["on"], losses["off"])
         self.assertEqual(losses["on_val"], losses["off_val"])
+
+    def test_profiled_steps_are_summed_by_operator_and_kept_out_of_steady_state(self):
+        # 200 training samples in batches of 16: steps 0-12 in the first epoch (12 is the short one).
+        # Each case: (options, first profiled step, steps profiled). A profile stops before the
+        # epoch's validation (step 12 is the last it can take), and in graph mode starts after the
+        # capture (3 eager steps, the capture at step 3: step 4 first).
+        base = [*TINY, "--subset", "200", "--epochs", "2", "--batch-size", "16", "--optimizer", "sgd"]
+        plain = os.path.join(self.tmp.name, "plain.h5")
+        self.assertEqual(run(*base, "--warmup-steps", "2", "--output", plain).returncode, 0)
+        (_, plain_data), = runs(plain).values()
+        cases = [(["--warmup-steps", "2", "--profile-steps", "3"], 2, 3),
+                 (["--warmup-steps", "11", "--profile-steps", "5"], 11, 2),
+                 (["--warmup-steps", "0", "--profile-steps", "2", "--graph-capture", "on"], 4, 2)]
+        for k, (extra, first, count) in enumerate(cases):
+            with self.subTest(extra=extra):
+                out = os.path.join(self.tmp.name, f"profiled{k}.h5")
+                r = run(*base, *extra, "--output", out)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                (run_id, (attrs, data)), = runs(out).items()
+                self.assertEqual(attrs["profile_steps"], count)
+                warmup_steps = int(extra[1])
+                flagged = [int(s) for s, w in zip(data["steps"]["step"], data["steps"]["warmup"]) if w]
+                self.assertEqual(flagged, sorted(set(range(warmup_steps)) | set(range(first, first + count))))
+                if "--graph-capture" not in extra:  # the profiler watches; it changes no number
+                    self.assertEqual(list(data["steps"]["loss"]), list(plain_data["steps"]["loss"]))
+                with open(os.path.join(out + ".profiles", run_id + ".json")) as f:
+                    profile = json.load(f)
+                self.assertEqual((profile["first_step"], profile["steps"], profile["device"]), (first, count, "cpu"))
+                self.assertEqual(profile["device_kernels"], [])
+                ops = {op["name"]: op for op in profile["host_ops"]}
+                # One backward of the patch embedding's convolution per training step, none in
+                # validation: the profile holds the profiled steps' work and nothing else.
+                self.assertEqual(ops["aten::convolution_backward"]["count"], count)
+                self.assertTrue(all(0 <= op["self_s"] <= op["total_s"] + 1e-9 for op in ops.values()))
+                # Own times, each nested call's counted once, sum to less than the profiled stretch
+                # (one thread: --threads 1 runs backward on the step's thread); a linear layer's own
+                # time leaves out the product it calls.
+                self.assertLessEqual(sum(op["self_s"] for op in ops.values()), profile["span_s"])
+                self.assertLess(ops["aten::linear"]["self_s"], 0.5 * ops["aten::linear"]["total_s"])
+                self.assertTrue(profile["trace"].startswith(("not kept", out + ".profiles")))
 
     def test_progress_counts_the_steps_the_run_will_take(self):
         # 15 steps per epoch and 2 epochs, but --max-steps 4: the last line says 4 of 4 and nothing left.

@@ -132,6 +132,20 @@ class MpiHarness(unittest.TestCase):
         self.assertEqual(len(data["steps"]), 8)
         self.assertEqual(data["rank_step_time_s"].shape, (8, 2))
 
+    def test_a_profile_on_several_ranks_ends_at_a_window_end(self):
+        # Rank 0 profiles steps 2-4 as asked, then to its window's end (windows of 4 steps: 0-3,
+        # 4-7), so that no rank waits for its profiler inside a steady step: steps 2-7 are flagged.
+        r = mpirun(2, *TINY, "--subset", "640", "--epochs", "1", "--batch-size", "16", "--sync-every", "4",
+                   "--warmup-steps", "2", "--profile-steps", "3", "--output", self.out, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        attrs, data = only_run(self.out)
+        self.assertEqual(attrs["profile_steps"], 6)
+        self.assertEqual([int(s) for s, w in zip(data["steps"]["step"], data["steps"]["warmup"]) if w], list(range(8)))
+        (summary,) = [p for p in os.listdir(self.out + ".profiles") if not p.endswith(".trace.json")]  # rank 0's only
+        with open(os.path.join(self.out + ".profiles", summary)) as f:
+            profile = json.load(f)
+        self.assertEqual((profile["first_step"], profile["steps"]), (2, 6))
+
     def wait_for_a_flushed_step(self, deadline):
         """Until rank 0's journal holds a step (on a loaded machine that can take many seconds)."""
         def flushed():
