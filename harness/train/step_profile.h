@@ -26,15 +26,15 @@ struct ProfiledCall {
 struct StepProfile {
   std::int64_t first_step = 0, steps = 0;
   std::string device;                       // "cpu", "cuda:0", ...
-  double span_s = 0;                         // host time from the profiler's start to its stop
+  double span_s = 0;                         // host time from the start to the profiled work's end
   std::vector<ProfiledCall> device_kernels;  // empty on CPU; by device time, largest first
   std::vector<ProfiledCall> host_ops;        // by own time, largest first
   std::string trace_note;                    // how the full trace was kept, or why it was not
 };
 
 // One profiled stretch of steps. start() waits for the device's queued work (so earlier steps'
-// kernels stay out), then turns the profiler on for this thread's operators and, on a GPU, the
-// device's activity; stop() waits for the device again, turns it off and sums what ran. Only one
+// kernels stay out), then turns the profiler on for this thread's operators (and those autograd
+// runs for it on its worker threads) and, on a GPU, the device's activity; stop() waits for the device again, turns it off and sums what ran. Only one
 // profiler can be on in a process. The destructor turns a profiler still on off.
 class StepProfiler {
  public:
@@ -74,13 +74,14 @@ class ProfiledSteps {
   ProfiledSteps(const ProfiledSteps&) = delete;
   ProfiledSteps& operator=(const ProfiledSteps&) = delete;
 
-  // Before step `step` is queued: starts the stretch where it is due (true: it started here).
+  // Before step `step` is queued: starts the stretch where it is due (true: it starts with this step).
   bool before_step(std::int64_t step);
   // Whether the step being run is in the stretch.
   bool running() const { return active_; }
   // After step `step` was queued. `boundary`: a validation or the run's end follows it;
-  // `window_end`: the exchange window ends with it (every step with one rank). True when the
-  // stretch ended here: the host waited and wrote, so the next step's timeline starts anew.
+  // `window_end`: no other rank would wait inside a window for the stretch's end here (the
+  // window's last step; any step with one rank). True when the stretch ended here: the host
+  // waited and wrote, so the next step's timeline starts anew.
   bool after_step(std::int64_t step, bool boundary, bool window_end);
   // Ends a stretch still running before step `next_step` (a stop request, the adaptive stop):
   // true if there was one.
