@@ -66,60 +66,64 @@ constexpr std::uint8_t kDeviceKernel = std::uint8_t(libkineto::ActivityType::CON
 constexpr std::uint8_t kDeviceCopy = 3, kDeviceSet = 4, kDeviceKernel = 5;
 #endif
 
-struct HostEvent {
-  std::int64_t start, duration, thread;
-  size_t order;  // in the profiler's list: the tie-break where the clock cannot order two calls
-  std::string name;
-};
-
-// Sums by name. A host operator's own time is its duration less the parts of it its children took
-// (operators on the same thread that start inside it: autograd runs backward's on worker threads,
-// each nested in itself), to the clock's resolution (microseconds before LibTorch 2.2).
-void summarise(const std::vector<kp::KinetoEvent>& events, StepProfile& out) {
-  std::map<std::string, ProfiledCall> device, host;
-  std::vector<HostEvent> host_events;
+std::vector<ProfiledEvent> converted(const std::vector<kp::KinetoEvent>& events) {
+  std::vector<ProfiledEvent> out;
+  out.reserve(events.size());
   for (const auto& e : events) {
-    const auto d = duration_ns(e, 0);
-    if (e.deviceType() != c10::DeviceType::CPU) {
-      const auto kind = e.activityType();
-      if (kind != kDeviceKernel && kind != kDeviceCopy && kind != kDeviceSet) continue;
-      auto& c = device[e.name()];
+    ProfiledEvent p;
+    p.name = e.name();
+    p.on_device = e.deviceType() != c10::DeviceType::CPU;
+    const auto kind = e.activityType();
+    p.device_work = p.on_device && (kind == kDeviceKernel || kind == kDeviceCopy || kind == kDeviceSet);
+    p.async = e.isAsync();
+    p.start_ns = start_ns(e, 0);
+    p.duration_ns = duration_ns(e, 0);
+    p.thread = std::int64_t(e.startThreadId());
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace
+
+void summarise(const std::vector<ProfiledEvent>& events, StepProfile& out) {
+  std::map<std::string, ProfiledCall> device, host;
+  std::vector<size_t> calls;  // indices of the host's calls
+  for (size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
+    if (e.on_device) {
+      if (!e.device_work) continue;
+      auto& c = device[e.name];
       c.count += 1;
-      c.total_s += double(d) * 1e-9;
+      c.total_s += double(e.duration_ns) * 1e-9;
       c.self_s = c.total_s;
-    } else if (!e.isAsync()) {  // an asynchronous span is no call that others nest in
-      host_events.push_back({start_ns(e, 0), d, std::int64_t(e.startThreadId()), host_events.size(), e.name()});
+    } else if (!e.async) {
+      calls.push_back(i);
     }
   }
-  // Parents before their children: by thread, then start, the longer (outer) one first.
-  std::sort(host_events.begin(), host_events.end(), [](const HostEvent& a, const HostEvent& b) {
-    if (a.thread != b.thread) return a.thread < b.thread;
-    if (a.start != b.start) return a.start < b.start;
-    if (a.duration != b.duration) return a.duration > b.duration;
-    return a.order < b.order;
+  // Parents before their children: by thread, then start, the longer (outer) one first, then as listed.
+  std::sort(calls.begin(), calls.end(), [&](size_t a, size_t b) {
+    const auto &x = events[a], &y = events[b];
+    if (x.thread != y.thread) return x.thread < y.thread;
+    if (x.start_ns != y.start_ns) return x.start_ns < y.start_ns;
+    if (x.duration_ns != y.duration_ns) return x.duration_ns > y.duration_ns;
+    return a < b;
   });
-  std::vector<std::int64_t> self(host_events.size());
-  std::vector<size_t> open;  // indices of the enclosing operators, innermost last
-  for (size_t i = 0; i < host_events.size(); ++i) {
-    const auto& e = host_events[i];
-    self[i] = e.duration;
-    // A call that starts inside another on its thread is its child, even where the clock has it
-    // end a little after its parent: only the overlap comes off the parent's own time.
-    while (!open.empty()) {
-      const auto& p = host_events[open.back()];
-      if (p.thread == e.thread && e.start < p.start + p.duration) break;
+  const auto end_of = [&](size_t i) { return events[i].start_ns + events[i].duration_ns; };
+  std::vector<std::int64_t> self(events.size());
+  std::vector<size_t> open;  // the enclosing calls, innermost last
+  for (const size_t i : calls) {
+    const auto& e = events[i];
+    self[i] = e.duration_ns;
+    while (!open.empty() && (events[open.back()].thread != e.thread || e.start_ns >= end_of(open.back())))
       open.pop_back();
-    }
-    if (!open.empty()) {
-      const auto& p = host_events[open.back()];
-      self[open.back()] -= std::min(e.start + e.duration, p.start + p.duration) - e.start;
-    }
+    if (!open.empty()) self[open.back()] -= std::min(end_of(i), end_of(open.back())) - e.start_ns;
     open.push_back(i);
   }
-  for (size_t i = 0; i < host_events.size(); ++i) {
-    auto& c = host[host_events[i].name];
+  for (const size_t i : calls) {
+    auto& c = host[events[i].name];
     c.count += 1;
-    c.total_s += double(host_events[i].duration) * 1e-9;
+    c.total_s += double(events[i].duration_ns) * 1e-9;
     c.self_s += double(std::max<std::int64_t>(self[i], 0)) * 1e-9;
   }
   const auto sorted = [](std::map<std::string, ProfiledCall>& by_name) {
@@ -134,8 +138,6 @@ void summarise(const std::vector<kp::KinetoEvent>& events, StepProfile& out) {
   out.device_kernels = sorted(device);
   out.host_ops = sorted(host);
 }
-
-}  // namespace
 
 StepProfiler::StepProfiler(const c10::Device& device) : device_(device) {}
 
@@ -175,7 +177,7 @@ StepProfile StepProfiler::stop(std::int64_t steps, const std::string& trace_path
   p.first_step = first_step_;
   p.steps = steps;
   p.device = device_.str();
-  if (result) summarise(result->events(), p);
+  if (result) summarise(converted(result->events()), p);
   if (trace_path.empty()) {
     p.trace_note = "not kept";
   } else if (result) {

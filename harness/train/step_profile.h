@@ -32,6 +32,22 @@ struct StepProfile {
   std::string trace_note;                    // how the full trace was kept, or why it was not
 };
 
+// One event as the profiler reported it, in the summary's terms (StepProfiler converts LibTorch's).
+struct ProfiledEvent {
+  std::string name;
+  bool on_device = false;    // the device's timeline; else a host thread's
+  bool device_work = false;  // a kernel, copy or memset (the device's other kinds, annotations
+                             // spanning kernels and synchronisation, would count them twice)
+  bool async = false;        // a host span that no call nests in
+  std::int64_t start_ns = 0, duration_ns = 0, thread = 0;
+};
+
+// Sums `events` by name into `out`'s device_kernels and host_ops. A host operator's own time is its
+// duration less the parts of it that calls starting inside it on the same thread took (to the
+// clock's resolution: where a child's end lies past its parent's, only the overlap counts; where
+// two calls start and last alike, the one listed first is the parent).
+void summarise(const std::vector<ProfiledEvent>& events, StepProfile& out);
+
 // One profiled stretch of steps. start() waits for the device's queued work (so earlier steps'
 // kernels stay out), then turns the profiler on for this thread's operators (and those autograd
 // runs for it on its worker threads) and, on a GPU, the device's activity; stop() waits for the device again, turns it off and sums what ran. Only one

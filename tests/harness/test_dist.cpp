@@ -2,7 +2,8 @@
 // cross-check, which launcher `auto` means), the transport report's parser, the rank exchange of a
 // window on a world of one, the step timer's tiling of the timeline, the adaptive stop's rule and
 // rank 0's watch on the other ranks' processes (over loopback, in one process) and its look for
-// another rank's failure when its own collective failed.
+// another rank's failure when its own collective failed; the step profile's sums (what a GPU's
+// profiler reports, fed by hand).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -22,6 +23,7 @@
 #include "harness/train/adaptive_stop.h"
 #include "harness/train/rank_exchange.h"
 #include "harness/train/step_graph.h"
+#include "harness/train/step_profile.h"
 #include "harness/train/step_timer.h"
 #include "harness/util/progress.h"
 
@@ -178,6 +180,94 @@ TEST(StepGraph, TheCpuTwinRunsTheWorkAtEachReplayNotAtCapture) {
   for (int i = 0; i < 2; ++i) forward->replay(), backward->replay();
   EXPECT_EQ(ran, (std::vector<std::string>{"forward", "backward", "forward", "backward"}));
   EXPECT_THROW(forward->capture([] {}, nullptr), std::logic_error);
+}
+
+namespace {
+
+ProfiledEvent host_call(const std::string& name, std::int64_t start, std::int64_t duration, std::int64_t thread = 1) {
+  ProfiledEvent e;
+  e.name = name;
+  e.start_ns = start;
+  e.duration_ns = duration;
+  e.thread = thread;
+  return e;
+}
+
+ProfiledEvent device_event(const std::string& name, std::int64_t duration, bool work = true) {
+  ProfiledEvent e;
+  e.name = name;
+  e.on_device = true;
+  e.device_work = work;
+  e.duration_ns = duration;
+  return e;
+}
+
+std::map<std::string, ProfiledCall> by_name(const std::vector<ProfiledCall>& calls) {
+  std::map<std::string, ProfiledCall> m;
+  for (const auto& c : calls) m[c.name] = c;
+  return m;
+}
+
+}  // namespace
+
+// A GPU's kernels, copies and memsets are summed by name; an annotation spanning kernels (a user
+// scope, device-side synchronisation) is not their work a second time.
+TEST(StepProfile, DeviceWorkIsSummedByNameAndAnnotationsAreLeftOut) {
+  StepProfile p;
+  summarise({device_event("gemm", 3000), device_event("gemm", 5000), device_event("Memcpy HtoD", 1000),
+             device_event("nccl:all_reduce", 9000, /*work=*/false)},
+            p);
+  ASSERT_EQ(p.device_kernels.size(), 2u);
+  EXPECT_EQ(p.device_kernels[0].name, "gemm");  // the largest first
+  EXPECT_EQ(p.device_kernels[0].count, 2);
+  EXPECT_DOUBLE_EQ(p.device_kernels[0].total_s, 8e-6);
+  EXPECT_DOUBLE_EQ(p.device_kernels[0].self_s, 8e-6);
+  EXPECT_EQ(p.device_kernels[1].name, "Memcpy HtoD");
+  EXPECT_TRUE(p.host_ops.empty());
+}
+
+// Own time: a call's duration less what the calls inside it on its thread took; other threads'
+// calls (autograd's workers) and asynchronous spans nest in nothing.
+TEST(StepProfile, OwnTimeLeavesOutTheCallsInsideOnTheSameThread) {
+  StepProfile p;
+  summarise({host_call("linear", 0, 100), host_call("addmm", 10, 20), host_call("t", 40, 20),
+             host_call("backward_op", 50, 30, /*thread=*/2), host_call("linear", 200, 50),
+             host_call("addmm", 210, 30), [] {
+               auto e = host_call("async span", 0, 1000);
+               e.async = true;
+               return e;
+             }()},
+            p);
+  auto ops = by_name(p.host_ops);
+  ASSERT_EQ(ops.size(), 4u);  // the asynchronous span is no call
+  EXPECT_EQ(ops["linear"].count, 2);
+  EXPECT_DOUBLE_EQ(ops["linear"].total_s, 150e-9);
+  EXPECT_DOUBLE_EQ(ops["linear"].self_s, (100 - 20 - 20 + 50 - 30) * 1e-9);
+  EXPECT_DOUBLE_EQ(ops["addmm"].self_s, 50e-9);
+  EXPECT_DOUBLE_EQ(ops["backward_op"].self_s, 30e-9);  // thread 2: inside no call of thread 1's
+  EXPECT_EQ(p.host_ops[0].name, "linear");             // by own time, largest first
+}
+
+// The clock can have a child end just past its parent (start and duration rounded apart before
+// LibTorch 2.2): it stays the child, only its overlap comes off the parent, and the parent's parent
+// loses the parent's whole span, not the child's on top.
+TEST(StepProfile, AChildEndingPastItsParentStaysItsChild) {
+  StepProfile p;
+  summarise({host_call("step", 0, 200), host_call("layer", 0, 100), host_call("kernel launch", 50, 51),
+             host_call("next", 120, 10)},
+            p);
+  auto ops = by_name(p.host_ops);
+  EXPECT_DOUBLE_EQ(ops["layer"].self_s, 50e-9);
+  EXPECT_DOUBLE_EQ(ops["kernel launch"].self_s, 51e-9);
+  EXPECT_DOUBLE_EQ(ops["step"].self_s, (200 - 100 - 10) * 1e-9);
+  EXPECT_DOUBLE_EQ(ops["next"].self_s, 10e-9);
+  // Two calls alike in start and duration (a call and its one callee, to the microsecond): the one
+  // listed first is the parent, with no own time.
+  StepProfile q;
+  summarise({host_call("outer", 0, 7), host_call("inner", 0, 7)}, q);
+  ops = by_name(q.host_ops);
+  EXPECT_DOUBLE_EQ(ops["outer"].self_s, 0);
+  EXPECT_DOUBLE_EQ(ops["inner"].self_s, 7e-9);
 }
 
 TEST(StepTimer, StepsTileTheTimelineAndPhasesAddUp) {

@@ -20,7 +20,7 @@ log() { echo "libtorch2: $*" >&2; }
 # What runs in the root: everything that touches LibTorch, its parity with torchvision and the
 # c10d process groups. The analysis, charts, Slurm and long CLI tests do not depend on LibTorch's
 # version and run on the host.
-tests='^(common\.|energy\.|VitModel\.|AddLayerNorm\.|BiasGelu\.|vit_b_16\.|vit_tiny\.|reference\.|DataParity\.|Split\.|Synthetic|Hdf5|Folder|Loader\.|Recorder\.|Precision\.|LossScaler\.|FusedAdam\.|Adaptive|ddp\.|Launch\.|Transport\.|RankExchange\.|StepTimer\.|StepGraph\.|WaitPolling\.|harness\.(help|version|env|mpi))'
+tests='^(common\.|energy\.|VitModel\.|AddLayerNorm\.|BiasGelu\.|vit_b_16\.|vit_tiny\.|reference\.|DataParity\.|Split\.|Synthetic|Hdf5|Folder|Loader\.|Recorder\.|Precision\.|LossScaler\.|FusedAdam\.|Adaptive|ddp\.|Launch\.|Transport\.|RankExchange\.|StepTimer\.|StepGraph\.|StepProfile\.|WaitPolling\.|harness\.(help|version|env|mpi))'
 
 t0=$SECONDS
 tests/libtorch2/root.sh ensure cpu
