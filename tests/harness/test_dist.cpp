@@ -194,11 +194,9 @@ ProfiledEvent host_call(const std::string& name, std::int64_t start, std::int64_
 }
 
 ProfiledEvent device_event(const std::string& name, std::int64_t duration, bool work = true) {
-  ProfiledEvent e;
-  e.name = name;
+  auto e = host_call(name, 0, duration, 0);
   e.on_device = true;
   e.device_work = work;
-  e.duration_ns = duration;
   return e;
 }
 
