@@ -150,7 +150,7 @@ StepProfiler::~StepProfiler() {
   }
 }
 
-void StepProfiler::start(std::int64_t first_step) {
+void StepProfiler::start() {
   if (running_) throw std::logic_error("StepProfiler::start: already running");
   wait_for_device(device_);
   const pi::ProfilerConfig config(pi::ProfilerState::KINETO);
@@ -161,11 +161,10 @@ void StepProfiler::start(std::int64_t first_step) {
     throw std::runtime_error(std::string("LibTorch's profiler did not start: ") + e.what());
   }
   running_ = true;
-  first_step_ = first_step;
   start_s_ = now_s();
 }
 
-StepProfile StepProfiler::stop(std::int64_t steps, const std::string& trace_path) {
+StepProfile StepProfiler::stop(std::int64_t first_step, std::int64_t steps, const std::string& trace_path) {
   if (!running_) throw std::logic_error("StepProfiler::stop: not running");
   // The profiled steps' kernels end before the profiler does, or their device times are lost.
   wait_for_device(device_);
@@ -174,13 +173,11 @@ StepProfile StepProfiler::stop(std::int64_t steps, const std::string& trace_path
   const auto result = kp::disableProfiler();
   StepProfile p;
   p.span_s = span_s;
-  p.first_step = first_step_;
+  p.first_step = first_step;
   p.steps = steps;
   p.device = device_.str();
   if (result) summarise(converted(result->events()), p);
-  if (trace_path.empty()) {
-    p.trace_note = "not kept";
-  } else if (result) {
+  if (result) {
     try {
       std::filesystem::create_directories(std::filesystem::path(trace_path).parent_path());
       result->save(trace_path);
@@ -226,21 +223,22 @@ ProfiledSteps::ProfiledSteps(const c10::Device& device, bool here, std::int64_t 
 
 ProfiledSteps::~ProfiledSteps() = default;
 
-bool ProfiledSteps::before_step(std::int64_t step) {
-  if (done_ || active_ || step < from_step_) return false;
+void ProfiledSteps::before_step(std::int64_t step) {
+  if (done_ || active_ || step < from_step_) return;
   if (profiler_) {
+    const double t0 = now_s();
     try {
-      profiler_->start(step);
+      profiler_->start();
+      cost_s_ += now_s() - t0;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "harness: warning: --profile-steps: %s; the run goes on without a profile\n", e.what());
       profiler_.reset();
       done_ = true;
-      return false;
+      return;
     }
   }
   active_ = true;
   first_ = step;
-  return true;
 }
 
 bool ProfiledSteps::after_step(std::int64_t step, bool boundary, bool window_end) {
@@ -266,8 +264,9 @@ void ProfiledSteps::end(std::int64_t next_step) {
 void ProfiledSteps::stop(std::int64_t next_step) {
   const auto count = next_step - first_;
   if (profiler_) {
+    const double t0 = now_s();
     try {
-      const auto profile = profiler_->stop(count, trace_path_);
+      const auto profile = profiler_->stop(first_, count, trace_path_);
       write_step_profile(profile, summary_path_);
       std::fprintf(stderr, "harness: profile of steps %lld to %lld (%zu device kernels, %zu host operators) in %s\n",
                    static_cast<long long>(first_), static_cast<long long>(next_step - 1), profile.device_kernels.size(),
@@ -276,6 +275,7 @@ void ProfiledSteps::stop(std::int64_t next_step) {
       std::fprintf(stderr, "harness: warning: --profile-steps: %s; no profile\n", e.what());
     }
     profiler_.reset();
+    cost_s_ += now_s() - t0;
   }
   profiled_ = count;
   active_ = false;

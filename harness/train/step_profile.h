@@ -60,16 +60,15 @@ class StepProfiler {
   StepProfiler& operator=(const StepProfiler&) = delete;
 
   // Throws std::runtime_error where this LibTorch cannot profile (the message says why).
-  void start(std::int64_t first_step);
+  void start();
   bool running() const { return running_; }
-  // Ends the stretch of `steps` steps; where `trace_path` is not empty, the whole trace is saved
-  // there in Chrome's trace format when this LibTorch was built with Kineto (trace_note says).
-  StepProfile stop(std::int64_t steps, const std::string& trace_path);
+  // Ends the stretch of `steps` steps from `first_step`; the whole trace is saved to `trace_path`
+  // in Chrome's trace format where this LibTorch was built with Kineto (trace_note says).
+  StepProfile stop(std::int64_t first_step, std::int64_t steps, const std::string& trace_path);
 
  private:
   c10::Device device_;
   bool running_ = false;
-  std::int64_t first_step_ = 0;
   double start_s_ = 0;
 };
 
@@ -90,8 +89,8 @@ class ProfiledSteps {
   ProfiledSteps(const ProfiledSteps&) = delete;
   ProfiledSteps& operator=(const ProfiledSteps&) = delete;
 
-  // Before step `step` is queued: starts the stretch where it is due (true: it starts with this step).
-  bool before_step(std::int64_t step);
+  // Before step `step` is queued: starts the stretch where it is due.
+  void before_step(std::int64_t step);
   // Whether the step being run is in the stretch.
   bool running() const { return active_; }
   // After step `step` was queued. `boundary`: a validation or the run's end follows it;
@@ -106,12 +105,16 @@ class ProfiledSteps {
   void end(std::int64_t next_step);
   // Steps in the stretch (0 before it ends, or where it never began).
   std::int64_t profiled() const { return profiled_; }
+  // Host seconds spent so far starting and ending the profiler (its waits for the device, the files
+  // written): no step's work, so the step loop leaves them out of the epoch's times.
+  double cost_s() const { return cost_s_; }
 
  private:
   void stop(std::int64_t next_step);
 
   std::unique_ptr<StepProfiler> profiler_;
   std::int64_t from_step_, steps_, first_ = -1, profiled_ = 0;
+  double cost_s_ = 0;
   bool active_ = false, done_;
   std::string summary_path_, trace_path_;
 };

@@ -390,7 +390,7 @@ bool StepLoop::epoch(int epoch) {
   const double epoch_t0 = now_s();
   const double flush_before = recording_.flush_time_s();
   double eval_extra = 0;
-  double profile_extra = 0;  // the profiler's start and end: the host's waits and writes, no step's work
+  const double profile_before = profile_.cost_s();
   auto positions = shard_positions(std::int64_t(st_.split.train.size()), s_.seed, epoch, comm_.rank(), comm_.world_size());
   loader_.start(make_batches(positions, st_.split.train, s_.batch_size));
   progress_.epoch_start(epoch, s_.epochs, std::min(st_.steps_per_epoch, planned_steps_ - step_));
@@ -408,8 +408,7 @@ bool StepLoop::epoch(int epoch) {
     }
     current_step_.store(step_);
     maybe_inject(comm_.rank(), step_);
-    const double profile_t0 = now_s();
-    if (profile_.before_step(step_)) profile_extra += now_s() - profile_t0;
+    profile_.before_step(step_);
     timer_.begin();
     auto batch = loader_.next();
     if (!batch) throw std::logic_error("the loader ended before the epoch's " + std::to_string(st_.steps_per_epoch) + " steps");
@@ -425,13 +424,10 @@ bool StepLoop::epoch(int epoch) {
                             (s_.max_steps > 0 && step_ >= s_.max_steps) || eval_due ||
                             (comm_.world_size() == 1 && stop_signal() != 0);  // alone: stop at once
     // The profile's end (a device wait, files written) would otherwise count as the next step's data wait.
-    const double profile_t1 = now_s();
     if (profile_.after_step(step_ - 1, eval_due || step_in_epoch == st_.steps_per_epoch ||
                                            (s_.max_steps > 0 && step_ >= s_.max_steps),
-                            window_end || comm_.world_size() == 1)) {
-      profile_extra += now_s() - profile_t1;
+                            window_end || comm_.world_size() == 1))
       timer_.restart();
-    }
     if (window_end) maybe_die_before_exchange(comm_.rank(), pending_.front().step, pending_.back().step);
     if (window_end && close_window(epoch)) {
       stop = true;
@@ -445,10 +441,9 @@ bool StepLoop::epoch(int epoch) {
       timer_.restart();
     }
   }
-  {  // a stop request or the adaptive stop ended the loop inside the stretch: it ends before validation
-    const double t0 = now_s();
-    if (profile_.end_stretch(step_)) profile_extra += now_s() - t0;
-  }
+  // A stop request or the adaptive stop ended the loop inside the stretch: it ends before validation.
+  profile_.end_stretch(step_);
+  const double profile_extra = profile_.cost_s() - profile_before;  // the profiler's, no step's
   const double train_time =
       now_s() - epoch_t0 - (recording_.flush_time_s() - flush_before) - eval_extra - profile_extra;
   if (stop && step_in_epoch == 0) return false;
