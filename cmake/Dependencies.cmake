@@ -9,6 +9,14 @@ find_package(nlohmann_json 3.10 REQUIRED)
 
 if(LB_BUILD_HARNESS)
   find_package(Torch REQUIRED)
+  # LibTorch 2.14 and newer refuse to be compiled below C++20 (an #error in ATen's and torch's
+  # headers); the standard a LibTorch needs is the CXX_STANDARD its TorchConfig.cmake puts on the
+  # torch target (17 from 2.1, 20 from 2.14). Every C++ target takes it where it is above the
+  # project's 17 (CMakeLists.txt); the kernels include no LibTorch header and stay at 17.
+  get_target_property(lb_torch_standard torch CXX_STANDARD)
+  if(lb_torch_standard MATCHES "^[0-9]+$" AND lb_torch_standard GREATER LB_CXX_STANDARD)
+    set(LB_CXX_STANDARD ${lb_torch_standard})
+  endif()
   if(LB_WITH_MPI)
     find_package(MPI REQUIRED COMPONENTS C)
   endif()
@@ -34,7 +42,7 @@ if(LB_BUILD_HARNESS)
   # (2.9) and c10::Stream's native handle (after 2.6), so no CUDA or HIP header is needed.
   include(CheckCXXSourceCompiles)
   set(CMAKE_REQUIRED_INCLUDES ${TORCH_INCLUDE_DIRS})
-  set(CMAKE_REQUIRED_FLAGS "-std=c++17 ${TORCH_CXX_FLAGS}")
+  set(CMAKE_REQUIRED_FLAGS "-std=c++${LB_CXX_STANDARD} ${TORCH_CXX_FLAGS}")
   set(CMAKE_REQUIRED_QUIET ON)
   set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)  # compiled, not linked: LibTorch's libraries stay out
   check_cxx_source_compiles([=[

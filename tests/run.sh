@@ -7,14 +7,18 @@
 # when no test ran.
 #   tests/run.sh            the suite (CI runs this)
 #   tests/run.sh --no-cuda  without the cuda preset's compile (about 13 minutes less on a fresh machine)
+#   tests/run.sh --next     also the LibTorch 2.x tests in a Debian unstable root: LibTorch 2.14, CMake 4,
+#                           GCC 16 (about 17 minutes more on a fresh machine; not in CI, for its time)
 #   tests/run.sh -- ARGS    extra ctest arguments (e.g. -- -R analysis); LibTorch 2.6 is skipped then
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cuda=1
+next=0
 ctest_args=()
 while (($#)); do
   case "$1" in
     --no-cuda) cuda=0 ;;
+    --next) next=1 ;;
     --) shift; ctest_args=("$@"); break ;;
     *) ctest_args+=("$1") ;;
   esac
@@ -33,6 +37,7 @@ if ((${#ctest_args[@]} == 0)); then
   echo "tests/run.sh: the device check's dry run took $((SECONDS - t2)) s" >&2
   libtorch2_args=()
   ((cuda)) && libtorch2_args+=(--cuda)
+  ((next)) && libtorch2_args+=(--next)
   tests/libtorch2/test.sh "${libtorch2_args[@]}"
 fi
 echo "tests/run.sh: everything took $((SECONDS - t0)) s" >&2

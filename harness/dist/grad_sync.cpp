@@ -28,7 +28,9 @@ GradientSynchronizer::GradientSynchronizer(Communicator& comm, Collectives* coll
           on_accumulated(int(p));
           return outputs;
         }));
-    accumulators_.push_back(std::move(acc));
+    // A shared_ptr to the Node before LibTorch 2.14, an intrusive_ptr from it: either is kept in a
+    // type-erased holder.
+    accumulators_.push_back(std::make_shared<decltype(acc)>(std::move(acc)));
   }
 }
 

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Makes (once) and enters Debian 13 roots where the harness is built against LibTorch 2.6: LUMI runs
-# LibTorch 2.x, Debian 12 has 1.13. The host's own packages and sources are never touched: the root
-# is made with debootstrap from the host's Debian mirror and kept under build/roots/ between runs.
-#   tests/libtorch2/root.sh ensure cpu|cuda      make or update the root (cuda: a copy plus CUDA LibTorch)
-#   tests/libtorch2/root.sh run cpu|cuda CMD...  run CMD in the root, the repository mounted at /src
+# Makes (once) and enters the Debian roots where the harness is built against LibTorch 2.x: LUMI and
+# the GPU machines run LibTorch 2.x, Debian 12 has 1.13. cpu and cuda are Debian 13 (LibTorch 2.6,
+# CPU and CUDA); next is Debian unstable (LibTorch 2.14, CMake 4, GCC 16), the newest LibTorch,
+# CMake and compiler Debian has, past the GPU machine's PyTorch 2.11 and CMake 4.4. The host's own
+# packages and sources are never touched: a root is made with debootstrap from the host's Debian
+# mirror and kept under build/roots/ between runs.
+#   tests/libtorch2/root.sh ensure cpu|cuda|next      make or update the root (cuda: a copy of cpu plus CUDA LibTorch)
+#   tests/libtorch2/root.sh run cpu|cuda|next CMD...  run CMD in the root, the repository mounted at /src
 # Needs root (debootstrap, chroot, mounts). Prints how long each step took.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
 roots=$repo/build/roots
-suite=trixie
 
 log() { echo "libtorch2: $*" >&2; }
 die() { echo "libtorch2: error: $*" >&2; exit 1; }
@@ -54,8 +56,9 @@ install_list() {  # install_list ROOT LIST...: install what is missing from the 
   chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
 }
 
-ensure_cpu() {
-  local root=$roots/$suite-cpu list=cmake/packages/trixie/libtorch2.txt t0=$SECONDS
+# ensure_base SUITE LIST: the root build/roots/SUITE-cpu with LIST's packages.
+ensure_base() {
+  local suite=$1 list=$2 root=$roots/$1-cpu t0=$SECONDS
   if [[ ! -f $root/.lb-bootstrapped ]]; then
     command -v debootstrap >/dev/null || die "debootstrap is missing (cmake/packages/tests.txt)"
     rm -rf "$root"
@@ -63,12 +66,15 @@ ensure_cpu() {
     log "debootstrap --variant=minbase $suite (once per machine)"
     debootstrap --variant=minbase --include=ca-certificates "$suite" "$root" "$(debian_mirror)" >/dev/null
     echo "deb $(debian_mirror) $suite main contrib non-free" >"$root/etc/apt/sources.list"
+    # unstable's Release file is valid for a week only, and a mirror frozen longer than that (as
+    # this workplace's can be) would be refused as expired; its signature is still checked.
+    [[ $suite == sid ]] && echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/90lb-mirror"
     touch "$root/.lb-bootstrapped"
     log "debootstrap took $((SECONDS - t0)) s"
   fi
   if ! cmp -s "$list" "$root/.lb-packages"; then
     local t1=$SECONDS
-    log "installing LibTorch 2.6, torchvision and the build tools into the root"
+    log "installing LibTorch, torchvision and the build tools into the $suite root"
     chroot "$root" apt-get update -qq >/dev/null
     install_list "$root" "$list"
     cp "$list" "$root/.lb-packages"
@@ -76,9 +82,11 @@ ensure_cpu() {
   fi
 }
 
+ensure_cpu() { ensure_base trixie cmake/packages/trixie/libtorch2.txt; }
+ensure_next() { ensure_base sid cmake/packages/sid/libtorch2.txt; }
 ensure_cuda() {
   ensure_cpu
-  local base=$roots/$suite-cpu root=$roots/$suite-cuda list=cmake/packages/trixie/libtorch2-cuda.txt
+  local base=$roots/trixie-cpu root=$roots/trixie-cuda list=cmake/packages/trixie/libtorch2-cuda.txt
   if ! cmp -s "$list" "$root/.lb-cuda-packages" || [[ $base/.lb-packages -nt $root/.lb-cuda-packages ]]; then
     local t0=$SECONDS
     rm -rf "$root"
@@ -101,19 +109,23 @@ ensure_cuda() {
 
 cmd=${1:-}
 flavour=${2:-cpu}
-case "$flavour" in cpu|cuda) ;; *) die "unknown root '$flavour' (expected cpu or cuda)" ;; esac
+case "$flavour" in
+  cpu) root=$roots/trixie-cpu ;;
+  cuda) root=$roots/trixie-cuda ;;
+  next) root=$roots/sid-cpu ;;
+  *) die "unknown root '$flavour' (expected cpu, cuda or next)" ;;
+esac
 case "$cmd" in
   ensure) "ensure_$flavour" ;;
   run)
     shift 2
     "ensure_$flavour"
-    root=$roots/$suite-$flavour
     cp /etc/hosts "$root/etc/hosts"  # the machine's own name must resolve inside (c10d's store)
     mount_into "$root"
-    # The same OpenBLAS settings as the host's, so both LibTorch versions are tested alike.
+    # The same OpenBLAS settings as the host's, so every LibTorch version is tested alike.
     chroot "$root" env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
       ${OPENBLAS_CORETYPE:+OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE} ${OPENBLAS_L2_SIZE:+OPENBLAS_L2_SIZE=$OPENBLAS_L2_SIZE} \
       CCACHE_DIR=/root/.ccache bash -c 'cd /src && "$@"' bash "$@"
     ;;
-  *) die "usage: tests/libtorch2/root.sh ensure|run cpu|cuda [CMD...]" ;;
+  *) die "usage: tests/libtorch2/root.sh ensure|run cpu|cuda|next [CMD...]" ;;
 esac

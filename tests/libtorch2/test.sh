@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# The harness against LibTorch 2.6 (LUMI's major version): builds the `cpu` preset inside the
-# Debian 13 root (tests/libtorch2/root.sh) and runs the unit, parity and equivalence tests there,
-# against torchvision 0.21. With --cuda it also compiles and links the `cuda` preset against
-# LibTorch 2.6 for CUDA (nothing runs: no GPU here). Prints the time each part took.
-#   tests/libtorch2/test.sh [--cuda] [--no-tests]
+# The harness against LibTorch 2.x: builds the `cpu` preset inside the Debian 13 root
+# (tests/libtorch2/root.sh: LibTorch 2.6, LUMI's major version) and runs the unit, parity and
+# equivalence tests and the device check's dry run there, against torchvision 0.21. With --next it
+# does the same in the Debian unstable root (LibTorch 2.14, torchvision 0.27, CMake 4, GCC 16: newer
+# than the GPU machine's PyTorch 2.11 and CMake 4.4, so what those changed breaks here first). With
+# --cuda it also compiles and links the `cuda` preset against LibTorch 2.6 for CUDA (nothing runs:
+# no GPU here). Prints the time each part took.
+#   tests/libtorch2/test.sh [--cuda] [--next] [--no-tests]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cuda=0
+next=0
 run_tests=1
 for arg in "$@"; do
   case "$arg" in
     --cuda) cuda=1 ;;
+    --next) next=1 ;;
     --no-tests) run_tests=0 ;;
-    *) echo "tests/libtorch2/test.sh: unknown option '$arg' (expected --cuda or --no-tests)" >&2; exit 2 ;;
+    *) echo "tests/libtorch2/test.sh: unknown option '$arg' (expected --cuda, --next or --no-tests)" >&2; exit 2 ;;
   esac
 done
 log() { echo "libtorch2: $*" >&2; }
@@ -22,28 +27,37 @@ log() { echo "libtorch2: $*" >&2; }
 # version and run on the host.
 tests='^(common\.|energy\.|VitModel\.|AddLayerNorm\.|BiasGelu\.|vit_b_16\.|vit_tiny\.|reference\.|DataParity\.|Split\.|Synthetic|Hdf5|Folder|Loader\.|Recorder\.|Precision\.|LossScaler\.|FusedAdam\.|Adaptive|ddp\.|Launch\.|Transport\.|RankExchange\.|StepTimer\.|StepGraph\.|StepProfile\.|WaitPolling\.|harness\.(help|version|env|mpi))'
 
-t0=$SECONDS
-tests/libtorch2/root.sh ensure cpu
-log "root ready in $((SECONDS - t0)) s"
-t1=$SECONDS
-tests/libtorch2/root.sh run cpu bash -c '
-  set -e
-  cmake --preset cpu -B build/libtorch2-cpu -DLB_BUILD_ANALYSIS=OFF -DLB_BUILD_BENCHMARKS=OFF \
-        -DLB_REFERENCE_PYTHON=/usr/bin/python3 >/dev/null
-  cmake --build build/libtorch2-cpu -j2 >build/libtorch2-cpu/build.log 2>&1 || { tail -50 build/libtorch2-cpu/build.log; exit 1; }
-  build/libtorch2-cpu/harness/harness --version'
-log "LibTorch 2.6 build took $((SECONDS - t1)) s"
-if ((run_tests)); then
-  t2=$SECONDS
-  tests/libtorch2/root.sh run cpu ctest --test-dir build/libtorch2-cpu -R "$tests" -j2 --output-on-failure \
+# in_root ROOT BUILD: builds the cpu preset in the root (cpu or next) into BUILD, then, unless
+# --no-tests, runs the tests above and the device check's dry run (its configuration: no MPI, no
+# HDF5; the GPU path's code with ATen's fused Adam, two ranks through the env launcher, a failing
+# rank) there.
+in_root() {
+  local root=$1 build=$2 t0=$SECONDS t1 version
+  tests/libtorch2/root.sh ensure "$root"
+  log "$root root ready in $((SECONDS - t0)) s"
+  t1=$SECONDS
+  # shellcheck disable=SC2016  # the script is expanded in the root, its build folder as $1
+  tests/libtorch2/root.sh run "$root" bash -c '
+    set -e
+    cmake --preset cpu -B "$1" -DLB_BUILD_ANALYSIS=OFF -DLB_BUILD_BENCHMARKS=OFF \
+          -DLB_REFERENCE_PYTHON=/usr/bin/python3 >/dev/null
+    cmake --build "$1" -j2 >"$1/build.log" 2>&1 || { grep -E "error|FAILED" "$1/build.log" | head -40; tail -30 "$1/build.log"; exit 1; }
+    "$1/harness/harness" --version' bash "$build"
+  version=$(tests/libtorch2/root.sh run "$root" "$build/harness/harness" --version | sed 's/.*LibTorch \([0-9.]*\).*/\1/')
+  log "LibTorch $version build took $((SECONDS - t1)) s"
+  ((run_tests)) || return 0
+  t1=$SECONDS
+  tests/libtorch2/root.sh run "$root" ctest --test-dir "$build" -R "$tests" -j2 --output-on-failure \
     --no-tests=error --timeout 900
-  log "LibTorch 2.6 tests took $((SECONDS - t2)) s"
-  t4=$SECONDS
-  # The device check's configuration (no MPI, no HDF5) and its dry run, against LibTorch 2.6: the
-  # GPU path's code with ATen's fused Adam, two ranks through the env launcher, a failing rank.
-  tests/libtorch2/root.sh run cpu tests/device/gpu_check.sh --cpu-dry-run --log-dir build/gpu-check-logs-libtorch2
-  log "LibTorch 2.6 device dry run took $((SECONDS - t4)) s"
-fi
+  log "LibTorch $version tests took $((SECONDS - t1)) s"
+  t1=$SECONDS
+  tests/libtorch2/root.sh run "$root" tests/device/gpu_check.sh --cpu-dry-run --log-dir "build/gpu-check-logs-$root"
+  log "LibTorch $version device dry run took $((SECONDS - t1)) s"
+}
+
+t0=$SECONDS
+in_root cpu build/libtorch2-cpu
+((next)) && in_root next build/libtorch2-next
 # The CUDA root is about 12 GB (LibTorch for CUDA and its toolkit); with less room than that the
 # compile is skipped, and the reason printed, rather than filling the disk under CI.
 free_gb=$(df -Pk build 2>/dev/null | awk 'NR==2 {print int($4 / 1048576)}')
