@@ -328,9 +328,11 @@ class Cli(unittest.TestCase):
                 self.assertTrue(all(0 <= op["self_s"] <= op["total_s"] + 1e-9 for op in ops.values()))
                 # Own times, each nested call's counted once, sum to less than the profiled stretch
                 # (one thread: --threads 1 runs backward on the step's thread); a linear layer's own
-                # time leaves out the product it calls.
+                # time leaves out the product it calls. With vit_micro's 32-wide products the call's
+                # own overhead is about half its time (0.50 measured on LibTorch 1.13): a bound of 0.9
+                # still fails a summary that nests nothing (own time = total time).
                 self.assertLessEqual(sum(op["self_s"] for op in ops.values()), profile["span_s"])
-                self.assertLess(ops["aten::linear"]["self_s"], 0.5 * ops["aten::linear"]["total_s"])
+                self.assertLess(ops["aten::linear"]["self_s"], 0.9 * ops["aten::linear"]["total_s"])
                 self.assertTrue(profile["trace"].startswith(("not kept", out + ".profiles")))
 
     def test_progress_counts_the_steps_the_run_will_take(self):
