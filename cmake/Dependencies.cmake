@@ -11,7 +11,7 @@ if(LB_BUILD_HARNESS)
   find_package(Torch REQUIRED)
   # LibTorch 2.14 and newer refuse to be compiled below C++20 (an #error in ATen's and torch's
   # headers); the standard a LibTorch needs is the CXX_STANDARD its TorchConfig.cmake puts on the
-  # torch target (17 from 2.1, 20 from 2.14). Every C++ target takes it where it is above the
+  # torch target (14 in 1.13, 17 in 2.6, 20 in 2.14). Every C++ target takes it where it is above the
   # project's 17 (CMakeLists.txt); the kernels include no LibTorch header and stay at 17.
   get_target_property(lb_torch_standard torch CXX_STANDARD)
   if(lb_torch_standard MATCHES "^[0-9]+$" AND lb_torch_standard GREATER LB_CXX_STANDARD)

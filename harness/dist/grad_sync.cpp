@@ -28,8 +28,8 @@ GradientSynchronizer::GradientSynchronizer(Communicator& comm, Collectives* coll
           on_accumulated(int(p));
           return outputs;
         }));
-    // A shared_ptr to the Node before LibTorch 2.14, an intrusive_ptr from it: either is kept in a
-    // type-erased holder.
+    // A std::shared_ptr to the Node in LibTorch 1.13 and 2.6, a c10::intrusive_ptr in 2.14: either
+    // is kept in a type-erased holder.
     accumulators_.push_back(std::make_shared<decltype(acc)>(std::move(acc)));
   }
 }

@@ -34,9 +34,10 @@ def mpirun(ranks, *args, env=None, timeout=300):
 
 
 def launcher_forwards_sigterm():
-    """Whether SIGTERM to the launcher reaches its ranks before they are ended: env_launch.py and
-    OpenMPI 4 and 5's mpirun forward it (mpirun's ranks then have about a second before SIGKILL);
-    OpenMPI 6.0's prterun (6.0.0rc2, Debian unstable) ends at once, its ranks killed unwarned."""
+    """Whether SIGTERM to the launcher reaches its ranks before they are ended. env_launch.py does;
+    OpenMPI 4.1's mpirun (Debian 12) sends SIGCONT, SIGTERM a second later and kills a second after
+    that; Debian 13's OpenMPI 5 forwards it too; OpenMPI 6.0.0rc2's prterun (in the Debian unstable
+    root) exits at once, its ranks ended without a signal they can catch."""
     if LAUNCHER != "mpi":
         return True
     with tempfile.TemporaryDirectory() as tmp:
